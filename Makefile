@@ -1,0 +1,29 @@
+# Each target is self-contained: it creates .venv and installs what it needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench install clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the API on 127.0.0.1:8080 in sandbox mode (embedded SQLite + local emulators).
+run: $(STAMP)
+	$(BIN)/deploy-anywhere serve --sandbox --host 127.0.0.1 --port 8080
+
+## The whole test suite: SQLite, then the PostgreSQL-marked tests on a throwaway server.
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m pytest -q tests/bench -p no:randomly --benchmark-only
+
+clean:
+	rm -rf $(VENV) .deploy-anywhere

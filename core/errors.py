@@ -1,0 +1,129 @@
+"""The one exception tree of deploy-anywhere.
+
+Only these exceptions cross the adapter boundary: each adapter maps its SDK's exceptions in a single
+context manager (``raise ... from exc``). Every front end turns them into its own shape: the API into
+``{code, message, details}`` with ``http_status``, the CLI into exit codes.
+
+::
+
+    DeployError                      500  internal
+    ├── SpecError                    422  spec_invalid          (details: [{path, message}])
+    ├── UnsupportedFeature           422  unsupported_feature   (details: [{path, feature, reason}])
+    ├── NotFound                     404  not_found
+    ├── Conflict                     409  conflict
+    ├── ProviderError                502  provider_error        (the provider refused or failed)
+    │   ├── ProviderUnavailable      503  provider_unavailable  (throttling, 5xx: the only retryable one)
+    │   └── ProviderAuthError        502  provider_auth
+    ├── DeploymentFailed             502  deployment_failed     (the provider's failure reason)
+    ├── ServingTimeout               504  serving_timeout       (still progressing; may finish later)
+    └── ProviderNotInstalled         501  provider_not_installed (with the pip install hint)
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+__all__ = [
+    "DeployError",
+    "SpecError",
+    "UnsupportedFeature",
+    "NotFound",
+    "Conflict",
+    "ProviderError",
+    "ProviderUnavailable",
+    "ProviderAuthError",
+    "DeploymentFailed",
+    "ServingTimeout",
+    "ProviderNotInstalled",
+]
+
+
+class DeployError(Exception):
+    """Base of every error the service raises on purpose.
+
+    ``message`` is safe to show to a caller (never contains credentials); ``details`` is a JSON-able
+    list or dict that front ends pass through unchanged.
+    """
+
+    code: ClassVar[str] = "internal"
+    http_status: ClassVar[int] = 500
+    retryable: ClassVar[bool] = False
+
+    def __init__(self, message: str, *, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error as the API returns it: ``{code, message, details}``."""
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details is not None:
+            body["details"] = self.details
+        return body
+
+
+class SpecError(DeployError):
+    """The spec is invalid; ``details`` lists ``{path, message}`` for every problem."""
+
+    code = "spec_invalid"
+    http_status = 422
+
+
+class UnsupportedFeature(DeployError):
+    """The spec asks for something the target platform cannot do; lists every gap at once."""
+
+    code = "unsupported_feature"
+    http_status = 422
+
+
+class NotFound(DeployError):
+    code = "not_found"
+    http_status = 404
+
+
+class Conflict(DeployError):
+    """The resource is busy (an operation runs) or already exists in an incompatible state."""
+
+    code = "conflict"
+    http_status = 409
+
+
+class ProviderError(DeployError):
+    """The provider refused a request or failed; ``message`` carries the provider's own words."""
+
+    code = "provider_error"
+    http_status = 502
+
+
+class ProviderUnavailable(ProviderError):
+    """Throttling, 5xx, connection errors: the only error class that is retried."""
+
+    code = "provider_unavailable"
+    http_status = 503
+    retryable = True
+
+
+class ProviderAuthError(ProviderError):
+    code = "provider_auth"
+    http_status = 502
+
+
+class DeploymentFailed(DeployError):
+    """The provider reported the deployment as failed (or rolled an update back)."""
+
+    code = "deployment_failed"
+    http_status = 502
+
+
+class ServingTimeout(DeployError):
+    """A phase ran out of its time budget; the deployment may still finish on the provider."""
+
+    code = "serving_timeout"
+    http_status = 504
+
+
+class ProviderNotInstalled(DeployError):
+    """The platform's SDK is not installed; ``message`` names the extra to install."""
+
+    code = "provider_not_installed"
+    http_status = 501
