@@ -54,6 +54,10 @@ class DeployError(Exception):
         self.message = message
         self.details = details
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Keep ``details`` through pickling (durable workflows record step errors).
+        return (_rebuild, (type(self), self.message, self.details))
+
     def to_dict(self) -> dict[str, Any]:
         """The error as the API returns it: ``{code, message, details}``."""
         body: dict[str, Any] = {"code": self.code, "message": self.message}
@@ -127,3 +131,7 @@ class ProviderNotInstalled(DeployError):
 
     code = "provider_not_installed"
     http_status = 501
+
+
+def _rebuild(cls: type[DeployError], message: str, details: Any) -> DeployError:
+    return cls(message, details=details)

@@ -1,0 +1,67 @@
+"""Durable jobs on DBOS Transact: the only package that knows DBOS.
+
+:class:`Jobs` configures and launches DBOS (SQLite file by default, PostgreSQL when the service's
+database is), installs the runtime the workflows use, and starts workflows with the operation id as
+the workflow id, so starting the same operation twice runs it once. ``launch`` also recovers the
+workflows this executor id left unfinished (a restart after a crash finishes them).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from dbos import DBOS, SetWorkflowID
+
+from core.jobs import runtime as _rt
+from core.jobs.workflows import delete_workflow, deploy_workflow
+
+if TYPE_CHECKING:
+    from core.registry import AdapterFactory
+    from core.service import Service
+    from core.settings import Settings
+    from core.store import Store
+
+__all__ = ["Jobs"]
+
+APP_NAME = "deploy-anywhere"
+
+
+class Jobs:
+    """Implements :class:`core.service.JobStarter` on DBOS."""
+
+    def __init__(self, settings: "Settings") -> None:
+        self.settings = settings
+        self._launched = False
+
+    def launch(self, store: "Store", adapters: "AdapterFactory", service: "Service") -> None:
+        """Install the runtime, configure DBOS and launch it (recovering pending workflows)."""
+        _rt.install(_rt.Runtime(self.settings, store, adapters, service))
+        url = self.settings.dbos_url()
+        if url.startswith("sqlite:///"):
+            from pathlib import Path
+
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        DBOS(config={
+            "name": APP_NAME,
+            "system_database_url": url,
+            "executor_id": self.settings.executor_id,
+            "application_version": self.settings.app_version,
+            "log_level": "WARNING",
+            "notification_listener_polling_interval_sec": 0.1,
+        })
+        DBOS.launch()
+        self._launched = True
+
+    def shutdown(self) -> None:
+        if self._launched:
+            DBOS.destroy(destroy_registry=False)
+            self._launched = False
+        _rt.uninstall()
+
+    def start_deploy(self, op_id: str, name: str, revision: str) -> None:
+        with SetWorkflowID(op_id):
+            DBOS.start_workflow(deploy_workflow, op_id, name, revision)
+
+    def start_delete(self, op_id: str, name: str) -> None:
+        with SetWorkflowID(op_id):
+            DBOS.start_workflow(delete_workflow, op_id, name)

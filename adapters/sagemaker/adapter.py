@@ -1,0 +1,347 @@
+"""SageMaker adapter: boto3 calls only; translation lives in :mod:`.translate`, error mapping in
+:mod:`.errors`. Thin and non-blocking: every method returns once SageMaker accepted the call.
+
+Reads: a basic describe is ONE DescribeEndpoint; the endpoint config and models it names are
+immutable and served from a per-adapter cache. A full describe re-reads config and models and adds
+ListTags and DescribeScalableTargets.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from adapters.sagemaker import CAPABILITIES
+from adapters.sagemaker import translate as tr
+from adapters.sagemaker.errors import sdk_errors
+from core.adapter import Adapter, Gap, InvokeResult
+from core.errors import Conflict, NotFound
+from core.live import LiveEndpoint
+from core.spec import EndpointSpec, SageMakerTarget, TestQuery
+
+__all__ = ["SageMakerAdapter"]
+
+_BUSY = {"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"}
+
+
+class _ImmutableCache:
+    """Bounded LRU of immutable SageMaker objects (endpoint configs, models) by name."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self._data: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+            return None
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+
+    def drop(self, key: str) -> None:
+        with self._lock:
+            self._data.pop(key, None)
+
+
+class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
+    """One AWS account + region. ``emulators``: sandbox map platform -> {"url": ...}."""
+
+    capabilities = CAPABILITIES
+
+    def __init__(self, target: SageMakerTarget, *, emulators: Mapping[str, Any] | None = None,
+                 read_timeout: float = 60.0) -> None:
+        self.target = target
+        emulator = (emulators or {}).get("sagemaker")
+        kwargs: dict[str, Any] = {"region_name": target.region}
+        if emulator:
+            kwargs |= {"endpoint_url": emulator["url"], "aws_access_key_id": "sandbox",
+                       "aws_secret_access_key": "sandbox"}
+        session = boto3.session.Session()
+        config = Config(retries={"mode": "standard", "total_max_attempts": 3},
+                        connect_timeout=5, read_timeout=read_timeout, user_agent_extra="deploy-anywhere")
+        self.sm = session.client("sagemaker", config=config, **kwargs)
+        self.runtime = session.client("sagemaker-runtime", config=config, **kwargs)
+        self.scaling = session.client("application-autoscaling", config=config, **kwargs)
+        self._configs = _ImmutableCache()
+        self._models = _ImmutableCache()
+
+    # ----------------------------------------------------------------------------------- pure
+
+    @classmethod
+    def check_values(cls, spec: EndpointSpec) -> list[Gap]:
+        return tr.check_values(spec)
+
+    def to_request(self, spec: EndpointSpec) -> tr.SageMakerRequest:
+        return tr.to_request(spec)
+
+    def to_live(self, described: tr.SageMakerDescribed) -> LiveEndpoint:
+        return tr.to_live(described)
+
+    def request_calls(self, request: tr.SageMakerRequest, *, exists: bool) -> list[dict[str, Any]]:
+        calls = [{"operation": "CreateModel", "params": m} for m in request.models]
+        calls.append({"operation": "CreateEndpointConfig", "params": request.endpoint_config})
+        if exists:
+            calls.append({"operation": "UpdateEndpoint", "params": {
+                "EndpointName": request.endpoint_name, "EndpointConfigName": request.config_name}})
+            calls.append({"operation": "AddTags", "params": {
+                "ResourceArn": f"<endpoint {request.endpoint_name}>", "Tags": request.endpoint["Tags"]}})
+        else:
+            calls.append({"operation": "CreateEndpoint", "params": request.endpoint})
+        for s in request.scaling:
+            calls.append({"operation": "RegisterScalableTarget", "params": s.register})
+            calls.append({"operation": "PutScalingPolicy", "params": s.policy})
+        return calls
+
+    # ---------------------------------------------------------------------------------- reads
+
+    def _describe_endpoint(self, name: str) -> dict[str, Any] | None:
+        try:
+            with sdk_errors("DescribeEndpoint"):
+                return self.sm.describe_endpoint(EndpointName=name)
+        except NotFound:
+            return None
+
+    def _config(self, name: str, *, fresh: bool = False) -> dict[str, Any] | None:
+        cached = None if fresh else self._configs.get(name)
+        if cached is not None:
+            return cached
+        try:
+            with sdk_errors("DescribeEndpointConfig"):
+                config = self.sm.describe_endpoint_config(EndpointConfigName=name)
+        except NotFound:
+            self._configs.drop(name)
+            return None
+        self._configs.put(name, config)
+        return config
+
+    def _model(self, name: str, *, fresh: bool = False) -> dict[str, Any] | None:
+        cached = None if fresh else self._models.get(name)
+        if cached is not None:
+            return cached
+        try:
+            with sdk_errors("DescribeModel"):
+                model = self.sm.describe_model(ModelName=name)
+        except NotFound:
+            self._models.drop(name)
+            return None
+        self._models.put(name, model)
+        return model
+
+    def _tags(self, arn: str) -> dict[str, str]:
+        tags: dict[str, str] = {}
+        with sdk_errors("ListTags"):
+            for page in self.sm.get_paginator("list_tags").paginate(ResourceArn=arn):
+                tags |= {t["Key"]: t["Value"] for t in page.get("Tags", [])}
+        return tags
+
+    def _scaling_targets(self, name: str, variants: list[str]) -> dict[str, tuple[int, int]]:
+        if not variants:
+            return {}
+        with sdk_errors("DescribeScalableTargets"):
+            found = self.scaling.describe_scalable_targets(
+                ServiceNamespace="sagemaker",
+                ResourceIds=[tr.scaling_resource_id(name, v) for v in variants],
+                ScalableDimension=tr.SCALABLE_DIMENSION,
+            )["ScalableTargets"]
+        return {t["ResourceId"].rsplit("/", 1)[-1]: (t["MinCapacity"], t["MaxCapacity"]) for t in found}
+
+    def describe(self, name: str, *, full: bool = True) -> tr.SageMakerDescribed | None:
+        endpoint = self._describe_endpoint(name)
+        if endpoint is None:
+            return None
+        described = tr.SageMakerDescribed(endpoint=endpoint, region=self.target.region)
+        config_name = endpoint.get("EndpointConfigName")
+        if config_name:
+            described.config = self._config(config_name, fresh=full)
+        if described.config is not None:
+            for pv in described.config.get("ProductionVariants", []):
+                described.models[pv["ModelName"]] = self._model(pv["ModelName"], fresh=full)
+            if full:
+                names = [pv["VariantName"] for pv in described.config["ProductionVariants"]]
+                described.scaling = self._scaling_targets(name, names)
+        if full:
+            described.tags = self._tags(endpoint["EndpointArn"])
+        return described
+
+    # --------------------------------------------------------------------------------- writes
+
+    def submit(self, request: tr.SageMakerRequest) -> None:
+        for model in request.models:
+            if self._model(model["ModelName"]) is None:
+                self._create("CreateModel", self.sm.create_model, model)
+        if self._config(request.config_name) is None:
+            self._create("CreateEndpointConfig", self.sm.create_endpoint_config, request.endpoint_config)
+        endpoint = self._describe_endpoint(request.endpoint_name)
+        if endpoint is None:
+            self._create("CreateEndpoint", self.sm.create_endpoint, request.endpoint)
+            return
+        status = endpoint["EndpointStatus"]
+        pending = (endpoint.get("PendingDeploymentSummary") or {}).get("EndpointConfigName")
+        if request.config_name in (pending, endpoint.get("EndpointConfigName")) and status != "Failed":
+            self._sync_tags(endpoint["EndpointArn"], request.endpoint["Tags"])
+            return  # already rolling out or serving this revision (a retried submit)
+        if status == "Failed":
+            raise Conflict(
+                f"endpoint {request.endpoint_name} is Failed and SageMaker cannot update a failed "
+                f"endpoint: delete the deployment and apply again "
+                f"(failure reason: {endpoint.get('FailureReason') or 'none given'})")
+        if status in _BUSY:
+            raise Conflict(f"endpoint {request.endpoint_name} is {status}; SageMaker accepts an "
+                           f"update only when it is InService")
+        self._deregister_changed_scaling(endpoint, request)
+        with sdk_errors("UpdateEndpoint"):
+            self.sm.update_endpoint(EndpointName=request.endpoint_name,
+                                    EndpointConfigName=request.config_name,
+                                    RetainAllVariantProperties=False)
+        self._sync_tags(endpoint["EndpointArn"], request.endpoint["Tags"])
+
+    def _create(self, action: str, call: Any, params: dict[str, Any]) -> None:
+        """Create, treating "already exists" as success (a retried or concurrent create)."""
+        try:
+            with sdk_errors(action):
+                call(**params)
+        except Conflict:
+            pass
+
+    def _sync_tags(self, arn: str, tags: list[dict[str, str]]) -> None:
+        wanted = {t["Key"]: t["Value"] for t in tags}
+        live = self._tags(arn)
+        stale = [k for k in live if k not in wanted and not k.startswith("aws:")]
+        if stale:
+            with sdk_errors("DeleteTags"):
+                self.sm.delete_tags(ResourceArn=arn, TagKeys=stale)
+        changed = [{"Key": k, "Value": v} for k, v in wanted.items() if live.get(k) != v]
+        if changed:
+            with sdk_errors("AddTags"):
+                self.sm.add_tags(ResourceArn=arn, Tags=changed)
+
+    def _deregister_changed_scaling(self, endpoint: dict[str, Any], request: tr.SageMakerRequest) -> None:
+        """SageMaker refuses an update that changes the instance type of (or removes) an autoscaled
+        variant: deregister those first; ``finalize`` registers the new bounds."""
+        current = self._config(endpoint.get("EndpointConfigName") or "")
+        if current is None:
+            return
+        new = {pv["VariantName"]: pv["InstanceType"] for pv in request.endpoint_config["ProductionVariants"]}
+        changed = [pv["VariantName"] for pv in current["ProductionVariants"]
+                   if new.get(pv["VariantName"]) != pv["InstanceType"]]
+        self._deregister(request.endpoint_name, changed)
+
+    def _deregister(self, name: str, variants: list[str]) -> None:
+        for variant in self._scaling_targets(name, variants):
+            try:
+                with sdk_errors("DeregisterScalableTarget"):
+                    self.scaling.deregister_scalable_target(
+                        ServiceNamespace="sagemaker", ResourceId=tr.scaling_resource_id(name, variant),
+                        ScalableDimension=tr.SCALABLE_DIMENSION)
+            except NotFound:
+                pass
+
+    def finalize(self, request: tr.SageMakerRequest) -> None:
+        for s in request.scaling:
+            with sdk_errors("RegisterScalableTarget"):
+                self.scaling.register_scalable_target(**s.register)
+            with sdk_errors("PutScalingPolicy"):
+                self.scaling.put_scaling_policy(**s.policy)
+        self._deregister(request.endpoint_name, list(request.fixed_variants))
+        self._sweep(request.endpoint_name, keep_configs={request.config_name}, keep_models=request.model_names)
+
+    def delete(self, name: str) -> bool:
+        endpoint = self._describe_endpoint(name)
+        if endpoint is not None:
+            if endpoint["EndpointStatus"] != "Deleting":
+                names = [pv["VariantName"] for pv in (self._config(endpoint.get("EndpointConfigName") or "")
+                                                       or {}).get("ProductionVariants", [])]
+                self._deregister(name, names)
+                try:
+                    with sdk_errors("DeleteEndpoint"):
+                        self.sm.delete_endpoint(EndpointName=name)
+                except NotFound:
+                    pass
+            return False
+        self._sweep(name, keep_configs=set(), keep_models=frozenset())
+        return True
+
+    def discard(self, request: tr.SageMakerRequest) -> bool:
+        endpoint = self._describe_endpoint(request.endpoint_name)
+        if endpoint is None:
+            self._sweep(request.endpoint_name, keep_configs=set(), keep_models=frozenset())
+            return True
+        current = endpoint.get("EndpointConfigName") or ""
+        if current == request.config_name:
+            if endpoint["EndpointStatus"] == "Failed":
+                return self.delete(request.endpoint_name)
+            return endpoint["EndpointStatus"] != "Deleting"  # it is serving this revision: keep
+        if endpoint["EndpointStatus"] in _BUSY:
+            return False
+        in_use = {pv["ModelName"] for pv in (self._config(current) or {}).get("ProductionVariants", [])}
+        self._sweep(request.endpoint_name, keep_configs={current}, keep_models=frozenset(in_use))
+        return True
+
+    # ------------------------------------------------------------------------------ cleanup
+
+    def _sweep(self, name: str, *, keep_configs: set[str], keep_models: frozenset[str]) -> None:
+        """Delete the endpoint configs and models of ``name`` that are not kept."""
+        config_pattern = re.compile(re.escape(name) + r"-[0-9a-f]{12}")
+        with sdk_errors("ListEndpointConfigs"):
+            pages = self.sm.get_paginator("list_endpoint_configs").paginate(NameContains=name)
+            configs = [c["EndpointConfigName"] for p in pages for c in p["EndpointConfigs"]]
+        for config in configs:
+            if config_pattern.fullmatch(config) and config not in keep_configs:
+                self._delete_quietly("DeleteEndpointConfig", self.sm.delete_endpoint_config,
+                                     EndpointConfigName=config)
+                self._configs.drop(config)
+        model_pattern = re.compile(re.escape(name) + r"-[a-z0-9-]+-[0-9a-f]{8}")
+        with sdk_errors("ListModels"):
+            pages = self.sm.get_paginator("list_models").paginate(NameContains=name)
+            models = [(m["ModelName"], m["ModelArn"]) for p in pages for m in p["Models"]]
+        for model, arn in models:
+            if not model_pattern.fullmatch(model) or model in keep_models:
+                continue
+            if self._tags(arn).get(tr.TAG_DEPLOYMENT) != name:
+                continue  # another deployment's model whose name happens to match
+            self._delete_quietly("DeleteModel", self.sm.delete_model, ModelName=model)
+            self._models.drop(model)
+
+    @staticmethod
+    def _delete_quietly(action: str, call: Any, **params: Any) -> None:
+        try:
+            with sdk_errors(action):
+                call(**params)
+        except NotFound:
+            pass
+
+    # ---------------------------------------------------------------------------- data plane
+
+    def invoke(self, name: str, query: TestQuery, *, timeout: float) -> InvokeResult:
+        payload = query.payload
+        body = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+        try:
+            with sdk_errors("InvokeEndpoint"):
+                response = self.runtime.invoke_endpoint(
+                    EndpointName=name, Body=body, ContentType=query.content_type, Accept="*/*")
+        except Exception as exc:  # ModelError carries the container's own status
+            cause = exc.__cause__
+            err = getattr(cause, "response", {}) or {}
+            if err.get("Error", {}).get("Code") == "ModelError":
+                return InvokeResult(status=int(err.get("OriginalStatusCode") or 424),
+                                    body=str(err.get("OriginalMessage") or "").encode(),
+                                    content_type=None)
+            raise
+        return InvokeResult(status=200, body=response["Body"].read(),
+                            content_type=response.get("ContentType"),
+                            variant=response.get("InvokedProductionVariant"))

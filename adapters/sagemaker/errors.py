@@ -1,0 +1,68 @@
+"""The one place botocore exceptions become :mod:`core.errors` exceptions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionClosedError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    PartialCredentialsError,
+    ReadTimeoutError,
+    ConnectTimeoutError,
+)
+
+from core.errors import Conflict, NotFound, ProviderAuthError, ProviderError, ProviderUnavailable
+
+__all__ = ["sdk_errors", "is_missing"]
+
+_THROTTLING = {
+    "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+    "TooManyRequestsException", "RequestLimitExceeded", "ProvisionedThroughputExceededException",
+    "SlowDown", "RequestThrottled", "PriorRequestNotComplete",
+}
+_UNAVAILABLE = {"ServiceUnavailable", "InternalFailure", "InternalServerError", "InternalError",
+                "ServiceUnavailableException", "RequestTimeout", "RequestTimeoutException"}
+_AUTH = {"AccessDenied", "AccessDeniedException", "UnrecognizedClientException",
+         "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException", "SignatureDoesNotMatch",
+         "InvalidSignatureException", "MissingAuthenticationToken", "IncompleteSignature"}
+
+
+def is_missing(message: str) -> bool:
+    """SageMaker reports a missing resource as ValidationException "Could not find ..."."""
+    return message.startswith("Could not find") or "does not exist" in message
+
+
+@contextmanager
+def sdk_errors(action: str) -> Iterator[None]:
+    """Map botocore errors raised inside the block; ``action`` names the call for messages."""
+    try:
+        yield
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", "Unknown"))
+        message = str(error.get("Message", "")) or code
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        text = f"SageMaker {action}: {code}: {message}"
+        details = {"provider_code": code, "http_status": status}
+        if code in _THROTTLING or code in _UNAVAILABLE or status >= 500 or status == 429:
+            raise ProviderUnavailable(text, details=details) from exc
+        if code in _AUTH:
+            raise ProviderAuthError(text, details=details) from exc
+        if code in {"ValidationException", "ResourceNotFound", "ObjectNotFoundException"} and is_missing(message):
+            raise NotFound(text, details=details) from exc
+        if code == "ResourceNotFound":
+            raise NotFound(text, details=details) from exc
+        if code == "ResourceInUse" or message.startswith("Cannot create already existing"):
+            raise Conflict(text, details=details) from exc
+        raise ProviderError(text, details=details) from exc
+    except (NoCredentialsError, PartialCredentialsError) as exc:
+        raise ProviderAuthError(f"SageMaker {action}: no usable AWS credentials: {exc}") from exc
+    except (EndpointConnectionError, ConnectionClosedError, ReadTimeoutError, ConnectTimeoutError) as exc:
+        raise ProviderUnavailable(f"SageMaker {action}: {exc}") from exc
+    except BotoCoreError as exc:
+        raise ProviderError(f"SageMaker {action}: {exc}") from exc

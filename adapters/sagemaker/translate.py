@@ -1,0 +1,304 @@
+"""Pure SageMaker translation: spec -> requests (``to_request``) and describes -> live (``to_live``).
+
+No SDK import, no I/O. Provider names are deterministic, so a retried create finds its first try:
+
+- endpoint            ``{name}``
+- endpoint config     ``{name}-{revision}``            (immutable; the name carries the revision)
+- model (per variant) ``{name}-{variant}-{hash8}``     (hash of image, artifact, env and role, so an
+  unchanged variant keeps its model across revisions)
+
+Every resource carries the user's tags plus ``deploy-anywhere:deployment`` and
+``deploy-anywhere:revision``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.adapter import Gap
+from core.live import Health, LiveEndpoint, build_live_config
+from core.spec import EndpointSpec, SageMakerTarget, canonical_json, revision
+
+__all__ = [
+    "STATUS_MAP",
+    "TAG_DEPLOYMENT",
+    "TAG_REVISION",
+    "SCALABLE_DIMENSION",
+    "SCALING_TARGET_INVOCATIONS",
+    "SageMakerRequest",
+    "SageMakerDescribed",
+    "check_values",
+    "config_name",
+    "model_name",
+    "scaling_resource_id",
+    "to_request",
+    "to_live",
+    "revision_of_config",
+]
+
+STATUS_MAP: dict[str, Health] = {
+    "Creating": Health.PROVISIONING,
+    "Updating": Health.UPDATING,
+    "SystemUpdating": Health.UPDATING,
+    "RollingBack": Health.UPDATING,
+    "InService": Health.SERVING,
+    "Deleting": Health.DELETING,
+    "Failed": Health.FAILED,
+    "OutOfService": Health.DEGRADED,
+    "UpdateRollbackFailed": Health.DEGRADED,
+}
+"""Every EndpointStatus botocore knows; anything else maps to ``Health.UNKNOWN``."""
+
+TAG_DEPLOYMENT = "deploy-anywhere:deployment"
+TAG_REVISION = "deploy-anywhere:revision"
+SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+SCALING_TARGET_INVOCATIONS = 70.0
+"""Target-tracking value (invocations per instance per minute) for autoscaled variants."""
+
+FIXED_PORT = 8080
+FIXED_PREDICT_ROUTE = "/invocations"
+FIXED_HEALTH_ROUTE = "/ping"
+
+
+@dataclass(frozen=True)
+class ScalingRequest:
+    """Application Auto Scaling calls for one variant (applied once the endpoint serves)."""
+
+    variant: str
+    register: dict[str, Any]
+    policy: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SageMakerRequest:
+    """Everything ``submit``/``finalize`` send for one revision."""
+
+    endpoint_name: str
+    revision: str
+    models: tuple[dict[str, Any], ...]
+    endpoint_config: dict[str, Any]
+    endpoint: dict[str, Any]
+    scaling: tuple[ScalingRequest, ...] = ()
+    fixed_variants: tuple[str, ...] = ()
+
+    @property
+    def config_name(self) -> str:
+        return str(self.endpoint_config["EndpointConfigName"])
+
+    @property
+    def model_names(self) -> frozenset[str]:
+        return frozenset(m["ModelName"] for m in self.models)
+
+
+@dataclass
+class SageMakerDescribed:
+    """What describe read. ``tags``/``scaling`` are None when not read (basic depth)."""
+
+    endpoint: dict[str, Any]
+    region: str
+    config: dict[str, Any] | None = None
+    models: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    tags: dict[str, str] | None = None
+    scaling: dict[str, tuple[int, int]] | None = None
+
+
+# ------------------------------------------------------------------------------------ spec -> req
+
+
+def config_name(name: str, rev: str) -> str:
+    return f"{name}-{rev}"
+
+
+def model_name(spec: EndpointSpec, variant_index: int) -> str:
+    v = spec.variants[variant_index]
+    target = spec.target
+    assert isinstance(target, SageMakerTarget)
+    body = {"image": v.image, "model_uri": v.model_uri, "env": v.env, "role": target.execution_role_arn}
+    digest = hashlib.sha256(canonical_json(body).encode()).hexdigest()[:8]
+    return f"{spec.name}-{v.name}-{digest}"
+
+
+def scaling_resource_id(endpoint: str, variant: str) -> str:
+    return f"endpoint/{endpoint}/variant/{variant}"
+
+
+def revision_of_config(endpoint: str, name: str | None) -> str | None:
+    """The revision a config name carries, or None for a config the service did not make."""
+    if not name:
+        return None
+    match = re.fullmatch(re.escape(endpoint) + r"-([0-9a-f]{12})", name)
+    return match.group(1) if match else None
+
+
+def _tags(spec: EndpointSpec, rev: str) -> list[dict[str, str]]:
+    tags = dict(spec.tags) | {TAG_DEPLOYMENT: spec.name, TAG_REVISION: rev}
+    return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
+
+
+def check_values(spec: EndpointSpec) -> list[Gap]:
+    """SageMaker's rules on values: instance families, URI schemes."""
+    gaps = []
+    for i, v in enumerate(spec.variants):
+        if not v.instance_type.startswith("ml."):
+            gaps.append(Gap(f"variants[{i}].instance_type", "instance_type",
+                            f"SageMaker instance types start with 'ml.' (got {v.instance_type!r})"))
+        if v.model_uri is not None and not v.model_uri.startswith("s3://"):
+            gaps.append(Gap(f"variants[{i}].model_uri", "model_uri",
+                            "SageMaker loads model artifacts from S3: use an s3:// URI"))
+    if spec.logging.enabled and not (spec.logging.destination or "").startswith("s3://"):
+        gaps.append(Gap("logging.destination", "prediction_logging",
+                        "SageMaker data capture writes to S3: use an s3:// destination"))
+    return gaps
+
+
+def to_request(spec: EndpointSpec) -> SageMakerRequest:
+    """The CreateModel / CreateEndpointConfig / CreateEndpoint (+ scaling) requests for ``spec``."""
+    target = spec.target
+    assert isinstance(target, SageMakerTarget), "to_request needs a sagemaker target"
+    rev = revision(spec)
+    tags = _tags(spec, rev)
+    models, variants, scaling, fixed = [], [], [], []
+    for i, v in enumerate(spec.variants):
+        container: dict[str, Any] = {"Image": v.image, "Mode": "SingleModel"}
+        if v.model_uri:
+            container["ModelDataUrl"] = v.model_uri
+        if v.env:
+            container["Environment"] = dict(v.env)
+        mname = model_name(spec, i)
+        models.append({"ModelName": mname, "ExecutionRoleArn": target.execution_role_arn,
+                       "PrimaryContainer": container, "Tags": tags})
+        variants.append({"VariantName": v.name, "ModelName": mname, "InstanceType": v.instance_type,
+                         "InitialInstanceCount": max(v.min_replicas, 1),
+                         "InitialVariantWeight": float(v.weight)})
+        if v.max_replicas > v.min_replicas:
+            resource = scaling_resource_id(spec.name, v.name)
+            scaling.append(ScalingRequest(
+                variant=v.name,
+                register={"ServiceNamespace": "sagemaker", "ResourceId": resource,
+                          "ScalableDimension": SCALABLE_DIMENSION,
+                          "MinCapacity": max(v.min_replicas, 1), "MaxCapacity": v.max_replicas},
+                policy={"PolicyName": f"{spec.name}-{v.name}-invocations", "ServiceNamespace": "sagemaker",
+                        "ResourceId": resource, "ScalableDimension": SCALABLE_DIMENSION,
+                        "PolicyType": "TargetTrackingScaling",
+                        "TargetTrackingScalingPolicyConfiguration": {
+                            "TargetValue": SCALING_TARGET_INVOCATIONS,
+                            "PredefinedMetricSpecification": {
+                                "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"},
+                            "ScaleInCooldown": 300, "ScaleOutCooldown": 60}},
+            ))
+        else:
+            fixed.append(v.name)
+    endpoint_config: dict[str, Any] = {"EndpointConfigName": config_name(spec.name, rev),
+                                       "ProductionVariants": variants, "Tags": tags}
+    if spec.logging.enabled:
+        endpoint_config["DataCaptureConfig"] = {
+            "EnableCapture": True,
+            "InitialSamplingPercentage": spec.logging.sample_percent,
+            "DestinationS3Uri": spec.logging.destination,
+            "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
+        }
+    return SageMakerRequest(
+        endpoint_name=spec.name,
+        revision=rev,
+        models=tuple(models),
+        endpoint_config=endpoint_config,
+        endpoint={"EndpointName": spec.name, "EndpointConfigName": endpoint_config["EndpointConfigName"],
+                  "Tags": tags},
+        scaling=tuple(scaling),
+        fixed_variants=tuple(fixed),
+    )
+
+
+# ----------------------------------------------------------------------------------- live -> spec
+
+
+def _weights(raw: list[float]) -> list[int]:
+    """Relative SageMaker weights -> integer percentages (largest remainder, sums to 100)."""
+    total = sum(raw)
+    if total <= 0:
+        return [0 for _ in raw]
+    exact = [w * 100 / total for w in raw]
+    out = [int(x) for x in exact]
+    for i in sorted(range(len(raw)), key=lambda i: exact[i] - out[i], reverse=True)[: 100 - sum(out)]:
+        out[i] += 1
+    return out
+
+
+def _variant(pv: dict[str, Any], runtime: dict[str, Any], model: dict[str, Any] | None,
+             scaling: tuple[int, int] | None, weight: int) -> dict[str, Any]:
+    container = (model or {}).get("PrimaryContainer") or {}
+    count = runtime.get("DesiredInstanceCount", pv.get("InitialInstanceCount", 1))
+    low, high = scaling if scaling else (count, count)
+    return {
+        "name": pv["VariantName"],
+        "image": container.get("Image") or f"missing:{pv.get('ModelName')}",
+        "model_uri": container.get("ModelDataUrl"),
+        "env": container.get("Environment") or {},
+        "port": FIXED_PORT,
+        "predict_route": FIXED_PREDICT_ROUTE,
+        "health_route": FIXED_HEALTH_ROUTE,
+        "instance_type": pv.get("InstanceType", ""),
+        "min_replicas": low,
+        "max_replicas": high,
+        "weight": weight,
+    }
+
+
+def _logging(endpoint: dict[str, Any]) -> dict[str, Any]:
+    capture = endpoint.get("DataCaptureConfig") or {}
+    if not capture.get("EnableCapture"):
+        return {"enabled": False}
+    return {"enabled": True, "sample_percent": capture.get("CurrentSamplingPercentage", 100),
+            "destination": capture.get("DestinationS3Uri")}
+
+
+def to_live(described: SageMakerDescribed) -> LiveEndpoint:
+    """DescribeEndpoint (+ config, models, tags, scaling) -> :class:`LiveEndpoint`."""
+    ep = described.endpoint
+    name = ep["EndpointName"]
+    status = ep.get("EndpointStatus")
+    pending = (ep.get("PendingDeploymentSummary") or {}).get("EndpointConfigName")
+    config = None
+    unobserved: set[str] = {"request_timeout_seconds"}
+    if described.config is not None:
+        pvs = described.config.get("ProductionVariants", [])
+        runtime = {v["VariantName"]: v for v in ep.get("ProductionVariants", [])}
+        raw_weights = [float(runtime.get(pv["VariantName"], {}).get(
+            "DesiredWeight", pv.get("InitialVariantWeight", 1.0))) for pv in pvs]
+        role = next((m.get("ExecutionRoleArn") for m in described.models.values() if m), None)
+        variants = [
+            _variant(pv, runtime.get(pv["VariantName"], {}), described.models.get(pv.get("ModelName", "")),
+                     (described.scaling or {}).get(pv["VariantName"]), weight)
+            for pv, weight in zip(pvs, _weights(raw_weights))
+        ]
+        tags = {k: v for k, v in (described.tags or {}).items()
+                if not k.startswith(("deploy-anywhere", "aws:"))}
+        config = build_live_config({
+            "target": {"platform": "sagemaker", "region": described.region,
+                       "execution_role_arn": role or "arn:aws:iam::000000000000:role/unknown"},
+            "variants": variants,
+            "logging": _logging(ep),
+            "auth_mode": "iam",
+            "tags": tags,
+        })
+        if described.tags is None:
+            unobserved |= {"tags", "tags.*"}
+        if described.scaling is None:
+            unobserved |= {"variants[*].min_replicas", "variants[*].max_replicas"}
+    return LiveEndpoint(
+        name=name,
+        health=STATUS_MAP.get(status or "", Health.UNKNOWN),
+        provider_status=status,
+        revision=revision_of_config(name, ep.get("EndpointConfigName")),
+        pending_revision=revision_of_config(name, pending),
+        config=config,
+        failure_reason=ep.get("FailureReason"),
+        provider_ids={"endpoint_arn": ep.get("EndpointArn"),
+                      "endpoint_config_name": ep.get("EndpointConfigName"),
+                      "model_names": sorted(described.models)},
+        invoke_url=f"https://runtime.sagemaker.{described.region}.amazonaws.com/endpoints/{name}/invocations",
+        unobserved=frozenset(unobserved),
+    )

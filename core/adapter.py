@@ -1,0 +1,206 @@
+"""The adapter contract every platform implements, and the capability data core reasons with.
+
+An adapter is bound to one target (cloud account + region/workspace) and is thin and non-blocking:
+it never waits or retries on its own beyond the SDK's single-call retries (waiting lives in
+``core/wait.py`` and the workflows). Only :mod:`core.errors` exceptions leave it.
+
+Idempotent edges (enforced by the shared contract suite, ``tests/contract``):
+
+- ``describe`` of a missing endpoint returns ``None``; it never raises ``NotFound``.
+- ``submit`` is create-or-update and safe to repeat: deterministic provider names, describe before
+  create, a retried call after a crash finds what the first one made.
+- ``finalize`` runs once the new revision serves: attaches what needs a serving endpoint
+  (autoscaling) and removes what the previous revision left (old configs, models). Safe to repeat.
+- ``discard`` undoes a failed rollout: a failed new endpoint is deleted, an update that was
+  refused or rolled back leaves the previous revision serving and its own leftovers removed.
+- ``delete`` starts or continues deletion and returns ``True`` once nothing the service created is
+  left; deleting a missing endpoint returns ``True``.
+
+Deviation from DESIGN section 4 (five primitives): ``finalize``, ``discard`` and ``invoke`` are added, because
+pruning the previous revision only after the new one serves, undoing a failed rollout without
+orphans, and running test queries on the data
+plane, are provider calls the core cannot express through the other five. ``describe`` takes
+``full`` so a basic check costs the fewest reads.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, ClassVar, Generic, TypeVar
+
+from core.live import LiveEndpoint
+from core.spec import EndpointSpec, TestQuery
+
+__all__ = [
+    "Feature",
+    "Gap",
+    "Capabilities",
+    "InvokeResult",
+    "Adapter",
+    "features_used",
+    "find_gaps",
+]
+
+RequestT = TypeVar("RequestT")
+DescribedT = TypeVar("DescribedT")
+
+
+class Feature(str, Enum):
+    """Spec features a platform may not support; detected from the spec by :func:`features_used`."""
+
+    CUSTOM_PORT = "custom_port"
+    CUSTOM_ROUTES = "custom_routes"
+    AUTH_KEY = "auth_key"
+    AUTH_TOKEN = "auth_token"
+    SCALE_TO_ZERO = "scale_to_zero"
+    AUTOSCALING = "autoscaling"
+    MULTIPLE_VARIANTS = "multiple_variants"
+    PREDICTION_LOGGING = "prediction_logging"
+    LONG_REQUEST_TIMEOUT = "long_request_timeout"
+
+
+def features_used(spec: EndpointSpec) -> dict[Feature, list[str]]:
+    """Which features the spec uses, each with the spec paths that use it."""
+    used: dict[Feature, list[str]] = {}
+
+    def add(feature: Feature, path: str) -> None:
+        used.setdefault(feature, []).append(path)
+
+    for i, v in enumerate(spec.variants):
+        if v.port != 8080:
+            add(Feature.CUSTOM_PORT, f"variants[{i}].port")
+        if v.predict_route != "/invocations":
+            add(Feature.CUSTOM_ROUTES, f"variants[{i}].predict_route")
+        if v.health_route != "/ping":
+            add(Feature.CUSTOM_ROUTES, f"variants[{i}].health_route")
+        if v.min_replicas == 0:
+            add(Feature.SCALE_TO_ZERO, f"variants[{i}].min_replicas")
+        if v.max_replicas > v.min_replicas:
+            add(Feature.AUTOSCALING, f"variants[{i}].max_replicas")
+    if len(spec.variants) > 1:
+        add(Feature.MULTIPLE_VARIANTS, "variants")
+    if spec.auth_mode == "key":
+        add(Feature.AUTH_KEY, "auth_mode")
+    if spec.auth_mode == "token":
+        add(Feature.AUTH_TOKEN, "auth_mode")
+    if spec.logging.enabled:
+        add(Feature.PREDICTION_LOGGING, "logging")
+    if spec.request_timeout_seconds > 60:
+        add(Feature.LONG_REQUEST_TIMEOUT, "request_timeout_seconds")
+    return used
+
+
+@dataclass(frozen=True)
+class Gap:
+    """One thing the target platform cannot do with this spec, and why."""
+
+    path: str
+    feature: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"path": self.path, "feature": self.feature, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a platform can do, as data (no SDK import needed to read it).
+
+    ``unsupported``: feature -> reason. ``unobservable``: spec path globs the provider cannot read
+    back (never reported as drift). ``provider_fields``: spec path glob -> the provider's field
+    name. ``basic_fields``: top-level config fields a basic describe observes.
+    """
+
+    platform: str
+    sdk: str
+    extra: str
+    unsupported: Mapping[Feature, str] = field(default_factory=dict)
+    unobservable: frozenset[str] = frozenset()
+    provider_fields: Mapping[str, str] = field(default_factory=dict)
+    basic_fields: frozenset[str] = frozenset()
+    notes: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "platform": self.platform,
+            "sdk": self.sdk,
+            "install": f"pip install 'deploy-anywhere[{self.extra}]'",
+            "unsupported": {f.value: reason for f, reason in self.unsupported.items()},
+            "unobservable": sorted(self.unobservable),
+            "provider_fields": dict(self.provider_fields),
+            "basic_check_fields": sorted(self.basic_fields),
+            "notes": list(self.notes),
+        }
+
+
+@dataclass(frozen=True)
+class InvokeResult:
+    """A raw data-plane answer: HTTP-like status, body bytes, content type."""
+
+    status: int
+    body: bytes
+    content_type: str | None = None
+    variant: str | None = None
+
+
+class Adapter(ABC, Generic[RequestT, DescribedT]):
+    """One platform, bound to one target. See the module docstring for the idempotency contract."""
+
+    capabilities: ClassVar[Capabilities]
+
+    @classmethod
+    def check_values(cls, spec: EndpointSpec) -> list[Gap]:
+        """Platform rules on values (URI schemes, instance type families); pure, no calls."""
+        return []
+
+    @abstractmethod
+    def to_request(self, spec: EndpointSpec) -> RequestT:
+        """Pure: the provider-native requests that realise ``spec``."""
+
+    @abstractmethod
+    def request_calls(self, request: RequestT, *, exists: bool) -> list[dict[str, Any]]:
+        """Pure: the calls ``submit`` would make, ``[{"operation": ..., "params": {...}}]``,
+        for an endpoint that does (``exists``) or does not exist yet; plan shows them."""
+
+    @abstractmethod
+    def to_live(self, described: DescribedT) -> LiveEndpoint:
+        """Pure: provider state -> normalised :class:`LiveEndpoint` (STATUS_MAP, UNKNOWN fallback)."""
+
+    @abstractmethod
+    def describe(self, name: str, *, full: bool = True) -> DescribedT | None:
+        """Read the endpoint (``full``: every sub-resource; else the fewest reads). None if missing."""
+
+    @abstractmethod
+    def submit(self, request: RequestT) -> None:
+        """Create or update; returns once the provider accepted it, never waits for serving."""
+
+    @abstractmethod
+    def finalize(self, request: RequestT) -> None:
+        """After ``request``'s revision serves: attach autoscaling, prune the previous revision."""
+
+    @abstractmethod
+    def discard(self, request: RequestT) -> bool:
+        """Undo a rollout that failed: remove what ``submit(request)`` created that nothing uses
+        (a never-served new endpoint included). True once done; safe to repeat."""
+
+    @abstractmethod
+    def delete(self, name: str) -> bool:
+        """Start or continue deleting; True once nothing the service created is left."""
+
+    @abstractmethod
+    def invoke(self, name: str, query: TestQuery, *, timeout: float) -> InvokeResult:
+        """Send one test query to the live endpoint's data plane."""
+
+
+def find_gaps(adapter_cls: type[Adapter[Any, Any]], spec: EndpointSpec) -> list[Gap]:
+    """Every reason ``spec`` cannot be deployed to the adapter's platform, all at once."""
+    gaps = [
+        Gap(path, feature.value, reason)
+        for feature, paths in features_used(spec).items()
+        if (reason := adapter_cls.capabilities.unsupported.get(feature))
+        for path in paths
+    ]
+    return gaps + adapter_cls.check_values(spec)

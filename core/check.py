@@ -1,0 +1,52 @@
+"""Judge one observation: expected spec vs :class:`LiveEndpoint` -> health, sync and drift.
+
+Pure. The revision stamp is compared first (a foreign or older revision is material drift at path
+``revision``); then every field through :func:`core.diff.diff`, ignoring what the platform cannot
+read back (``Capabilities.unobservable``), what this describe did not read (``live.unobserved``) and
+the deployment's own ignore rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from core.adapter import Capabilities
+from core.diff import Change, Drift, Severity, diff
+from core.live import Health, LiveEndpoint, Sync
+from core.spec import EndpointSpec, revision
+
+__all__ = ["CheckOutcome", "judge"]
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    health: Health
+    sync: Sync
+    drift: Drift
+    revision_expected: str
+    revision_live: str | None
+    status_message: str | None
+
+
+def judge(spec: EndpointSpec, live: LiveEndpoint | None, caps: Capabilities, *,
+          ignore: Iterable[str] = ()) -> CheckOutcome:
+    expected_rev = revision(spec)
+    if live is None:
+        return CheckOutcome(Health.MISSING, Sync.OUT_OF_SYNC, Drift(changes=[
+            Change(path="endpoint", expected=spec.name, actual=None, severity=Severity.MATERIAL)]),
+            expected_rev, None, "the endpoint does not exist on the provider")
+    changes: list[Change] = []
+    if live.revision != expected_rev:
+        changes.append(Change(path="revision", expected=expected_rev, actual=live.revision,
+                              severity=Severity.MATERIAL))
+    if live.config is None:
+        return CheckOutcome(live.health, Sync.UNKNOWN, Drift(changes=changes), expected_rev,
+                            live.revision, live.failure_reason or "the live configuration is unreadable")
+    drift = diff(spec.config, live.config,
+                 ignore=[*caps.unobservable, *live.unobserved, *ignore],
+                 provider_fields=caps.provider_fields)
+    changes.extend(drift.changes)
+    sync = Sync.IN_SYNC if not changes else Sync.OUT_OF_SYNC
+    message = live.failure_reason or (f"{len(changes)} field(s) differ" if changes else None)
+    return CheckOutcome(live.health, sync, Drift(changes=changes), expected_rev, live.revision, message)

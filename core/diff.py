@@ -1,0 +1,169 @@
+"""The ONLY place where expected and live configurations are compared.
+
+Both sides are canonical JSON data in the spec's vocabulary (``EndpointSpec.config`` and
+``LiveEndpoint.config``). They are flattened to leaf paths and compared leaf by leaf:
+
+- variants are matched by name, not position: ``variants[blue].instance_type``;
+- mapping entries get their key: ``tags.team``, ``variants[blue].env.LOG_LEVEL``
+  (keys outside ``[A-Za-z0-9_-]`` are quoted: ``tags["a.b"]``);
+- a variant present on one side only is one change at ``variants[name]`` (whole object vs None).
+
+``ignore`` takes glob patterns over those paths (``variants[*].env.*``); adapters contribute their
+``unobservable`` paths, deployments their own ignore rules. ``only`` restricts the comparison to some
+top-level fields (a basic check reads fewer).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Severity", "Change", "Drift", "diff", "flatten", "COSMETIC_PATHS"]
+
+COSMETIC_PATHS: tuple[str, ...] = ("tags", "tags.*", "description", "variants[*].description")
+"""Paths whose differences are cosmetic; everything else (image, model, instance type, traffic,
+replicas, env, logging, auth) is material."""
+
+
+class Severity(str, Enum):
+    MATERIAL = "material"
+    COSMETIC = "cosmetic"
+
+
+class Change(BaseModel):
+    """One field that differs: where (spec path), what was expected, what is live."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str = Field(description="Spec path, e.g. `variants[blue].instance_type`.")
+    expected: Any = Field(description="Value in the spec (None: absent in the spec).")
+    actual: Any = Field(description="Value live on the provider (None: absent live).")
+    severity: Severity = Field(description="material or cosmetic.")
+    provider_field: str | None = Field(
+        default=None, description="The provider's own name for the field, where known."
+    )
+
+
+class Drift(BaseModel):
+    """All differences between expected and live; empty means in sync."""
+
+    model_config = ConfigDict(frozen=True)
+
+    changes: list[Change] = Field(default_factory=list)
+
+    @property
+    def in_sync(self) -> bool:
+        return not self.changes
+
+    @property
+    def material(self) -> list[Change]:
+        return [c for c in self.changes if c.severity is Severity.MATERIAL]
+
+    def paths(self) -> list[str]:
+        return [c.path for c in self.changes]
+
+
+_PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _key(prefix: str, key: str) -> str:
+    part = key if _PLAIN_KEY.match(key) else f'["{key}"]'
+    if not prefix:
+        return part
+    return f"{prefix}{part}" if part.startswith("[") else f"{prefix}.{part}"
+
+
+def flatten(config: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Leaf paths -> values. Variants (a list of named objects) are keyed by their name."""
+    flat: dict[str, Any] = {}
+    for key, value in config.items():
+        path = _key(prefix, key)
+        if key == "variants" and isinstance(value, list):
+            for variant in value:
+                flat[f"{path}[{variant['name']}]"] = _Variant(variant)
+        elif isinstance(value, Mapping):
+            if not value:
+                flat[path] = {}
+            flat.update(flatten(value, path))
+        else:
+            flat[path] = value
+    return flat
+
+
+class _Variant(dict):  # marker: a whole variant, expanded only when both sides have it
+    pass
+
+
+def _glob(pattern: str) -> re.Pattern[str]:
+    """``*`` matches any run of characters; everything else (``[``, ``.``) is literal."""
+    return re.compile(re.escape(pattern).replace(r"\*", ".*"))
+
+
+def _matches(path: str, patterns: Iterable[str]) -> bool:
+    return any(_glob(p).fullmatch(path) for p in patterns)
+
+
+def _severity(path: str) -> Severity:
+    return Severity.COSMETIC if _matches(path, COSMETIC_PATHS) else Severity.MATERIAL
+
+
+def _provider_field(path: str, names: Mapping[str, str]) -> str | None:
+    for pattern, name in names.items():
+        if _matches(path, [pattern]):
+            return name
+    return None
+
+
+def _expand(expected: dict[str, Any], actual: dict[str, Any]) -> tuple[dict, dict]:
+    """Expand variants present on both sides into their leaves; keep one-sided ones whole."""
+    exp, act = dict(expected), dict(actual)
+    for path in list(exp):
+        if isinstance(exp[path], _Variant) and isinstance(act.get(path), _Variant):
+            for side in (exp, act):
+                body = {k: v for k, v in side.pop(path).items() if k != "name"}
+                side.update(flatten(body, path))
+    for side in (exp, act):
+        for path, value in side.items():
+            if isinstance(value, _Variant):
+                side[path] = dict(value)
+    return exp, act
+
+
+def diff(
+    expected: Mapping[str, Any],
+    actual: Mapping[str, Any],
+    *,
+    ignore: Iterable[str] = (),
+    only: Iterable[str] | None = None,
+    provider_fields: Mapping[str, str] | None = None,
+) -> Drift:
+    """Field-level differences between two configs in the spec's vocabulary.
+
+    ``ignore``: glob patterns over paths never reported. ``only``: top-level field names to compare
+    (None: all). ``provider_fields``: glob pattern -> provider field name, attached to each change.
+    """
+    ignore = tuple(ignore)
+    keep = None if only is None else set(only)
+    exp_flat, act_flat = _expand(
+        flatten({k: v for k, v in expected.items() if keep is None or k in keep}),
+        flatten({k: v for k, v in actual.items() if keep is None or k in keep}),
+    )
+    changes = []
+    for path in sorted(set(exp_flat) | set(act_flat)):
+        want, got = exp_flat.get(path), act_flat.get(path)
+        if want == got or _matches(path, ignore):
+            continue
+        changes.append(
+            Change(
+                path=path,
+                expected=want,
+                actual=got,
+                severity=_severity(path),
+                provider_field=_provider_field(path, provider_fields or {}),
+            )
+        )
+    return Drift(changes=changes)

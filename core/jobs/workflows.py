@@ -1,0 +1,214 @@
+"""Durable deploy and delete workflows on DBOS Transact.
+
+Every provider call is a DBOS step; waits use ``DBOS.sleep``; deadlines are computed from times
+recorded as steps. A restart (same executor id) resumes a workflow at the step where it stopped
+without repeating finished ones; the adapters' idempotent edges cover the one step that may run
+twice (the one in flight at the crash). The workflow id is the operation id.
+
+Deploy: submit -> provision (poll until serving with the revision gate) -> test queries -> finalize
+(autoscaling, prune the previous revision) -> full check -> done. A failure discards what the
+rollout left (no orphans) and records the provider's reason; running out of the provision budget
+is ``timed_out`` (the provider may still finish; a later check picks it up).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from dbos import DBOS
+
+from core.errors import DeployError, DeploymentFailed, ServingTimeout
+from core.jobs.runtime import runtime
+from core.live import LiveEndpoint
+from core.queries import evaluate
+from core.service import deployment_view, observe
+from core.spec import EndpointSpec, parse_spec
+from core.wait import ServingGate, call_with_retry, poll_until_serving
+
+__all__ = ["deploy_workflow", "delete_workflow"]
+
+
+def _spec(spec_json: dict[str, Any]) -> EndpointSpec:
+    return parse_spec(spec_json)
+
+
+def _retry(fn: Any) -> Any:
+    return call_with_retry(fn, runtime().settings.wait_policy(), sleep=time.sleep)
+
+
+# ------------------------------------------------------------------------------------- steps
+
+
+@DBOS.step()
+def _now() -> float:
+    return time.time()
+
+
+@DBOS.step()
+def _load_spec(name: str, rev: str) -> dict[str, Any]:
+    for revision, spec, _ in reversed(runtime().store.list_revisions(name)):
+        if revision == rev:
+            return spec
+    raise DeploymentFailed(f"revision {rev} of {name!r} is not stored")
+
+
+@DBOS.step()
+def _deployment_spec(name: str) -> dict[str, Any] | None:
+    dep = runtime().store.get_deployment(name)
+    return None if dep is None else dep.spec
+
+
+@DBOS.step()
+def _progress(op_id: str, **fields: Any) -> None:
+    runtime().store.update_operation(op_id, **fields)
+
+
+@DBOS.step()
+def _finish(op_id: str, state: str, error: dict[str, Any] | None = None,
+            result: dict[str, Any] | None = None) -> None:
+    runtime().store.finish_operation(op_id, state=state, error=error, result=result)
+
+
+@DBOS.step()
+def _submit(spec_json: dict[str, Any]) -> None:
+    spec = _spec(spec_json)
+    adapter = runtime().adapters.for_target(spec.target)
+    _retry(lambda: adapter.submit(adapter.to_request(spec)))
+
+
+@DBOS.step()
+def _observe(spec_json: dict[str, Any]) -> dict[str, Any] | None:
+    spec = _spec(spec_json)
+    live = observe(runtime().adapters.for_target(spec.target), spec.name, full=False)
+    return None if live is None else live.model_dump(mode="json")
+
+
+@DBOS.step()
+def _run_queries(spec_json: dict[str, Any]) -> list[dict[str, Any]]:
+    spec = _spec(spec_json)
+    adapter = runtime().adapters.for_target(spec.target)
+    results = []
+    for query in spec.test_queries:
+        answer = _retry(lambda q=query: adapter.invoke(spec.name, q, timeout=spec.request_timeout_seconds))
+        results.append(evaluate(query, answer).to_dict())
+    return results
+
+
+@DBOS.step()
+def _finalize(spec_json: dict[str, Any]) -> None:
+    spec = _spec(spec_json)
+    adapter = runtime().adapters.for_target(spec.target)
+    _retry(lambda: adapter.finalize(adapter.to_request(spec)))
+
+
+@DBOS.step()
+def _discard(spec_json: dict[str, Any]) -> bool:
+    spec = _spec(spec_json)
+    adapter = runtime().adapters.for_target(spec.target)
+    return bool(_retry(lambda: adapter.discard(adapter.to_request(spec))))
+
+
+@DBOS.step()
+def _delete(spec_json: dict[str, Any]) -> bool:
+    spec = _spec(spec_json)
+    adapter = runtime().adapters.for_target(spec.target)
+    return bool(_retry(lambda: adapter.delete(spec.name)))
+
+
+@DBOS.step()
+def _check(name: str, mode: str) -> None:
+    try:
+        runtime().service.check(name, mode=mode)
+    except DeployError:
+        pass  # a check is best effort at the end of an operation; the next check retries
+
+
+@DBOS.step()
+def _view(name: str) -> dict[str, Any] | None:
+    dep = runtime().store.get_deployment(name)
+    return None if dep is None else deployment_view(dep)
+
+
+@DBOS.step()
+def _remove(name: str) -> None:
+    runtime().store.remove_deployment(name)
+
+
+# --------------------------------------------------------------------------------- workflows
+
+
+def _until(step: Any, spec_json: dict[str, Any], *, timeout: float, what: str) -> None:
+    """Repeat ``step`` (returns True when done) with durable sleeps until done or timeout."""
+    deadline = _now() + timeout
+    interval = runtime().settings.poll_interval_seconds
+    while not step(spec_json):
+        if _now() > deadline:
+            raise ServingTimeout(f"{what} did not finish within {timeout:.0f}s")
+        DBOS.sleep(interval)
+        interval = min(interval * 2, runtime().settings.poll_max_interval_seconds)
+
+
+@DBOS.workflow()
+def deploy_workflow(op_id: str, name: str, rev: str) -> None:
+    settings = runtime().settings
+    spec_json: dict[str, Any] | None = None
+    try:
+        spec_json = _load_spec(name, rev)
+        _progress(op_id, state="running", phase="submit", progress=10,
+                  status_message="sending the requests to the provider")
+        _submit(spec_json)
+        _progress(op_id, phase="provision", progress=30, status_message="waiting for the endpoint to serve")
+        gate = ServingGate(rev)
+        poll_until_serving(
+            lambda: (lambda d: None if d is None else LiveEndpoint.model_validate(d))(_observe(spec_json)),
+            gate, settings.wait_policy(), sleep=DBOS.sleep)
+        queries = []
+        if _spec(spec_json).test_queries:
+            _progress(op_id, phase="test_queries", progress=70, status_message="running test queries")
+            queries = _run_queries(spec_json)
+            failed = [q for q in queries if not q["passed"]]
+            if failed:
+                raise DeploymentFailed(
+                    f"{len(failed)} of {len(queries)} test quer{'y' if len(queries) == 1 else 'ies'} failed: "
+                    + "; ".join(f"{q['name']}: {', '.join(q['problems'])}" for q in failed),
+                    details={"test_queries": queries})
+        _progress(op_id, phase="finalize", progress=85, status_message="autoscaling and cleanup")
+        _finalize(spec_json)
+        _check(name, "full")
+        _finish(op_id, "succeeded", result={"deployment": _view(name), "test_queries": queries})
+    except ServingTimeout as exc:
+        _check(name, "basic")
+        _finish(op_id, "timed_out", error=exc.to_dict())
+    except DeployError as exc:
+        if spec_json is not None and not (isinstance(exc, DeploymentFailed) and "test_queries" in (exc.details or {})):
+            _progress(op_id, phase="rollback", status_message="removing what the failed rollout left")
+            try:
+                _until(_discard, spec_json, timeout=settings.delete_timeout_seconds, what="cleanup")
+            except DeployError:
+                pass  # reported through the operation's error below; the next apply sweeps again
+        _check(name, "basic")
+        _finish(op_id, "failed", error=exc.to_dict())
+    except Exception as exc:  # a bug must not leave the operation running forever
+        _finish(op_id, "failed", error={"code": "internal", "message": f"{type(exc).__name__}: {exc}"})
+        raise
+
+
+@DBOS.workflow()
+def delete_workflow(op_id: str, name: str) -> None:
+    settings = runtime().settings
+    try:
+        spec_json = _deployment_spec(name)
+        _progress(op_id, state="running", phase="delete", progress=10,
+                  status_message="deleting the endpoint and everything the service created")
+        if spec_json is not None:
+            _until(_delete, spec_json, timeout=settings.delete_timeout_seconds, what="delete")
+        _remove(name)
+        _finish(op_id, "succeeded", result={"name": name, "deleted": True})
+    except ServingTimeout as exc:
+        _finish(op_id, "timed_out", error=exc.to_dict())
+    except DeployError as exc:
+        _finish(op_id, "failed", error=exc.to_dict())
+    except Exception as exc:  # a bug must not leave the operation running forever
+        _finish(op_id, "failed", error={"code": "internal", "message": f"{type(exc).__name__}: {exc}"})
+        raise

@@ -1,0 +1,204 @@
+"""The use cases every front end calls: plan, apply, status, check, delete (and reads).
+
+Front ends (REST API, CLI through the API, Terraform through the API, scheduled checks) never talk
+to adapters or the store directly. Long work is handed to the durable jobs (:class:`JobStarter`)
+after an Operation row is stored, so a 202 always names an operation that will run.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Protocol
+
+from core.adapter import Adapter, find_gaps
+from core.check import CheckOutcome, judge
+from core.errors import NotFound, SpecError, UnsupportedFeature
+from core.live import Health, LiveEndpoint, Sync
+from core.registry import AdapterFactory, adapter_class
+from core.spec import EndpointSpec, parse_spec, revision
+from core.store import CheckResultRecord, DeploymentRecord, OperationRecord, Store
+
+__all__ = ["JobStarter", "Service", "ApplyResult", "observe", "operation_view", "deployment_view"]
+
+
+class JobStarter(Protocol):
+    """Starts durable workflows; the operation id is the workflow id (so a start is idempotent)."""
+
+    def start_deploy(self, op_id: str, name: str, revision: str) -> None: ...
+    def start_delete(self, op_id: str, name: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """``operation`` is None when nothing had to change (HTTP 200 instead of 202)."""
+
+    deployment: DeploymentRecord
+    operation: OperationRecord | None
+
+
+def observe(adapter: Adapter[Any, Any], name: str, *, full: bool) -> LiveEndpoint | None:
+    described = adapter.describe(name, full=full)
+    return None if described is None else adapter.to_live(described)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def operation_view(op: OperationRecord) -> dict[str, Any]:
+    """An Operation in the AIP-151 shape: name, done, metadata, error | response."""
+    view: dict[str, Any] = {
+        "name": f"operations/{op.id}",
+        "id": op.id,
+        "done": op.done,
+        "metadata": {
+            "deployment": op.deployment_name, "kind": op.kind, "revision": op.revision,
+            "state": op.state, "phase": op.phase, "progress": op.progress,
+            "status_message": op.status_message,
+            "create_time": _iso(op.created_at), "update_time": _iso(op.updated_at),
+        },
+    }
+    if op.error is not None:
+        view["error"] = op.error
+    if op.result is not None:
+        view["response"] = op.result
+    return view
+
+
+def deployment_view(dep: DeploymentRecord) -> dict[str, Any]:
+    return {
+        "name": dep.name, "platform": dep.platform, "revision": dep.revision,
+        "generation": dep.generation, "health": dep.health, "sync": dep.sync,
+        "status_message": dep.status_message, "observed_at": _iso(dep.observed_at),
+        "provider_ids": dep.provider_ids, "current_operation": dep.current_operation_id,
+        "deleting": dep.deleting, "spec": dep.spec,
+        "create_time": _iso(dep.created_at), "update_time": _iso(dep.updated_at),
+    }
+
+
+class Service:
+    """Use cases over one store, one adapter factory and one job starter."""
+
+    def __init__(self, store: Store, adapters: AdapterFactory, jobs: JobStarter) -> None:
+        self.store = store
+        self.adapters = adapters
+        self.jobs = jobs
+
+    # ------------------------------------------------------------------------------ validation
+
+    def validate(self, data: Any, *, name: str | None = None) -> EndpointSpec:
+        """Parse and check a spec: SpecError (paths) or UnsupportedFeature (every gap at once)."""
+        if isinstance(data, dict) and name is not None and "name" not in data:
+            data = {**data, "name": name}
+        spec = parse_spec(data)
+        if name is not None and spec.name != name:
+            raise SpecError("the spec's name differs from the deployment name in the URL",
+                            details=[{"path": "name", "message": f"expected {name!r}, got {spec.name!r}"}])
+        gaps = find_gaps(adapter_class(spec.platform), spec)
+        if gaps:
+            raise UnsupportedFeature(
+                f"{spec.platform} cannot deploy this spec: {len(gaps)} gap(s)",
+                details=[g.to_dict() for g in gaps])
+        return spec
+
+    def spec_of(self, dep: DeploymentRecord) -> EndpointSpec:
+        return parse_spec(dep.spec)
+
+    def _adapter(self, spec: EndpointSpec) -> Adapter[Any, Any]:
+        return self.adapters.for_target(spec.target)
+
+    # ---------------------------------------------------------------------------------- reads
+
+    def get(self, name: str) -> DeploymentRecord:
+        dep = self.store.get_deployment(name)
+        if dep is None:
+            raise NotFound(f"deployment {name!r} not found")
+        return dep
+
+    def list(self, *, platform: str | None = None, limit: int = 100, offset: int = 0) -> list[DeploymentRecord]:
+        return self.store.list_deployments(platform=platform, limit=limit, offset=offset)
+
+    def operation(self, op_id: str) -> OperationRecord:
+        op = self.store.get_operation(op_id)
+        if op is None:
+            raise NotFound(f"operation {op_id!r} not found")
+        return op
+
+    # ----------------------------------------------------------------------------------- plan
+
+    def plan(self, data: Any) -> dict[str, Any]:
+        """Dry run: the provider-native calls apply would send, and the diff against live."""
+        spec = self.validate(data)
+        adapter = self._adapter(spec)
+        live = observe(adapter, spec.name, full=True)
+        outcome = judge(spec, live, adapter.capabilities)
+        request = adapter.to_request(spec)
+        return {
+            "name": spec.name, "platform": spec.platform, "revision": revision(spec),
+            "exists": live is not None,
+            "live": None if live is None else {"health": live.health.value, "revision": live.revision},
+            "calls": adapter.request_calls(request, exists=live is not None),
+            "changes": [c.model_dump(mode="json") for c in outcome.drift.changes],
+            "in_sync": live is not None and outcome.sync is Sync.IN_SYNC,
+        }
+
+    # ---------------------------------------------------------------------------------- apply
+
+    def apply(self, name: str, data: Any) -> ApplyResult:
+        """Store the desired spec and start a deploy, unless live already serves it in sync.
+
+        Raises Conflict (409) when an operation on ``name`` is still running.
+        """
+        spec = self.validate(data, name=name)
+        rev = revision(spec)
+        existing = self.store.get_deployment(name)
+        if existing is not None and existing.revision == rev and existing.current_operation_id is None:
+            outcome = self._check(spec, mode="basic")
+            if outcome.health is Health.SERVING and outcome.sync is Sync.IN_SYNC:
+                return ApplyResult(self.get(name), None)
+        op = self.store.begin_operation(name, kind="apply", platform=spec.platform,
+                                        spec=spec.model_dump(mode="json"), revision=rev)
+        self.jobs.start_deploy(op.id, name, rev)
+        return ApplyResult(self.get(name), op)
+
+    def delete(self, name: str) -> OperationRecord:
+        self.get(name)
+        op = self.store.begin_operation(name, kind="delete", platform=self.get(name).platform,
+                                        spec=None, revision=None)
+        self.jobs.start_delete(op.id, name)
+        return op
+
+    # --------------------------------------------------------------------------------- checks
+
+    def _check(self, spec: EndpointSpec, *, mode: str) -> CheckOutcome:
+        adapter = self._adapter(spec)
+        started = time.perf_counter()
+        live = observe(adapter, spec.name, full=mode == "full")
+        outcome = judge(spec, live, adapter.capabilities)
+        self.store.record_observation(
+            spec.name, health=outcome.health.value, sync=outcome.sync.value,
+            status_message=outcome.status_message,
+            provider_ids=None if live is None else live.provider_ids,
+            observed_at=datetime.now(timezone.utc))
+        self.store.add_check_result(
+            spec.name, mode=mode, health=outcome.health.value, sync=outcome.sync.value,
+            revision_expected=outcome.revision_expected, revision_live=outcome.revision_live,
+            drift=[c.model_dump(mode="json") for c in outcome.drift.changes], error=None,
+            duration_ms=(time.perf_counter() - started) * 1000)
+        return outcome
+
+    def check(self, name: str, *, mode: str = "basic") -> CheckResultRecord:
+        """Observe the live endpoint now (basic: fewest reads; full: every field) and record it."""
+        if mode not in {"basic", "full"}:
+            raise SpecError("mode must be basic or full", details=[{"path": "mode", "message": mode}])
+        self._check(self.spec_of(self.get(name)), mode=mode)
+        return self.store.list_check_results(name, limit=1)[0]
+
+    def status(self, name: str) -> DeploymentRecord:
+        """A fresh basic check, then the deployment as recorded."""
+        dep = self.get(name)
+        if dep.current_operation_id is None or not dep.deleting:
+            self._check(self.spec_of(dep), mode="basic")
+        return self.get(name)

@@ -1,0 +1,400 @@
+"""The abstract endpoint spec: one document, deployable to SageMaker, Vertex AI or Azure ML.
+
+Contracts:
+
+- Input is strict: unknown keys are rejected (``extra="forbid"``), every model is frozen, and every
+  default a provider would otherwise fill in is explicit here, so the expected and the live side of a
+  comparison agree (DESIGN section 4).
+- :class:`DeployedConfig` is the part of a spec that lives on the provider. Live configurations are
+  built through the *same* models with ``context={"live": True}``, which keeps every normaliser but
+  skips the cross-field rules a hand-edited live endpoint may break (weights summing to 100, ...), so
+  normalisation is symmetric.
+- :func:`revision` is a stable 12-hex hash of the canonical JSON of :attr:`EndpointSpec.config`;
+  it changes exactly when something deployed changes (test queries are not deployed).
+- :func:`load_spec` accepts YAML or JSON text and raises :class:`core.errors.SpecError` listing every
+  problem with its field path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Annotated, Any, Literal, Union
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from core.errors import SpecError
+
+__all__ = [
+    "NAME_PATTERN",
+    "VARIANT_NAME_PATTERN",
+    "SageMakerTarget",
+    "VertexTarget",
+    "AzureMLTarget",
+    "Target",
+    "Variant",
+    "PredictionLogging",
+    "TestQuery",
+    "DeployedConfig",
+    "EndpointSpec",
+    "revision",
+    "canonical_json",
+    "load_spec",
+    "parse_spec",
+    "spec_json_schema",
+    "validation_details",
+    "format_loc",
+]
+
+NAME_PATTERN = r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$"
+"""Portable endpoint name: 3-32 chars, lowercase letters, digits, hyphens (the strictest of the three
+clouds: Azure ML's endpoint rule), so one name is valid everywhere."""
+
+VARIANT_NAME_PATTERN = r"^[a-z]([a-z0-9-]{0,14}[a-z0-9])?$"
+"""Portable variant name: 1-16 chars, so provider names built from it stay inside every limit."""
+
+_LABEL_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.:/=+@-]{0,62}$")
+
+
+class _Strict(BaseModel):
+    """Base of every spec model: strict on input, frozen, self-describing."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def _is_live(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("live"))
+
+
+# --------------------------------------------------------------------------------------- targets
+
+
+class SageMakerTarget(_Strict):
+    """Where a SageMaker endpoint lives and the role its models run as."""
+
+    platform: Literal["sagemaker"] = Field(description="Target platform discriminator.")
+    region: str = Field(
+        pattern=r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$",
+        description="AWS region, e.g. `eu-west-1`.",
+    )
+    execution_role_arn: str = Field(
+        max_length=2048,
+        pattern=r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]+$",
+        description="IAM role SageMaker assumes to pull the image and model artifacts.",
+    )
+
+
+class VertexTarget(_Strict):
+    """Where a Vertex AI endpoint lives."""
+
+    platform: Literal["vertex"] = Field(description="Target platform discriminator.")
+    project: str = Field(
+        pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$", description="Google Cloud project id."
+    )
+    location: str = Field(
+        pattern=r"^[a-z]+-[a-z]+\d+$", description="Vertex AI region, e.g. `europe-west4`."
+    )
+
+
+class AzureMLTarget(_Strict):
+    """Which Azure ML workspace hosts the managed online endpoint."""
+
+    platform: Literal["azureml"] = Field(description="Target platform discriminator.")
+    subscription_id: str = Field(
+        pattern=r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$",
+        description="Azure subscription id (a GUID).",
+    )
+    resource_group: str = Field(
+        pattern=r"^[-\w._()]{1,90}$", description="Resource group of the workspace."
+    )
+    workspace: str = Field(
+        pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$", description="Azure ML workspace name."
+    )
+
+
+Target = Annotated[
+    Union[SageMakerTarget, VertexTarget, AzureMLTarget],
+    Field(discriminator="platform", description="The cloud and account to deploy to."),
+]
+
+# -------------------------------------------------------------------------------------- variants
+
+
+class Variant(_Strict):
+    """One model server behind the endpoint, receiving ``weight`` percent of the traffic."""
+
+    name: str = Field(pattern=VARIANT_NAME_PATTERN, description="Variant name, unique per spec.")
+    image: str = Field(
+        min_length=1,
+        max_length=255,
+        pattern=r"^[A-Za-z0-9_.\-/:@]+$",
+        description="Serving container image URI (registry/repo:tag or @sha256 digest).",
+    )
+    model_uri: str | None = Field(
+        default=None,
+        max_length=1024,
+        description="Model artifact URI (s3://, gs://, azureml:name:version); None when the image "
+        "carries the model.",
+    )
+    env: dict[str, str] = Field(
+        default_factory=dict, description="Environment variables of the serving container."
+    )
+    port: int = Field(default=8080, ge=1, le=65535, description="Port the container listens on.")
+    predict_route: str = Field(
+        default="/invocations", pattern=r"^/[A-Za-z0-9_\-./]*$", description="HTTP path for predictions."
+    )
+    health_route: str = Field(
+        default="/ping", pattern=r"^/[A-Za-z0-9_\-./]*$", description="HTTP path for health checks."
+    )
+    instance_type: str = Field(
+        min_length=1,
+        max_length=64,
+        description="Provider machine type, e.g. `ml.m5.large`, `n1-standard-4`, "
+        "`Standard_DS3_v2`.",
+    )
+    min_replicas: int = Field(default=1, ge=0, le=1000, description="Minimum instance count.")
+    max_replicas: int = Field(
+        default=1, ge=1, le=1000, description="Maximum instance count; > min enables autoscaling."
+    )
+    weight: int = Field(
+        default=100, ge=0, le=100, description="Traffic percentage; weights sum to 100."
+    )
+
+    @field_validator("env")
+    @classmethod
+    def _env_keys(cls, env: dict[str, str]) -> dict[str, str]:
+        for key in env:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,1023}", key):
+                raise ValueError(f"invalid environment variable name {key!r}")
+        return dict(sorted(env.items()))
+
+    @model_validator(mode="after")
+    def _replicas(self, info: ValidationInfo) -> Variant:
+        if not _is_live(info) and self.min_replicas > self.max_replicas:
+            raise ValueError(
+                f"min_replicas ({self.min_replicas}) must not exceed max_replicas "
+                f"({self.max_replicas})"
+            )
+        return self
+
+
+class PredictionLogging(_Strict):
+    """Request/response capture for later analysis (off by default)."""
+
+    enabled: bool = Field(default=False, description="Capture requests and responses.")
+    sample_percent: int = Field(
+        default=100, ge=1, le=100, description="Share of requests captured, in percent."
+    )
+    destination: str | None = Field(
+        default=None,
+        max_length=1024,
+        description="Where captures go: `s3://...` (SageMaker), `bq://project.dataset.table` "
+        "(Vertex), an Azure ML datastore URI (Azure ML). Required when enabled.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise_disabled(cls, data: Any) -> Any:
+        """Logging off means nothing else applies: drop destination and sample rate, so a
+        disabled config compares equal however it was written."""
+        if isinstance(data, dict) and not data.get("enabled", False):
+            return {k: v for k, v in data.items() if k not in {"destination", "sample_percent"}}
+        return data
+
+    @model_validator(mode="after")
+    def _destination_when_enabled(self, info: ValidationInfo) -> PredictionLogging:
+        if self.enabled and not self.destination and not _is_live(info):
+            raise ValueError("destination is required when prediction logging is enabled")
+        return self
+
+
+class TestQuery(_Strict):
+    """A request sent to the live endpoint after each deploy; the deploy fails if it does not pass."""
+
+    __test__ = False  # not a pytest test class
+
+    name: str = Field(default="query", max_length=64, description="Label used in reports.")
+    payload: JsonValue = Field(description="Request body: JSON, or a string sent as-is.")
+    content_type: str = Field(default="application/json", description="Request content type.")
+    expect_status: int = Field(default=200, ge=100, le=599, description="Expected HTTP status.")
+    expect_fields: list[str] = Field(
+        default_factory=list,
+        description="JSON pointers (RFC 6901) that must exist in the response body.",
+    )
+    expect_values: dict[str, JsonValue] = Field(
+        default_factory=dict,
+        description="JSON pointer -> expected value in the response body.",
+    )
+
+    @field_validator("expect_fields")
+    @classmethod
+    def _pointers(cls, pointers: list[str]) -> list[str]:
+        for pointer in pointers:
+            _check_pointer(pointer)
+        return pointers
+
+    @field_validator("expect_values")
+    @classmethod
+    def _value_pointers(cls, values: dict[str, Any]) -> dict[str, Any]:
+        for pointer in values:
+            _check_pointer(pointer)
+        return values
+
+
+def _check_pointer(pointer: str) -> None:
+    if pointer and not pointer.startswith("/"):
+        raise ValueError(f"{pointer!r} is not a JSON pointer (must start with '/')")
+
+
+# ---------------------------------------------------------------------------------------- config
+
+
+class DeployedConfig(_Strict):
+    """Everything in a spec that is deployed to (and read back from) the provider."""
+
+    target: Target
+    variants: list[Variant] = Field(
+        min_length=1, max_length=10, description="Model servers behind the endpoint."
+    )
+    logging: PredictionLogging = Field(
+        default_factory=PredictionLogging, description="Prediction logging."
+    )
+    auth_mode: Literal["iam", "key", "token"] = Field(
+        default="iam",
+        description="How callers authenticate to the endpoint: `iam` (cloud identity: SigV4, "
+        "Google OAuth, Azure AD token), `key` (endpoint key), `token` (Azure ML token).",
+    )
+    request_timeout_seconds: int = Field(
+        default=60, ge=1, le=3600, description="Per-request timeout for predictions."
+    )
+    tags: dict[str, str] = Field(
+        default_factory=dict, description="Tags/labels applied to every provider resource."
+    )
+
+    @field_validator("tags")
+    @classmethod
+    def _tag_keys(cls, tags: dict[str, str]) -> dict[str, str]:
+        for key, value in tags.items():
+            if not _LABEL_KEY.fullmatch(key):
+                raise ValueError(f"invalid tag key {key!r}")
+            if key.startswith("deploy-anywhere"):
+                raise ValueError(f"tag key {key!r} is reserved for the service")
+            if len(value) > 256:
+                raise ValueError(f"tag {key!r}: value longer than 256 characters")
+        return dict(sorted(tags.items()))
+
+    @model_validator(mode="after")
+    def _variants(self, info: ValidationInfo) -> DeployedConfig:
+        names = [v.name for v in self.variants]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"variant names must be unique; repeated: {', '.join(duplicates)}")
+        if not _is_live(info):
+            total = sum(v.weight for v in self.variants)
+            if total != 100:
+                raise ValueError(f"variant weights must sum to 100, got {total}")
+        return self
+
+
+class EndpointSpec(DeployedConfig):
+    """One abstract ML endpoint: the document callers PUT."""
+
+    name: str = Field(
+        pattern=NAME_PATTERN,
+        description="Portable endpoint name (3-32: lowercase letters, digits, hyphens); the "
+        "deployment's identity and the provider endpoint's name.",
+    )
+    test_queries: list[TestQuery] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Requests run against the live endpoint after each deploy.",
+    )
+
+    @property
+    def platform(self) -> str:
+        return self.target.platform
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The deployed part, as canonical JSON-able data (the expected side of every diff)."""
+        return DeployedConfig.model_validate(
+            self.model_dump(mode="json", exclude={"name", "test_queries"})
+        ).model_dump(mode="json")
+
+
+# ------------------------------------------------------------------------------------- functions
+
+
+def canonical_json(data: Any) -> str:
+    """Deterministic JSON: sorted keys, no whitespace, UTF-8."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def revision(spec: EndpointSpec) -> str:
+    """Stable 12-hex hash of the canonical deployed config (name included, test queries not)."""
+    body = {"name": spec.name, "config": spec.config}
+    return hashlib.sha256(canonical_json(body).encode()).hexdigest()[:12]
+
+
+def format_loc(loc: tuple[Any, ...]) -> str:
+    """A pydantic error location as a dotted path: ``variants[0].weight`` (``$``: the root)."""
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part in {"sagemaker", "vertex", "azureml"} and path.endswith("target"):
+            continue  # discriminator tag pydantic adds to the location
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "$"
+
+
+def validation_details(errors: list[Any]) -> list[dict[str, str]]:
+    """Pydantic errors (``exc.errors()``) as ``[{path, message}]``."""
+    return [
+        {"path": format_loc(tuple(e["loc"])), "message": str(e["msg"]).removeprefix("Value error, ")}
+        for e in errors
+    ]
+
+
+def parse_spec(data: Any) -> EndpointSpec:
+    """Validate already-decoded data; raise :class:`SpecError` with every problem's path."""
+    if not isinstance(data, dict):
+        raise SpecError(
+            "the spec must be a mapping", details=[{"path": "$", "message": "expected an object"}]
+        )
+    try:
+        return EndpointSpec.model_validate(data)
+    except ValidationError as exc:
+        details = validation_details(exc.errors(include_url=False))
+        raise SpecError(f"invalid spec: {len(details)} problem(s)", details=details) from None
+
+
+def load_spec(text: str) -> EndpointSpec:
+    """Parse YAML or JSON text (JSON is YAML) with the safe loader; no object-constructing tags."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise SpecError(
+            "the spec is not valid YAML or JSON", details=[{"path": "$", "message": str(exc)}]
+        ) from None
+    return parse_spec(data)
+
+
+def spec_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of :class:`EndpointSpec` (input side)."""
+    schema = EndpointSpec.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://deploy-anywhere.dev/schemas/endpoint-spec.json"
+    return schema
