@@ -1,0 +1,48 @@
+from core.diff import Severity, diff
+
+EXP = {
+    "target": {"platform": "sagemaker", "region": "us-east-1"},
+    "variants": [{"name": "a", "image": "i:1", "weight": 70, "env": {"X": "1"}},
+                 {"name": "b", "image": "i:2", "weight": 30, "env": {}}],
+    "tags": {"team": "x"},
+}
+
+
+def test_equal_is_in_sync():
+    assert diff(EXP, EXP).in_sync
+
+
+def test_variants_matched_by_name_not_position():
+    live = {**EXP, "variants": list(reversed(EXP["variants"]))}
+    assert diff(EXP, live).in_sync
+
+
+def test_field_level_changes_with_paths_and_severity():
+    live = {**EXP, "variants": [{**EXP["variants"][0], "image": "i:9", "env": {"X": "2", "Y": "3"}},
+                                EXP["variants"][1]], "tags": {"team": "y"}}
+    drift = diff(EXP, live)
+    by_path = {c.path: c for c in drift.changes}
+    assert set(by_path) == {"variants[a].image", "variants[a].env.X", "variants[a].env.Y", "tags.team"}
+    assert by_path["variants[a].image"].expected == "i:1" and by_path["variants[a].image"].actual == "i:9"
+    assert by_path["variants[a].env.Y"].expected is None
+    assert by_path["tags.team"].severity is Severity.COSMETIC
+    assert by_path["variants[a].image"].severity is Severity.MATERIAL
+
+
+def test_missing_and_extra_variants_reported_whole():
+    live = {**EXP, "variants": [EXP["variants"][0], {"name": "c", "image": "i:3", "weight": 30, "env": {}}]}
+    paths = diff(EXP, live).paths()
+    assert paths == ["variants[b]", "variants[c]"]
+
+
+def test_ignore_globs_only_and_provider_fields():
+    live = {**EXP, "tags": {"team": "y"}, "variants": [{**EXP["variants"][0], "env": {"X": "9"}}, EXP["variants"][1]]}
+    assert diff(EXP, live, ignore=["tags.*", "variants[*].env.*"]).in_sync
+    assert diff(EXP, live, only=["tags"]).paths() == ["tags.team"]
+    drift = diff(EXP, live, provider_fields={"variants[*].env*": "Environment"})
+    assert {c.provider_field for c in drift.changes} == {"Environment", None}
+
+
+def test_odd_keys_are_quoted():
+    live = {**EXP, "tags": {"team": "x", "a.b": "1"}}
+    assert diff(EXP, live).paths() == ['tags["a.b"]']
