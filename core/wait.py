@@ -142,7 +142,7 @@ def poll_until_serving(
         retry=retry_if_result(lambda live: live is None),
         stop=stop_after_delay(policy.timeout),
         wait=wait_exponential_jitter(
-            initial=policy.interval, max=policy.max_interval, jitter=policy.interval / 2
+            multiplier=policy.interval, max=policy.max_interval, jitter=policy.interval / 2
         ),
         sleep=sleep,
         retry_error_callback=timed_out,

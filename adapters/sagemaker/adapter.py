@@ -193,8 +193,12 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
         status = endpoint["EndpointStatus"]
         pending = (endpoint.get("PendingDeploymentSummary") or {}).get("EndpointConfigName")
         if request.config_name in (pending, endpoint.get("EndpointConfigName")) and status != "Failed":
+            # Already rolling out or serving this revision (a retried submit, or a reconcile):
+            # restore what can drift on a serving endpoint, weights/capacities and tags.
+            if status == "InService" and pending is None:
+                self._restore_runtime(endpoint, request)
             self._sync_tags(endpoint["EndpointArn"], request.endpoint["Tags"])
-            return  # already rolling out or serving this revision (a retried submit)
+            return
         if status == "Failed":
             raise Conflict(
                 f"endpoint {request.endpoint_name} is Failed and SageMaker cannot update a failed "
@@ -209,6 +213,27 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
                                     EndpointConfigName=request.config_name,
                                     RetainAllVariantProperties=False)
         self._sync_tags(endpoint["EndpointArn"], request.endpoint["Tags"])
+
+    def _restore_runtime(self, endpoint: dict[str, Any], request: tr.SageMakerRequest) -> None:
+        """UpdateEndpointWeightsAndCapacities back to the config's weights and (for variants
+        without autoscaling, whose count the autoscaler does not own) instance counts."""
+        autoscaled = {s.variant for s in request.scaling}
+        live = {v["VariantName"]: v for v in endpoint.get("ProductionVariants", [])}
+        changes = []
+        for pv in request.endpoint_config["ProductionVariants"]:
+            name, current = pv["VariantName"], live.get(pv["VariantName"], {})
+            change: dict[str, Any] = {}
+            if float(current.get("DesiredWeight", pv["InitialVariantWeight"])) != pv["InitialVariantWeight"]:
+                change["DesiredWeight"] = pv["InitialVariantWeight"]
+            count = current.get("DesiredInstanceCount", pv["InitialInstanceCount"])
+            if name not in autoscaled and count != pv["InitialInstanceCount"]:
+                change["DesiredInstanceCount"] = pv["InitialInstanceCount"]
+            if change:
+                changes.append({"VariantName": name, **change})
+        if changes:
+            with sdk_errors("UpdateEndpointWeightsAndCapacities"):
+                self.sm.update_endpoint_weights_and_capacities(
+                    EndpointName=request.endpoint_name, DesiredWeightsAndCapacities=changes)
 
     def _create(self, action: str, call: Any, params: dict[str, Any]) -> None:
         """Create, treating "already exists" as success (a retried or concurrent create)."""

@@ -1,0 +1,10 @@
+"""Domain state in our own tables (SQLAlchemy 2 + Alembic): deployments, revisions, operations,
+check results. SQLite file by default, PostgreSQL for several replicas.
+
+Use :class:`Store`; it returns the frozen records below, never ORM objects.
+"""
+
+from core.store.records import CheckResultRecord, DeploymentRecord, OperationRecord
+from core.store.repository import Store
+
+__all__ = ["Store", "DeploymentRecord", "OperationRecord", "CheckResultRecord"]

@@ -1,0 +1,135 @@
+"""ORM models: the service's own domain state (deployments, revisions, operations, check results).
+
+These classes never leave :mod:`core.store`; the repository returns frozen records instead.
+Any change here needs a new migration in ``core/store/migrations/versions`` (a test compares the
+migrated schema with this metadata).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from core.store.db import JSONType, UTCDateTime, utcnow
+
+__all__ = ["Base", "Deployment", "Revision", "Operation", "CheckResult", "NAMING_CONVENTION"]
+
+#: Deterministic constraint names, identical on every dialect (migrations refer to them).
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+NAME_LENGTH = 63
+REVISION_LENGTH = 64
+ID_LENGTH = 32
+SHORT = 32
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        dt.datetime: UTCDateTime(),
+        dict[str, Any]: JSONType,
+        list[Any]: JSONType,
+    }
+
+
+class Deployment(Base):
+    """One named endpoint: its desired spec (by revision) and its last observed state."""
+
+    __tablename__ = "deployments"
+
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(SHORT))
+    spec: Mapped[dict[str, Any]]
+    revision: Mapped[str] = mapped_column(String(REVISION_LENGTH))
+    generation: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    health: Mapped[str] = mapped_column(String(SHORT), default="unknown", server_default="unknown")
+    sync: Mapped[str] = mapped_column(String(SHORT), default="unknown", server_default="unknown")
+    status_message: Mapped[str | None] = mapped_column(Text)
+    provider_ids: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    observed_at: Mapped[dt.datetime | None]
+    current_operation_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
+    deleting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Revision(Base):
+    """Every distinct desired spec a deployment has had (history, rollback)."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("deployment_name", "revision"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    deployment_name: Mapped[str] = mapped_column(
+        String(NAME_LENGTH), ForeignKey("deployments.name", ondelete="CASCADE"), index=True
+    )
+    revision: Mapped[str] = mapped_column(String(REVISION_LENGTH))
+    spec: Mapped[dict[str, Any]]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Operation(Base):
+    """A long-running apply/delete (AIP-151 shape). No FK: operations outlive their deployment."""
+
+    __tablename__ = "operations"
+    __table_args__ = (
+        Index("ix_operations_deployment_name_created_at", "deployment_name", "created_at"),
+        Index("ix_operations_state", "state"),
+    )
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    deployment_name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    kind: Mapped[str] = mapped_column(String(SHORT))
+    revision: Mapped[str | None] = mapped_column(String(REVISION_LENGTH))
+    state: Mapped[str] = mapped_column(String(SHORT))
+    done: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    phase: Mapped[str] = mapped_column(String(SHORT))
+    progress: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    status_message: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[dict[str, Any] | None]
+    result: Mapped[dict[str, Any] | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class CheckResult(Base):
+    """One basic or full check of a deployment (history; pruned by age)."""
+
+    __tablename__ = "check_results"
+    __table_args__ = (
+        Index("ix_check_results_deployment_name_checked_at", "deployment_name", "checked_at"),
+        Index("ix_check_results_checked_at", "checked_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    deployment_name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    mode: Mapped[str] = mapped_column(String(SHORT))
+    health: Mapped[str] = mapped_column(String(SHORT))
+    sync: Mapped[str] = mapped_column(String(SHORT))
+    revision_expected: Mapped[str | None] = mapped_column(String(REVISION_LENGTH))
+    revision_live: Mapped[str | None] = mapped_column(String(REVISION_LENGTH))
+    drift: Mapped[list[Any]] = mapped_column(default=list)
+    error: Mapped[dict[str, Any] | None]
+    duration_ms: Mapped[float] = mapped_column(Float)
+    checked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

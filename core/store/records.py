@@ -1,0 +1,138 @@
+"""Frozen records the repository returns: plain values, detached from any session.
+
+JSON fields (``spec``, ``provider_ids``, ``error``, ``result``, ``drift``) are deep copies: mutating
+them never touches the database or another caller's record. Datetimes are timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from core.store.models import CheckResult, Deployment, Operation
+
+__all__ = [
+    "DeploymentRecord",
+    "OperationRecord",
+    "CheckResultRecord",
+    "OPERATION_KINDS",
+    "OPERATION_STATES",
+    "TERMINAL_STATES",
+    "CHECK_MODES",
+]
+
+OPERATION_KINDS = frozenset({"apply", "delete"})
+TERMINAL_STATES = frozenset({"succeeded", "failed", "timed_out", "cancelled"})
+OPERATION_STATES = frozenset({"pending", "running"}) | TERMINAL_STATES
+CHECK_MODES = frozenset({"basic", "full"})
+
+
+@dataclass(frozen=True, slots=True)
+class DeploymentRecord:
+    """A deployment: desired spec (``revision``, ``generation`` = ETag) and last observation."""
+
+    name: str
+    platform: str
+    spec: dict[str, Any]
+    revision: str
+    generation: int
+    health: str
+    sync: str
+    status_message: str | None
+    provider_ids: dict[str, Any]
+    observed_at: dt.datetime | None
+    current_operation_id: str | None
+    deleting: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, row: Deployment) -> DeploymentRecord:
+        return cls(
+            name=row.name,
+            platform=row.platform,
+            spec=copy.deepcopy(row.spec),
+            revision=row.revision,
+            generation=row.generation,
+            health=row.health,
+            sync=row.sync,
+            status_message=row.status_message,
+            provider_ids=copy.deepcopy(row.provider_ids or {}),
+            observed_at=row.observed_at,
+            current_operation_id=row.current_operation_id,
+            deleting=bool(row.deleting),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OperationRecord:
+    """A long-running apply/delete; ``done`` is true exactly when ``state`` is terminal."""
+
+    id: str
+    deployment_name: str
+    kind: str
+    revision: str | None
+    state: str
+    done: bool
+    phase: str
+    progress: int
+    status_message: str | None
+    error: dict[str, Any] | None
+    result: dict[str, Any] | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, row: Operation) -> OperationRecord:
+        return cls(
+            id=row.id,
+            deployment_name=row.deployment_name,
+            kind=row.kind,
+            revision=row.revision,
+            state=row.state,
+            done=bool(row.done),
+            phase=row.phase,
+            progress=row.progress,
+            status_message=row.status_message,
+            error=copy.deepcopy(row.error),
+            result=copy.deepcopy(row.result),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResultRecord:
+    """One check of a deployment; ``drift`` is the list of change dicts (empty when in sync)."""
+
+    id: int
+    deployment_name: str
+    mode: str
+    health: str
+    sync: str
+    revision_expected: str | None
+    revision_live: str | None
+    drift: list[Any]
+    error: dict[str, Any] | None
+    duration_ms: float
+    checked_at: dt.datetime
+
+    @classmethod
+    def from_row(cls, row: CheckResult) -> CheckResultRecord:
+        return cls(
+            id=row.id,
+            deployment_name=row.deployment_name,
+            mode=row.mode,
+            health=row.health,
+            sync=row.sync,
+            revision_expected=row.revision_expected,
+            revision_live=row.revision_live,
+            drift=copy.deepcopy(row.drift or []),
+            error=copy.deepcopy(row.error),
+            duration_ms=row.duration_ms,
+            checked_at=row.checked_at,
+        )

@@ -1,0 +1,103 @@
+"""The REST API through the real HTTP stack (uvicorn), DBOS and the store, on SQLite and PostgreSQL."""
+
+import boto3
+
+from tests.support.api_server import wait_operation
+
+SPEC = {
+    "name": "api-demo",
+    "target": {"platform": "sagemaker", "region": "us-east-1",
+               "execution_role_arn": "arn:aws:iam::123456789012:role/Exec"},
+    "variants": [{"name": "main", "image": "r/m:1", "model_uri": "s3://b/m.tar.gz",
+                  "instance_type": "ml.m5.large"}],
+    "tags": {"team": "t"},
+}
+
+
+def sagemaker(sm):
+    return boto3.client("sagemaker", region_name="us-east-1", endpoint_url=sm.url,
+                        aws_access_key_id="t", aws_secret_access_key="t")
+
+
+def names(sm):
+    client = sagemaker(sm)
+    return ([e["EndpointName"] for e in client.list_endpoints()["Endpoints"]]
+            + [m["ModelName"] for m in client.list_models()["Models"]]
+            + [c["EndpointConfigName"] for c in client.list_endpoint_configs()["EndpointConfigs"]])
+
+
+def test_meta_routes(api):
+    assert api.get("/healthz").json() == {"status": "ok"}
+    platforms = {p["platform"]: p for p in api.get("/v1/platforms").json()["platforms"]}
+    assert platforms["sagemaker"]["implemented"] and platforms["sagemaker"]["installed"]
+    assert "custom_port" in platforms["sagemaker"]["unsupported"]
+    assert api.get("/v1/schema/spec").json()["additionalProperties"] is False
+    assert "/v1/deployments/{name}" in api.get("/openapi.json").json()["paths"]
+
+
+def test_invalid_spec_is_422_with_paths_and_nothing_sent(api, sm):
+    bad = {**SPEC, "variants": [{**SPEC["variants"][0], "weight": 50, "colour": "x"}]}
+    response = api.put("/v1/deployments/api-demo", json=bad)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "spec_invalid"
+    paths = {d["path"] for d in error["details"]}
+    assert "variants[0].colour" in paths
+    assert names(sm) == []
+
+
+def test_unsupported_features_422_lists_every_gap(api, sm):
+    bad = {**SPEC, "auth_mode": "key", "variants": [{**SPEC["variants"][0], "port": 9000}]}
+    response = api.put("/v1/deployments/api-demo", json=bad)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "unsupported_feature"
+    assert {d["feature"] for d in error["details"]} == {"auth_key", "custom_port"}
+    assert names(sm) == []
+
+
+def test_name_mismatch_and_unknown_deployment(api):
+    assert api.put("/v1/deployments/other-name", json=SPEC).status_code == 422
+    assert api.get("/v1/deployments/nope").status_code == 404
+    assert api.delete("/v1/deployments/nope").status_code == 404
+    assert api.post("/v1/deployments/nope/checks", json={"mode": "basic"}).status_code == 404
+    assert api.get("/v1/operations/0123").status_code == 404
+
+
+def test_plan_shows_requests_and_diff(api, sm):
+    plan = api.post("/v1/plan", json=SPEC).json()
+    assert plan["exists"] is False
+    assert [c["operation"] for c in plan["calls"]] == ["CreateModel", "CreateEndpointConfig", "CreateEndpoint"]
+    assert names(sm) == [], "plan sends nothing"
+
+
+def test_apply_409_while_running_then_200_when_unchanged(api, sm):
+    sm.control.set_progression("manual", times=100000)  # hold the endpoint in Creating
+    first = api.put("/v1/deployments/api-demo", json=SPEC)
+    assert first.status_code == 202 and first.json()["name"].startswith("operations/")
+    second = api.put("/v1/deployments/api-demo", json=SPEC)
+    assert second.status_code == 409 and second.json()["error"]["code"] == "conflict"
+    sm.control.set_progression("immediate")
+    op = wait_operation(api, first.json())
+    assert op["metadata"]["state"] == "succeeded", op
+    again = api.put("/v1/deployments/api-demo", json=SPEC)
+    assert again.status_code == 200 and again.json()["health"] == "serving"
+    listed = api.get("/v1/deployments").json()["deployments"]
+    assert [d["name"] for d in listed] == ["api-demo"]
+
+
+def test_provider_refusal_fails_operation_and_leaves_nothing(api, sm):
+    bad = {**SPEC, "variants": [{**SPEC["variants"][0], "instance_type": "ml.nonexistent.huge"}]}
+    op = wait_operation(api, api.put("/v1/deployments/api-demo", json=bad).json())
+    assert op["metadata"]["state"] == "failed"
+    assert "nonexistent" in op["error"]["message"]
+    assert names(sm) == []
+
+
+def test_failed_create_reports_reason(api, sm):
+    sm.control.fail_endpoint("api-demo", on="create", reason="CannotStartContainerError: exit 1")
+    op = wait_operation(api, api.put("/v1/deployments/api-demo", json=SPEC).json())
+    assert op["metadata"]["state"] == "failed"
+    assert "CannotStartContainerError" in op["error"]["message"]
+    assert names(sm) == []
+    assert api.get("/v1/deployments/api-demo").json()["health"] == "missing"

@@ -1,0 +1,43 @@
+"""Shared fixtures: a throwaway PostgreSQL (session), the SageMaker emulator (session), a running
+API over either database backend."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.pg_fixtures import postgres_server, postgres_url  # noqa: F401
+
+
+@pytest.fixture(scope="session")
+def sagemaker_emulator_session():
+    from emulators.sagemaker.server import SageMakerEmulator
+
+    with SageMakerEmulator(progression={"progression": "manual", "times": 1}) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def sm(sagemaker_emulator_session):
+    """The session's SageMaker emulator, reset before and after the test."""
+    emulator = sagemaker_emulator_session
+    emulator.control.reset()
+    emulator.control.set_progression("manual", times=1)
+    yield emulator
+    emulator.control.reset()
+    emulator.control.set_progression("manual", times=1)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path):
+    """None (the embedded SQLite default) or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return None
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def api(sm, tmp_path, database_url):
+    from tests.support.api_server import running_api
+
+    with running_api(tmp_path, emulator_url=sm.url, database_url=database_url) as client:
+        yield client

@@ -1,0 +1,90 @@
+"""Per-platform environments for the shared adapter contract suite.
+
+A platform joins the suite by adding one :class:`ContractEnv` implementation and its name to
+``ENVS`` (and the conftest fixture): the tests themselves never change.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import boto3
+
+from core.adapter import Adapter
+from core.spec import EndpointSpec, parse_spec
+
+__all__ = ["ContractEnv", "SageMakerEnv", "ENVS"]
+
+
+class ContractEnv(Protocol):
+    platform: str
+
+    def adapter(self) -> Adapter[Any, Any]: ...
+    def spec(self, name: str, *, image: str = "r/m:1") -> EndpointSpec: ...
+    def fail(self, name: str, *, on: str, reason: str) -> None: ...
+    def throttle(self, count: int) -> None: ...
+    def resources(self, name: str) -> set[str]: ...
+    def reset(self) -> None: ...
+
+
+class SageMakerEnv:
+    """The real boto3 adapter against the SageMaker emulator (moto + lifecycle)."""
+
+    platform = "sagemaker"
+
+    def __init__(self, emulator: Any) -> None:
+        self.emulator = emulator
+        self.client = boto3.client("sagemaker", region_name="us-east-1", endpoint_url=emulator.url,
+                                   aws_access_key_id="testing", aws_secret_access_key="testing")
+        self.scaling = boto3.client("application-autoscaling", region_name="us-east-1",
+                                    endpoint_url=emulator.url, aws_access_key_id="testing",
+                                    aws_secret_access_key="testing")
+
+    def adapter(self) -> Adapter[Any, Any]:
+        from adapters.sagemaker.adapter import SageMakerAdapter
+
+        target = self.spec("x").target
+        return SageMakerAdapter(target, emulators={"sagemaker": {"url": self.emulator.url}})
+
+    def spec(self, name: str, *, image: str = "r/m:1") -> EndpointSpec:
+        return parse_spec({
+            "name": name,
+            "target": {"platform": "sagemaker", "region": "us-east-1",
+                       "execution_role_arn": "arn:aws:iam::123456789012:role/Exec"},
+            "variants": [
+                {"name": "a", "image": image, "model_uri": "s3://b/m.tar.gz", "instance_type": "ml.m5.large",
+                 "min_replicas": 1, "max_replicas": 3, "weight": 80, "env": {"K": "v"}},
+                {"name": "b", "image": "r/m:2", "instance_type": "ml.c5.large", "weight": 20},
+            ],
+            "logging": {"enabled": True, "sample_percent": 10, "destination": "s3://cap/x/"},
+            "tags": {"team": "t"},
+        })
+
+    def fail(self, name: str, *, on: str, reason: str) -> None:
+        self.emulator.control.fail_endpoint(name, on=on, reason=reason)
+
+    def throttle(self, count: int) -> None:
+        self.emulator.control.inject_fault(operation="DescribeEndpoint", code="ThrottlingException",
+                                           status=400, count=count)
+
+    def resources(self, name: str) -> set[str]:
+        found = set()
+        for ep in self.client.list_endpoints()["Endpoints"]:
+            if ep["EndpointName"] == name:
+                found.add(f"endpoint/{name}")
+        for cfg in self.client.list_endpoint_configs()["EndpointConfigs"]:
+            if cfg["EndpointConfigName"].startswith(name + "-"):
+                found.add(f"endpoint-config/{cfg['EndpointConfigName']}")
+        for model in self.client.list_models()["Models"]:
+            if model["ModelName"].startswith(name + "-"):
+                found.add(f"model/{model['ModelName']}")
+        for target in self.scaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]:
+            if target["ResourceId"].startswith(f"endpoint/{name}/"):
+                found.add(f"scalable-target/{target['ResourceId']}")
+        return found
+
+    def reset(self) -> None:
+        self.emulator.control.reset()
+
+
+ENVS = ["sagemaker"]

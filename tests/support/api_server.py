@@ -1,0 +1,59 @@
+"""Run the real API (uvicorn + FastAPI + DBOS + store) in a thread on 127.0.0.1, for tests."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from api.app import create_app
+from core.settings import Settings
+
+__all__ = ["running_api", "wait_operation"]
+
+
+@contextmanager
+def running_api(tmp: Path, *, emulator_url: str, database_url: str | None = None,
+                **overrides: Any) -> Iterator[httpx.Client]:
+    """Start the service in sandbox mode against the given SageMaker emulator; yield a client."""
+    emulators = tmp / "emulators.json"
+    emulators.write_text(json.dumps({"platforms": {"sagemaker": {"url": emulator_url}}}))
+    settings = Settings(
+        data_dir=tmp / "data", sandbox=True, emulators_file=emulators, database_url=database_url,
+        executor_id="test-executor", poll_interval_seconds=0.05, poll_max_interval_seconds=0.2,
+        transient_backoff_seconds=0.01, **overrides)
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning",
+                            lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the API did not start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            yield client
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def wait_operation(client: httpx.Client, op: dict[str, Any], timeout: float = 60) -> dict[str, Any]:
+    """Poll an Operation until done; return it."""
+    deadline = time.monotonic() + timeout
+    while not op["done"]:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"operation not done in {timeout}s: {op}")
+        time.sleep(0.05)
+        op = client.get(f"/v1/{op['name']}").json()
+    return op
