@@ -43,7 +43,7 @@ class SageMakerEnv:
     def adapter(self) -> Adapter[Any, Any]:
         from adapters.sagemaker.adapter import SageMakerAdapter
 
-        target = self.spec("x").target
+        target = self.spec("xyz").target
         return SageMakerAdapter(target, emulators={"sagemaker": {"url": self.emulator.url}})
 
     def spec(self, name: str, *, image: str = "r/m:1") -> EndpointSpec:

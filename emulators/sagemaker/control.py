@@ -1,0 +1,159 @@
+"""Client of the SageMaker emulator's control API (stdlib only).
+
+HTTP routes, all under the emulator's URL; bodies and answers are JSON. Invalid input is answered
+HTTP 400 ``{"error": "<message>"}``, an unknown route 404, a wrong method 405.
+
+``GET  /_emulator/health``
+    ``{"status": "ok"}`` once the server is up.
+``POST /_emulator/reset``
+    Clear all SageMaker, sagemaker-runtime and Application Auto Scaling state (every account and
+    region), configured failures and invocation responses, and this emulator's faults. The
+    progression setting is kept.
+``GET  /_emulator/sagemaker/progression``
+    The current endpoint progression, ``{"progression": {...}}``.
+``POST /_emulator/sagemaker/progression``
+    Body ``{"progression": "immediate"}``, ``{"progression": "manual", "times": n}`` (n >= 1: a
+    lifecycle phase ends after n DescribeEndpoint/ListEndpoints reads) or
+    ``{"progression": "time", "seconds": s}`` (s >= 0). Same as moto's
+    ``/moto-api/state-manager/set-transition`` for model ``sagemaker::endpoint``.
+``PUT  /_emulator/sagemaker/endpoints/{name}/failure``
+    Body ``{"on": "create" | "update", "reason": "..."}``: creates of ``name`` end ``Failed`` with
+    that ``FailureReason``; updates roll back (``InService`` on the old config + ``FailureReason``).
+    Persistent until deleted.
+``DELETE /_emulator/sagemaker/endpoints/{name}/failure``
+    Forget the failures configured for ``name``.
+``PUT  /_emulator/sagemaker/endpoints/{name}/invocation``
+    Body ``{"status": 200, "body": <any JSON>, "content_type": "application/json"}``: InvokeEndpoint of
+    ``name`` answers ``body`` (a JSON string is sent as is, anything else JSON-encoded; ``null``
+    keeps the default prediction) or, with a status other than 200, ``ModelError`` (HTTP 424,
+    ``OriginalStatusCode`` = status, ``OriginalMessage`` = body).
+``DELETE /_emulator/sagemaker/endpoints/{name}/invocation``
+    Back to the default prediction.
+``POST /_emulator/sagemaker/faults``
+    Body ``{"operation": "*", "code": "ThrottlingException", "status": 400, "count": 1,
+    "latency_ms": 0, "service": "sagemaker"}`` (all optional): see :mod:`emulators.sagemaker.faults`.
+    ``code: ""`` adds latency only; ``code: "DroppedConnection"`` closes the connection.
+``GET  /_emulator/sagemaker/faults`` / ``DELETE /_emulator/sagemaker/faults``
+    List (with ``remaining``) / clear the active faults.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import quote
+
+__all__ = ["ControlAPIError", "SageMakerControl"]
+
+_TIMEOUT_S = 10.0
+
+
+class ControlAPIError(RuntimeError):
+    """The control API refused a request; ``status`` is the HTTP status, ``message`` its error text."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"control API answered {status}: {message}")
+        self.status = status
+        self.message = message
+
+
+class SageMakerControl:
+    """HTTP client of the control API of the emulator at ``url`` (e.g. ``http://127.0.0.1:54321``)."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url.rstrip("/")
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = json.dumps(body).encode("utf-8") if body is not None else None
+        request = urllib.request.Request(
+            f"{self._url}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=_TIMEOUT_S) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as exc:
+            raw = exc.read()
+            try:
+                message = json.loads(raw).get("error", raw.decode("utf-8", "replace"))
+            except (ValueError, AttributeError):
+                message = raw.decode("utf-8", "replace")
+            raise ControlAPIError(exc.code, message) from None
+        return json.loads(raw) if raw else None
+
+    @staticmethod
+    def _endpoint(name: str, what: str) -> str:
+        return f"/_emulator/sagemaker/endpoints/{quote(name, safe='')}/{what}"
+
+    def set_progression(self, progression: str, *, times: int = 1, seconds: float = 0.0) -> None:
+        """How endpoint lifecycle phases end: ``"immediate"``, ``"manual"`` (after ``times`` reads) or
+        ``"time"`` (after ``seconds``). Process-wide (shared by emulators in one process)."""
+        spec: dict[str, Any] = {"progression": progression}
+        if progression == "manual":
+            spec["times"] = times
+        elif progression == "time":
+            spec["seconds"] = seconds
+        self._call("POST", "/_emulator/sagemaker/progression", spec)
+
+    def fail_endpoint(self, name: str, *, on: str, reason: str) -> None:
+        """Make creates (``on="create"``) or updates (``on="update"``) of endpoint ``name`` fail with ``reason``."""
+        self._call("PUT", self._endpoint(name, "failure"), {"on": on, "reason": reason})
+
+    def clear_failure(self, name: str) -> None:
+        """Forget the failures configured for endpoint ``name``."""
+        self._call("DELETE", self._endpoint(name, "failure"))
+
+    def set_invocation_response(
+        self, name: str, *, status: int = 200, body: object = None, content_type: str = "application/json"
+    ) -> None:
+        """Answer InvokeEndpoint of ``name`` with ``body`` (status 200) or a ``ModelError`` (other status).
+
+        ``body`` must be JSON-serialisable; a ``str`` is sent as is.
+        """
+        self._call(
+            "PUT", self._endpoint(name, "invocation"), {"status": status, "body": body, "content_type": content_type}
+        )
+
+    def clear_invocation_response(self, name: str) -> None:
+        """Back to the default prediction for endpoint ``name``."""
+        self._call("DELETE", self._endpoint(name, "invocation"))
+
+    def inject_fault(
+        self,
+        *,
+        operation: str = "*",
+        code: str = "ThrottlingException",
+        status: int = 400,
+        count: int = 1,
+        latency_ms: int = 0,
+        service: str = "sagemaker",
+    ) -> None:
+        """Fail the next ``count`` matching requests with ``code``/``status`` after ``latency_ms``.
+
+        ``code=""`` only adds latency; ``code="DroppedConnection"`` closes the connection.
+        """
+        self._call(
+            "POST",
+            "/_emulator/sagemaker/faults",
+            {
+                "operation": operation,
+                "code": code,
+                "status": status,
+                "count": count,
+                "latency_ms": latency_ms,
+                "service": service,
+            },
+        )
+
+    def faults(self) -> list[dict[str, Any]]:
+        """The active faults, each with its ``remaining`` count."""
+        return list(self._call("GET", "/_emulator/sagemaker/faults")["faults"])
+
+    def clear_faults(self) -> None:
+        """Drop every active fault."""
+        self._call("DELETE", "/_emulator/sagemaker/faults")
+
+    def reset(self) -> None:
+        """Clear all SageMaker/autoscaling state, failures, invocation responses and faults; keep the progression."""
+        self._call("POST", "/_emulator/reset")
