@@ -23,7 +23,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python -m pytest -q tests/bench -p no:randomly --benchmark-only
+	$(BIN)/python -m pytest -q tests/bench -m bench --benchmark-columns=min,median,mean,max,rounds
 
 clean:
 	rm -rf $(VENV) .deploy-anywhere

@@ -142,9 +142,10 @@ def apply(file: Path = typer.Option(..., "-f", "--file", help="Spec file (YAML o
 
 
 @app.command()
-def status(name: str, server: str = ServerOpt, output: str = OutputOpt) -> None:
-    """A deployment's recorded state."""
-    _, dep = _call(server, "GET", f"/v1/deployments/{name}")
+def status(name: str, refresh: bool = typer.Option(False, "--refresh", help="Run a basic check first."),
+           server: str = ServerOpt, output: str = OutputOpt) -> None:
+    """A deployment's state (exit 0 serving and in sync, 3 out of sync, 4 down)."""
+    _, dep = _call(server, "GET", f"/v1/deployments/{name}{'?refresh=true' if refresh else ''}")
     if output == "json":
         _print(dep, output)
     else:

@@ -135,13 +135,14 @@ class Service:
         live = observe(adapter, spec.name, full=True)
         outcome = judge(spec, live, adapter.capabilities)
         request = adapter.to_request(spec)
+        in_sync = live is not None and outcome.sync is Sync.IN_SYNC and live.health is Health.SERVING
         return {
             "name": spec.name, "platform": spec.platform, "revision": revision(spec),
             "exists": live is not None,
             "live": None if live is None else {"health": live.health.value, "revision": live.revision},
-            "calls": adapter.request_calls(request, exists=live is not None),
+            "calls": [] if in_sync else adapter.request_calls(request, exists=live is not None),
             "changes": [c.model_dump(mode="json") for c in outcome.drift.changes],
-            "in_sync": live is not None and outcome.sync is Sync.IN_SYNC,
+            "in_sync": in_sync,
         }
 
     # ---------------------------------------------------------------------------------- apply
@@ -197,8 +198,8 @@ class Service:
         return self.store.list_check_results(name, limit=1)[0]
 
     def status(self, name: str) -> DeploymentRecord:
-        """A fresh basic check, then the deployment as recorded."""
+        """A fresh basic check (unless the deployment is being deleted), then the deployment."""
         dep = self.get(name)
-        if dep.current_operation_id is None or not dep.deleting:
+        if not dep.deleting:
             self._check(self.spec_of(dep), mode="basic")
         return self.get(name)

@@ -71,14 +71,31 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
         if emulator:
             kwargs |= {"endpoint_url": emulator["url"], "aws_access_key_id": "sandbox",
                        "aws_secret_access_key": "sandbox"}
-        session = boto3.session.Session()
-        config = Config(retries={"mode": "standard", "total_max_attempts": 3},
-                        connect_timeout=5, read_timeout=read_timeout, user_agent_extra="deploy-anywhere")
+        self._session = session = boto3.session.Session()
+        self._client_kwargs = kwargs
+        config = self._config_for(read_timeout)
         self.sm = session.client("sagemaker", config=config, **kwargs)
         self.runtime = session.client("sagemaker-runtime", config=config, **kwargs)
         self.scaling = session.client("application-autoscaling", config=config, **kwargs)
+        self._runtimes: dict[float, Any] = {read_timeout: self.runtime}
+        self._runtimes_lock = threading.Lock()
         self._configs = _ImmutableCache()
         self._models = _ImmutableCache()
+
+    @staticmethod
+    def _config_for(read_timeout: float) -> Config:
+        # botocore's standard retry mode handles single-call throttling; longer outages reach
+        # core/wait.py as ProviderUnavailable and are retried there with jittered backoff.
+        return Config(retries={"mode": "standard", "total_max_attempts": 3},
+                      connect_timeout=5, read_timeout=read_timeout, user_agent_extra="deploy-anywhere")
+
+    def _runtime_for(self, timeout: float) -> Any:
+        """A sagemaker-runtime client whose read timeout is the spec's request timeout."""
+        with self._runtimes_lock:
+            if timeout not in self._runtimes:
+                self._runtimes[timeout] = self._session.client(
+                    "sagemaker-runtime", config=self._config_for(timeout), **self._client_kwargs)
+            return self._runtimes[timeout]
 
     # ----------------------------------------------------------------------------------- pure
 
@@ -355,18 +372,14 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
     def invoke(self, name: str, query: TestQuery, *, timeout: float) -> InvokeResult:
         payload = query.payload
         body = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
-        try:
-            with sdk_errors("InvokeEndpoint"):
-                response = self.runtime.invoke_endpoint(
+        client = self._runtime_for(timeout)
+        with sdk_errors("InvokeEndpoint"):
+            try:
+                response = client.invoke_endpoint(
                     EndpointName=name, Body=body, ContentType=query.content_type, Accept="*/*")
-        except Exception as exc:  # ModelError carries the container's own status
-            cause = exc.__cause__
-            err = getattr(cause, "response", {}) or {}
-            if err.get("Error", {}).get("Code") == "ModelError":
-                return InvokeResult(status=int(err.get("OriginalStatusCode") or 424),
-                                    body=str(err.get("OriginalMessage") or "").encode(),
-                                    content_type=None)
-            raise
+            except client.exceptions.ModelError as exc:  # the container answered non-2xx
+                return InvokeResult(status=int(exc.response.get("OriginalStatusCode") or 424),
+                                    body=str(exc.response.get("OriginalMessage") or "").encode())
         return InvokeResult(status=200, body=response["Body"].read(),
                             content_type=response.get("ContentType"),
                             variant=response.get("InvokedProductionVariant"))

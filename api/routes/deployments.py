@@ -41,9 +41,10 @@ def put_deployment(name: str, spec: EndpointSpec, service: Service = Depends(ser
     return operation_view(result.operation)
 
 
-@router.get("/deployments/{name}", summary="A deployment as recorded (spec, health, sync)")
-def get_deployment(name: str, service: Service = Depends(service_of)) -> dict[str, Any]:
-    return deployment_view(service.get(name))
+@router.get("/deployments/{name}", summary="A deployment: spec, revision, health, sync")
+def get_deployment(name: str, refresh: bool = Query(False, description="Run a basic check first."),
+                   service: Service = Depends(service_of)) -> dict[str, Any]:
+    return deployment_view(service.status(name) if refresh else service.get(name))
 
 
 @router.get("/deployments", summary="List deployments")

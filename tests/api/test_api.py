@@ -82,8 +82,21 @@ def test_apply_409_while_running_then_200_when_unchanged(api, sm):
     assert op["metadata"]["state"] == "succeeded", op
     again = api.put("/v1/deployments/api-demo", json=SPEC)
     assert again.status_code == 200 and again.json()["health"] == "serving"
+    plan = api.post("/v1/plan", json=SPEC).json()
+    assert (plan["in_sync"], plan["calls"], plan["changes"]) == (True, [], [])
+    refreshed = api.get("/v1/deployments/api-demo", params={"refresh": "true"}).json()
+    assert (refreshed["health"], refreshed["sync"]) == ("serving", "in_sync")
     listed = api.get("/v1/deployments").json()["deployments"]
     assert [d["name"] for d in listed] == ["api-demo"]
+
+
+def test_delete_while_running_is_409(api, sm):
+    sm.control.set_progression("manual", times=100000)
+    op = api.put("/v1/deployments/api-demo", json=SPEC).json()
+    response = api.delete("/v1/deployments/api-demo")
+    assert response.status_code == 409 and op["id"] in response.json()["error"]["message"]
+    sm.control.set_progression("immediate")
+    assert wait_operation(api, op)["metadata"]["state"] == "succeeded"
 
 
 def test_provider_refusal_fails_operation_and_leaves_nothing(api, sm):
@@ -101,3 +114,12 @@ def test_failed_create_reports_reason(api, sm):
     assert "CannotStartContainerError" in op["error"]["message"]
     assert names(sm) == []
     assert api.get("/v1/deployments/api-demo").json()["health"] == "missing"
+
+
+def test_failing_test_query_fails_the_operation_with_the_problems(api, sm):
+    sm.control.set_invocation_response("api-demo", status=500, body={"error": "model exploded"})
+    spec = {**SPEC, "test_queries": [{"name": "smoke", "payload": {"x": 1}, "expect_fields": ["/predictions"]}]}
+    op = wait_operation(api, api.put("/v1/deployments/api-demo", json=spec).json())
+    assert op["metadata"]["state"] == "failed"
+    assert "smoke: status 500, expected 200" in op["error"]["message"]
+    assert op["error"]["details"]["test_queries"][0]["passed"] is False

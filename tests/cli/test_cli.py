@@ -1,0 +1,90 @@
+"""The CLI: light imports, and the verbs against a running API with documented exit codes."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+
+ROOT = Path(__file__).resolve().parents[2]
+SDKS = ("boto3", "botocore", "google", "azure", "moto", "dbos", "fastapi", "sqlalchemy")
+
+
+def test_help_imports_no_cloud_sdk():
+    code = ("import sys, runpy; sys.argv=['deploy-anywhere','--help'];\n"
+            "try:\n    runpy.run_module('api.cli', run_name='__main__')\nexcept SystemExit: pass\n"
+            "from api.cli import main\n"
+            "try:\n    main()\nexcept SystemExit: pass\n"
+            f"bad=[m for m in sys.modules if m.split('.')[0] in {SDKS!r}]\n"
+            "print('LOADED', sorted(set(m.split('.')[0] for m in bad)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    assert "Usage" in out
+    assert out.strip().endswith("LOADED []"), out
+
+
+@pytest.fixture
+def cli(api):
+    runner = CliRunner()
+    server = str(api.base_url)
+
+    def run(*args):
+        return runner.invoke(app, [*args, "--server", server])
+    return run
+
+
+def spec_file(tmp_path, name="cli-demo", image="r/m:1"):
+    path = tmp_path / "spec.yaml"
+    path.write_text(f"""
+name: {name}
+target: {{platform: sagemaker, region: us-east-1, execution_role_arn: "arn:aws:iam::123456789012:role/Exec"}}
+variants:
+  - {{name: main, image: "{image}", instance_type: ml.m5.large}}
+tags: {{team: t}}
+""")
+    return path
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_cli_flow_and_exit_codes(cli, tmp_path, sm):
+    path = spec_file(tmp_path)
+    result = cli("plan", "-f", str(path))
+    assert result.exit_code == 0 and "CreateEndpoint" in result.output
+    result = cli("apply", "-f", str(path), "--wait")
+    assert result.exit_code == 0, result.output
+    assert "succeeded" in result.output
+    assert cli("check", "cli-demo", "--full").exit_code == 0
+    assert "cli-demo" in cli("list").output
+
+    client = boto3.client("sagemaker", region_name="us-east-1", endpoint_url=sm.url,
+                          aws_access_key_id="t", aws_secret_access_key="t")
+    arn = client.describe_endpoint(EndpointName="cli-demo")["EndpointArn"]
+    client.add_tags(ResourceArn=arn, Tags=[{"Key": "team", "Value": "x"}])
+    result = cli("check", "cli-demo", "--full")
+    assert result.exit_code == 3 and "tags.team" in result.output
+    result = cli("check", "cli-demo", "--full", "-o", "json")
+    assert result.exit_code == 3 and '"out_of_sync"' in result.output
+
+    assert cli("delete", "cli-demo", "--wait").exit_code == 0
+    result = cli("status", "cli-demo")
+    assert result.exit_code == 1 and "not_found" in result.output
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_cli_reports_spec_errors_with_paths(cli, tmp_path):
+    path = tmp_path / "bad.yaml"
+    path.write_text("name: cli-bad\ntarget: {platform: sagemaker}\nvariants: []\n")
+    result = cli("apply", "-f", str(path))
+    assert result.exit_code == 1
+    assert "target.region" in result.output and "variants" in result.output
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_cli_down_exit_code(cli, tmp_path, sm):
+    sm.control.fail_endpoint("cli-down", on="create", reason="boom")
+    result = cli("apply", "-f", str(spec_file(tmp_path, name="cli-down")), "--wait")
+    assert result.exit_code == 5 and "boom" in result.output
+    assert cli("status", "cli-down").exit_code == 4
