@@ -133,31 +133,27 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
         except NotFound:
             return None
 
-    def _config(self, name: str, *, fresh: bool = False) -> dict[str, Any] | None:
-        cached = None if fresh else self._configs.get(name)
+    def _immutable(self, cache: _ImmutableCache, action: str, call: Any, key: str, name: str,
+                   fresh: bool) -> dict[str, Any] | None:
+        """Describe an immutable object through ``cache`` (``fresh``: bypass it); None if missing."""
+        cached = None if fresh else cache.get(name)
         if cached is not None:
             return cached
         try:
-            with sdk_errors("DescribeEndpointConfig"):
-                config = self.sm.describe_endpoint_config(EndpointConfigName=name)
+            with sdk_errors(action):
+                found: dict[str, Any] = call(**{key: name})
         except NotFound:
-            self._configs.drop(name)
+            cache.drop(name)
             return None
-        self._configs.put(name, config)
-        return config
+        cache.put(name, found)
+        return found
+
+    def _config(self, name: str, *, fresh: bool = False) -> dict[str, Any] | None:
+        return self._immutable(self._configs, "DescribeEndpointConfig", self.sm.describe_endpoint_config,
+                               "EndpointConfigName", name, fresh)
 
     def _model(self, name: str, *, fresh: bool = False) -> dict[str, Any] | None:
-        cached = None if fresh else self._models.get(name)
-        if cached is not None:
-            return cached
-        try:
-            with sdk_errors("DescribeModel"):
-                model = self.sm.describe_model(ModelName=name)
-        except NotFound:
-            self._models.drop(name)
-            return None
-        self._models.put(name, model)
-        return model
+        return self._immutable(self._models, "DescribeModel", self.sm.describe_model, "ModelName", name, fresh)
 
     def _tags(self, arn: str) -> dict[str, str]:
         tags: dict[str, str] = {}

@@ -155,6 +155,13 @@ class Store:
                     ) from None
         raise AssertionError("unreachable")
 
+    def _locked_operation(self, s: Any, op_id: str) -> Operation:
+        """The operation row, locked for update; NotFound if missing."""
+        op = s.scalars(self._locked(select(Operation).where(Operation.id == op_id))).one_or_none()
+        if op is None:
+            raise NotFound(f"operation {op_id!r} not found", details={"operation": op_id})
+        return op
+
     def update_operation(
         self,
         op_id: str,
@@ -174,9 +181,7 @@ class Store:
         if progress is not None and not 0 <= progress <= 100:
             raise ValueError(f"progress must be 0..100, got {progress}")
         with self._tx(write=True) as s:
-            op = s.scalars(self._locked(select(Operation).where(Operation.id == op_id))).one_or_none()
-            if op is None:
-                raise NotFound(f"operation {op_id!r} not found", details={"operation": op_id})
+            op = self._locked_operation(s, op_id)
             if op.done:
                 return OperationRecord.from_row(op)
             changes = {"state": state, "phase": phase, "progress": progress, "status_message": status_message}
@@ -202,9 +207,7 @@ class Store:
             raise ValueError(f"finish state must be one of {sorted(TERMINAL_STATES)}, not {state!r}")
         now = utcnow()
         with self._tx(write=True) as s:
-            op = s.scalars(self._locked(select(Operation).where(Operation.id == op_id))).one_or_none()
-            if op is None:
-                raise NotFound(f"operation {op_id!r} not found", details={"operation": op_id})
+            op = self._locked_operation(s, op_id)
             if op.done:
                 return OperationRecord.from_row(op)
             op.state, op.done, op.phase = state, True, "done"
