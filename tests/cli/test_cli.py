@@ -88,3 +88,28 @@ def test_cli_down_exit_code(cli, tmp_path, sm):
     result = cli("apply", "-f", str(spec_file(tmp_path, name="cli-down")), "--wait")
     assert result.exit_code == 5 and "boom" in result.output
     assert cli("status", "cli-down").exit_code == 4
+
+
+def test_emulate_writes_the_platforms_file(tmp_path):
+    import json
+    import os
+    import signal
+    import time
+
+    file = tmp_path / "emulators.json"
+    proc = subprocess.Popen([sys.executable, "-c", "from api.cli import main; main()", "emulate",
+                             "--file", str(file), "--seconds", "0.1"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not file.exists():
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.poll() else "timeout"
+            time.sleep(0.1)
+        url = json.loads(file.read_text())["platforms"]["sagemaker"]["url"]
+        assert url.startswith("http://127.0.0.1:")
+        client = boto3.client("sagemaker", region_name="us-east-1", endpoint_url=url,
+                              aws_access_key_id="t", aws_secret_access_key="t")
+        assert "Endpoints" in client.list_endpoints()
+    finally:
+        os.kill(proc.pid, signal.SIGINT)
+        proc.wait(timeout=30)

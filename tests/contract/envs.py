@@ -19,7 +19,7 @@ __all__ = ["ContractEnv", "SageMakerEnv", "ENVS"]
 class ContractEnv(Protocol):
     platform: str
 
-    def adapter(self) -> Adapter[Any, Any]: ...
+    def adapter(self, *, checked: bool = True) -> Adapter[Any, Any]: ...
     def spec(self, name: str, *, image: str = "r/m:1") -> EndpointSpec: ...
     def fail(self, name: str, *, on: str, reason: str) -> None: ...
     def throttle(self, count: int) -> None: ...
@@ -34,17 +34,27 @@ class SageMakerEnv:
 
     def __init__(self, emulator: Any) -> None:
         self.emulator = emulator
+        self.sent: list[str] = []  # every operation the adapter sent, each validated against botocore
         self.client = boto3.client("sagemaker", region_name="us-east-1", endpoint_url=emulator.url,
                                    aws_access_key_id="testing", aws_secret_access_key="testing")
         self.scaling = boto3.client("application-autoscaling", region_name="us-east-1",
                                     endpoint_url=emulator.url, aws_access_key_id="testing",
                                     aws_secret_access_key="testing")
 
-    def adapter(self) -> Adapter[Any, Any]:
+    def adapter(self, *, checked: bool = True) -> Adapter[Any, Any]:
+        """The adapter; ``checked``: every request it sends is validated against botocore first."""
         from adapters.sagemaker.adapter import SageMakerAdapter
+        from tests.support.aws_schema import validate_every_request
 
-        target = self.spec("xyz").target
-        return SageMakerAdapter(target, emulators={"sagemaker": {"url": self.emulator.url}})
+        adapter = SageMakerAdapter(self.spec("xyz").target, emulators={"sagemaker": {"url": self.emulator.url}})
+        for client in (adapter.sm, adapter.scaling, adapter.runtime):
+            if checked:
+                validate_every_request(client)
+            client.meta.events.register("before-parameter-build.*.*", self._record)
+        return adapter
+
+    def _record(self, model: Any, **_: Any) -> None:
+        self.sent.append(model.name)
 
     def spec(self, name: str, *, image: str = "r/m:1") -> EndpointSpec:
         return parse_spec({

@@ -106,12 +106,23 @@ def test_persistent_throttling_mapped_to_provider_unavailable(env):
 
 
 def test_provider_refusal_mapped(env):
-    adapter = env.adapter()
+    adapter = env.adapter(checked=False)  # sends what the provider's schema refuses, on purpose
     data = env.spec("contract-h").model_dump(mode="json")
     data["variants"][0]["instance_type"] = "ml.nonexistent.huge"
     with pytest.raises(ProviderError) as err:
         adapter.submit(adapter.to_request(parse_spec(data)))
     assert "nonexistent" in err.value.message
+
+
+def test_every_request_was_schema_checked(env):
+    adapter, spec = env.adapter(), env.spec("contract-j")
+    rollout(adapter, spec)
+    adapter.finalize(adapter.to_request(spec))
+    adapter.submit(adapter.to_request(env.spec("contract-j", image="r/m:7")))
+    assert until(lambda: adapter.delete(spec.name))
+    if env.platform == "sagemaker":
+        assert {"CreateModel", "CreateEndpointConfig", "CreateEndpoint", "UpdateEndpoint",
+                "RegisterScalableTarget", "PutScalingPolicy", "DeleteEndpoint"} <= set(env.sent)
 
 
 def test_delete_removes_everything(env):

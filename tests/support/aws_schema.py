@@ -216,3 +216,17 @@ def _check_max(measure: float, shape: Shape, path: str, what: str) -> Iterator[s
     high = shape.metadata.get("max")
     if high is not None and measure > high:
         yield f"{path or _ROOT}: {what} {measure} is above the maximum {high}"
+
+
+def validate_every_request(client: Any) -> list[str]:
+    """Validate every request ``client`` sends from now on (botocore ``before-parameter-build``
+    hook); a violation raises before anything is sent. Returns the list the operation names are
+    appended to, so a test can also see which calls were checked."""
+    seen: list[str] = []
+
+    def check(params: dict, model: OperationModel, **_: Any) -> None:
+        validate_request(model.service_model.service_name, model.name, params)
+        seen.append(model.name)
+
+    client.meta.events.register("before-parameter-build.*.*", check)
+    return seen

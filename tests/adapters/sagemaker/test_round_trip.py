@@ -10,6 +10,7 @@ from core.service import observe
 from core.wait import ServingGate, WaitPolicy, poll_until_serving
 from core.spec import revision
 from tests.corpus import corpus
+from tests.support.aws_schema import validate_every_request
 
 CORPUS = corpus("sagemaker")
 FAST = WaitPolicy(interval=0.0, max_interval=0.0, timeout=30, transient_attempts=2, transient_backoff=0.0)
@@ -19,6 +20,8 @@ FAST = WaitPolicy(interval=0.0, max_interval=0.0, timeout=30, transient_attempts
 def test_round_trip(name, sm):
     spec = CORPUS[name]
     adapter = SageMakerAdapter(spec.target, emulators={"sagemaker": {"url": sm.url}})
+    for client in (adapter.sm, adapter.scaling, adapter.runtime):
+        validate_every_request(client)
     adapter.submit(adapter.to_request(spec))
     poll_until_serving(lambda: observe(adapter, spec.name, full=False), ServingGate(revision(spec)),
                        FAST, sleep=lambda s: None)
