@@ -165,7 +165,7 @@ class Service:
         return ApplyResult(self.get(name), op)
 
     def delete(self, name: str) -> OperationRecord:
-        self.get(name)
+        """Start deleting ``name`` and every cloud resource made for it; Conflict while busy."""
         op = self.store.begin_operation(name, kind="delete", platform=self.get(name).platform,
                                         spec=None, revision=None)
         self.jobs.start_delete(op.id, name)

@@ -33,6 +33,10 @@ def _spec(spec_json: dict[str, Any]) -> EndpointSpec:
     return parse_spec(spec_json)
 
 
+def _live(data: dict[str, Any] | None) -> LiveEndpoint | None:
+    return None if data is None else LiveEndpoint.model_validate(data)
+
+
 def _retry(fn: Any) -> Any:
     return call_with_retry(fn, runtime().settings.wait_policy(), sleep=time.sleep)
 
@@ -160,9 +164,7 @@ def deploy_workflow(op_id: str, name: str, rev: str) -> None:
         _submit(spec_json)
         _progress(op_id, phase="provision", progress=30, status_message="waiting for the endpoint to serve")
         gate = ServingGate(rev)
-        poll_until_serving(
-            lambda: (lambda d: None if d is None else LiveEndpoint.model_validate(d))(_observe(spec_json)),
-            gate, settings.wait_policy(), sleep=DBOS.sleep)
+        poll_until_serving(lambda: _live(_observe(spec_json)), gate, settings.wait_policy(), sleep=DBOS.sleep)
         queries = []
         if _spec(spec_json).test_queries:
             _progress(op_id, phase="test_queries", progress=70, status_message="running test queries")
