@@ -25,7 +25,6 @@ from tenacity import (
     retry_if_exception_type,
     retry_if_result,
     stop_after_attempt,
-    stop_after_delay,
     wait_exponential_jitter,
     wait_random_exponential,
 )
@@ -118,12 +117,18 @@ def poll_until_serving(
     *,
     sleep: Callable[[float], None] = time.sleep,
     on_poll: Callable[[LiveEndpoint | None], None] | None = None,
+    clock: Callable[[], float] = time.time,
+    deadline: float | None = None,
 ) -> LiveEndpoint:
     """Poll ``observe`` until ``gate`` says ready; return the serving :class:`LiveEndpoint`.
 
-    Raises DeploymentFailed (terminal, at once), ServingTimeout (budget spent), or the last
-    ProviderUnavailable when transient errors outlast their retries.
+    The budget ends at ``deadline`` (a ``clock()`` value; default ``clock() + policy.timeout``).
+    Durable callers pass a recorded clock and a recorded deadline, so a wait resumed after a
+    restart keeps its original budget. Raises DeploymentFailed (terminal, at once),
+    ServingTimeout (budget spent), or the last ProviderUnavailable when transient errors outlast
+    their retries.
     """
+    end = clock() + policy.timeout if deadline is None else deadline
 
     def attempt() -> LiveEndpoint | None:
         live = call_with_retry(observe, policy, sleep=sleep)
@@ -140,7 +145,7 @@ def poll_until_serving(
 
     retrying = Retrying(
         retry=retry_if_result(lambda live: live is None),
-        stop=stop_after_delay(policy.timeout),
+        stop=lambda state: clock() >= end,
         wait=wait_exponential_jitter(
             multiplier=policy.interval, max=policy.max_interval, jitter=policy.interval / 2
         ),

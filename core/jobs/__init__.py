@@ -53,10 +53,12 @@ class Jobs:
         self._launched = True
 
     def shutdown(self) -> None:
+        """Stop: in-flight workflows stop at their next step without writing (the runtime's epoch
+        ends first) and are resumed by recovery on the next launch with this executor id."""
+        _rt.uninstall()
         if self._launched:
             DBOS.destroy(destroy_registry=False)
             self._launched = False
-        _rt.uninstall()
 
     def start_deploy(self, op_id: str, name: str, revision: str) -> None:
         with SetWorkflowID(op_id):

@@ -13,13 +13,15 @@ is ``timed_out`` (the provider may still finish; a later check picks it up).
 
 from __future__ import annotations
 
+import functools
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from dbos import DBOS
 
 from core.errors import DeployError, DeploymentFailed, ServingTimeout
-from core.jobs.runtime import runtime
+from core.jobs.runtime import RuntimeStopped, bind, ensure_current, runtime
 from core.live import LiveEndpoint
 from core.queries import evaluate
 from core.service import deployment_view, observe
@@ -43,12 +45,31 @@ def _retry(fn: Any) -> Any:
 
 # ------------------------------------------------------------------------------------- steps
 
+F = TypeVar("F", bound=Callable[..., Any])
 
+
+def guarded(fn: F) -> F:
+    """Check the runtime epoch BEFORE entering DBOS (see core.jobs.runtime): a thread left over
+    from a shut-down runtime must not record steps into the current DBOS instance."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ensure_current()
+        return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+_sleep = guarded(DBOS.sleep)
+
+
+@guarded
 @DBOS.step()
 def _now() -> float:
     return time.time()
 
 
+@guarded
 @DBOS.step()
 def _load_spec(name: str, rev: str) -> dict[str, Any]:
     for revision, spec, _ in reversed(runtime().store.list_revisions(name)):
@@ -57,23 +78,27 @@ def _load_spec(name: str, rev: str) -> dict[str, Any]:
     raise DeploymentFailed(f"revision {rev} of {name!r} is not stored")
 
 
+@guarded
 @DBOS.step()
 def _deployment_spec(name: str) -> dict[str, Any] | None:
     dep = runtime().store.get_deployment(name)
     return None if dep is None else dep.spec
 
 
+@guarded
 @DBOS.step()
 def _progress(op_id: str, **fields: Any) -> None:
     runtime().store.update_operation(op_id, **fields)
 
 
+@guarded
 @DBOS.step()
 def _finish(op_id: str, state: str, error: dict[str, Any] | None = None,
             result: dict[str, Any] | None = None) -> None:
     runtime().store.finish_operation(op_id, state=state, error=error, result=result)
 
 
+@guarded
 @DBOS.step()
 def _submit(spec_json: dict[str, Any]) -> None:
     spec = _spec(spec_json)
@@ -81,6 +106,7 @@ def _submit(spec_json: dict[str, Any]) -> None:
     _retry(lambda: adapter.submit(adapter.to_request(spec)))
 
 
+@guarded
 @DBOS.step()
 def _observe(spec_json: dict[str, Any]) -> dict[str, Any] | None:
     spec = _spec(spec_json)
@@ -88,6 +114,7 @@ def _observe(spec_json: dict[str, Any]) -> dict[str, Any] | None:
     return None if live is None else live.model_dump(mode="json")
 
 
+@guarded
 @DBOS.step()
 def _run_queries(spec_json: dict[str, Any]) -> list[dict[str, Any]]:
     spec = _spec(spec_json)
@@ -99,6 +126,7 @@ def _run_queries(spec_json: dict[str, Any]) -> list[dict[str, Any]]:
     return results
 
 
+@guarded
 @DBOS.step()
 def _finalize(spec_json: dict[str, Any]) -> None:
     spec = _spec(spec_json)
@@ -106,6 +134,7 @@ def _finalize(spec_json: dict[str, Any]) -> None:
     _retry(lambda: adapter.finalize(adapter.to_request(spec)))
 
 
+@guarded
 @DBOS.step()
 def _discard(spec_json: dict[str, Any]) -> bool:
     spec = _spec(spec_json)
@@ -113,6 +142,7 @@ def _discard(spec_json: dict[str, Any]) -> bool:
     return bool(_retry(lambda: adapter.discard(adapter.to_request(spec))))
 
 
+@guarded
 @DBOS.step()
 def _delete(spec_json: dict[str, Any]) -> bool:
     spec = _spec(spec_json)
@@ -120,6 +150,7 @@ def _delete(spec_json: dict[str, Any]) -> bool:
     return bool(_retry(lambda: adapter.delete(spec.name)))
 
 
+@guarded
 @DBOS.step()
 def _check(name: str, mode: str) -> None:
     try:
@@ -128,12 +159,14 @@ def _check(name: str, mode: str) -> None:
         pass  # a check is best effort at the end of an operation; the next check retries
 
 
+@guarded
 @DBOS.step()
 def _view(name: str) -> dict[str, Any] | None:
     dep = runtime().store.get_deployment(name)
     return None if dep is None else deployment_view(dep)
 
 
+@guarded
 @DBOS.step()
 def _remove(name: str) -> None:
     runtime().store.remove_deployment(name)
@@ -149,12 +182,13 @@ def _until(step: Any, spec_json: dict[str, Any], *, timeout: float, what: str) -
     while not step(spec_json):
         if _now() > deadline:
             raise ServingTimeout(f"{what} did not finish within {timeout:.0f}s")
-        DBOS.sleep(interval)
+        _sleep(interval)
         interval = min(interval * 2, runtime().settings.poll_max_interval_seconds)
 
 
 @DBOS.workflow()
 def deploy_workflow(op_id: str, name: str, rev: str) -> None:
+    bind()
     settings = runtime().settings
     spec_json: dict[str, Any] | None = None
     try:
@@ -163,8 +197,9 @@ def deploy_workflow(op_id: str, name: str, rev: str) -> None:
                   status_message="sending the requests to the provider")
         _submit(spec_json)
         _progress(op_id, phase="provision", progress=30, status_message="waiting for the endpoint to serve")
-        gate = ServingGate(rev)
-        poll_until_serving(lambda: _live(_observe(spec_json)), gate, settings.wait_policy(), sleep=DBOS.sleep)
+        policy = settings.wait_policy()
+        poll_until_serving(lambda: _live(_observe(spec_json)), ServingGate(rev), policy,
+                           sleep=_sleep, clock=_now, deadline=_now() + policy.timeout)
         queries = []
         if _spec(spec_json).test_queries:
             _progress(op_id, phase="test_queries", progress=70, status_message="running test queries")
@@ -191,6 +226,8 @@ def deploy_workflow(op_id: str, name: str, rev: str) -> None:
                 pass  # reported through the operation's error below; the next apply sweeps again
         _check(name, "basic")
         _finish(op_id, "failed", error=exc.to_dict())
+    except RuntimeStopped:
+        raise  # shut down mid-flight: recovery on the next launch finishes this operation
     except Exception as exc:  # a bug must not leave the operation running forever
         _finish(op_id, "failed", error={"code": "internal", "message": f"{type(exc).__name__}: {exc}"})
         raise
@@ -198,6 +235,7 @@ def deploy_workflow(op_id: str, name: str, rev: str) -> None:
 
 @DBOS.workflow()
 def delete_workflow(op_id: str, name: str) -> None:
+    bind()
     settings = runtime().settings
     try:
         spec_json = _deployment_spec(name)
@@ -211,6 +249,8 @@ def delete_workflow(op_id: str, name: str) -> None:
         _finish(op_id, "timed_out", error=exc.to_dict())
     except DeployError as exc:
         _finish(op_id, "failed", error=exc.to_dict())
+    except RuntimeStopped:
+        raise  # shut down mid-flight: recovery on the next launch finishes this operation
     except Exception as exc:  # a bug must not leave the operation running forever
         _finish(op_id, "failed", error={"code": "internal", "message": f"{type(exc).__name__}: {exc}"})
         raise

@@ -123,3 +123,16 @@ def test_failing_test_query_fails_the_operation_with_the_problems(api, sm):
     assert op["metadata"]["state"] == "failed"
     assert "smoke: status 500, expected 200" in op["error"]["message"]
     assert op["error"]["details"]["test_queries"][0]["passed"] is False
+
+
+def test_provision_budget_spent_is_timed_out_not_failed(sm, tmp_path):
+    from tests.support.api_server import running_api
+
+    sm.control.set_progression("manual", times=100000)
+    with running_api(tmp_path, emulator_url=sm.url, provision_timeout_seconds=0.5) as api:
+        op = wait_operation(api, api.put("/v1/deployments/api-demo", json=SPEC).json())
+        assert op["metadata"]["state"] == "timed_out"
+        assert op["error"]["code"] == "serving_timeout" and "Creating" in op["error"]["message"]
+        assert api.get("/v1/deployments/api-demo").json()["health"] == "provisioning"
+        assert sagemaker(sm).describe_endpoint(EndpointName="api-demo")["EndpointStatus"] == "Creating", \
+            "a timed-out deploy is left to finish on the provider"

@@ -66,3 +66,20 @@ def test_timeout_is_serving_timeout():
     with pytest.raises(ServingTimeout, match="Creating"):
         poll_until_serving(lambda: LiveEndpoint(name="e", health=Health.PROVISIONING, provider_status="Creating"),
                            ServingGate("r1"), policy, sleep=lambda s: __import__("time").sleep(s))
+
+
+def test_recorded_deadline_survives_a_restart():
+    now = [1000.0]
+    policy = WaitPolicy(interval=1, max_interval=1, timeout=3600, transient_attempts=1)
+    observed = []
+
+    def observe():
+        observed.append(now[0])
+        now[0] += 10
+        return LiveEndpoint(name="e", health=Health.PROVISIONING, provider_status="Creating")
+
+    # the original budget ended at 1015 (recorded before the restart): not a fresh hour
+    with pytest.raises(ServingTimeout):
+        poll_until_serving(observe, ServingGate("r1"), policy, sleep=lambda s: None,
+                           clock=lambda: now[0], deadline=1015.0)
+    assert observed == [1000.0, 1010.0]
