@@ -9,7 +9,8 @@ with ``wait=False``), and DBOS steps record into whichever DBOS instance is curr
 over from a shut-down runtime must therefore never run another step: each workflow execution
 :func:`bind`\\ s its thread to the current epoch, and :func:`ensure_current` (called before every
 step and sleep) raises :class:`RuntimeStopped` once the runtime was uninstalled or replaced. The
-workflow then ends without writing anything; recovery on the next launch finishes it.
+workflow then ends without writing anything, its DBOS status still PENDING; recovery on the next
+launch with the same executor id finishes it.
 """
 
 from __future__ import annotations
@@ -27,8 +28,13 @@ if TYPE_CHECKING:
 __all__ = ["Runtime", "RuntimeStopped", "runtime", "install", "uninstall", "bind", "ensure_current"]
 
 
-class RuntimeStopped(Exception):
-    """This thread's runtime was shut down or replaced; the workflow resumes on recovery."""
+class RuntimeStopped(BaseException):
+    """This thread's runtime was shut down or replaced; the workflow resumes on recovery.
+
+    A BaseException (like DBOS's own cancellation error) so that neither the workflows' error
+    handlers nor DBOS's workflow wrapper, which records only ``Exception`` as a workflow ERROR,
+    treat it as a failure: the workflow stays PENDING and is recovered.
+    """
 
 
 @dataclass(frozen=True)

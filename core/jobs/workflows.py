@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from dbos import DBOS
 
 from core.errors import DeployError, DeploymentFailed, ServingTimeout
-from core.jobs.runtime import RuntimeStopped, bind, ensure_current, runtime
+from core.jobs.runtime import bind, ensure_current, runtime
 from core.live import LiveEndpoint
 from core.queries import evaluate
 from core.service import deployment_view, observe
@@ -226,9 +226,8 @@ def deploy_workflow(op_id: str, name: str, rev: str) -> None:
                 pass  # reported through the operation's error below; the next apply sweeps again
         _check(name, "basic")
         _finish(op_id, "failed", error=exc.to_dict())
-    except RuntimeStopped:
-        raise  # shut down mid-flight: recovery on the next launch finishes this operation
-    except Exception as exc:  # a bug must not leave the operation running forever
+    except Exception as exc:  # a bug must not leave the operation running forever (RuntimeStopped,
+        # a BaseException, passes through: a shut-down execution is resumed, not failed)
         _finish(op_id, "failed", error={"code": "internal", "message": f"{type(exc).__name__}: {exc}"})
         raise
 
@@ -249,8 +248,7 @@ def delete_workflow(op_id: str, name: str) -> None:
         _finish(op_id, "timed_out", error=exc.to_dict())
     except DeployError as exc:
         _finish(op_id, "failed", error=exc.to_dict())
-    except RuntimeStopped:
-        raise  # shut down mid-flight: recovery on the next launch finishes this operation
-    except Exception as exc:  # a bug must not leave the operation running forever
+    except Exception as exc:  # a bug must not leave the operation running forever (RuntimeStopped,
+        # a BaseException, passes through: a shut-down execution is resumed, not failed)
         _finish(op_id, "failed", error={"code": "internal", "message": f"{type(exc).__name__}: {exc}"})
         raise
