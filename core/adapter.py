@@ -151,6 +151,11 @@ class Adapter(ABC, Generic[RequestT, DescribedT]):
 
     capabilities: ClassVar[Capabilities]
 
+    @abstractmethod
+    def __init__(self, target: Any, *, emulators: Mapping[str, Any] | None = None) -> None:
+        """Bind to one target. ``emulators`` (sandbox mode): platform -> ``{"url": ...}`` from
+        ``deploy-anywhere emulate``; None in production (the SDK's default credential chain)."""
+
     @classmethod
     def check_values(cls, spec: EndpointSpec) -> list[Gap]:
         """Platform rules on values (URI schemes, instance type families); pure, no calls."""

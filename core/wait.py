@@ -152,4 +152,6 @@ def poll_until_serving(
         sleep=sleep,
         retry_error_callback=timed_out,
     )
-    return retrying(attempt)
+    live = retrying(attempt)
+    assert live is not None  # a None result is retried until ready or timed out
+    return live

@@ -89,10 +89,10 @@ class SageMakerEmulator:
             use_default_progression()
         app = EmulatorMiddleware(DomainDispatcherApplication(create_backend_app), self._faults)
         server = make_server(self._host, self._port, app, threaded=True, request_handler=_RequestHandler)
-        server.daemon_threads = True
+        server.daemon_threads = True  # type: ignore[attr-defined]  # ThreadedWSGIServer
         host, port = server.server_address[:2]
         self._server = server
-        self._url = f"http://{host}:{port}"
+        self._url = f"http://{host!s}:{port}" if isinstance(host, str) else f"http://{host.decode()}:{port}"
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": _POLL_INTERVAL_S},
             name=f"sagemaker-emulator-{port}", daemon=True,
