@@ -136,3 +136,22 @@ def test_provision_budget_spent_is_timed_out_not_failed(sm, tmp_path):
         assert api.get("/v1/deployments/api-demo").json()["health"] == "provisioning"
         assert sagemaker(sm).describe_endpoint(EndpointName="api-demo")["EndpointStatus"] == "Creating", \
             "a timed-out deploy is left to finish on the provider"
+
+
+def test_throttling_and_5xx_during_a_deploy_are_retried(api, sm):
+    # more faults than botocore's 3 attempts per call: the core's jittered retry takes over
+    sm.control.inject_fault(operation="CreateEndpoint", code="ThrottlingException", status=400, count=4)
+    sm.control.inject_fault(operation="DescribeEndpoint", code="InternalFailure", status=500, count=5)
+    op = wait_operation(api, api.put("/v1/deployments/api-demo", json=SPEC).json())
+    assert op["metadata"]["state"] == "succeeded", op
+    client = sagemaker(sm)
+    assert len(client.list_endpoints()["Endpoints"]) == 1 and len(client.list_models()["Models"]) == 1
+
+
+def test_persistent_throttling_fails_cleanly_with_the_provider_message(api, sm):
+    sm.control.inject_fault(operation="CreateEndpoint", code="ThrottlingException", status=400, count=1000)
+    op = wait_operation(api, api.put("/v1/deployments/api-demo", json=SPEC).json())
+    assert op["metadata"]["state"] == "failed"
+    assert op["error"]["code"] == "provider_unavailable" and "ThrottlingException" in op["error"]["message"]
+    sm.control.clear_faults()
+    assert names(sm) == [], "the models and config made before the refusal are removed"
