@@ -272,7 +272,7 @@ def to_live(described: SageMakerDescribed) -> LiveEndpoint:
         variants = [
             _variant(pv, runtime.get(pv["VariantName"], {}), described.models.get(pv.get("ModelName", "")),
                      (described.scaling or {}).get(pv["VariantName"]), weight)
-            for pv, weight in zip(pvs, _weights(raw_weights))
+            for pv, weight in zip(pvs, _weights(raw_weights), strict=True)
         ]
         tags = {k: v for k, v in (described.tags or {}).items()
                 if not k.startswith(("deploy-anywhere", "aws:"))}

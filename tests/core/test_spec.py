@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from pydantic import ValidationError
 
 from core.errors import SpecError
 from core.spec import EndpointSpec, load_spec, parse_spec, revision, spec_json_schema
@@ -111,6 +112,6 @@ def test_json_schema_published():
 
 def test_spec_is_frozen():
     spec = parse_spec(BASE)
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         spec.name = "other"  # type: ignore[misc]
     assert isinstance(spec, EndpointSpec)
