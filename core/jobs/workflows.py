@@ -98,27 +98,31 @@ def _finish(op_id: str, state: str, error: dict[str, Any] | None = None,
     runtime().store.finish_operation(op_id, state=state, error=error, result=result)
 
 
+def _bound(spec_json: dict[str, Any]) -> tuple[EndpointSpec, Any]:
+    """The spec and the adapter bound to its target."""
+    spec = _spec(spec_json)
+    return spec, runtime().adapters.for_target(spec.target)
+
+
 @guarded
 @DBOS.step()
 def _submit(spec_json: dict[str, Any]) -> None:
-    spec = _spec(spec_json)
-    adapter = runtime().adapters.for_target(spec.target)
+    spec, adapter = _bound(spec_json)
     _retry(lambda: adapter.submit(adapter.to_request(spec)))
 
 
 @guarded
 @DBOS.step()
 def _observe(spec_json: dict[str, Any]) -> dict[str, Any] | None:
-    spec = _spec(spec_json)
-    live = observe(runtime().adapters.for_target(spec.target), spec.name, full=False)
+    spec, adapter = _bound(spec_json)
+    live = observe(adapter, spec.name, full=False)
     return None if live is None else live.model_dump(mode="json")
 
 
 @guarded
 @DBOS.step()
 def _run_queries(spec_json: dict[str, Any]) -> list[dict[str, Any]]:
-    spec = _spec(spec_json)
-    adapter = runtime().adapters.for_target(spec.target)
+    spec, adapter = _bound(spec_json)
     results = []
     for query in spec.test_queries:
         answer = _retry(lambda q=query: adapter.invoke(spec.name, q, timeout=spec.request_timeout_seconds))
@@ -129,24 +133,23 @@ def _run_queries(spec_json: dict[str, Any]) -> list[dict[str, Any]]:
 @guarded
 @DBOS.step()
 def _finalize(spec_json: dict[str, Any]) -> None:
-    spec = _spec(spec_json)
-    adapter = runtime().adapters.for_target(spec.target)
+    spec, adapter = _bound(spec_json)
     _retry(lambda: adapter.finalize(adapter.to_request(spec)))
 
 
 @guarded
 @DBOS.step()
 def _discard(spec_json: dict[str, Any]) -> bool:
-    spec = _spec(spec_json)
-    adapter = runtime().adapters.for_target(spec.target)
+    """One pass of undoing a failed rollout; True when done."""
+    spec, adapter = _bound(spec_json)
     return bool(_retry(lambda: adapter.discard(adapter.to_request(spec))))
 
 
 @guarded
 @DBOS.step()
 def _delete(spec_json: dict[str, Any]) -> bool:
-    spec = _spec(spec_json)
-    adapter = runtime().adapters.for_target(spec.target)
+    """One pass of deleting; True once nothing is left."""
+    spec, adapter = _bound(spec_json)
     return bool(_retry(lambda: adapter.delete(spec.name)))
 
 
