@@ -33,7 +33,6 @@ ServerOpt = typer.Option(os.environ.get("DEPLOY_ANYWHERE_SERVER", DEFAULT_SERVER
                          help="API base URL (env DEPLOY_ANYWHERE_SERVER).")
 OutputOpt = typer.Option("text", "--output", "-o", help="text or json.")
 EXIT_OUT_OF_SYNC, EXIT_DOWN, EXIT_OP_FAILED = 3, 4, 5
-DOWN = {"failed", "missing", "degraded"}
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -106,7 +105,9 @@ def _finish_op(server: str, op: dict[str, Any], wait: bool, timeout: float, outp
 
 
 def _health_exit(health: str, sync: str) -> None:
-    if health in DOWN:
+    from core.live import DOWN  # lazy: keeps `--help` light
+
+    if health in {h.value for h in DOWN}:
         raise typer.Exit(EXIT_DOWN)
     if sync == "out_of_sync":
         raise typer.Exit(EXIT_OUT_OF_SYNC)

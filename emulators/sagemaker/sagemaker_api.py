@@ -69,6 +69,21 @@ def _request_of(resource: Any) -> dict[str, Any] | None:
     return getattr(resource, REQUEST_ATTR, None)
 
 
+def _remember_request(resource: Any, params: Mapping[str, Any]) -> None:
+    """Keep what Create* was sent (tags live elsewhere), so Describe* returns it unchanged."""
+    setattr(resource, REQUEST_ATTR, {k: copy.deepcopy(v) for k, v in params.items() if k != "Tags"})
+
+
+def _recorded_response(resource: Any, *, defaults: Mapping[str, Any] | None = None,
+                       **extra: Any) -> dict[str, Any]:
+    """Describe*: ``defaults``, then the remembered request, then ``extra`` (ARN, CreationTime);
+    moto's own shape for resources created outside the emulator."""
+    request = _request_of(resource)
+    if request is None:
+        return resource.response_object  # type: ignore[no-any-return]
+    return {**(defaults or {}), **copy.deepcopy(request), **extra}
+
+
 def _model_requests(backend: Any) -> dict[str, Mapping[str, Any]]:
     return {name: _request_of(model) or {} for name, model in backend._models.items()}
 
@@ -93,7 +108,7 @@ def create_model(backend: Any, params: Mapping[str, Any]) -> Any:
             tags=params.get("Tags"),
         )
         model.enable_network_isolation = bool(params.get("EnableNetworkIsolation", False))
-        setattr(model, REQUEST_ATTR, {k: copy.deepcopy(v) for k, v in params.items() if k != "Tags"})
+        _remember_request(model, params)
         return model
 
 
@@ -102,13 +117,8 @@ def describe_model(backend: Any, name: str) -> dict[str, Any]:
     model = backend._models.get(name)
     if model is None:
         raise not_found("model", _arn(backend, "model", name))
-    request = _request_of(model)
-    if request is None:
-        return model.response_object
-    response = copy.deepcopy(request)
-    response.setdefault("EnableNetworkIsolation", False)
-    response.update({"ModelArn": model.arn, "CreationTime": model.creation_time})
-    return response
+    return _recorded_response(model, defaults={"EnableNetworkIsolation": False},
+                              ModelArn=model.arn, CreationTime=model.creation_time)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -159,7 +169,7 @@ def create_endpoint_config(backend: Any, params: Mapping[str, Any]) -> Any:
             tags=params.get("Tags"),
             kms_key_id=params.get("KmsKeyId"),
         )
-        setattr(config, REQUEST_ATTR, {k: copy.deepcopy(v) for k, v in params.items() if k != "Tags"})
+        _remember_request(config, params)
         return config
 
 
@@ -168,12 +178,8 @@ def describe_endpoint_config(backend: Any, name: str) -> dict[str, Any]:
     config = backend.endpoint_configs.get(name)
     if config is None:
         raise not_found("endpoint-config", _arn(backend, "endpoint-config", name))
-    request = _request_of(config)
-    if request is None:
-        return config.response_object
-    response = copy.deepcopy(request)
-    response.update({"EndpointConfigArn": config.endpoint_config_arn, "CreationTime": config.creation_time})
-    return response
+    return _recorded_response(config, EndpointConfigArn=config.endpoint_config_arn,
+                              CreationTime=config.creation_time)
 
 
 def _config_request(backend: Any, name: str) -> dict[str, Any]:
