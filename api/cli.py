@@ -213,7 +213,7 @@ def emulate(file: Path = typer.Option(Path(".deploy-anywhere/emulators.json"), "
     """Run the local cloud emulators on 127.0.0.1 until interrupted."""
     from emulators.launcher import Emulators
 
-    emulators = Emulators(progression={"progression": "time", "seconds": seconds})
+    emulators = Emulators(progression={"progression": "time", "seconds": seconds}, state_dir=file.parent)
     emulators.start()
     emulators.write(file)
     typer.echo(json.dumps(emulators.info(), indent=2))

@@ -33,7 +33,8 @@ class Container:
         if settings.sandbox and settings.emulators_file is None:
             from emulators.launcher import Emulators
 
-            self._emulators = Emulators(progression={"progression": "time", "seconds": 1.0})
+            self._emulators = Emulators(progression={"progression": "time", "seconds": 1.0},
+                                        state_dir=settings.data_dir / "emulators")
             self._emulators.start()
             path = self._emulators.write(settings.data_dir / "emulators.json")
             settings = self.settings = settings.model_copy(update={"emulators_file": path})

@@ -8,9 +8,14 @@ Idempotent edges (enforced by the shared contract suite, ``tests/contract``):
 
 - ``describe`` of a missing endpoint returns ``None``; it never raises ``NotFound``.
 - ``submit`` is create-or-update and safe to repeat: deterministic provider names, describe before
-  create, a retried call after a crash finds what the first one made.
+  create, a retried call after a crash finds what the first one made. It never blocks: a platform
+  whose rollout is several dependent calls (upload a model, then deploy it, then shift traffic)
+  does one step per call and returns :class:`Progress` naming the provider operations it waits on;
+  the workflow stores them durably and passes them back on the next call, so polling resumes
+  after a restart.
 - ``finalize`` runs once the new revision serves: attaches what needs a serving endpoint
-  (autoscaling) and removes what the previous revision left (old configs, models). Safe to repeat.
+  (autoscaling) and removes what the previous revision left (old configs, models). Stepped and
+  resumable like ``submit``; safe to repeat.
 - ``discard`` undoes a failed rollout: a failed new endpoint is deleted, an update that was
   refused or rolled back leaves the previous revision serving and its own leftovers removed.
 - ``delete`` starts or continues deletion and returns ``True`` once nothing the service created is
@@ -26,7 +31,7 @@ plane, are provider calls the core cannot express through the other five. ``desc
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, ClassVar, Generic, TypeVar
@@ -39,9 +44,11 @@ __all__ = [
     "Gap",
     "Capabilities",
     "InvokeResult",
+    "Progress",
     "Adapter",
     "features_used",
     "find_gaps",
+    "DONE",
 ]
 
 RequestT = TypeVar("RequestT")
@@ -60,6 +67,9 @@ class Feature(str, Enum):
     MULTIPLE_VARIANTS = "multiple_variants"
     PREDICTION_LOGGING = "prediction_logging"
     LONG_REQUEST_TIMEOUT = "long_request_timeout"
+    ACCELERATOR = "accelerator"
+    INVOCATIONS_SCALING = "invocations_scaling"
+    CONCURRENCY_LIMIT = "concurrency_limit"
 
 
 def features_used(spec: EndpointSpec) -> dict[Feature, list[str]]:
@@ -80,6 +90,12 @@ def features_used(spec: EndpointSpec) -> dict[Feature, list[str]]:
             add(Feature.SCALE_TO_ZERO, f"variants[{i}].min_replicas")
         if v.max_replicas > v.min_replicas:
             add(Feature.AUTOSCALING, f"variants[{i}].max_replicas")
+            if v.autoscaling.metric == "invocations_per_replica":
+                add(Feature.INVOCATIONS_SCALING, f"variants[{i}].autoscaling.metric")
+        if v.accelerator is not None:
+            add(Feature.ACCELERATOR, f"variants[{i}].accelerator")
+        if v.max_concurrency is not None:
+            add(Feature.CONCURRENCY_LIMIT, f"variants[{i}].max_concurrency")
     if len(spec.variants) > 1:
         add(Feature.MULTIPLE_VARIANTS, "variants")
     if spec.auth_mode == "key":
@@ -111,7 +127,9 @@ class Capabilities:
 
     ``unsupported``: feature -> reason. ``unobservable``: spec path globs the provider cannot read
     back (never reported as drift). ``provider_fields``: spec path glob -> the provider's field
-    name. ``basic_fields``: top-level config fields a basic describe observes.
+    name. ``basic_fields``: top-level config fields a basic describe observes. ``replacement``:
+    spec path glob -> why a change there cannot be made in place (the endpoint would have to be
+    deleted and created again); plan reports such changes and apply refuses them.
     """
 
     platform: str
@@ -121,6 +139,7 @@ class Capabilities:
     unobservable: frozenset[str] = frozenset()
     provider_fields: Mapping[str, str] = field(default_factory=dict)
     basic_fields: frozenset[str] = frozenset()
+    replacement: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -132,6 +151,7 @@ class Capabilities:
             "unobservable": sorted(self.unobservable),
             "provider_fields": dict(self.provider_fields),
             "basic_check_fields": sorted(self.basic_fields),
+            "requires_replacement": dict(self.replacement),
             "notes": list(self.notes),
         }
 
@@ -144,6 +164,31 @@ class InvokeResult:
     body: bytes
     content_type: str | None = None
     variant: str | None = None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a stepped call (``submit``, ``finalize``) got.
+
+    ``done``: every call that realises the request was accepted. Otherwise ``pending`` names the
+    provider operations (opaque to core: LRO names, resource ids) the next call must look at
+    first, and ``message`` says what is being waited for. JSON-able, so workflows store it.
+    """
+
+    done: bool
+    pending: tuple[str, ...] = ()
+    message: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"done": self.done, "pending": list(self.pending), "message": self.message}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Progress:
+        return cls(done=bool(data["done"]), pending=tuple(data.get("pending") or ()),
+                   message=data.get("message"))
+
+
+DONE = Progress(done=True)
 
 
 class Adapter(ABC, Generic[RequestT, DescribedT]):
@@ -179,12 +224,17 @@ class Adapter(ABC, Generic[RequestT, DescribedT]):
         """Read the endpoint (``full``: every sub-resource; else the fewest reads). None if missing."""
 
     @abstractmethod
-    def submit(self, request: RequestT) -> None:
-        """Create or update; returns once the provider accepted it, never waits for serving."""
+    def submit(self, request: RequestT, pending: Sequence[str] = ()) -> Progress:
+        """Create or update, one non-blocking step per call (see the module docstring).
+
+        ``pending``: what the previous call returned. Raises :class:`core.errors.DeploymentFailed`
+        with the provider's reason when an awaited provider operation failed.
+        """
 
     @abstractmethod
-    def finalize(self, request: RequestT) -> None:
-        """After ``request``'s revision serves: attach autoscaling, prune the previous revision."""
+    def finalize(self, request: RequestT, pending: Sequence[str] = ()) -> Progress:
+        """After ``request``'s revision serves: attach autoscaling, prune the previous revision
+        (stepped like ``submit``)."""
 
     @abstractmethod
     def discard(self, request: RequestT) -> bool:

@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Severity", "Change", "Drift", "diff", "flatten", "COSMETIC_PATHS"]
+__all__ = ["Severity", "Change", "Drift", "diff", "flatten", "replacements", "COSMETIC_PATHS"]
 
 COSMETIC_PATHS: tuple[str, ...] = ("tags", "tags.*", "description", "variants[*].description")
 """Paths whose differences are cosmetic; everything else (image, model, instance type, traffic,
@@ -167,3 +167,16 @@ def diff(
             )
         )
     return Drift(changes=changes)
+
+
+def replacements(previous: Mapping[str, Any], desired: Mapping[str, Any],
+                 rules: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Changes from the ``previous`` deployed config to the ``desired`` one that the platform cannot
+    make in place: ``rules`` maps path globs to the reason. ``[{path, from, to, reason}]``."""
+    found = []
+    for change in diff(previous, desired).changes:
+        reason = _provider_field(change.path, rules)
+        if reason is not None:
+            found.append({"path": change.path, "from": change.expected, "to": change.actual,
+                          "reason": reason})
+    return found

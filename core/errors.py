@@ -11,6 +11,7 @@ context manager (``raise ... from exc``). Every front end turns them into its ow
     ├── UnsupportedFeature           422  unsupported_feature   (details: [{path, feature, reason}])
     ├── NotFound                     404  not_found
     ├── Conflict                     409  conflict
+    │   └── RequiresReplacement      409  requires_replacement  (details: [{path, from, to, reason}])
     ├── ProviderError                502  provider_error        (the provider refused or failed)
     │   ├── ProviderUnavailable      503  provider_unavailable  (throttling, 5xx: the only retryable one)
     │   └── ProviderAuthError        502  provider_auth
@@ -29,6 +30,7 @@ __all__ = [
     "UnsupportedFeature",
     "NotFound",
     "Conflict",
+    "RequiresReplacement",
     "ProviderError",
     "ProviderUnavailable",
     "ProviderAuthError",
@@ -90,6 +92,13 @@ class Conflict(DeployError):
 
     code = "conflict"
     http_status = 409
+
+
+class RequiresReplacement(Conflict):
+    """The change cannot be made in place on the provider; the endpoint must be deleted and
+    applied again. Raised before any provider call."""
+
+    code = "requires_replacement"
 
 
 class ProviderError(DeployError):

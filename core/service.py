@@ -14,7 +14,8 @@ from typing import Any, Protocol
 
 from core.adapter import Adapter, find_gaps
 from core.check import CheckOutcome, judge
-from core.errors import NotFound, SpecError, UnsupportedFeature
+from core.diff import replacements
+from core.errors import NotFound, RequiresReplacement, SpecError, UnsupportedFeature
 from core.live import Health, LiveEndpoint, Sync
 from core.registry import AdapterFactory, adapter_class
 from core.spec import EndpointSpec, parse_spec, revision
@@ -126,6 +127,17 @@ class Service:
             raise NotFound(f"operation {op_id!r} not found")
         return op
 
+    def _replacements(self, spec: EndpointSpec, adapter: Adapter[Any, Any]) -> list[dict[str, Any]]:
+        """Changes from the stored spec that the platform cannot make in place."""
+        existing = self.store.get_deployment(spec.name)
+        if existing is None or existing.spec is None:
+            return []
+        previous = parse_spec(existing.spec)
+        if previous.platform != spec.platform:
+            return [{"path": "target.platform", "from": previous.platform, "to": spec.platform,
+                     "reason": "a deployment cannot move between platforms"}]
+        return replacements(previous.config, spec.config, adapter.capabilities.replacement)
+
     # ----------------------------------------------------------------------------------- plan
 
     def plan(self, data: Any) -> dict[str, Any]:
@@ -136,12 +148,14 @@ class Service:
         outcome = judge(spec, live, adapter.capabilities)
         request = adapter.to_request(spec)
         in_sync = live is not None and outcome.sync is Sync.IN_SYNC and live.health is Health.SERVING
+        replace = self._replacements(spec, adapter)
         return {
             "name": spec.name, "platform": spec.platform, "revision": revision(spec),
             "exists": live is not None,
             "live": None if live is None else {"health": live.health.value, "revision": live.revision},
-            "calls": [] if in_sync else adapter.request_calls(request, exists=live is not None),
+            "calls": [] if in_sync or replace else adapter.request_calls(request, exists=live is not None),
             "changes": [c.model_dump(mode="json") for c in outcome.drift.changes],
+            "requires_replacement": replace,
             "in_sync": in_sync,
         }
 
@@ -150,9 +164,15 @@ class Service:
     def apply(self, name: str, data: Any) -> ApplyResult:
         """Store the desired spec and start a deploy, unless live already serves it in sync.
 
-        Raises Conflict (409) when an operation on ``name`` is still running.
+        Raises Conflict (409) when an operation on ``name`` is still running, and
+        RequiresReplacement (409) when the change cannot be made in place (nothing is sent).
         """
         spec = self.validate(data, name=name)
+        replace = self._replacements(spec, self._adapter(spec))
+        if replace:
+            raise RequiresReplacement(
+                f"{name}: {len(replace)} change(s) cannot be made in place on {spec.platform}; "
+                f"delete the deployment and apply the spec again", details=replace)
         rev = revision(spec)
         existing = self.store.get_deployment(name)
         if existing is not None and existing.revision == rev and existing.current_operation_id is None:

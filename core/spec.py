@@ -43,6 +43,8 @@ __all__ = [
     "VertexTarget",
     "AzureMLTarget",
     "Target",
+    "Accelerator",
+    "Autoscaling",
     "Variant",
     "PredictionLogging",
     "TestQuery",
@@ -96,7 +98,8 @@ class SageMakerTarget(_Strict):
 
 
 class VertexTarget(_Strict):
-    """Where a Vertex AI endpoint lives."""
+    """Where a Vertex AI endpoint lives; ``network`` and ``encryption_key`` are fixed when the
+    endpoint is created (changing them means replacing the endpoint)."""
 
     platform: Literal["vertex"] = Field(description="Target platform discriminator.")
     project: str = Field(
@@ -104,6 +107,19 @@ class VertexTarget(_Strict):
     )
     location: str = Field(
         pattern=r"^[a-z]+-[a-z]+\d+$", description="Vertex AI region, e.g. `europe-west4`."
+    )
+    network: str | None = Field(
+        default=None,
+        pattern=r"^projects/[a-z0-9-]+/global/networks/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$",
+        description="VPC network peered with Vertex AI for a private endpoint, "
+        "`projects/{project number}/global/networks/{name}`; None: a public endpoint.",
+    )
+    encryption_key: str | None = Field(
+        default=None,
+        pattern=r"^projects/[a-z0-9-]+/locations/[a-z0-9-]+/keyRings/[A-Za-z0-9_-]{1,63}"
+        r"/cryptoKeys/[A-Za-z0-9_-]{1,63}$",
+        description="Cloud KMS key (CMEK) that encrypts the endpoint and its models; None: "
+        "Google-managed encryption.",
     )
 
 
@@ -129,6 +145,36 @@ Target = Annotated[
 ]
 
 # -------------------------------------------------------------------------------------- variants
+
+
+class Accelerator(_Strict):
+    """Accelerators attached to each replica (platforms that size GPUs apart from the machine)."""
+
+    type: str = Field(
+        pattern=r"^[A-Z][A-Z0-9_]{1,63}$",
+        description="Accelerator type in the provider's spelling, e.g. `NVIDIA_TESLA_T4`, `NVIDIA_L4`.",
+    )
+    count: int = Field(default=1, ge=1, le=16, description="Accelerators per replica.")
+
+
+class Autoscaling(_Strict):
+    """The target-tracking rule between ``min_replicas`` and ``max_replicas``."""
+
+    metric: Literal["cpu_utilization", "invocations_per_replica"] = Field(
+        default="cpu_utilization",
+        description="`cpu_utilization`: average CPU percent per replica (all platforms); "
+        "`invocations_per_replica`: requests per replica per minute (SageMaker).",
+    )
+    target: int = Field(
+        default=70, ge=1, le=100000,
+        description="The value the autoscaler keeps the metric at (percent for cpu_utilization).",
+    )
+
+    @model_validator(mode="after")
+    def _percent(self) -> Autoscaling:
+        if self.metric == "cpu_utilization" and self.target > 100:
+            raise ValueError(f"a cpu_utilization target is a percentage (1-100), got {self.target}")
+        return self
 
 
 class Variant(_Strict):
@@ -170,6 +216,31 @@ class Variant(_Strict):
     weight: int = Field(
         default=100, ge=0, le=100, description="Traffic percentage; weights sum to 100."
     )
+    accelerator: Accelerator | None = Field(
+        default=None, description="GPUs/TPUs per replica where the platform sizes them apart from "
+        "the machine type (Vertex AI); elsewhere pick an accelerated instance type.",
+    )
+    autoscaling: Autoscaling = Field(
+        default_factory=Autoscaling,
+        description="Target tracking between min and max replicas; ignored (normalised to the "
+        "default) when max_replicas equals min_replicas.",
+    )
+    max_concurrency: int | None = Field(
+        default=None, ge=2, le=1000,
+        description="Concurrent requests each replica is given (Azure ML "
+        "`max_concurrent_requests_per_instance`); None: the platform default (1 on Azure ML).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _normalise_fixed_scale(cls, data: Any) -> Any:
+        """Without autoscaling (max == min) the scaling rule means nothing: drop it, so a fixed
+        variant compares equal however it was written."""
+        if isinstance(data, dict) and "autoscaling" in data:
+            low, high = data.get("min_replicas", 1), data.get("max_replicas", 1)
+            if isinstance(low, int) and isinstance(high, int) and high <= low:
+                return {k: v for k, v in data.items() if k != "autoscaling"}
+        return data
 
     @field_validator("env")
     @classmethod

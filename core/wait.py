@@ -147,7 +147,7 @@ def poll_until_serving(
         retry=retry_if_result(lambda live: live is None),
         stop=lambda state: clock() >= end,
         wait=wait_exponential_jitter(
-            multiplier=policy.interval, max=policy.max_interval, jitter=policy.interval / 2
+            initial=policy.interval, max=policy.max_interval, jitter=policy.interval / 2
         ),
         sleep=sleep,
         retry_error_callback=timed_out,

@@ -1,8 +1,14 @@
 """Start the local emulators and describe them in a small JSON file.
 
-The file (``{"platforms": {"sagemaker": {"url": ...}}}``) is what ``deploy-anywhere serve
---sandbox`` and users' own tools read to find each platform's URL; Vertex AI and Azure ML add their
-entries when their emulators exist.
+The file is what ``deploy-anywhere serve --sandbox`` and users' own tools read to find each
+platform's endpoint::
+
+    {"platforms": {"sagemaker": {"url": "http://127.0.0.1:..."},
+                   "vertex":    {"url": "http://127.0.0.1:..."},
+                   "azureml":   {"url": "https://127.0.0.1:...", "ca_file": "/.../ca.pem"}}}
+
+Azure ML's SDK only sends credentials over TLS, so its emulator serves HTTPS with a CA made at
+start-up; clients trust ``ca_file`` (``MLClient(connection_verify=...)``).
 """
 
 from __future__ import annotations
@@ -12,28 +18,64 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Emulators"]
+__all__ = ["Emulators", "PLATFORMS"]
+
+PLATFORMS = ("sagemaker", "vertex", "azureml")
+
+
+def _start(platform: str, host: str, port: int, progression: dict[str, Any] | None,
+           state_dir: Path | None) -> Any:
+    if platform == "sagemaker":
+        from emulators.sagemaker.server import SageMakerEmulator
+
+        emulator: Any = SageMakerEmulator(host, port, progression=progression)
+    elif platform == "vertex":
+        from emulators.vertex.server import VertexEmulator
+
+        emulator = VertexEmulator(host, port, progression=progression)
+    elif platform == "azureml":
+        from emulators.azureml.server import AzureMLEmulator
+
+        emulator = AzureMLEmulator(host, port, progression=progression, state_dir=state_dir)
+    else:
+        raise ValueError(f"unknown platform {platform!r}; known: {', '.join(PLATFORMS)}")
+    emulator.start()
+    return emulator
 
 
 @dataclass
 class Emulators:
-    """All emulators of this build, on 127.0.0.1 (``port`` 0: free ports)."""
+    """The emulators of this build, on 127.0.0.1. ``ports``: platform -> port (0 or absent: a
+    free port); ``platforms``: which to start; ``state_dir``: where files such as the Azure CA go
+    (a temporary folder when None)."""
 
     host: str = "127.0.0.1"
-    sagemaker_port: int = 0
+    ports: dict[str, int] = field(default_factory=dict)
     progression: dict[str, Any] | None = None
-    _running: list[Any] = field(default_factory=list)
+    platforms: tuple[str, ...] = PLATFORMS
+    state_dir: Path | None = None
+    _running: dict[str, Any] = field(default_factory=dict)
 
     def start(self) -> dict[str, Any]:
-        from emulators.sagemaker.server import SageMakerEmulator
-
-        sagemaker = SageMakerEmulator(self.host, self.sagemaker_port, progression=self.progression)
-        sagemaker.start()
-        self._running.append(sagemaker)
+        try:
+            for platform in self.platforms:
+                emulator = _start(platform, self.host, self.ports.get(platform, 0), self.progression,
+                                  self.state_dir)
+                self._running[platform] = emulator
+        except BaseException:
+            self.stop()
+            raise
         return self.info()
 
     def info(self) -> dict[str, Any]:
-        return {"platforms": {"sagemaker": {"url": self._running[0].url}}} if self._running else {"platforms": {}}
+        """``{"platforms": {platform: {"url": ..., ["ca_file": ...]}}}`` of the running emulators."""
+        platforms: dict[str, Any] = {}
+        for platform, emulator in self._running.items():
+            entry: dict[str, Any] = {"url": emulator.url}
+            if getattr(emulator, "ca_file", None):
+                entry["ca_file"] = str(emulator.ca_file)
+            platforms[platform] = entry
+        return {"platforms": platforms}
 
     def write(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -42,4 +84,5 @@ class Emulators:
 
     def stop(self) -> None:
         while self._running:
-            self._running.pop().stop()
+            _, emulator = self._running.popitem()
+            emulator.stop()

@@ -1,5 +1,5 @@
-"""Shared fixtures: a throwaway PostgreSQL (session), the SageMaker emulator (session), a running
-API over either database backend."""
+"""Shared fixtures: a throwaway PostgreSQL (session), the three emulators (session, reset per test),
+a running API over either database backend."""
 
 from __future__ import annotations
 
@@ -27,6 +27,42 @@ def sm(sagemaker_emulator_session):
     emulator.control.set_progression("manual", times=1)
 
 
+@pytest.fixture(scope="session")
+def vertex_emulator_session():
+    from emulators.vertex.server import VertexEmulator
+
+    with VertexEmulator(progression={"progression": "manual", "times": 1}) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def vx(vertex_emulator_session):
+    """The session's Vertex AI emulator, reset before and after the test."""
+    emulator = vertex_emulator_session
+    emulator.control.reset()
+    emulator.control.set_progression("manual", times=1)
+    yield emulator
+    emulator.control.reset()
+
+
+@pytest.fixture(scope="session")
+def azureml_emulator_session():
+    from emulators.azureml.server import AzureMLEmulator
+
+    with AzureMLEmulator(progression={"progression": "manual", "times": 1}) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def az(azureml_emulator_session):
+    """The session's Azure ML emulator, reset before and after the test."""
+    emulator = azureml_emulator_session
+    emulator.control.reset()
+    emulator.control.set_progression("manual", times=1)
+    yield emulator
+    emulator.control.reset()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request, tmp_path):
     """None (the embedded SQLite default) or a fresh PostgreSQL database."""
@@ -40,4 +76,23 @@ def api(sm, tmp_path, database_url):
     from tests.support.api_server import running_api
 
     with running_api(tmp_path, emulator_url=sm.url, database_url=database_url) as client:
+        yield client
+
+
+@pytest.fixture
+def vertex_api(vx, tmp_path, database_url):
+    """The API in sandbox mode against the Vertex AI emulator."""
+    from tests.support.api_server import running_api
+
+    with running_api(tmp_path, platforms={"vertex": {"url": vx.url}}, database_url=database_url) as client:
+        yield client
+
+
+@pytest.fixture
+def azureml_api(az, tmp_path, database_url):
+    """The API in sandbox mode against the Azure ML emulator."""
+    from tests.support.api_server import running_api
+
+    platforms = {"azureml": {"url": az.url, "ca_file": str(az.ca_file)}}
+    with running_api(tmp_path, platforms=platforms, database_url=database_url) as client:
         yield client

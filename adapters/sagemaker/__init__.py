@@ -15,7 +15,11 @@ CAPABILITIES = Capabilities(
         Feature.AUTH_TOKEN: "SageMaker endpoints authenticate with AWS IAM (SigV4) only",
         Feature.SCALE_TO_ZERO: "real-time production variants need at least one instance",
         Feature.LONG_REQUEST_TIMEOUT: "InvokeEndpoint times out after 60 seconds",
+        Feature.ACCELERATOR: "SageMaker sizes GPUs with the instance type: pick an accelerated "
+                             "type such as ml.g5.xlarge instead",
+        Feature.CONCURRENCY_LIMIT: "real-time endpoints do not cap concurrent requests per instance",
     },
+    replacement={"target.region": "a SageMaker endpoint lives in one region"},
     unobservable=frozenset({"request_timeout_seconds"}),
     provider_fields={
         "variants[*].image": "Model.PrimaryContainer.Image",
@@ -25,6 +29,7 @@ CAPABILITIES = Capabilities(
         "variants[*].weight": "Endpoint.ProductionVariants[].DesiredWeight",
         "variants[*].min_replicas": "ScalableTarget.MinCapacity / DesiredInstanceCount",
         "variants[*].max_replicas": "ScalableTarget.MaxCapacity / DesiredInstanceCount",
+        "variants[*].autoscaling*": "ScalingPolicy.TargetTrackingScalingPolicyConfiguration",
         "variants[*]": "EndpointConfig.ProductionVariants[]",
         "logging.enabled": "Endpoint.DataCaptureConfig.EnableCapture",
         "logging.sample_percent": "Endpoint.DataCaptureConfig.CurrentSamplingPercentage",
@@ -35,7 +40,8 @@ CAPABILITIES = Capabilities(
     basic_fields=frozenset({"target", "variants", "logging", "auth_mode"}),
     notes=(
         "A basic check is one DescribeEndpoint: endpoint configs and models are immutable and cached.",
-        "min_replicas/max_replicas > min use Application Auto Scaling (target tracking on "
-        "SageMakerVariantInvocationsPerInstance).",
+        "max_replicas > min_replicas uses Application Auto Scaling target tracking: "
+        "cpu_utilization on the CPUUtilization metric (CloudWatch /aws/sagemaker/Endpoints), "
+        "invocations_per_replica on SageMakerVariantInvocationsPerInstance.",
     ),
 )

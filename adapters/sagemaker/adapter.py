@@ -12,7 +12,7 @@ import json
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import boto3
@@ -21,7 +21,7 @@ from botocore.config import Config
 from adapters.sagemaker import CAPABILITIES
 from adapters.sagemaker import translate as tr
 from adapters.sagemaker.errors import sdk_errors
-from core.adapter import Adapter, Gap, InvokeResult
+from core.adapter import DONE, Adapter, Gap, InvokeResult, Progress
 from core.errors import Conflict, NotFound
 from core.live import LiveEndpoint
 from core.spec import EndpointSpec, SageMakerTarget, TestQuery
@@ -162,7 +162,9 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
                 tags |= {t["Key"]: t["Value"] for t in page.get("Tags", [])}
         return tags
 
-    def _scaling_targets(self, name: str, variants: list[str]) -> dict[str, tuple[int, int]]:
+    def _scaling_targets(self, name: str, variants: list[str], *,
+                         policies: bool = False) -> dict[str, tr.ScalingPolicy]:
+        """Registered scalable targets by variant (``policies``: with their target tracking)."""
         if not variants:
             return {}
         with sdk_errors("DescribeScalableTargets"):
@@ -171,7 +173,20 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
                 ResourceIds=[tr.scaling_resource_id(name, v) for v in variants],
                 ScalableDimension=tr.SCALABLE_DIMENSION,
             )["ScalableTargets"]
-        return {t["ResourceId"].rsplit("/", 1)[-1]: (t["MinCapacity"], t["MaxCapacity"]) for t in found}
+        tracking: dict[str, dict[str, Any]] = {}
+        if policies and found:
+            with sdk_errors("DescribeScalingPolicies"):
+                for policy in self.scaling.describe_scaling_policies(
+                        ServiceNamespace="sagemaker",
+                        PolicyNames=[tr.policy_name(name, v) for v in variants])["ScalingPolicies"]:
+                    tracking[policy["ResourceId"].rsplit("/", 1)[-1]] = (
+                        policy.get("TargetTrackingScalingPolicyConfiguration") or {})
+        result = {}
+        for t in found:
+            variant = t["ResourceId"].rsplit("/", 1)[-1]
+            metric, target = tr.scaling_metric(tracking.get(variant, {}))
+            result[variant] = tr.ScalingPolicy(t["MinCapacity"], t["MaxCapacity"], metric, target)
+        return result
 
     def describe(self, name: str, *, full: bool = True) -> tr.SageMakerDescribed | None:
         endpoint = self._describe_endpoint(name)
@@ -186,14 +201,19 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
                 described.models[pv["ModelName"]] = self._model(pv["ModelName"], fresh=full)
             if full:
                 names = [pv["VariantName"] for pv in described.config["ProductionVariants"]]
-                described.scaling = self._scaling_targets(name, names)
+                described.scaling = self._scaling_targets(name, names, policies=True)
         if full:
             described.tags = self._tags(endpoint["EndpointArn"])
         return described
 
     # --------------------------------------------------------------------------------- writes
 
-    def submit(self, request: tr.SageMakerRequest) -> None:
+    def submit(self, request: tr.SageMakerRequest, pending: Sequence[str] = ()) -> Progress:
+        """One step: SageMaker rolls an update out itself, so this is always done at once."""
+        self._submit(request)
+        return DONE
+
+    def _submit(self, request: tr.SageMakerRequest) -> None:
         for model in request.models:
             if self._model(model["ModelName"]) is None:
                 self._create("CreateModel", self.sm.create_model, model)
@@ -289,7 +309,7 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
             except NotFound:
                 pass
 
-    def finalize(self, request: tr.SageMakerRequest) -> None:
+    def finalize(self, request: tr.SageMakerRequest, pending: Sequence[str] = ()) -> Progress:
         for s in request.scaling:
             with sdk_errors("RegisterScalableTarget"):
                 self.scaling.register_scalable_target(**s.register)
@@ -297,6 +317,7 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
                 self.scaling.put_scaling_policy(**s.policy)
         self._deregister(request.endpoint_name, list(request.fixed_variants))
         self._sweep(request.endpoint_name, keep_configs={request.config_name}, keep_models=request.model_names)
+        return DONE
 
     def delete(self, name: str) -> bool:
         endpoint = self._describe_endpoint(name)

@@ -20,14 +20,14 @@ from typing import Any
 
 from core.adapter import Gap
 from core.live import Health, LiveEndpoint, build_live_config
-from core.spec import EndpointSpec, SageMakerTarget, canonical_json, revision
+from core.spec import Autoscaling, EndpointSpec, SageMakerTarget, canonical_json, revision
 
 __all__ = [
     "STATUS_MAP",
     "TAG_DEPLOYMENT",
     "TAG_REVISION",
     "SCALABLE_DIMENSION",
-    "SCALING_TARGET_INVOCATIONS",
+    "ScalingPolicy",
     "SageMakerRequest",
     "SageMakerDescribed",
     "check_values",
@@ -55,12 +55,22 @@ STATUS_MAP: dict[str, Health] = {
 TAG_DEPLOYMENT = "deploy-anywhere:deployment"
 TAG_REVISION = "deploy-anywhere:revision"
 SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
-SCALING_TARGET_INVOCATIONS = 70.0
-"""Target-tracking value (invocations per instance per minute) for autoscaled variants."""
+INVOCATIONS_METRIC = "SageMakerVariantInvocationsPerInstance"
+CPU_METRIC = ("CPUUtilization", "/aws/sagemaker/Endpoints")
 
 FIXED_PORT = 8080
 FIXED_PREDICT_ROUTE = "/invocations"
 FIXED_HEALTH_ROUTE = "/ping"
+
+
+@dataclass(frozen=True)
+class ScalingPolicy:
+    """What a variant's live scaling target and policy say, in the spec's words."""
+
+    min_capacity: int
+    max_capacity: int
+    metric: str | None = None
+    target: float | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +112,7 @@ class SageMakerDescribed:
     config: dict[str, Any] | None = None
     models: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     tags: dict[str, str] | None = None
-    scaling: dict[str, tuple[int, int]] | None = None
+    scaling: dict[str, ScalingPolicy] | None = None
 
 
 # ------------------------------------------------------------------------------------ spec -> req
@@ -119,6 +129,37 @@ def model_name(spec: EndpointSpec, variant_index: int) -> str:
     body = {"image": v.image, "model_uri": v.model_uri, "env": v.env, "role": target.execution_role_arn}
     digest = hashlib.sha256(canonical_json(body).encode()).hexdigest()[:8]
     return f"{spec.name}-{v.name}-{digest}"
+
+
+def policy_name(endpoint: str, variant: str) -> str:
+    return f"{endpoint}-{variant}-target-tracking"
+
+
+def _tracking(endpoint: str, variant: str, rule: Autoscaling) -> dict[str, Any]:
+    """Target tracking on invocations (predefined) or CPU (the endpoint's CloudWatch metric)."""
+    config: dict[str, Any] = {"TargetValue": float(rule.target), "ScaleInCooldown": 300,
+                              "ScaleOutCooldown": 60}
+    if rule.metric == "invocations_per_replica":
+        config["PredefinedMetricSpecification"] = {"PredefinedMetricType": INVOCATIONS_METRIC}
+    else:
+        config["CustomizedMetricSpecification"] = {
+            "MetricName": CPU_METRIC[0], "Namespace": CPU_METRIC[1], "Statistic": "Average",
+            "Dimensions": [{"Name": "EndpointName", "Value": endpoint},
+                           {"Name": "VariantName", "Value": variant}]}
+    return config
+
+
+def scaling_metric(config: dict[str, Any]) -> tuple[str | None, float | None]:
+    """A live TargetTrackingScalingPolicyConfiguration in the spec's words (metric, target)."""
+    predefined = (config.get("PredefinedMetricSpecification") or {}).get("PredefinedMetricType")
+    custom = config.get("CustomizedMetricSpecification") or {}
+    if predefined == INVOCATIONS_METRIC:
+        metric = "invocations_per_replica"
+    elif (custom.get("MetricName"), custom.get("Namespace")) == CPU_METRIC:
+        metric = "cpu_utilization"
+    else:
+        metric = None
+    return metric, config.get("TargetValue")
 
 
 def scaling_resource_id(endpoint: str, variant: str) -> str:
@@ -180,14 +221,10 @@ def to_request(spec: EndpointSpec) -> SageMakerRequest:
                 register={"ServiceNamespace": "sagemaker", "ResourceId": resource,
                           "ScalableDimension": SCALABLE_DIMENSION,
                           "MinCapacity": max(v.min_replicas, 1), "MaxCapacity": v.max_replicas},
-                policy={"PolicyName": f"{spec.name}-{v.name}-invocations", "ServiceNamespace": "sagemaker",
+                policy={"PolicyName": policy_name(spec.name, v.name), "ServiceNamespace": "sagemaker",
                         "ResourceId": resource, "ScalableDimension": SCALABLE_DIMENSION,
                         "PolicyType": "TargetTrackingScaling",
-                        "TargetTrackingScalingPolicyConfiguration": {
-                            "TargetValue": SCALING_TARGET_INVOCATIONS,
-                            "PredefinedMetricSpecification": {
-                                "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"},
-                            "ScaleInCooldown": 300, "ScaleOutCooldown": 60}},
+                        "TargetTrackingScalingPolicyConfiguration": _tracking(spec.name, v.name, v.autoscaling)},
             ))
         else:
             fixed.append(v.name)
@@ -228,10 +265,15 @@ def _weights(raw: list[float]) -> list[int]:
 
 
 def _variant(pv: dict[str, Any], runtime: dict[str, Any], model: dict[str, Any] | None,
-             scaling: tuple[int, int] | None, weight: int) -> dict[str, Any]:
+             scaling: ScalingPolicy | None, weight: int) -> dict[str, Any]:
     container = (model or {}).get("PrimaryContainer") or {}
     count = runtime.get("DesiredInstanceCount", pv.get("InitialInstanceCount", 1))
-    low, high = scaling if scaling else (count, count)
+    low, high = (scaling.min_capacity, scaling.max_capacity) if scaling else (count, count)
+    autoscaling: dict[str, Any] = {}
+    if scaling is not None and scaling.metric is not None and scaling.target is not None:
+        autoscaling = {"metric": scaling.metric, "target": int(scaling.target)}
+    elif scaling is not None and high > low:
+        autoscaling = {"metric": "cpu_utilization", "target": 1}  # no policy we know: shows as drift
     return {
         "name": pv["VariantName"],
         "image": container.get("Image") or f"missing:{pv.get('ModelName')}",
@@ -244,6 +286,7 @@ def _variant(pv: dict[str, Any], runtime: dict[str, Any], model: dict[str, Any] 
         "min_replicas": low,
         "max_replicas": high,
         "weight": weight,
+        **({"autoscaling": autoscaling} if autoscaling else {}),
     }
 
 
@@ -287,7 +330,8 @@ def to_live(described: SageMakerDescribed) -> LiveEndpoint:
         if described.tags is None:
             unobserved |= {"tags", "tags.*"}
         if described.scaling is None:
-            unobserved |= {"variants[*].min_replicas", "variants[*].max_replicas"}
+            unobserved |= {"variants[*].min_replicas", "variants[*].max_replicas",
+                           "variants[*].autoscaling*"}
     return LiveEndpoint(
         name=name,
         health=STATUS_MAP.get(status or "", Health.UNKNOWN),

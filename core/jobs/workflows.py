@@ -5,7 +5,7 @@ recorded as steps. A restart (same executor id) resumes a workflow at the step w
 without repeating finished ones; the adapters' idempotent edges cover the one step that may run
 twice (the one in flight at the crash). The workflow id is the operation id.
 
-Deploy: submit -> provision (poll until serving with the revision gate) -> test queries -> finalize
+Deploy: submit (stepped: repeated with its pending provider operations until done) -> provision (poll until serving with the revision gate) -> test queries -> finalize
 (autoscaling, prune the previous revision) -> full check -> done. A failure discards what the
 rollout left (no orphans) and records the provider's reason; running out of the provision budget
 is ``timed_out`` (the provider may still finish; a later check picks it up).
@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from dbos import DBOS
 
+from core.adapter import Progress
 from core.errors import DeployError, DeploymentFailed, ServingTimeout
 from core.jobs.runtime import bind, ensure_current, runtime
 from core.live import LiveEndpoint
@@ -106,9 +107,12 @@ def _bound(spec_json: dict[str, Any]) -> tuple[EndpointSpec, Any]:
 
 @guarded
 @DBOS.step()
-def _submit(spec_json: dict[str, Any]) -> None:
+def _submit(spec_json: dict[str, Any], pending: list[str]) -> dict[str, Any]:
+    """One step of the rollout; the returned Progress (pending provider operations) is stored by
+    DBOS as the step's output, so a restarted workflow resumes polling the same operations."""
     spec, adapter = _bound(spec_json)
-    _retry(lambda: adapter.submit(adapter.to_request(spec)))
+    progress: Progress = _retry(lambda: adapter.submit(adapter.to_request(spec), pending))
+    return progress.to_dict()
 
 
 @guarded
@@ -132,9 +136,10 @@ def _run_queries(spec_json: dict[str, Any]) -> list[dict[str, Any]]:
 
 @guarded
 @DBOS.step()
-def _finalize(spec_json: dict[str, Any]) -> None:
+def _finalize(spec_json: dict[str, Any], pending: list[str]) -> dict[str, Any]:
     spec, adapter = _bound(spec_json)
-    _retry(lambda: adapter.finalize(adapter.to_request(spec)))
+    progress: Progress = _retry(lambda: adapter.finalize(adapter.to_request(spec), pending))
+    return progress.to_dict()
 
 
 @guarded
@@ -189,6 +194,24 @@ def _until(step: Any, spec_json: dict[str, Any], *, timeout: float, what: str) -
         interval = min(interval * 2, runtime().settings.poll_max_interval_seconds)
 
 
+def _stepped(step: Any, spec_json: dict[str, Any], *, op_id: str, deadline: float, what: str) -> None:
+    """Call a stepped adapter call (``submit``/``finalize``) until its Progress is done, passing
+    back the pending provider operations, with durable sleeps in between."""
+    interval = runtime().settings.poll_interval_seconds
+    pending: list[str] = []
+    while True:
+        progress = step(spec_json, pending)
+        if progress["done"]:
+            return
+        pending = list(progress["pending"])
+        if progress.get("message"):
+            _progress(op_id, status_message=progress["message"])
+        if _now() > deadline:
+            raise ServingTimeout(f"{what} did not finish in time (waiting for: {', '.join(pending) or 'the provider'})")
+        _sleep(interval)
+        interval = min(interval * 2, runtime().settings.poll_max_interval_seconds)
+
+
 @DBOS.workflow()
 def deploy_workflow(op_id: str, name: str, rev: str) -> None:
     bind()
@@ -198,11 +221,12 @@ def deploy_workflow(op_id: str, name: str, rev: str) -> None:
         spec_json = _load_spec(name, rev)
         _progress(op_id, state="running", phase="submit", progress=10,
                   status_message="sending the requests to the provider")
-        _submit(spec_json)
-        _progress(op_id, phase="provision", progress=30, status_message="waiting for the endpoint to serve")
         policy = settings.wait_policy()
+        deadline = _now() + policy.timeout
+        _stepped(_submit, spec_json, op_id=op_id, deadline=deadline, what="submit")
+        _progress(op_id, phase="provision", progress=30, status_message="waiting for the endpoint to serve")
         poll_until_serving(lambda: _live(_observe(spec_json)), ServingGate(rev), policy,
-                           sleep=_sleep, clock=_now, deadline=_now() + policy.timeout)
+                           sleep=_sleep, clock=_now, deadline=deadline)
         queries = []
         if _spec(spec_json).test_queries:
             _progress(op_id, phase="test_queries", progress=70, status_message="running test queries")
@@ -214,7 +238,8 @@ def deploy_workflow(op_id: str, name: str, rev: str) -> None:
                     + "; ".join(f"{q['name']}: {', '.join(q['problems'])}" for q in failed),
                     details={"test_queries": queries})
         _progress(op_id, phase="finalize", progress=85, status_message="autoscaling and cleanup")
-        _finalize(spec_json)
+        _stepped(_finalize, spec_json, op_id=op_id, deadline=_now() + settings.delete_timeout_seconds,
+                 what="finalize")
         _check(name, "full")
         _finish(op_id, "succeeded", result={"deployment": _view(name), "test_queries": queries})
     except ServingTimeout as exc:

@@ -155,3 +155,19 @@ def test_persistent_throttling_fails_cleanly_with_the_provider_message(api, sm):
     assert op["error"]["code"] == "provider_unavailable" and "ThrottlingException" in op["error"]["message"]
     sm.control.clear_faults()
     assert names(sm) == [], "the models and config made before the refusal are removed"
+
+
+def test_change_that_needs_replacement_is_planned_and_refused_before_any_call(api, sm):
+    sm.control.set_progression("immediate")
+    assert wait_operation(api, api.put("/v1/deployments/api-demo", json=SPEC).json())["metadata"]["state"] == "succeeded"
+    before = sorted(names(sm))
+    moved = {**SPEC, "target": {**SPEC["target"], "region": "eu-west-1"}}
+    plan = api.post("/v1/plan", json=moved).json()
+    assert plan["requires_replacement"] == [{"path": "target.region", "from": "us-east-1", "to": "eu-west-1",
+                                             "reason": "a SageMaker endpoint lives in one region"}]
+    assert plan["calls"] == []
+    refused = api.put("/v1/deployments/api-demo", json=moved)
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "requires_replacement"
+    assert refused.json()["error"]["details"][0]["path"] == "target.region"
+    assert sorted(names(sm)) == before and api.get("/v1/deployments/api-demo").json()["spec"]["target"]["region"] == "us-east-1"

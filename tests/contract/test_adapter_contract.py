@@ -7,12 +7,13 @@ from core.live import Health
 from core.service import observe
 from core.spec import parse_spec, revision
 from core.wait import ServingGate, WaitPolicy, poll_until_serving
+from tests.support.stepping import finalize_all, submit_all
 
 FAST = WaitPolicy(interval=0.0, max_interval=0.0, timeout=30, transient_attempts=3, transient_backoff=0.0)
 
 
 def rollout(adapter, spec):
-    adapter.submit(adapter.to_request(spec))
+    submit_all(adapter, adapter.to_request(spec))
     return poll_until_serving(lambda: observe(adapter, spec.name, full=False), ServingGate(spec.name and revision(spec)),
                               FAST, sleep=lambda s: None)
 
@@ -36,7 +37,7 @@ def test_submit_then_serving_and_round_trip(env):
     adapter, spec = env.adapter(), env.spec("contract-a")
     live = rollout(adapter, spec)
     assert live.health is Health.SERVING and live.revision == revision(spec)
-    adapter.finalize(adapter.to_request(spec))
+    finalize_all(adapter, adapter.to_request(spec))
     full = observe(adapter, spec.name, full=True)
     unobservable = adapter.capabilities.unobservable
     strip = lambda c: {k: v for k, v in c.items() if k not in unobservable}  # noqa: E731
@@ -46,23 +47,23 @@ def test_submit_then_serving_and_round_trip(env):
 def test_submit_is_idempotent(env):
     adapter, spec = env.adapter(), env.spec("contract-b")
     request = adapter.to_request(spec)
-    adapter.submit(request)
-    adapter.submit(request)
+    submit_all(adapter, request)
+    submit_all(adapter, request)
     rollout(adapter, spec)
     before = env.resources(spec.name)
-    adapter.submit(request)
+    submit_all(adapter, request)
     assert env.resources(spec.name) == before
 
 
 def test_update_changes_revision_and_prunes_old(env):
     adapter, spec = env.adapter(), env.spec("contract-c")
     rollout(adapter, spec)
-    adapter.finalize(adapter.to_request(spec))
+    finalize_all(adapter, adapter.to_request(spec))
     old = env.resources(spec.name)
     new_spec = env.spec("contract-c", image="r/m:9")
     live = rollout(adapter, new_spec)
     assert live.revision == revision(new_spec) != revision(spec)
-    adapter.finalize(adapter.to_request(new_spec))
+    finalize_all(adapter, adapter.to_request(new_spec))
     now = env.resources(spec.name)
     assert now != old and len(now) == len(old), "old revision's resources replaced, not accumulated"
 
@@ -70,7 +71,7 @@ def test_update_changes_revision_and_prunes_old(env):
 def test_rolled_back_update_fails_with_reason_and_discard_keeps_old(env):
     adapter, spec = env.adapter(), env.spec("contract-d")
     rollout(adapter, spec)
-    adapter.finalize(adapter.to_request(spec))
+    finalize_all(adapter, adapter.to_request(spec))
     before = env.resources(spec.name)
     env.fail(spec.name, on="update", reason="container health check failed")
     new_spec = env.spec("contract-d", image="r/m:bad")
@@ -110,15 +111,15 @@ def test_provider_refusal_mapped(env):
     data = env.spec("contract-h").model_dump(mode="json")
     data["variants"][0]["instance_type"] = "ml.nonexistent.huge"
     with pytest.raises(ProviderError) as err:
-        adapter.submit(adapter.to_request(parse_spec(data)))
+        submit_all(adapter, adapter.to_request(parse_spec(data)))
     assert "nonexistent" in err.value.message
 
 
 def test_every_request_was_schema_checked(env):
     adapter, spec = env.adapter(), env.spec("contract-j")
     rollout(adapter, spec)
-    adapter.finalize(adapter.to_request(spec))
-    adapter.submit(adapter.to_request(env.spec("contract-j", image="r/m:7")))
+    finalize_all(adapter, adapter.to_request(spec))
+    submit_all(adapter, adapter.to_request(env.spec("contract-j", image="r/m:7")))
     assert until(lambda: adapter.delete(spec.name))
     if env.platform == "sagemaker":
         assert {"CreateModel", "CreateEndpointConfig", "CreateEndpoint", "UpdateEndpoint",
@@ -128,7 +129,7 @@ def test_every_request_was_schema_checked(env):
 def test_delete_removes_everything(env):
     adapter, spec = env.adapter(), env.spec("contract-i")
     rollout(adapter, spec)
-    adapter.finalize(adapter.to_request(spec))
+    finalize_all(adapter, adapter.to_request(spec))
     assert env.resources(spec.name)
     assert until(lambda: adapter.delete(spec.name))
     assert env.resources(spec.name) == set()

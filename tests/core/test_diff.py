@@ -46,3 +46,13 @@ def test_ignore_globs_only_and_provider_fields():
 def test_odd_keys_are_quoted():
     live = {**EXP, "tags": {"team": "x", "a.b": "1"}}
     assert diff(EXP, live).paths() == ['tags["a.b"]']
+
+
+def test_replacements_name_the_rule_and_both_values():
+    from core.diff import replacements
+
+    new = {**EXP, "target": {"platform": "sagemaker", "region": "eu-west-1"}, "tags": {"team": "y"}}
+    found = replacements(EXP, new, {"target.region": "one region per endpoint"})
+    assert found == [{"path": "target.region", "from": "us-east-1", "to": "eu-west-1",
+                      "reason": "one region per endpoint"}]
+    assert replacements(EXP, EXP, {"target.region": "x"}) == []

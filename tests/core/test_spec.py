@@ -115,3 +115,34 @@ def test_spec_is_frozen():
     with pytest.raises(ValidationError, match="frozen"):
         spec.name = "other"  # type: ignore[misc]
     assert isinstance(spec, EndpointSpec)
+
+
+def test_autoscaling_rule_kept_only_when_autoscaled():
+    fixed = parse_spec(with_(variants=[{**BASE["variants"][0], "autoscaling": {"target": 40}}]))
+    assert fixed.config["variants"][0]["autoscaling"] == {"metric": "cpu_utilization", "target": 70}
+    assert revision(fixed) == revision(parse_spec(BASE)), "a rule without autoscaling changes nothing"
+    scaled = parse_spec(with_(variants=[{**BASE["variants"][0], "max_replicas": 3, "autoscaling": {"target": 40}}]))
+    assert scaled.config["variants"][0]["autoscaling"] == {"metric": "cpu_utilization", "target": 40}
+
+
+def test_autoscaling_and_accelerator_and_concurrency_rules():
+    variant = {**BASE["variants"][0], "max_replicas": 2}
+    with pytest.raises(SpecError) as err:
+        parse_spec(with_(variants=[{**variant, "autoscaling": {"metric": "cpu_utilization", "target": 150}}]))
+    assert paths(err.value) == ["variants[0].autoscaling"] and "percentage" in err.value.details[0]["message"]
+    ok = parse_spec(with_(variants=[{**variant, "autoscaling": {"metric": "invocations_per_replica", "target": 150}}]))
+    assert ok.variants[0].autoscaling.target == 150
+    with pytest.raises(SpecError) as err:
+        parse_spec(with_(variants=[{**variant, "accelerator": {"type": "nvidia t4", "count": 0}, "max_concurrency": 1}]))
+    assert set(paths(err.value)) == {"variants[0].accelerator.type", "variants[0].accelerator.count",
+                                     "variants[0].max_concurrency"}
+
+
+def test_vertex_network_and_key_formats():
+    target = {"platform": "vertex", "project": "my-project", "location": "europe-west4"}
+    good = {**target, "network": "projects/12345/global/networks/prod-vpc",
+            "encryption_key": "projects/p/locations/europe-west4/keyRings/r/cryptoKeys/k"}
+    assert parse_spec(with_(target=good)).target.network == "projects/12345/global/networks/prod-vpc"
+    with pytest.raises(SpecError) as err:
+        parse_spec(with_(target={**target, "network": "prod-vpc", "encryption_key": "k"}))
+    assert set(paths(err.value)) == {"target.network", "target.encryption_key"}

@@ -20,11 +20,19 @@ __all__ = ["running_api", "wait_operation"]
 
 
 @contextmanager
-def running_api(tmp: Path, *, emulator_url: str, database_url: str | None = None,
+def running_api(tmp: Path, *, emulator_url: str | None = None,
+                platforms: dict[str, dict[str, Any]] | None = None, database_url: str | None = None,
                 **overrides: Any) -> Iterator[httpx.Client]:
-    """Start the service in sandbox mode against the given SageMaker emulator; yield a client."""
+    """Start the service in sandbox mode against the given emulators; yield a client.
+
+    ``emulator_url``: the SageMaker emulator; ``platforms``: more entries of the emulators file
+    (platform -> ``{"url": ..., "ca_file": ...}``), as ``deploy-anywhere emulate`` writes it.
+    """
+    entries = dict(platforms or {})
+    if emulator_url is not None:
+        entries["sagemaker"] = {"url": emulator_url}
     emulators = tmp / "emulators.json"
-    emulators.write_text(json.dumps({"platforms": {"sagemaker": {"url": emulator_url}}}))
+    emulators.write_text(json.dumps({"platforms": entries}))
     settings = Settings(
         data_dir=tmp / "data", sandbox=True, emulators_file=emulators, database_url=database_url,
         executor_id="test-executor", poll_interval_seconds=0.05, poll_max_interval_seconds=0.2,

@@ -11,6 +11,7 @@ from core.wait import ServingGate, WaitPolicy, poll_until_serving
 from core.spec import revision
 from tests.corpus import corpus
 from tests.support.aws_schema import validate_every_request
+from tests.support.stepping import finalize_all, submit_all
 
 CORPUS = corpus("sagemaker")
 FAST = WaitPolicy(interval=0.0, max_interval=0.0, timeout=30, transient_attempts=2, transient_backoff=0.0)
@@ -22,10 +23,10 @@ def test_round_trip(name, sm):
     adapter = SageMakerAdapter(spec.target, emulators={"sagemaker": {"url": sm.url}})
     for client in (adapter.sm, adapter.scaling, adapter.runtime):
         validate_every_request(client)
-    adapter.submit(adapter.to_request(spec))
+    submit_all(adapter, adapter.to_request(spec))
     poll_until_serving(lambda: observe(adapter, spec.name, full=False), ServingGate(revision(spec)),
                        FAST, sleep=lambda s: None)
-    adapter.finalize(adapter.to_request(spec))
+    finalize_all(adapter, adapter.to_request(spec))
     for full in (False, True):
         live = observe(adapter, spec.name, full=full)
         assert live.health is Health.SERVING
@@ -39,7 +40,7 @@ def test_round_trip(name, sm):
 def test_basic_check_of_unchanged_endpoint_is_one_describe(sm):
     spec = CORPUS["three-variants-autoscaled"]
     adapter = SageMakerAdapter(spec.target, emulators={"sagemaker": {"url": sm.url}})
-    adapter.submit(adapter.to_request(spec))
+    submit_all(adapter, adapter.to_request(spec))
     poll_until_serving(lambda: observe(adapter, spec.name, full=False), ServingGate(revision(spec)),
                        FAST, sleep=lambda s: None)
     calls = []

@@ -114,7 +114,9 @@ def _described(spec, *, status="InService", weights=None, counts=None, scaling=N
     models = {m["ModelName"]: {"ModelName": m["ModelName"], "ExecutionRoleArn": m["ExecutionRoleArn"],
                                "PrimaryContainer": m["PrimaryContainer"]} for m in request.models}
     if scaling is None:
-        scaling = {s.variant: (s.register["MinCapacity"], s.register["MaxCapacity"]) for s in request.scaling}
+        scaling = {s.variant: tr.ScalingPolicy(s.register["MinCapacity"], s.register["MaxCapacity"],
+                                               *tr.scaling_metric(s.policy["TargetTrackingScalingPolicyConfiguration"]))
+                   for s in request.scaling}
     if tags is None:
         tags = {t["Key"]: t["Value"] for t in request.endpoint["Tags"]}
     return tr.SageMakerDescribed(endpoint=endpoint, region=spec.target.region, config=request.endpoint_config,
@@ -152,3 +154,24 @@ def test_basic_describe_marks_unread_fields_unobserved():
     live = tr.to_live(described)
     assert {"tags", "tags.*", "variants[*].min_replicas"} <= live.unobserved
     assert CAPABILITIES.unobservable <= live.unobserved
+
+
+def test_autoscaling_metric_maps_both_ways():
+    data = CORPUS["three-variants-autoscaled"].model_dump(mode="json")
+    for metric, target in (("cpu_utilization", 55), ("invocations_per_replica", 400)):
+        data["variants"][0] |= {"min_replicas": 1, "max_replicas": 3, "autoscaling": {"metric": metric, "target": target}}
+        spec = parse_spec(data)
+        config = tr.to_request(spec).scaling[0].policy["TargetTrackingScalingPolicyConfiguration"]
+        assert config["TargetValue"] == float(target)
+        assert tr.scaling_metric(config) == (metric, float(target))
+        assert ("CustomizedMetricSpecification" in config) is (metric == "cpu_utilization")
+
+
+def test_accelerator_and_concurrency_are_gaps_with_reasons():
+    data = CORPUS["minimal"].model_dump(mode="json")
+    data["variants"][0] |= {"accelerator": {"type": "NVIDIA_TESLA_T4"}, "max_concurrency": 4}
+    from adapters.sagemaker.adapter import SageMakerAdapter
+
+    gaps = {g.path: g.reason for g in find_gaps(SageMakerAdapter, parse_spec(data))}
+    assert "ml.g5.xlarge" in gaps["variants[0].accelerator"]
+    assert "concurrent" in gaps["variants[0].max_concurrency"]
