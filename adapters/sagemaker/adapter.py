@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,6 +21,7 @@ from adapters.sagemaker import CAPABILITIES
 from adapters.sagemaker import translate as tr
 from adapters.sagemaker.errors import sdk_errors
 from core.adapter import DONE, Adapter, Gap, InvokeResult, Progress
+from core.cache import ImmutableCache
 from core.errors import Conflict, NotFound
 from core.live import LiveEndpoint
 from core.spec import EndpointSpec, SageMakerTarget, TestQuery
@@ -29,33 +29,6 @@ from core.spec import EndpointSpec, SageMakerTarget, TestQuery
 __all__ = ["SageMakerAdapter"]
 
 _BUSY = {"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"}
-
-
-class _ImmutableCache:
-    """Bounded LRU of immutable SageMaker objects (endpoint configs, models) by name."""
-
-    def __init__(self, size: int = 2048) -> None:
-        self._data: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                return self._data[key]
-            return None
-
-    def put(self, key: str, value: dict[str, Any]) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self._size:
-                self._data.popitem(last=False)
-
-    def drop(self, key: str) -> None:
-        with self._lock:
-            self._data.pop(key, None)
 
 
 class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
@@ -79,8 +52,8 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
         self.scaling = session.client("application-autoscaling", config=config, **kwargs)
         self._runtimes: dict[float, Any] = {read_timeout: self.runtime}
         self._runtimes_lock = threading.Lock()
-        self._configs = _ImmutableCache()
-        self._models = _ImmutableCache()
+        self._configs = ImmutableCache()
+        self._models = ImmutableCache()
 
     @staticmethod
     def _config_for(read_timeout: float) -> Config:
@@ -133,7 +106,7 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
         except NotFound:
             return None
 
-    def _immutable(self, cache: _ImmutableCache, action: str, call: Any, key: str, name: str,
+    def _immutable(self, cache: ImmutableCache, action: str, call: Any, key: str, name: str,
                    fresh: bool) -> dict[str, Any] | None:
         """Describe an immutable object through ``cache`` (``fresh``: bypass it); None if missing."""
         cached = None if fresh else cache.get(name)

@@ -1,10 +1,12 @@
 """The CLI: light imports, and the verbs against a running API with documented exit codes."""
 
+import ssl
 import subprocess
 import sys
 from pathlib import Path
 
 import boto3
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -109,11 +111,21 @@ def test_emulate_writes_the_platforms_file(tmp_path):
         while not file.exists():
             assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.poll() else "timeout"
             time.sleep(0.1)
-        url = json.loads(file.read_text())["platforms"]["sagemaker"]["url"]
+        platforms = json.loads(file.read_text())["platforms"]
+        assert set(platforms) == {"sagemaker", "vertex", "azureml"}
+        url = platforms["sagemaker"]["url"]
         assert url.startswith("http://127.0.0.1:")
         client = boto3.client("sagemaker", region_name="us-east-1", endpoint_url=url,
                               aws_access_key_id="t", aws_secret_access_key="t")
         assert "Endpoints" in client.list_endpoints()
+        vertex = httpx.get(f"{platforms['vertex']['url']}/v1/projects/p-demo/locations/us-central1/endpoints")
+        assert vertex.status_code == 200 and vertex.json().get("endpoints", []) == []
+        azure, ca_file = platforms["azureml"]["url"], platforms["azureml"]["ca_file"]
+        assert azure.startswith("https://127.0.0.1:") and Path(ca_file).is_file()
+        assert tmp_path in Path(ca_file).parents, "the CA is written next to the emulators file"
+        answer = httpx.get(f"{azure}/subscriptions/s/resourceGroups/r/providers/"
+                           "Microsoft.MachineLearningServices/workspaces/w", verify=ssl.create_default_context(cafile=ca_file))
+        assert answer.status_code == 401, "TLS verified with the published CA; no token, so refused"
     finally:
         os.kill(proc.pid, signal.SIGINT)
         proc.wait(timeout=30)

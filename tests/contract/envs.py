@@ -14,6 +14,7 @@ from core.adapter import Adapter
 from core.spec import EndpointSpec, parse_spec
 
 __all__ = ["ContractEnv", "SageMakerEnv", "ENVS"]
+# Other platforms' envs live in env_<platform>.py, imported by the conftest only when used.
 
 
 class ContractEnv(Protocol):
@@ -97,4 +98,4 @@ class SageMakerEnv:
         self.emulator.control.reset()
 
 
-ENVS = ["sagemaker"]
+ENVS = ["sagemaker", "vertex", "azureml"]

@@ -1,0 +1,60 @@
+"""Azure ML managed online endpoints (azure-ai-ml). Capability data only: no SDK import here."""
+
+from core.adapter import Capabilities, Feature
+
+__all__ = ["CAPABILITIES"]
+
+_WORKSPACE = "a managed online endpoint lives in one workspace (and its region): a new target is a new endpoint"
+
+CAPABILITIES = Capabilities(
+    platform="azureml",
+    sdk="azure.ai.ml",
+    extra="azureml",
+    unsupported={
+        Feature.SCALE_TO_ZERO: "managed online deployments run at least one instance",
+        Feature.AUTOSCALING: "managed online deployments accept only default (fixed) scale settings "
+                             "(azure-ai-ml refuses TargetUtilizationScaleSettings: that is Kubernetes "
+                             "online endpoints only); managed autoscaling is an Azure Monitor autoscale "
+                             "setting, outside the Azure ML API: set max_replicas equal to min_replicas",
+        Feature.INVOCATIONS_SCALING: "managed online deployments have no request-based autoscaling",
+        Feature.ACCELERATOR: "Azure ML sizes GPUs with the instance type: pick a GPU SKU such as "
+                             "Standard_NC6s_v3 instead",
+    },
+    replacement={
+        "target.subscription_id": _WORKSPACE,
+        "target.resource_group": _WORKSPACE,
+        "target.workspace": _WORKSPACE,
+    },
+    unobservable=frozenset(),
+    provider_fields={
+        "variants[*].image": "OnlineDeployment.properties.environmentId (Environment image)",
+        "variants[*].port": "Environment.inferenceConfig.*Route.port",
+        "variants[*].predict_route": "Environment.inferenceConfig.scoringRoute.path",
+        "variants[*].health_route": "Environment.inferenceConfig.livenessRoute/readinessRoute.path",
+        "variants[*].model_uri": "OnlineDeployment.properties.model",
+        "variants[*].env*": "OnlineDeployment.properties.environmentVariables",
+        "variants[*].instance_type": "OnlineDeployment.properties.instanceType",
+        "variants[*].min_replicas": "OnlineDeployment.sku.capacity",
+        "variants[*].max_replicas": "OnlineDeployment.sku.capacity",
+        "variants[*].max_concurrency": "OnlineDeployment.properties.requestSettings.maxConcurrentRequestsPerInstance",
+        "variants[*].weight": "OnlineEndpoint.properties.traffic",
+        "variants[*]": "OnlineDeployment",
+        "request_timeout_seconds": "OnlineDeployment.properties.requestSettings.requestTimeout",
+        "logging.enabled": "OnlineDeployment.properties.dataCollector / appInsightsEnabled",
+        "logging.sample_percent": "OnlineDeployment.properties.dataCollector.collections.*.samplingRate",
+        "logging.destination": "OnlineDeployment.properties.dataCollector.collections.*.dataId (data asset path)",
+        "auth_mode": "OnlineEndpoint.properties.authMode",
+        "tags*": "OnlineEndpoint.tags",
+    },
+    basic_fields=frozenset({"target", "variants", "logging", "auth_mode", "request_timeout_seconds", "tags"}),
+    notes=(
+        "A basic check is two reads (endpoint GET + deployments list); environments and data assets "
+        "are immutable versions, read once and cached.",
+        "One ManagedOnlineDeployment per variant, named {variant}-{hash8} where the hash covers the "
+        "create-only fields (instance type): an instance type change creates a new deployment, shifts "
+        "traffic and deletes the old one; image, model, env, count and settings update in place.",
+        "Only registered assets are referenced (azureml:name:version or azureml://registries/...); "
+        "a container image becomes an anonymous environment (a registration, no upload).",
+        "auth_mode: iam = aad_token, key = key, token = aml_token.",
+    ),
+)

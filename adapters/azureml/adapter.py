@@ -1,0 +1,355 @@
+"""Azure ML adapter: MLClient calls only; translation in :mod:`.translate`/:mod:`.reverse`, error
+mapping in :mod:`.errors`, client construction in :mod:`.client`.
+
+Thin and non-blocking: ``begin_*`` calls return once Azure accepted them and the SDK's pollers are
+never waited on (no ``.result()``/``.wait()``); progress is read with GETs on later calls. A
+rollout, one step per ``submit`` call:
+
+1. the endpoint exists and is ``Succeeded`` (created without a revision tag);
+2. every variant's deployment exists and matches (create, or PUT in place), all ``Succeeded``;
+3. endpoint traffic = the weights (tags unchanged: the old revision still shows);
+4. endpoint tags = the new revision: the serving gate opens only now.
+
+``finalize`` deletes the deployments of this endpoint the revision no longer names (replaced by an
+instance type change). ``discard`` deletes the deployments the failed revision created (they carry
+``deploy-anywhere-created-by``) and a never-served endpoint, and re-provisions a Failed endpoint
+with its current (old-revision) configuration.
+
+Reads: a basic describe is two (endpoint GET + deployments list); environment and data asset
+versions are immutable and cached (a full describe re-reads them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from adapters.azureml import CAPABILITIES
+from adapters.azureml import translate as tr
+from adapters.azureml.client import ClientBundle, make_client
+from adapters.azureml.errors import sdk_errors
+from adapters.azureml.operations import OperationRecorder, failure_reason, parse_pending, pending_entry
+from adapters.azureml.reverse import ANONYMOUS_ENVIRONMENT, BUSY
+from core.adapter import DONE, Adapter, Gap, InvokeResult, Progress
+from core.cache import ImmutableCache
+from core.errors import DeploymentFailed, NotFound
+from core.live import LiveEndpoint
+from core.spec import AzureMLTarget, EndpointSpec, TestQuery
+
+__all__ = ["AzureMLAdapter"]
+
+TAG_CREATED = "deploy-anywhere-created-by"
+
+
+class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
+    """One Azure ML workspace. ``emulators``: sandbox map ``{"azureml": {"url", "ca_file"}}``;
+    ``policies``: extra azure-core pipeline policies (tests validate every request with one)."""
+
+    capabilities = CAPABILITIES
+
+    def __init__(self, target: AzureMLTarget, *, emulators: Mapping[str, Any] | None = None,
+                 policies: Sequence[Any] = ()) -> None:
+        self.target = target
+        self._recorder = OperationRecorder()
+        self._bundle: ClientBundle = make_client(target, (emulators or {}).get("azureml"),
+                                                 [self._recorder, *policies])
+        self.ml = self._bundle.ml
+        self._assets = ImmutableCache()
+        self._workspace_location: str | None = None
+
+    # ----------------------------------------------------------------------------------- pure
+
+    @classmethod
+    def check_values(cls, spec: EndpointSpec) -> list[Gap]:
+        return tr.check_values(spec)
+
+    def to_request(self, spec: EndpointSpec) -> tr.AzureMLRequest:
+        return tr.to_request(spec)
+
+    def to_live(self, described: tr.AzureMLDescribed) -> LiveEndpoint:
+        return tr.to_live(described)
+
+    def request_calls(self, request: tr.AzureMLRequest, *, exists: bool) -> list[dict[str, Any]]:
+        calls = tr.wire_bodies(request)
+        if exists:
+            calls = calls[1:]
+        return [{"operation": c["operation"], "params": {"name": c["name"], "body": c["body"]}} for c in calls]
+
+    # ---------------------------------------------------------------------------------- reads
+
+    def _endpoint(self, name: str) -> Any | None:
+        """One GET (``online_endpoints.get`` would also list the deployments, to fill in traffic
+        zeros: describe lists them itself)."""
+        from azure.ai.ml.entities import OnlineEndpoint
+
+        try:
+            with sdk_errors("get online endpoint"):
+                rest = self._rest_endpoints.get(endpoint_name=name, **self._scope())
+        except NotFound:
+            return None
+        return OnlineEndpoint._from_rest_object(rest)
+
+    def _deployments(self, name: str) -> list[Any]:
+        try:
+            with sdk_errors("list online deployments"):
+                return list(self.ml.online_deployments.list(name))
+        except NotFound:
+            return []
+
+    def _asset(self, asset_id: str, *, fresh: bool) -> Any | None:
+        """An immutable environment/data version by ARM id (cached; None when missing)."""
+        ref = tr.asset_reference(asset_id)
+        if ref is None:
+            return None
+        cached = None if fresh else self._assets.get(asset_id)
+        if cached is not None:
+            return cached
+        kind, name, version = ref
+        operations = self.ml.environments if kind == "environments" else self.ml.data
+        try:
+            with sdk_errors(f"get {kind[:-1] if kind.endswith('s') else kind} {name}:{version}"):
+                found = operations.get(name, version=version)
+        except NotFound:
+            self._assets.drop(asset_id)
+            return None
+        self._assets.put(asset_id, found)
+        return found
+
+    def describe(self, name: str, *, full: bool = True) -> tr.AzureMLDescribed | None:
+        endpoint = self._endpoint(name)
+        if endpoint is None:
+            return None
+        described = tr.AzureMLDescribed(endpoint=endpoint, deployments=self._deployments(name),
+                                        target=self.target)
+        for d in described.deployments:
+            env_id = d.environment or ""
+            ref = tr.asset_reference(env_id)
+            if ref and ref[1] == ANONYMOUS_ENVIRONMENT:
+                described.environments[env_id] = self._asset(env_id, fresh=full)
+            collections = getattr(d.data_collector, "collections", None) or {}
+            for collection in collections.values():
+                data_id = collection.data if isinstance(collection.data, str) else None
+                if data_id:
+                    asset = self._asset(data_id, fresh=full)
+                    described.data_paths[data_id] = getattr(asset, "path", None)
+        return described
+
+    # --------------------------------------------------------------------------------- writes
+
+    def _begin(self, action: str, call: Any) -> str:
+        """Start an LRO through the SDK's REST client with ``polling=False`` (azure-ai-ml's own
+        poller would poll in a background thread and print progress dots); the operation URL
+        Azure answered with."""
+        self._recorder.take()
+        with sdk_errors(action):
+            call()
+        return self._recorder.take()
+
+    @property
+    def _rest_endpoints(self) -> Any:
+        return self.ml.online_endpoints._online_operation  # the SDK's generated ARM client
+
+    @property
+    def _rest_deployments(self) -> Any:
+        return self.ml.online_deployments._online_deployment
+
+    def _scope(self) -> dict[str, str]:
+        return {"resource_group_name": self.target.resource_group, "workspace_name": self.target.workspace}
+
+    def _location(self) -> str:
+        if self._workspace_location is None:
+            with sdk_errors(f"get workspace {self.target.workspace}"):
+                self._workspace_location = str(self.ml.workspaces.get(self.target.workspace).location)
+        return self._workspace_location
+
+    def _put_endpoint(self, request: tr.AzureMLRequest, *, traffic: dict[str, int] | None,
+                      tags: dict[str, str]) -> str:
+        body = tr.endpoint_rest(request, traffic=traffic, tags=tags, location=self._location())
+        return self._begin(f"create or update endpoint {request.endpoint_name}",
+                           lambda: self._rest_endpoints.begin_create_or_update(
+                               endpoint_name=request.endpoint_name, body=body, polling=False, **self._scope()))
+
+    def _put_deployment(self, request: tr.AzureMLRequest, d: tr.DeploymentRequest, live: Any | None) -> str:
+        """Register what the deployment references (anonymous environment, data assets: versions
+        are immutable, so an existing one is kept), then PUT the deployment."""
+        if d.inline_environment and self._asset(d.environment_id, fresh=False) is None:
+            env = tr.environment_entity(d.inline_environment)
+            with sdk_errors(f"register environment {env.name}:{env.version}"):
+                self.ml.environments.create_or_update(env)
+            self._forget(d.environment_id)
+        for data in tr.data_assets(request, d):
+            data_id = tr.arm_id(self.target, "data", data.name, data.version)
+            if self._asset(data_id, fresh=False) is None:
+                with sdk_errors(f"register data asset {data.name}:{data.version}"):
+                    self.ml.data.create_or_update(data)
+                self._forget(data_id)
+        created = (getattr(live, "tags", None) or {}).get(TAG_CREATED) if live is not None else None
+        body = tr.deployment_rest(request, d, location=self._location(),
+                                  extra_tags={TAG_CREATED: created or request.revision})
+        return self._begin(f"create or update deployment {d.name}",
+                           lambda: self._rest_deployments.begin_create_or_update(
+                               endpoint_name=request.endpoint_name, deployment_name=d.name, body=body,
+                               polling=False, **self._scope()))
+
+    def _forget(self, asset_id: str) -> None:
+        self._assets.drop(asset_id)
+
+    def _reason(self, url: str, fallback: str) -> str:
+        return failure_reason(url, self._bundle.credential, self._bundle.verify, fallback)
+
+    def submit(self, request: tr.AzureMLRequest, pending: Sequence[str] = ()) -> Progress:
+        waits = parse_pending(pending)
+        name = request.endpoint_name
+        endpoint = self._endpoint(name)
+        if endpoint is None:
+            url = self._put_endpoint(request, traffic=None, tags=request.create_tags)
+            return Progress(False, (pending_entry("endpoint", url),), f"creating endpoint {name}")
+        state = str(getattr(endpoint.provisioning_state, "value", endpoint.provisioning_state))
+        if state in BUSY:
+            return Progress(False, tuple(pending) or ("endpoint@",), f"endpoint {name} is {state}")
+        if state == "Failed":
+            if "endpoint" in waits:
+                raise DeploymentFailed(self._reason(waits["endpoint"], f"endpoint {name} failed to provision"))
+            served = tr.TAG_REVISION in (endpoint.tags or {})
+            url = self._put_endpoint(request, traffic=_traffic(endpoint) if served else None,
+                                     tags=dict(endpoint.tags or {}) if served else request.create_tags)
+            return Progress(False, (pending_entry("endpoint", url),), f"re-provisioning failed endpoint {name}")
+        live = {d.name: d for d in self._deployments(name)}
+        waiting: list[str] = []
+        for d in request.deployments:
+            key, current = f"deployment:{d.name}", live.get(d.name)
+            status = getattr(current, "provisioning_state", None)
+            if status in BUSY:
+                waiting.append(pending_entry(key, waits.get(key, "")))
+            elif status == "Failed" and key in waits:
+                raise DeploymentFailed(self._reason(waits[key], f"deployment {d.name} failed to provision"))
+            elif current is None or status == "Failed" or (key not in waits and _differs(request, d, current)):
+                waiting.append(pending_entry(key, self._put_deployment(request, d, current)))
+        if waiting:
+            return Progress(False, tuple(waiting), f"waiting for deployments of {name}")
+        if _traffic(endpoint) != request.traffic:
+            url = self._put_endpoint(request, traffic=request.traffic, tags=dict(endpoint.tags or {}))
+            return Progress(False, (pending_entry("endpoint", url),), f"shifting traffic of {name}")
+        if dict(endpoint.tags or {}) != request.tags or str(endpoint.auth_mode).lower() != request.auth_mode:
+            url = self._put_endpoint(request, traffic=request.traffic, tags=request.tags)
+            return Progress(False, (pending_entry("endpoint", url),), f"stamping revision {request.revision}")
+        return DONE
+
+    def finalize(self, request: tr.AzureMLRequest, pending: Sequence[str] = ()) -> Progress:
+        """Delete this endpoint's deployments the revision no longer names (no traffic left)."""
+        name = request.endpoint_name
+        endpoint = self._endpoint(name)
+        if endpoint is None:
+            return DONE
+        traffic = _traffic(endpoint)
+        stale = [d for d in self._deployments(name) if d.name not in request.deployment_names
+                 and (d.tags or {}).get(tr.TAG_DEPLOYMENT) == name]
+        for d in stale:
+            if d.provisioning_state not in BUSY and traffic.get(d.name, 0) == 0:
+                self._delete_deployment(name, d.name)
+        if stale:
+            return Progress(False, tuple(f"delete:{d.name}@" for d in stale), "removing replaced deployments")
+        return DONE
+
+    def _delete_deployment(self, endpoint: str, deployment: str) -> None:
+        try:
+            self._begin(f"delete deployment {deployment}", lambda: self._rest_deployments.begin_delete(
+                endpoint_name=endpoint, deployment_name=deployment, polling=False, **self._scope()))
+        except NotFound:
+            pass
+
+    def discard(self, request: tr.AzureMLRequest) -> bool:
+        name = request.endpoint_name
+        endpoint = self._endpoint(name)
+        if endpoint is None:
+            return True
+        tags = dict(endpoint.tags or {})
+        if tr.TAG_REVISION not in tags:  # never served: this rollout created it
+            return self.delete(name)
+        if endpoint.provisioning_state in BUSY:
+            return False
+        if endpoint.provisioning_state == "Failed":
+            self._put_endpoint(request, traffic=_traffic(endpoint), tags=tags)
+            return False
+        if tags.get(tr.TAG_REVISION) == request.revision:
+            return True  # the revision made it after all: keep it
+        traffic, done = _traffic(endpoint), True
+        for d in self._deployments(name):
+            if (d.tags or {}).get(TAG_CREATED) != request.revision or traffic.get(d.name, 0) > 0:
+                continue
+            done = False
+            if d.provisioning_state not in BUSY:
+                self._delete_deployment(name, d.name)
+        return done
+
+    def delete(self, name: str) -> bool:
+        endpoint = self._endpoint(name)
+        if endpoint is None:
+            return True
+        if endpoint.provisioning_state not in BUSY:
+            try:
+                self._begin(f"delete endpoint {name}", lambda: self._rest_endpoints.begin_delete(
+                    endpoint_name=name, polling=False, **self._scope()))
+            except NotFound:
+                return True
+        return False
+
+    # ---------------------------------------------------------------------------- data plane
+
+    def invoke(self, name: str, query: TestQuery, *, timeout: float) -> InvokeResult:
+        import requests
+
+        endpoint = self._endpoint(name)
+        if endpoint is None:
+            raise NotFound(f"Azure ML endpoint {name} does not exist")
+        with sdk_errors(f"get credentials of endpoint {name}"):
+            keys = self.ml.online_endpoints.get_keys(name)
+        token = getattr(keys, "primary_key", None) or getattr(keys, "access_token", None)
+        payload = query.payload
+        body = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+        with sdk_errors(f"score endpoint {name}"):
+            response = requests.post(endpoint.scoring_uri, data=body, timeout=timeout,
+                                     verify=self._bundle.verify,
+                                     headers={"Content-Type": query.content_type,
+                                              "Authorization": f"Bearer {token}"})
+        deployment = response.headers.get("azureml-model-deployment")
+        return InvokeResult(status=response.status_code, body=response.content,
+                            content_type=response.headers.get("Content-Type"),
+                            variant=(tr.variant_of(deployment) or deployment) if deployment else None)
+
+
+def _traffic(endpoint: Any) -> dict[str, int]:
+    """Live traffic without Azure's filled-in zeros."""
+    return {k: int(v) for k, v in (getattr(endpoint, "traffic", None) or {}).items() if int(v) > 0}
+
+
+def _differs(request: tr.AzureMLRequest, d: tr.DeploymentRequest, live: Any) -> bool:
+    """Whether the live deployment differs from ``d`` in what a PUT would set."""
+    settings = live.request_settings
+    collector = live.data_collector
+    collections = getattr(collector, "collections", None) or {}
+    want_collector = None
+    if d.data_collector:
+        want_collector = (float(d.data_collector["sampling_rate"]), sorted(
+            tr.arm_id(request.target, "data", a["name"], a["version"]).lower()
+            for a in d.data_collector["collections"].values()))
+    have_collector = None
+    if collections:
+        have_collector = (float(getattr(collector, "sampling_rate", None) or 0.0), sorted(
+            str(c.data).lower() for c in collections.values() if str(c.enabled).lower() == "true"))
+    probes_ok = all(
+        probe is not None and all(getattr(probe, k, None) == v for k, v in tr.PROBE.items())
+        for probe in (live.liveness_probe, live.readiness_probe))
+    tags = {k: v for k, v in (live.tags or {}).items() if k != TAG_CREATED}
+    return any((
+        (live.environment or "").lower() != d.environment_id.lower(),
+        (live.model or "").lower() != (d.model or "").lower(),
+        int(live.instance_count or 0) != d.instance_count,
+        dict(live.environment_variables or {}) != d.environment_variables,
+        bool(live.app_insights_enabled) != d.app_insights_enabled,
+        getattr(settings, "request_timeout_ms", None) != d.request_timeout_ms,
+        getattr(settings, "max_concurrent_requests_per_instance", None) != d.max_concurrent_requests_per_instance,
+        getattr(settings, "max_queue_wait_ms", None) != tr.MAX_QUEUE_WAIT_MS,
+        not probes_ok, want_collector != have_collector, tags != d.tags,
+    ))

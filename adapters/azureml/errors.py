@@ -1,0 +1,78 @@
+"""The one place azure-core / azure-ai-ml exceptions become :mod:`core.errors` exceptions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import requests
+from azure.core.exceptions import (
+    ClientAuthenticationError,
+    HttpResponseError,
+    ResourceExistsError,
+    ResourceNotFoundError,
+    ServiceRequestError,
+    ServiceResponseError,
+)
+
+from core.errors import (
+    Conflict,
+    DeployError,
+    NotFound,
+    ProviderAuthError,
+    ProviderError,
+    ProviderUnavailable,
+)
+
+__all__ = ["sdk_errors", "provider_message"]
+
+
+def provider_message(exc: BaseException) -> str:
+    """The provider's own words: the ARM error's code and message when there is one."""
+    error = getattr(exc, "error", None)
+    code, message = getattr(error, "code", None), getattr(error, "message", None)
+    if message:
+        return f"{code}: {message}" if code else str(message)
+    text = getattr(exc, "message", None) or str(exc)
+    return str(text).strip().splitlines()[0] if str(text).strip() else type(exc).__name__
+
+
+@contextmanager
+def sdk_errors(action: str) -> Iterator[None]:
+    """Map SDK errors raised inside the block; ``action`` names the call for messages."""
+    try:
+        yield
+    except DeployError:
+        raise
+    except ResourceNotFoundError as exc:
+        raise NotFound(f"Azure ML {action}: {provider_message(exc)}",
+                       details={"http_status": exc.status_code}) from exc
+    except ResourceExistsError as exc:
+        raise Conflict(f"Azure ML {action}: {provider_message(exc)}",
+                       details={"http_status": exc.status_code}) from exc
+    except ClientAuthenticationError as exc:
+        raise ProviderAuthError(f"Azure ML {action}: {provider_message(exc)}",
+                                details={"http_status": exc.status_code}) from exc
+    except HttpResponseError as exc:
+        status = int(exc.status_code or 0)
+        details = {"http_status": status, "provider_code": getattr(getattr(exc, "error", None), "code", None)}
+        text = f"Azure ML {action}: {provider_message(exc)}"
+        if status == 429 or status >= 500:
+            raise ProviderUnavailable(text, details=details) from exc
+        if status == 404:
+            raise NotFound(text, details=details) from exc
+        if status in (401, 403):
+            raise ProviderAuthError(text, details=details) from exc
+        if status == 409:
+            raise Conflict(text, details=details) from exc
+        raise ProviderError(text, details=details) from exc
+    except (ServiceRequestError, ServiceResponseError) as exc:
+        raise ProviderUnavailable(f"Azure ML {action}: {provider_message(exc)}") from exc
+    except requests.RequestException as exc:  # the scoring data plane
+        raise ProviderUnavailable(f"Azure ML {action}: {exc}") from exc
+    except Exception as exc:  # azure.ai.ml ValidationException, MlException and friends
+        from azure.ai.ml.exceptions import MlException
+
+        if isinstance(exc, MlException):
+            raise ProviderError(f"Azure ML {action}: {provider_message(exc)}") from exc
+        raise

@@ -1,0 +1,195 @@
+"""Pure inverse of :mod:`adapters.azureml.translate`: what describe read -> :class:`LiveEndpoint`.
+
+Described objects are azure-ai-ml entities as ``MLClient`` returns them, read by attribute only
+(no SDK import here). Not drift, on purpose:
+
+- the traffic zeros Azure fills in for deployments without traffic (weight 0 either way);
+- the metadata the SDK copies into ``properties``, scoring/swagger URIs, identity, system data;
+- a Deleting deployment without traffic (the previous revision being pruned);
+- ``max_concurrent_requests_per_instance`` 1 is Azure's default and the spec's ``None``.
+
+Health is the endpoint's ``provisioningState`` (STATUS_MAP), ``updating`` while one of its
+deployments is Creating/Updating. A deployment whose in-place update failed keeps its previous
+instances serving on Azure, so it does not make the endpoint unhealthy; the failure is reported by
+the rollout that caused it (``DeploymentFailed`` with Azure's reason).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.live import Health, LiveEndpoint, build_live_config
+from core.spec import AzureMLTarget
+
+__all__ = ["STATUS_MAP", "AzureMLDescribed", "to_live", "ANONYMOUS_ENVIRONMENT", "TAG_VARIANTS", "BUSY"]
+
+STATUS_MAP: dict[str, Health] = {
+    "Creating": Health.PROVISIONING,
+    "Updating": Health.UPDATING,
+    "Succeeded": Health.SERVING,
+    "Failed": Health.FAILED,
+    "Deleting": Health.DELETING,
+    "Canceled": Health.DEGRADED,
+}
+"""Every ``provisioningState`` of an online endpoint; anything else maps to ``Health.UNKNOWN``."""
+
+BUSY = frozenset({"Creating", "Updating", "Deleting"})
+ANONYMOUS_ENVIRONMENT = "CliV2AnonymousEnvironment"
+TAG_VARIANTS = "deploy-anywhere-variants"
+"""Endpoint tag listing the variants in spec order (Azure keeps no order of deployments)."""
+
+_TAG_DEPLOYMENT, _TAG_REVISION, _TAG_VARIANT = (
+    "deploy-anywhere-deployment", "deploy-anywhere-revision", "deploy-anywhere-variant")
+_AUTH = {"aad_token": "iam", "key": "key", "aml_token": "token"}
+_NAME = re.compile(r"^([a-z](?:[a-z0-9-]{0,14}[a-z0-9])?)-[0-9a-f]{8}$")
+_ARM_ASSET = re.compile(r"(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/"
+                        r"Microsoft\.MachineLearningServices/workspaces/[^/]+/(\w+)/([^/]+)/versions/([^/]+)$")
+
+
+@dataclass
+class AzureMLDescribed:
+    """What describe read: the endpoint and its deployments (entities), plus the immutable asset
+    versions they reference (``environments``: environment ARM id -> entity; ``data_paths``: data
+    asset ARM id -> path; a missing key means not read)."""
+
+    endpoint: Any
+    deployments: list[Any]
+    target: AzureMLTarget
+    environments: dict[str, Any] = field(default_factory=dict)
+    data_paths: dict[str, str | None] = field(default_factory=dict)
+
+
+def _get(obj: Any, snake: str, camel: str | None = None) -> Any:
+    """Attribute or mapping access (entities, REST models and dicts all answer)."""
+    if obj is None:
+        return None
+    if isinstance(obj, dict):
+        return obj.get(snake, obj.get(camel or snake))
+    value = getattr(obj, snake, None)
+    if value is None and camel and hasattr(obj, "get"):
+        value = obj.get(camel)
+    return value
+
+
+def _reference(value: str | None) -> str | None:
+    """A workspace asset ARM id -> ``azureml:name:version``; anything else unchanged."""
+    match = _ARM_ASSET.fullmatch(value or "")
+    return f"azureml:{match.group(2)}:{match.group(3)}" if match else value
+
+
+def variant_name(deployment: Any) -> str:
+    tags = _get(deployment, "tags") or {}
+    match = _NAME.fullmatch(deployment.name)
+    return tags.get(_TAG_VARIANT) or (match.group(1) if match else deployment.name)
+
+
+def _traffic(endpoint: Any) -> dict[str, int]:
+    return {k: int(v) for k, v in (_get(endpoint, "traffic") or {}).items()}
+
+
+def _pick(deployments: list[Any], traffic: dict[str, int]) -> dict[str, Any]:
+    """One deployment per variant: during a replacement two exist; the one with traffic (then
+    the one not being deleted, then the newest name) speaks for the variant."""
+    chosen: dict[str, Any] = {}
+    for d in deployments:
+        key = variant_name(d)
+        rank = (traffic.get(d.name, 0), _get(d, "provisioning_state") != "Deleting", d.name)
+        if key not in chosen or rank > chosen[key][0]:
+            chosen[key] = (rank, d)
+    return {k: v for k, (_, v) in chosen.items()}
+
+
+def _image(d: Any, described: AzureMLDescribed) -> tuple[str, dict[str, Any]]:
+    """(image, {port, predict_route, health_route}) of a deployment's environment."""
+    env_id = _get(d, "environment") or ""
+    match = _ARM_ASSET.fullmatch(env_id)
+    defaults = {"port": 8080, "predict_route": "/invocations", "health_route": "/ping"}
+    if not (match and match.group(2) == ANONYMOUS_ENVIRONMENT):
+        return str(_reference(env_id) or "missing:environment"), defaults
+    env = described.environments.get(env_id)
+    if env is None:
+        return f"missing:{env_id}", defaults
+    config = _get(env, "inference_config", "inferenceConfig")
+    scoring = _get(config, "scoring_route", "scoringRoute")
+    health = _get(config, "liveness_route", "livenessRoute")
+    return str(_get(env, "image")), {
+        "port": int(_get(scoring, "port") or 8080),
+        "predict_route": _get(scoring, "path") or "/invocations",
+        "health_route": _get(health, "path") or "/ping",
+    }
+
+
+def _variant(d: Any, name: str, weight: int, described: AzureMLDescribed) -> dict[str, Any]:
+    image, routes = _image(d, described)
+    settings = _get(d, "request_settings")
+    concurrency = _get(settings, "max_concurrent_requests_per_instance")
+    count = int(_get(d, "instance_count") or 0)
+    return {
+        "name": name, "image": image, "model_uri": _reference(_get(d, "model")),
+        "env": dict(_get(d, "environment_variables") or {}), **routes,
+        "instance_type": _get(d, "instance_type") or "", "min_replicas": count, "max_replicas": max(count, 1),
+        "weight": weight, "max_concurrency": None if concurrency in (None, 1) else int(concurrency),
+    }
+
+
+def _logging(d: Any, described: AzureMLDescribed, unobserved: set[str]) -> dict[str, Any]:
+    collector = _get(d, "data_collector")
+    collections = _get(collector, "collections") or {}
+    inputs = collections.get("model_inputs")
+    if inputs is None or str(_get(inputs, "enabled")).lower() != "true":
+        return {"enabled": False}
+    rate = _get(collector, "sampling_rate")
+    data_id = _get(inputs, "data")
+    data_id = data_id if isinstance(data_id, str) else _get(data_id, "data_id")
+    destination = None
+    if data_id in described.data_paths:
+        path = described.data_paths[data_id]
+        suffix = f"/{d.name}/model_inputs"
+        destination = path[: -len(suffix)] if path and path.endswith(suffix) else path
+    else:
+        unobserved.add("logging.destination")
+    return {"enabled": True, "sample_percent": round(float(rate if rate is not None else 1.0) * 100),
+            "destination": destination}
+
+
+def to_live(described: AzureMLDescribed) -> LiveEndpoint:
+    """Endpoint + deployments (+ cached asset versions) -> :class:`LiveEndpoint`."""
+    ep = described.endpoint
+    tags = dict(_get(ep, "tags") or {})
+    traffic = _traffic(ep)
+    chosen = _pick(described.deployments, traffic)
+    order = [v for v in (tags.get(TAG_VARIANTS) or "").split(",") if v in chosen]
+    names = order + sorted(set(chosen) - set(order))
+    unobserved: set[str] = set()
+    variants = [_variant(chosen[n], n, traffic.get(chosen[n].name, 0), described) for n in names]
+    first = chosen[names[0]] if names else None
+    timeout_ms = _get(_get(first, "request_settings"), "request_timeout_ms") if first is not None else None
+    config = None
+    if variants:
+        config = build_live_config({
+            "target": described.target.model_dump(mode="json"),
+            "variants": variants,
+            "logging": _logging(first, described, unobserved),
+            "auth_mode": _AUTH.get(str(_get(ep, "auth_mode") or "").lower(), "iam"),
+            "request_timeout_seconds": max(1, round((timeout_ms or 5000) / 1000)),
+            "tags": {k: v for k, v in tags.items() if not k.startswith("deploy-anywhere")},
+        })
+    raw = _get(ep, "provisioning_state")
+    state = None if raw is None else str(getattr(raw, "value", raw))
+    health = STATUS_MAP.get(state or "", Health.UNKNOWN)
+    if health is Health.SERVING and any(
+            _get(d, "provisioning_state") in ("Creating", "Updating") for d in described.deployments):
+        health = Health.UPDATING  # the endpoint serves while a deployment changes under it
+    return LiveEndpoint(
+        name=ep.name,
+        health=health,
+        provider_status=state,
+        revision=tags.get(_TAG_REVISION),
+        config=config,
+        provider_ids={"endpoint_id": _get(ep, "id"),
+                      "deployments": sorted(d.name for d in described.deployments)},
+        invoke_url=_get(ep, "scoring_uri"),
+        unobserved=frozenset(unobserved),
+    )

@@ -1,0 +1,71 @@
+"""Google Vertex AI online prediction endpoints (GAPIC ``aiplatform_v1`` over REST).
+
+Capability data only: no SDK import here (``deploy-anywhere --help`` must not import google).
+"""
+
+from core.adapter import Capabilities, Feature
+
+__all__ = ["CAPABILITIES"]
+
+CAPABILITIES = Capabilities(
+    platform="vertex",
+    sdk="google.cloud.aiplatform_v1",
+    extra="vertex",
+    unsupported={
+        Feature.AUTH_KEY: "Vertex AI endpoints authenticate with Google IAM (OAuth access tokens) "
+                          "only; there are no endpoint keys",
+        Feature.AUTH_TOKEN: "Vertex AI endpoints authenticate with Google IAM (OAuth access tokens) "
+                            "only; there are no endpoint-issued tokens",
+        Feature.SCALE_TO_ZERO: "dedicated resources need min_replica_count >= 1 (Vertex AI "
+                               "online endpoints do not scale to zero)",
+        Feature.CONCURRENCY_LIMIT: "Vertex AI does not cap concurrent requests per replica",
+    },
+    replacement={
+        "target.project": "a Vertex AI endpoint lives in one Google Cloud project",
+        "target.location": "a Vertex AI endpoint lives in one region",
+        "target.network": "private endpoints are peered with the VPC network at creation; the "
+                          "network cannot be changed on an existing endpoint",
+        "target.encryption_key": "CMEK is set when the endpoint (and its models) are created and "
+                                 "cannot be changed afterwards",
+    },
+    unobservable=frozenset(),
+    provider_fields={
+        "variants[*].image": "Model.containerSpec.imageUri",
+        "variants[*].model_uri": "Model.artifactUri",
+        "variants[*].env*": "Model.containerSpec.env",
+        "variants[*].port": "Model.containerSpec.ports[].containerPort",
+        "variants[*].predict_route": "Model.containerSpec.predictRoute",
+        "variants[*].health_route": "Model.containerSpec.healthRoute",
+        "variants[*].instance_type": "DeployedModel.dedicatedResources.machineSpec.machineType",
+        "variants[*].accelerator*": "DeployedModel.dedicatedResources.machineSpec"
+                                    ".acceleratorType / acceleratorCount",
+        "variants[*].min_replicas": "DeployedModel.dedicatedResources.minReplicaCount",
+        "variants[*].max_replicas": "DeployedModel.dedicatedResources.maxReplicaCount",
+        "variants[*].autoscaling*": "DeployedModel.dedicatedResources.autoscalingMetricSpecs",
+        "variants[*].weight": "Endpoint.trafficSplit",
+        "variants[*]": "Endpoint.deployedModels[]",
+        "logging.enabled": "Endpoint.predictRequestResponseLoggingConfig.enabled",
+        "logging.sample_percent": "Endpoint.predictRequestResponseLoggingConfig.samplingRate",
+        "logging.destination": "Endpoint.predictRequestResponseLoggingConfig"
+                               ".bigqueryDestination.outputUri",
+        "request_timeout_seconds": "Endpoint.clientConnectionConfig.inferenceTimeout",
+        "target.network": "Endpoint.network",
+        "target.encryption_key": "Endpoint.encryptionSpec.kmsKeyName",
+        "tags*": "Endpoint.labels",
+    },
+    basic_fields=frozenset({"target", "variants", "logging", "auth_mode", "request_timeout_seconds",
+                            "tags"}),
+    notes=(
+        "A basic check is one GetEndpoint: Models are immutable and cached by resource id, so "
+        "every field is observed at both depths.",
+        "Vertex endpoints have no status field: health is derived from the deployed models and "
+        "the traffic split (see adapters/vertex/translate.py, derive_status).",
+        "Replica counts and autoscaling change in place (MutateDeployedModel); labels, traffic "
+        "and logging through UpdateEndpoint; any other variant change uploads a new Model, "
+        "deploys it beside the old one, shifts traffic, then undeploys the old one.",
+        "autoscaling: cpu_utilization -> aiplatform.googleapis.com/prediction/online/cpu/"
+        "utilization; invocations_per_replica -> .../prediction/online/request_count.",
+        "request_timeout_seconds -> Endpoint.clientConnectionConfig.inferenceTimeout.",
+        "Tags must be valid Vertex labels (lowercase, <= 63 characters, [a-z0-9_-]).",
+    ),
+)

@@ -1,0 +1,315 @@
+"""Vertex AI adapter: GAPIC ``aiplatform_v1`` calls only (REST transport). Translation lives in
+:mod:`.translate`, error mapping in :mod:`.errors`, LRO polling in :mod:`.operations`, the data
+plane in :mod:`.prediction`.
+
+Non-blocking and convergent: each ``submit``/``finalize`` call first polls the operations the
+previous call returned, then re-reads the endpoint and starts the next step of what is still
+missing, and returns the new operations' names. Steps of ``submit``:
+
+1. UploadModel for every missing Model, CreateEndpoint if missing (in parallel);
+2. DeployModel for each new DeployedModel, one at a time (Vertex runs one deployment change per
+   endpoint at a time); the first on an empty endpoint takes all traffic, later ones none;
+3. MutateDeployedModel where a kept DeployedModel's replicas/autoscaling differ;
+4. UpdateEndpoint (not an LRO): traffic split, labels incl. the revision stamp, logging, timeout.
+
+``finalize`` undeploys the DeployedModels the request does not name (they carry no traffic after
+step 4) and deletes this deployment's Models nothing deploys. ``discard`` and ``delete`` keep
+their in-flight operations in memory (they return bool, not Progress) and are safe to repeat.
+
+Reads: a basic describe is ONE GetEndpoint; Models are immutable and cached by resource id.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from google.cloud.aiplatform_v1 import types
+
+from adapters.vertex import CAPABILITIES, names, operations, prediction
+from adapters.vertex import translate as tr
+from adapters.vertex.clients import CallPolicy, Clients, message, to_dict
+from adapters.vertex.errors import sdk_errors
+from core.adapter import DONE, Adapter, Gap, InvokeResult, Progress
+from core.cache import ImmutableCache
+from core.errors import Conflict, NotFound, ProviderError
+from core.live import LiveEndpoint
+from core.spec import EndpointSpec, TestQuery, VertexTarget
+
+__all__ = ["VertexAdapter"]
+
+
+class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
+    """One Google Cloud project + region. ``emulators``: sandbox map platform -> {"url": ...};
+    ``policy``: per-call timeout and retry (tests pass a fast one)."""
+
+    capabilities = CAPABILITIES
+
+    def __init__(self, target: VertexTarget, *, emulators: Mapping[str, Any] | None = None,
+                 policy: CallPolicy | None = None) -> None:
+        self.target = target
+        self.clients = Clients(target, (emulators or {}).get("vertex"), policy or CallPolicy())
+        self._models = ImmutableCache()
+        self._inflight: dict[str, set[str]] = {}  # deployment -> operations (discard / delete)
+        self._lock = threading.Lock()
+
+    # ----------------------------------------------------------------------------------- pure
+
+    @classmethod
+    def check_values(cls, spec: EndpointSpec) -> list[Gap]:
+        return tr.check_values(spec)
+
+    def to_request(self, spec: EndpointSpec) -> tr.VertexRequest:
+        return tr.to_request(spec)
+
+    def to_live(self, described: tr.VertexDescribed) -> LiveEndpoint:
+        return tr.to_live(described)
+
+    def request_calls(self, request: tr.VertexRequest, *, exists: bool) -> list[dict[str, Any]]:
+        return tr.request_calls(request, exists=exists)
+
+    # ---------------------------------------------------------------------------------- calls
+
+    def _parent(self) -> str:
+        return names.parent(self.target.project, self.target.location)
+
+    def _endpoint_name(self, name: str) -> str:
+        return names.endpoint_name(self.target.project, self.target.location, name)
+
+    def _start(self, action: str, method: Any, request_type: str, body: Mapping[str, Any]) -> str | None:
+        """Start an LRO; its name, or None when Vertex answers Conflict (already done or running:
+        a retried call after a crash; the next read of the resource tells which)."""
+        request = message(getattr(types, request_type), body)
+        try:
+            return operations.name_of(self.clients.call(action, method, request))
+        except Conflict:
+            return None
+
+    def _endpoint(self, name: str) -> dict[str, Any] | None:
+        try:
+            found = self.clients.call("GetEndpoint", self.clients.endpoints.get_endpoint,
+                                      {"name": self._endpoint_name(name)})
+        except NotFound:
+            return None
+        return to_dict(found)
+
+    def _model(self, model_id: str, *, fresh: bool = False) -> dict[str, Any] | None:
+        cached = None if fresh else self._models.get(model_id)
+        if cached is not None:
+            return cached
+        try:
+            found = self.clients.call("GetModel", self.clients.models.get_model,
+                                      {"name": names.model_name(self.target.project,
+                                                                self.target.location, model_id)})
+        except NotFound:
+            self._models.drop(model_id)
+            return None
+        model = to_dict(found)
+        self._models.put(model_id, model)
+        return model
+
+    def _list_models(self, deployment: str) -> list[dict[str, Any]]:
+        """This deployment's Models (found by their deployment label)."""
+        request = {"parent": self._parent(),
+                   "filter": f"labels.{names.LABEL_DEPLOYMENT}={deployment}"}
+        with sdk_errors("ListModels"):
+            pager = self.clients.call("ListModels", self.clients.models.list_models, request)
+            return [to_dict(m) for m in pager]
+
+    # ---------------------------------------------------------------------------------- reads
+
+    def describe(self, name: str, *, full: bool = True) -> tr.VertexDescribed | None:
+        endpoint = self._endpoint(name)
+        if endpoint is None:
+            return None
+        described = tr.VertexDescribed(endpoint=endpoint, target=self.target)
+        for dm in endpoint.get("deployedModels") or []:
+            model_id = names.resource_id(dm.get("model", ""))
+            if model_id not in described.models:
+                described.models[model_id] = self._model(model_id, fresh=full)
+        return described
+
+    # --------------------------------------------------------------------------------- submit
+
+    def submit(self, request: tr.VertexRequest, pending: Sequence[str] = ()) -> Progress:
+        running = operations.poll(self.clients, pending, what="rollout")
+        if running:
+            return Progress(False, tuple(running), "waiting for Vertex AI operations")
+        started: list[str | None] = []
+        missing = [p for p in request.variants if self._model(p.model_id) is None]
+        for plan in missing:
+            started.append(self._start("UploadModel", self.clients.models.upload_model,
+                                       "UploadModelRequest", request.upload_model(plan)))
+        endpoint = self._endpoint(request.name)
+        if endpoint is None:
+            started.append(self._start("CreateEndpoint", self.clients.endpoints.create_endpoint,
+                                       "CreateEndpointRequest", request.create_endpoint()))
+        if started:
+            what = ", ".join([f"uploading {p.model_id}" for p in missing]
+                             + (["creating the endpoint"] if endpoint is None else []))
+            return self._progress(started, what)
+        assert endpoint is not None
+        deployed = {dm["id"]: dm for dm in endpoint.get("deployedModels") or []}
+        for plan in request.variants:
+            if plan.deployed_model_id not in deployed:
+                op = self._start("DeployModel", self.clients.endpoints.deploy_model,
+                                 "DeployModelRequest", request.deploy_model(plan, first=not deployed))
+                return self._progress([op], f"deploying variant {plan.variant}")
+        for plan in request.variants:
+            live = tr.scaling_of(deployed[plan.deployed_model_id].get("dedicatedResources") or {})
+            if live != tr.scaling_of(plan.resources):
+                op = self._start("MutateDeployedModel", self.clients.endpoints.mutate_deployed_model,
+                                 "MutateDeployedModelRequest", request.mutate_deployed_model(plan))
+                return self._progress([op], f"resizing variant {plan.variant}")
+        if self._endpoint_differs(endpoint, request):
+            body = request.update_endpoint()
+            self.clients.call("UpdateEndpoint", self.clients.endpoints.update_endpoint,
+                              message(types.UpdateEndpointRequest, body))
+        return DONE
+
+    @staticmethod
+    def _progress(started: list[str | None], what: str) -> Progress:
+        return Progress(False, tuple(op for op in started if op), what)
+
+    @staticmethod
+    def _endpoint_differs(endpoint: dict[str, Any], request: tr.VertexRequest) -> bool:
+        return (tr.traffic_of(endpoint) != request.traffic_split
+                or dict(endpoint.get("labels") or {}) != request.labels
+                or tr.logging_of(endpoint.get("predictRequestResponseLoggingConfig"))
+                != tr.logging_of(request.logging)
+                or tr.timeout_of(endpoint.get("clientConnectionConfig"))
+                != tr.timeout_of(request.client_connection))
+
+    # ------------------------------------------------------------------------------- finalize
+
+    def finalize(self, request: tr.VertexRequest, pending: Sequence[str] = ()) -> Progress:
+        running = operations.poll(self.clients, pending, what="cleanup")
+        if running:
+            return Progress(False, tuple(running), "waiting for Vertex AI operations")
+        endpoint = self._endpoint(request.name)
+        if endpoint is None:
+            return DONE
+        for dm in endpoint.get("deployedModels") or []:
+            if dm["id"] not in request.deployed_ids:
+                op = self._undeploy(endpoint, dm)
+                return self._progress([op], f"undeploying {dm.get('displayName')} ({dm['id']})")
+        in_use = self._deployed_model_ids(endpoint) | request.model_ids
+        started = self._delete_models(request.name, keep=in_use)
+        return self._progress(started, "deleting the previous revision's models") if started else DONE
+
+    @staticmethod
+    def _deployed_model_ids(endpoint: dict[str, Any]) -> frozenset[str]:
+        return frozenset(names.resource_id(dm.get("model", ""))
+                         for dm in endpoint.get("deployedModels") or [])
+
+    def _undeploy(self, endpoint: dict[str, Any], dm: dict[str, Any]) -> str | None:
+        """UndeployModel; traffic it still carries moves to the remaining deployed model with the
+        most traffic (Vertex refuses to undeploy a model with traffic otherwise)."""
+        body: dict[str, Any] = {"endpoint": endpoint["name"], "deployedModelId": dm["id"]}
+        traffic = tr.traffic_of(endpoint)
+        share = traffic.pop(dm["id"], 0)
+        others = [d["id"] for d in endpoint.get("deployedModels") or [] if d["id"] != dm["id"]]
+        if share and others:
+            heir = max(others, key=lambda i: traffic.get(i, 0))
+            traffic[heir] = traffic.get(heir, 0) + share
+            body["trafficSplit"] = traffic
+        return self._start("UndeployModel", self.clients.endpoints.undeploy_model,
+                           "UndeployModelRequest", body)
+
+    def _delete_models(self, deployment: str, *, keep: frozenset[str]) -> list[str]:
+        """Start DeleteModel for this deployment's Models not in ``keep``; the started operations."""
+        started = []
+        for model in self._list_models(deployment):
+            model_id = names.resource_id(model["name"])
+            if model_id in keep:
+                continue
+            self._models.drop(model_id)
+            try:
+                op = operations.name_of(self.clients.call(
+                    "DeleteModel", self.clients.models.delete_model, {"name": model["name"]}))
+            except (NotFound, Conflict):
+                continue
+            started.append(op)
+        return started
+
+    # ------------------------------------------------------------------------ discard / delete
+
+    def _busy(self, name: str) -> bool:
+        """Poll what discard/delete started for deployment ``name``; True while any of it runs."""
+        with self._lock:
+            inflight = sorted(self._inflight.get(name, ()))
+        running = False
+        for op in inflight:
+            done, error = operations.state(self.clients, op)
+            if done:
+                with self._lock:
+                    self._inflight.get(name, set()).discard(op)
+                if error is not None:
+                    raise ProviderError(f"Vertex AI cleanup of {name} failed: {error}",
+                                        details={"operation": op})
+            else:
+                running = True
+        return running
+
+    def _track(self, name: str, ops: Sequence[str | None]) -> None:
+        with self._lock:
+            self._inflight.setdefault(name, set()).update(op for op in ops if op)
+
+    def discard(self, request: tr.VertexRequest) -> bool:
+        """Never served (the creation label is still there): delete it all. Otherwise keep the
+        deployed models of the revision it serves (its ``deploy-anywhere-dm-*`` labels) and any
+        carrying traffic; undeploy the rest, then delete the Models nothing deploys."""
+        name = request.name
+        if self._busy(name):
+            return False
+        endpoint = self._endpoint(name)
+        if endpoint is None:
+            started = self._delete_models(name, keep=frozenset())
+            self._track(name, started)
+            return not started
+        labels = endpoint.get("labels") or {}
+        served = labels.get(names.LABEL_REVISION)
+        if not served and names.LABEL_CREATED in labels:
+            return self.delete(name)
+        if served == request.revision:
+            return True  # it serves this revision: nothing to undo
+        keep = {k.removeprefix(names.LABEL_DEPLOYED_PREFIX) for k in labels
+                if k.startswith(names.LABEL_DEPLOYED_PREFIX)}
+        traffic = tr.traffic_of(endpoint)
+        for dm in endpoint.get("deployedModels") or []:
+            if dm["id"] not in keep and not traffic.get(dm["id"]):
+                self._track(name, [self._undeploy(endpoint, dm)])
+                return False
+        started = self._delete_models(name, keep=self._deployed_model_ids(endpoint))
+        self._track(name, started)
+        return not started
+
+    def delete(self, name: str) -> bool:
+        """Undeploy everything (least traffic first, moving what it carries), delete the
+        endpoint, then this deployment's Models (found by label)."""
+        if self._busy(name):
+            return False
+        endpoint = self._endpoint(name)
+        if endpoint is not None:
+            deployed = endpoint.get("deployedModels") or []
+            if deployed:
+                traffic = tr.traffic_of(endpoint)
+                least = min(deployed, key=lambda d: traffic.get(d["id"], 0))
+                self._track(name, [self._undeploy(endpoint, least)])
+                return False
+            try:
+                op = operations.name_of(self.clients.call(
+                    "DeleteEndpoint", self.clients.endpoints.delete_endpoint, {"name": endpoint["name"]}))
+                self._track(name, [op])
+            except NotFound:
+                pass
+            return False
+        started = self._delete_models(name, keep=frozenset())
+        self._track(name, started)
+        return not started
+
+    # ---------------------------------------------------------------------------- data plane
+
+    def invoke(self, name: str, query: TestQuery, *, timeout: float) -> InvokeResult:
+        return prediction.invoke(self.clients, self._endpoint_name(name), query, timeout=timeout)

@@ -1,0 +1,96 @@
+"""The GAPIC clients of one Vertex AI target and the per-call timeout/retry policy.
+
+GAPIC methods have no default timeout or retry: every call made through :meth:`Clients.call`
+carries an explicit ``timeout=`` (the budget of the whole call: api-core gives each HTTP attempt
+what is left of it) and ``retry=`` (429/500/502/503/504 and dropped connections, jittered
+exponential backoff within a short deadline). Anything longer is core's job: when the deadline
+runs out the call raises :class:`core.errors.ProviderUnavailable`.
+
+Sandbox mode (``emulators={"vertex": {"url": "http://127.0.0.1:PORT"}}``): the REST transport is
+pointed at the emulator (the ``http://`` scheme is kept) with anonymous credentials. Production:
+``https://{location}-aiplatform.googleapis.com`` and Application Default Credentials.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import google.auth
+from google.api_core.client_options import ClientOptions
+from google.api_core.retry import Retry
+from google.auth.credentials import AnonymousCredentials, Credentials
+from google.auth.transport.requests import AuthorizedSession
+from google.cloud import aiplatform_v1
+from google.protobuf import json_format
+
+from adapters.vertex.errors import is_transient, sdk_errors
+from core.spec import VertexTarget
+
+__all__ = ["CallPolicy", "Clients", "to_dict", "message"]
+
+SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
+
+
+@dataclass(frozen=True)
+class CallPolicy:
+    """Timing of one provider call: ``timeout`` seconds for the whole call (every attempt gets
+    what is left); transient errors retried from ``initial`` seconds (x2, capped at ``maximum``,
+    jittered) until ``deadline`` seconds have passed (keep ``deadline`` <= ``timeout``)."""
+
+    timeout: float = 30.0
+    initial: float = 0.25
+    maximum: float = 4.0
+    deadline: float = 20.0
+
+    def retry(self) -> Retry:
+        return Retry(predicate=is_transient, initial=self.initial, maximum=self.maximum,
+                     multiplier=2.0, timeout=self.deadline)
+
+
+def to_dict(msg: Any) -> dict[str, Any]:
+    """A proto-plus or protobuf message as proto-JSON (camelCase, enums by name, defaults omitted)."""
+    pb = type(msg).pb(msg) if hasattr(type(msg), "pb") else msg
+    return json_format.MessageToDict(pb, preserving_proto_field_name=False,
+                                     use_integers_for_enums=False)
+
+
+def message(cls: Any, body: Mapping[str, Any]) -> Any:
+    """Parse a proto-JSON dict into an ``aiplatform_v1`` type; unknown fields are refused."""
+    return cls.from_json(json.dumps(body), ignore_unknown_fields=False)
+
+
+class Clients:
+    """ModelService, EndpointService, PredictionService (REST) and an authorized session for
+    rawPredict, all bound to one API root and one set of credentials."""
+
+    def __init__(self, target: VertexTarget, emulator: Mapping[str, Any] | None,
+                 policy: CallPolicy) -> None:
+        self.policy = policy
+        credentials: Credentials
+        if emulator:
+            self.api = str(emulator["url"]).rstrip("/")
+            credentials = AnonymousCredentials()
+        else:
+            self.api = f"https://{target.location}-aiplatform.googleapis.com"
+            with sdk_errors("credentials"):
+                credentials, _ = google.auth.default(scopes=list(SCOPES))
+        options = ClientOptions(api_endpoint=self.api)
+        kwargs: dict[str, Any] = {"credentials": credentials, "transport": "rest",
+                                  "client_options": options}
+        self.models = aiplatform_v1.ModelServiceClient(**kwargs)
+        self.endpoints = aiplatform_v1.EndpointServiceClient(**kwargs)
+        self.prediction = aiplatform_v1.PredictionServiceClient(**kwargs)
+        self.session = AuthorizedSession(credentials)
+
+    def all(self) -> tuple[Any, ...]:
+        return (self.models, self.endpoints, self.prediction)
+
+    def call(self, action: str, method: Callable[..., Any], request: Any, *,
+             timeout: float | None = None) -> Any:
+        """``method(request=request)`` with explicit timeout and retry, errors mapped."""
+        with sdk_errors(action):
+            return method(request=request, retry=self.policy.retry(),
+                          timeout=timeout if timeout is not None else self.policy.timeout)

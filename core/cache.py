@@ -1,0 +1,41 @@
+"""A small thread-safe LRU for provider objects that never change once created.
+
+Adapters cache immutable provider resources (SageMaker endpoint configs and models, Vertex AI
+Models, Azure ML asset versions) by name so a basic check costs one read. ``drop`` forgets an
+entry when the resource is deleted or found missing.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+__all__ = ["ImmutableCache"]
+
+
+class ImmutableCache:
+    """Bounded LRU of immutable provider objects by name (``size`` entries at most)."""
+
+    def __init__(self, size: int = 2048) -> None:
+        self._data: OrderedDict[str, Any] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any | None:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                return self._data[key]
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self._size:
+                self._data.popitem(last=False)
+
+    def drop(self, key: str) -> None:
+        with self._lock:
+            self._data.pop(key, None)

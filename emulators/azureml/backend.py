@@ -1,0 +1,174 @@
+"""The Azure ML emulator's backend: all state and rules of one emulator instance (thread-safe).
+
+:class:`AzureMLBackend` combines the operation families (endpoints, deployments, assets, scoring)
+with what the control API changes: progression, configured failures, scoring responses, and
+changes made "behind the back" of a client (as someone editing in the portal would: drift).
+State is per instance; nothing is process-global.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from . import rules
+from .assets import AssetOperations
+from .core import Scope
+from .deployments import DeploymentOperations
+from .endpoints import EndpointOperations
+from .errors import not_found
+from .lifecycle import Progression, parse_progression
+from .scoring import ScoringOperations
+from .state import ScoringResponse
+
+__all__ = ["AzureMLBackend"]
+
+
+class AzureMLBackend(EndpointOperations, DeploymentOperations, AssetOperations, ScoringOperations):
+    """State + rules of one emulator. ``progression`` is the default (``reset`` returns to it);
+    ``retry_after_ms`` is the poll interval long-running operations advertise."""
+
+    def __init__(
+        self, *, location: str = "westeurope", progression: Progression | None = None, retry_after_ms: int = 50
+    ) -> None:
+        if isinstance(retry_after_ms, bool) or not isinstance(retry_after_ms, int) or retry_after_ms < 1:
+            raise ValueError(f"retry_after_ms must be an integer >= 1, got {retry_after_ms!r}")
+        super().__init__(
+            location=rules.normalise_location(location), progression=progression, retry_after_ms=retry_after_ms
+        )
+
+    # --------------------------------------------------------------------------- progression
+
+    def set_progression(self, spec: dict[str, Any]) -> Progression:
+        """Validate and apply a progression spec (``ValueError`` if invalid); in-flight operations follow it."""
+        progression = parse_progression(spec)
+        with self.lock:
+            self.progression = progression
+        return progression
+
+    # ------------------------------------------------------------------------------ failures
+
+    def fail_endpoint(self, name: str, on: str, reason: str, code: str | None = None) -> None:
+        """Make operations on endpoint ``name`` fail with ``reason`` until cleared.
+
+        ``on="create"``: the endpoint's creation, and the first deployment created on it (while it
+        has no Succeeded deployment). ``on="update"``: deployment creates/updates once the endpoint
+        has a Succeeded deployment.
+        """
+        if on not in ("create", "update"):
+            raise ValueError(f"'on' must be 'create' or 'update', got {on!r}")
+        _check_reason(reason)
+        with self.lock:
+            self.behaviour.endpoint_failures[(name.lower(), on)] = (code or "", reason)
+
+    def fail_deployment(self, endpoint: str, deployment: str, reason: str, code: str | None = None) -> None:
+        """Make every create/update of ``deployment`` of ``endpoint`` fail with ``reason`` until cleared."""
+        _check_reason(reason)
+        with self.lock:
+            self.behaviour.deployment_failures[(endpoint.lower(), deployment.lower())] = (code or "", reason)
+
+    def clear_failure(self, name: str) -> None:
+        """Forget the failures configured for endpoint ``name`` and its deployments."""
+        with self.lock:
+            self.behaviour.clear_failures(name)
+
+    def failures(self) -> dict[str, Any]:
+        """The configured failures (JSON form)."""
+        with self.lock:
+            return {
+                "endpoints": [
+                    {"endpoint": e, "on": on, "reason": r, "code": c or None}
+                    for (e, on), (c, r) in self.behaviour.endpoint_failures.items()
+                ],
+                "deployments": [
+                    {"endpoint": e, "deployment": d, "reason": r, "code": c or None}
+                    for (e, d), (c, r) in self.behaviour.deployment_failures.items()
+                ],
+            }
+
+    # ----------------------------------------------------------------------- scoring answers
+
+    def set_scoring_response(self, endpoint: str, response: ScoringResponse, deployment: str | None = None) -> None:
+        """Answer scoring requests of ``endpoint`` (or only of its ``deployment``) with ``response``."""
+        with self.lock:
+            self.behaviour.scoring[(endpoint.lower(), (deployment or "").lower())] = response
+
+    def clear_scoring_response(self, endpoint: str) -> None:
+        """Back to the default echo answer for ``endpoint`` (all its deployments)."""
+        with self.lock:
+            for key in [k for k in self.behaviour.scoring if k[0] == endpoint.lower()]:
+                del self.behaviour.scoring[key]
+
+    # ---------------------------------------------------------------------- behind the back
+
+    def drift_endpoint(
+        self, name: str, *, tags: dict[str, str] | None = None, traffic: dict[str, int] | None = None
+    ) -> dict[str, Any]:
+        """Change an endpoint's tags and/or traffic at once, without an operation (validated as usual)."""
+        with self.lock:
+            endpoint = self.find_endpoint(name)
+            if endpoint is None:
+                raise not_found("online endpoint", name)
+            if traffic is not None:
+                live, _ = rules.check_traffic(traffic, endpoint.mirror_traffic, endpoint.deployment_names())
+                endpoint.properties["traffic"] = live
+            if tags is not None:
+                endpoint.body["tags"] = dict(tags)
+            return self.render_endpoint(endpoint, "2023-04-01-preview")
+
+    def drift_deployment(
+        self,
+        endpoint_name: str,
+        name: str,
+        *,
+        tags: dict[str, str] | None = None,
+        instance_count: int | None = None,
+        environment_variables: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Change a deployment's tags / instance count / environment variables at once, no operation."""
+        with self.lock:
+            endpoint = self.find_endpoint(endpoint_name)
+            deployment = self.deployment_of(endpoint, name) if endpoint is not None else None
+            if endpoint is None or deployment is None:
+                raise not_found("online deployment", name, parent=f"online endpoint '{endpoint_name}'")
+            if instance_count is not None:
+                rules.check_deployment_settings({}, {"capacity": instance_count})
+                deployment.body["sku"]["capacity"] = instance_count
+            if tags is not None:
+                deployment.body["tags"] = dict(tags)
+            if environment_variables is not None:
+                deployment.properties["environmentVariables"] = dict(environment_variables)
+            return self.render_deployment(deployment, "2023-04-01-preview")
+
+    # ---------------------------------------------------------------------------- inspection
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every workspace's endpoints and deployments with their states (for the control API)."""
+        with self.lock:
+            return {
+                "progression": self.progression.as_dict(),
+                "workspaces": [
+                    {
+                        "id": w.id,
+                        "endpoints": [
+                            {
+                                "name": e.name,
+                                "provisioningState": e.state,
+                                "traffic": copy.deepcopy(e.traffic),
+                                "deployments": {d.name: d.state for d in e.deployments.values()},
+                            }
+                            for e in w.endpoints.values()
+                        ],
+                    }
+                    for w in self.workspaces.values()
+                ],
+            }
+
+    def workspace_scope(self, subscription: str, resource_group: str, workspace: str) -> Scope:
+        """A :class:`Scope` (helper for callers outside the HTTP layer)."""
+        return Scope(subscription, resource_group, workspace)
+
+
+def _check_reason(reason: str) -> None:
+    if not isinstance(reason, str) or not reason:
+        raise ValueError(f"'reason' must be a non-empty string, got {reason!r}")

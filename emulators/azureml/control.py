@@ -1,0 +1,210 @@
+"""Client of the Azure ML emulator's control API (stdlib only, HTTPS with the emulator's CA).
+
+HTTP routes, under the emulator's URL; JSON bodies and answers. Invalid input is HTTP 400
+``{"error": "<message>"}``, an unknown route 404, a wrong method 405.
+
+``GET  /_emulator/health``                  ``{"status": "ok"}``
+``POST /_emulator/reset``                   drop all state, faults, failures, scoring responses and
+                                            the request log; progression back to the emulator's default
+``GET|POST /_emulator/azureml/progression`` ``{"progression": "immediate"}`` |
+                                            ``{"progression": "manual", "times": n}`` |
+                                            ``{"progression": "time", "seconds": s}``
+``PUT|DELETE /_emulator/azureml/endpoints/{e}/failure``   ``{"on": "create"|"update", "reason", "code"?}``
+                                            (DELETE also forgets the endpoint's deployment failures)
+``PUT  /_emulator/azureml/endpoints/{e}/deployments/{d}/failure``  ``{"reason", "code"?}``
+``GET  /_emulator/azureml/failures``        the configured failures
+``PUT|DELETE /_emulator/azureml/endpoints/{e}/scoring``   ``{"status", "content_type", "deployment"?,
+                                            and one of "json" | "text" | "base64"}``
+``POST /_emulator/azureml/endpoints/{e}/drift``           ``{"tags"?, "traffic"?}`` (no operation)
+``POST /_emulator/azureml/endpoints/{e}/deployments/{d}/drift``  ``{"tags"?, "instance_count"?,
+                                            "environment_variables"?}`` (no operation)
+``GET|POST|DELETE /_emulator/azureml/faults``  list / add (``{"method"?, "path_contains"?, "status",
+                                            "count", "retry_after", "delay"}``) / clear
+``GET|DELETE /_emulator/azureml/requests``  the recorded ARM and data-plane requests / forget them
+``GET  /_emulator/azureml/state``           endpoints, deployments and their provisioning states
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import ssl
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import quote
+
+__all__ = ["AzureMLControl", "ControlAPIError"]
+
+_TIMEOUT_S = 10.0
+_PREFIX = "/_emulator/azureml"
+
+
+class ControlAPIError(RuntimeError):
+    """The control API refused a request; ``status`` is the HTTP status, ``message`` its error text."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"control API answered {status}: {message}")
+        self.status = status
+        self.message = message
+
+
+class AzureMLControl:
+    """HTTP client of the control API of the emulator at ``url``, trusting the CA in ``ca_file``."""
+
+    def __init__(self, url: str, ca_file: str) -> None:
+        self._url = url.rstrip("/")
+        self._context = ssl.create_default_context(cafile=ca_file)
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = json.dumps(body).encode("utf-8") if body is not None else None
+        request = urllib.request.Request(
+            f"{self._url}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=_TIMEOUT_S, context=self._context) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as exc:
+            raw = exc.read()
+            try:
+                message = json.loads(raw).get("error", raw.decode("utf-8", "replace"))
+            except (ValueError, AttributeError):
+                message = raw.decode("utf-8", "replace")
+            raise ControlAPIError(exc.code, message) from None
+        return json.loads(raw) if raw else None
+
+    @staticmethod
+    def _endpoint(name: str, what: str) -> str:
+        return f"{_PREFIX}/endpoints/{quote(name, safe='')}/{what}"
+
+    @staticmethod
+    def _deployment(endpoint: str, deployment: str, what: str) -> str:
+        return f"{_PREFIX}/endpoints/{quote(endpoint, safe='')}/deployments/{quote(deployment, safe='')}/{what}"
+
+    def health(self) -> bool:
+        """True when the emulator answers."""
+        return self._call("GET", "/_emulator/health") == {"status": "ok"}
+
+    def set_progression(self, progression: str, *, times: int = 1, seconds: float = 0.0) -> None:
+        """How operations complete: ``"immediate"``, ``"manual"`` (after ``times`` reads of the status
+        URL or the resource) or ``"time"`` (after ``seconds``). Applies to operations in flight too."""
+        spec: dict[str, Any] = {"progression": progression}
+        if progression == "manual":
+            spec["times"] = times
+        elif progression == "time":
+            spec["seconds"] = seconds
+        self._call("POST", f"{_PREFIX}/progression", spec)
+
+    def progression(self) -> dict[str, Any]:
+        """The current progression, e.g. ``{"progression": "manual", "times": 1}``."""
+        return dict(self._call("GET", f"{_PREFIX}/progression")["progression"])
+
+    def fail_endpoint(self, name: str, *, on: str, reason: str, code: str | None = None) -> None:
+        """Make endpoint ``name`` fail with ``reason`` until :meth:`clear_failure`.
+
+        ``on="create"``: its creation (and its first deployment create, while it has no Succeeded
+        deployment) ends ``Failed``; ``on="update"``: deployment creates/updates on it end ``Failed``
+        once it has a Succeeded deployment. The operation status carries ``error{code, message=reason}``.
+        """
+        self._call("PUT", self._endpoint(name, "failure"), {"on": on, "reason": reason, "code": code})
+
+    def fail_deployment(self, endpoint: str, deployment: str, *, reason: str, code: str | None = None) -> None:
+        """Make every create/update of ``deployment`` of ``endpoint`` end ``Failed`` with ``reason``."""
+        self._call("PUT", self._deployment(endpoint, deployment, "failure"), {"reason": reason, "code": code})
+
+    def clear_failure(self, name: str) -> None:
+        """Forget the failures configured for endpoint ``name`` and its deployments."""
+        self._call("DELETE", self._endpoint(name, "failure"))
+
+    def failures(self) -> dict[str, Any]:
+        """The configured failures."""
+        return dict(self._call("GET", f"{_PREFIX}/failures"))
+
+    def set_scoring_response(
+        self,
+        endpoint: str,
+        *,
+        status: int = 200,
+        body: bytes | str | dict[str, Any] | list[Any],
+        content_type: str = "application/json",
+        deployment: str | None = None,
+    ) -> None:
+        """Answer scoring requests of ``endpoint`` (or only those routed to ``deployment``) with
+        ``status`` and ``body`` (a dict/list is JSON-encoded, a str UTF-8, bytes sent as they are)."""
+        spec: dict[str, Any] = {"status": status, "content_type": content_type, "deployment": deployment}
+        if isinstance(body, bytes):
+            spec["base64"] = base64.b64encode(body).decode("ascii")
+        elif isinstance(body, str):
+            spec["text"] = body
+        else:
+            spec["json"] = body
+        self._call("PUT", self._endpoint(endpoint, "scoring"), spec)
+
+    def clear_scoring_response(self, endpoint: str) -> None:
+        """Back to the default echo answer for ``endpoint``."""
+        self._call("DELETE", self._endpoint(endpoint, "scoring"))
+
+    def update_endpoint(
+        self, name: str, *, tags: dict[str, str] | None = None, traffic: dict[str, int] | None = None
+    ) -> dict[str, Any]:
+        """Change an endpoint behind the client's back (no operation); returns its ARM JSON."""
+        return dict(self._call("POST", self._endpoint(name, "drift"), {"tags": tags, "traffic": traffic}))
+
+    def update_deployment(
+        self,
+        endpoint: str,
+        deployment: str,
+        *,
+        tags: dict[str, str] | None = None,
+        instance_count: int | None = None,
+        environment_variables: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """Change a deployment behind the client's back (no operation); returns its ARM JSON."""
+        body = {"tags": tags, "instance_count": instance_count, "environment_variables": environment_variables}
+        return dict(self._call("POST", self._deployment(endpoint, deployment, "drift"), body))
+
+    def inject_fault(
+        self,
+        *,
+        method: str | None = None,
+        path_contains: str | None = None,
+        status: int = 429,
+        count: int = 1,
+        retry_after: int | None = 1,
+        delay: float = 0.0,
+    ) -> None:
+        """Answer the next ``count`` requests matching ``method``/``path_contains`` with ``status``
+        (an ARM error; ``Retry-After: retry_after`` unless None) after ``delay`` s; ``status=0`` only delays."""
+        spec = {
+            "method": method,
+            "path_contains": path_contains,
+            "status": status,
+            "count": count,
+            "retry_after": retry_after,
+            "delay": delay,
+        }
+        self._call("POST", f"{_PREFIX}/faults", spec)
+
+    def faults(self) -> list[dict[str, Any]]:
+        """The active faults, each with its ``remaining`` count."""
+        return list(self._call("GET", f"{_PREFIX}/faults")["faults"])
+
+    def clear_faults(self) -> None:
+        """Drop every active fault."""
+        self._call("DELETE", f"{_PREFIX}/faults")
+
+    def requests(self) -> list[dict[str, Any]]:
+        """Recorded requests (``method``, ``path``, ``api_version``, ``body``, ``status``), oldest first."""
+        return list(self._call("GET", f"{_PREFIX}/requests")["requests"])
+
+    def clear_requests(self) -> None:
+        """Forget the recorded requests."""
+        self._call("DELETE", f"{_PREFIX}/requests")
+
+    def state(self) -> dict[str, Any]:
+        """Endpoints, deployments and their provisioning states, per workspace."""
+        return dict(self._call("GET", f"{_PREFIX}/state"))
+
+    def reset(self) -> None:
+        """Drop all state, faults, failures, scoring responses and recorded requests; default progression."""
+        self._call("POST", "/_emulator/reset")

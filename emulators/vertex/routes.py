@@ -1,0 +1,170 @@
+"""URL routing and the WSGI application of the Vertex AI emulator.
+
+Served paths (``{parent}`` = ``projects/{project}/locations/{location}``, project by id or number):
+
+=======  ================================================================  ======================
+Method   Path                                                              Method of the API
+=======  ================================================================  ======================
+POST     ``/v1/{parent}/models:upload``                                    ModelService.UploadModel
+GET      ``/v1/{parent}/models``                                           ListModels
+GET      ``/v1/{parent}/models/{model}``                                   GetModel
+PATCH    ``/v1/{parent}/models/{model}``                                   UpdateModel
+DELETE   ``/v1/{parent}/models/{model}``                                   DeleteModel
+POST     ``/v1/{parent}/endpoints``                                        EndpointService.CreateEndpoint
+GET      ``/v1/{parent}/endpoints``                                        ListEndpoints
+GET      ``/v1/{parent}/endpoints/{endpoint}``                             GetEndpoint
+PATCH    ``/v1/{parent}/endpoints/{endpoint}``                             UpdateEndpoint
+DELETE   ``/v1/{parent}/endpoints/{endpoint}``                             DeleteEndpoint
+POST     ``/v1/{parent}/endpoints/{endpoint}:deployModel``                 DeployModel
+POST     ``/v1/{parent}/endpoints/{endpoint}:undeployModel``               UndeployModel
+POST     ``/v1/{parent}/endpoints/{endpoint}:mutateDeployedModel``         MutateDeployedModel
+POST     ``/v1/{parent}/endpoints/{endpoint}:predict``                     PredictionService.Predict
+POST     ``/v1/{parent}/endpoints/{endpoint}:rawPredict``                  RawPredict
+GET      ``/{ui|v1}/{parent}[/models|endpoints/{id}]/operations/{op}``     Operations.GetOperation
+DELETE   same                                                              DeleteOperation
+POST     same + ``:cancel`` / ``:wait``                                    CancelOperation / WaitOperation
+GET      ``/{ui|v1}/{parent}[/models|endpoints/{id}]/operations``          ListOperations
+=======  ================================================================  ======================
+
+Other ``:verb`` methods on models and endpoints (``:explain``, ``:update``, ``:export`` ...) answer
+501 ``UNIMPLEMENTED``; unknown paths 404 ``NOT_FOUND``. ``/_emulator/...`` is the control API
+(:mod:`emulators.vertex.control_api`). Before routing, injected faults are applied
+(:mod:`emulators.vertex.faults`). Authorization headers are accepted and ignored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import socket
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from . import handlers as h
+from .backend import VertexBackend
+from .control_api import CONTROL_PREFIX, ControlAPI
+from .errors import ApiError
+from .faults import FaultInjector, fault_response
+
+__all__ = ["ROUTES", "Route", "VertexApp"]
+
+_log = logging.getLogger(__name__)
+
+_P = r"projects/(?P<project>[^/:]+)/locations/(?P<location>[^/:]+)"
+_OPS_PARENT = r"projects/[^/:]+/locations/[^/:]+(?:/(?:models|endpoints)/[^/:]+)?"
+
+
+@dataclass(frozen=True)
+class Route:
+    """``method`` + full-match ``pattern`` -> ``handler``."""
+
+    method: str
+    pattern: re.Pattern[str]
+    handler: Callable[[h.Call], Response]
+
+
+def _r(method: str, pattern: str, handler: Callable[[h.Call], Response]) -> Route:
+    return Route(method, re.compile(pattern), handler)
+
+
+ROUTES: tuple[Route, ...] = (
+    _r("POST", rf"/v1/{_P}/models:upload", h.upload_model),
+    _r("GET", rf"/v1/{_P}/models", h.list_models),
+    _r("GET", rf"/v1/{_P}/models/(?P<model>[^/:]+)", h.get_model),
+    _r("PATCH", rf"/v1/{_P}/models/(?P<model>[^/:]+)", h.update_model),
+    _r("DELETE", rf"/v1/{_P}/models/(?P<model>[^/:]+)", h.delete_model),
+    _r("POST", rf"/v1/{_P}/endpoints", h.create_endpoint),
+    _r("GET", rf"/v1/{_P}/endpoints", h.list_endpoints),
+    _r("GET", rf"/v1/{_P}/endpoints/(?P<endpoint>[^/:]+)", h.get_endpoint),
+    _r("PATCH", rf"/v1/{_P}/endpoints/(?P<endpoint>[^/:]+)", h.update_endpoint),
+    _r("DELETE", rf"/v1/{_P}/endpoints/(?P<endpoint>[^/:]+)", h.delete_endpoint),
+    _r("POST", rf"/v1/{_P}/endpoints/(?P<endpoint>[^/:]+):deployModel", h.deploy_model),
+    _r("POST", rf"/v1/{_P}/endpoints/(?P<endpoint>[^/:]+):undeployModel", h.undeploy_model),
+    _r("POST", rf"/v1/{_P}/endpoints/(?P<endpoint>[^/:]+):mutateDeployedModel", h.mutate_deployed_model),
+    _r("POST", rf"/v1/{_P}/endpoints/(?P<endpoint>[^/:]+):predict", h.predict),
+    _r("POST", rf"/v1/{_P}/endpoints/(?P<endpoint>[^/:]+):rawPredict", h.raw_predict),
+    _r("GET", rf"/(?:ui|v1)/(?P<name>{_OPS_PARENT}/operations/[^/:]+)", h.get_operation),
+    _r("DELETE", rf"/(?:ui|v1)/(?P<name>{_OPS_PARENT}/operations/[^/:]+)", h.delete_operation),
+    _r("POST", rf"/(?:ui|v1)/(?P<name>{_OPS_PARENT}/operations/[^/:]+):cancel", h.cancel_operation),
+    _r("POST", rf"/(?:ui|v1)/(?P<name>{_OPS_PARENT}/operations/[^/:]+):wait", h.wait_operation),
+    _r("GET", rf"/(?:ui|v1)/(?P<name>{_OPS_PARENT})/operations", h.list_operations),
+    _r("POST", rf"/(?:ui|v1)/{_P}/(?:models|endpoints)/[^/:]+:[A-Za-z]+", h.not_emulated),
+    _r("POST", rf"/(?:ui|v1)/{_P}/(?:models|endpoints):[A-Za-z]+", h.not_emulated),
+)
+
+
+def _json_error(error: ApiError) -> Response:
+    return Response(error.body(), status=error.http_status, content_type="application/json; charset=UTF-8")
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+class VertexApp:
+    """The WSGI app of one emulator: control API, faults, then the Vertex AI routes."""
+
+    def __init__(self, backend: VertexBackend, faults: FaultInjector) -> None:
+        self._backend = backend
+        self._faults = faults
+        self._control = ControlAPI(backend, faults)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(CONTROL_PREFIX):
+            return self._control(environ, start_response)
+        fault = self._faults.take(environ.get("REQUEST_METHOD", ""), path)
+        if fault is not None:
+            _log.info("injecting fault (status %s, delay %s s) into %s %s", fault.status, fault.delay,
+                      environ.get("REQUEST_METHOD"), path)
+            if fault.delay:
+                time.sleep(fault.delay)
+            if fault.drop:
+                return self._drop(environ, start_response)
+            if fault.status:
+                status, headers, body = fault_response(fault)
+                start_response(f"{status} {_phrase(status)}", headers)
+                return [body]
+        request = Request(environ)
+        try:
+            response = self._dispatch(request)
+        except ApiError as exc:
+            _log.debug("%s %s -> %s %s", request.method, request.path, exc.http_status, exc.message)
+            response = _json_error(exc)
+        except Exception as exc:  # never let a bug take the connection down without an answer
+            _log.exception("unhandled error on %s %s", request.method, request.path)
+            response = _json_error(ApiError("INTERNAL", f"Internal error in the emulator: {exc}"))
+        return response(environ, start_response)
+
+    def _dispatch(self, request: Request) -> Response:
+        path, method = request.path, request.method
+        path_matched = False
+        for route in ROUTES:
+            match = route.pattern.fullmatch(path)
+            if match is None:
+                continue
+            path_matched = True
+            if route.method == method:
+                return route.handler(h.Call(request, match.groupdict(), self._backend))
+        if path_matched:
+            raise ApiError("NOT_FOUND", f"Method {method} is not supported on {path}.")
+        raise ApiError("NOT_FOUND", f"The requested URL {path} was not found on this server.")
+
+    @staticmethod
+    def _drop(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """Close the client connection without an answer."""
+        sock = environ.get("werkzeug.socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        start_response("500 Connection Dropped", [("Content-Length", "0")])
+        return [b""]

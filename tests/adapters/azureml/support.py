@@ -1,0 +1,52 @@
+"""Shared helpers for the Azure ML adapter tests: an adapter on the emulator whose every request
+body is validated against azure-ai-ml's REST models (the emulator's strict walker)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from azure.core.pipeline.policies import SansIOHTTPPolicy
+
+__all__ = ["ValidatingPolicy", "adapter_for", "FAST"]
+
+from core.wait import WaitPolicy
+
+FAST = WaitPolicy(interval=0.0, max_interval=0.0, timeout=30, transient_attempts=3, transient_backoff=0.0)
+
+_MODELS = (("/deployments/", "OnlineDeployment"), ("/onlineEndpoints/", "OnlineEndpoint"),
+           ("/environments/", "EnvironmentVersion"), ("/data/", "DataVersionBase"))
+
+
+class ValidatingPolicy(SansIOHTTPPolicy):
+    """Validates every PUT body against the REST model for its path; records ``(method, path)``."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.problems: list[Any] = []
+
+    def on_request(self, request: Any) -> None:
+        from urllib.parse import urlparse
+
+        from emulators.azureml import schema
+
+        http = request.http_request
+        path = urlparse(http.url).path
+        self.sent.append((http.method, path))
+        if http.method != "PUT":
+            return
+        model = next(m for marker, m in _MODELS if marker in path)
+        _, problems = schema.validate(model, json.loads(http.body or b"{}"))
+        if problems:
+            self.problems.append((path, problems))
+            raise AssertionError(f"PUT {path}: body invalid for {model}: {problems}")
+
+
+def adapter_for(emulator: Any, target: Any, *, checked: bool = True) -> Any:
+    from adapters.azureml.adapter import AzureMLAdapter
+
+    policy = ValidatingPolicy()
+    adapter = AzureMLAdapter(target, emulators={"azureml": {"url": emulator.url, "ca_file": str(emulator.ca_file)}},
+                             policies=[policy] if checked else [])
+    adapter.validator = policy
+    return adapter
