@@ -12,6 +12,7 @@ context manager (``raise ... from exc``). Every front end turns them into its ow
     ├── NotFound                     404  not_found
     ├── Conflict                     409  conflict
     │   └── RequiresReplacement      409  requires_replacement  (details: [{path, from, to, reason}])
+    ├── PreconditionFailed           412  precondition_failed   (If-Match / If-None-Match)
     ├── ProviderError                502  provider_error        (the provider refused or failed)
     │   ├── ProviderUnavailable      503  provider_unavailable  (throttling, 5xx: the only retryable one)
     │   └── ProviderAuthError        502  provider_auth
@@ -31,6 +32,7 @@ __all__ = [
     "NotFound",
     "Conflict",
     "RequiresReplacement",
+    "PreconditionFailed",
     "ProviderError",
     "ProviderUnavailable",
     "ProviderAuthError",
@@ -99,6 +101,13 @@ class RequiresReplacement(Conflict):
     applied again. Raised before any provider call."""
 
     code = "requires_replacement"
+
+
+class PreconditionFailed(DeployError):
+    """A conditional request (``If-Match`` / ``If-None-Match``) does not hold; nothing was done."""
+
+    code = "precondition_failed"
+    http_status = 412
 
 
 class ProviderError(DeployError):

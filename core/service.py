@@ -17,6 +17,7 @@ from core.check import CheckOutcome, judge
 from core.diff import replacements
 from core.errors import NotFound, RequiresReplacement, SpecError, UnsupportedFeature
 from core.live import Health, LiveEndpoint, Sync
+from core.preconditions import Preconditions
 from core.registry import AdapterFactory, adapter_class
 from core.spec import EndpointSpec, parse_spec, revision
 from core.store import CheckResultRecord, DeploymentRecord, OperationRecord, Store
@@ -71,7 +72,7 @@ def operation_view(op: OperationRecord) -> dict[str, Any]:
 def deployment_view(dep: DeploymentRecord) -> dict[str, Any]:
     return {
         "name": dep.name, "platform": dep.platform, "revision": dep.revision,
-        "generation": dep.generation, "health": dep.health, "sync": dep.sync,
+        "generation": dep.generation, "etag": dep.etag, "health": dep.health, "sync": dep.sync,
         "status_message": dep.status_message, "observed_at": _iso(dep.observed_at),
         "provider_ids": dep.provider_ids, "current_operation": dep.current_operation_id,
         "deleting": dep.deleting, "spec": dep.spec,
@@ -121,6 +122,11 @@ class Service:
     def list(self, *, platform: str | None = None, limit: int = 100, offset: int = 0) -> list[DeploymentRecord]:
         return self.store.list_deployments(platform=platform, limit=limit, offset=offset)
 
+    def operations(self, *, deployment: str | None = None, state: str | None = None,
+                   limit: int = 100) -> list[OperationRecord]:
+        """Operations, newest first, optionally of one deployment and/or in one state."""
+        return self.store.list_operations(deployment=deployment, state=state, limit=limit)
+
     def operation(self, op_id: str) -> OperationRecord:
         op = self.store.get_operation(op_id)
         if op is None:
@@ -161,11 +167,12 @@ class Service:
 
     # ---------------------------------------------------------------------------------- apply
 
-    def apply(self, name: str, data: Any) -> ApplyResult:
+    def apply(self, name: str, data: Any, *, preconditions: Preconditions | None = None) -> ApplyResult:
         """Store the desired spec and start a deploy, unless live already serves it in sync.
 
-        Raises Conflict (409) when an operation on ``name`` is still running, and
-        RequiresReplacement (409) when the change cannot be made in place (nothing is sent).
+        Raises Conflict (409) when an operation on ``name`` is still running,
+        RequiresReplacement (409) when the change cannot be made in place (nothing is sent), and
+        PreconditionFailed (412) when ``preconditions`` (If-Match / If-None-Match) do not hold.
         """
         spec = self.validate(data, name=name)
         replace = self._replacements(spec, self._adapter(spec))
@@ -176,18 +183,22 @@ class Service:
         rev = revision(spec)
         existing = self.store.get_deployment(name)
         if existing is not None and existing.revision == rev and existing.current_operation_id is None:
+            if preconditions:
+                preconditions.check(name, existing.etag)
             outcome = self._check(spec, mode="basic")
             if outcome.health is Health.SERVING and outcome.sync is Sync.IN_SYNC:
                 return ApplyResult(self.get(name), None)
         op = self.store.begin_operation(name, kind="apply", platform=spec.platform,
-                                        spec=spec.model_dump(mode="json"), revision=rev)
+                                        spec=spec.model_dump(mode="json"), revision=rev,
+                                        preconditions=preconditions)
         self.jobs.start_deploy(op.id, name, rev)
         return ApplyResult(self.get(name), op)
 
-    def delete(self, name: str) -> OperationRecord:
-        """Start deleting ``name`` and every cloud resource made for it; Conflict while busy."""
+    def delete(self, name: str, *, preconditions: Preconditions | None = None) -> OperationRecord:
+        """Start deleting ``name`` and every cloud resource made for it; Conflict while busy,
+        PreconditionFailed when ``preconditions`` do not hold."""
         op = self.store.begin_operation(name, kind="delete", platform=self.get(name).platform,
-                                        spec=None, revision=None)
+                                        spec=None, revision=None, preconditions=preconditions)
         self.jobs.start_delete(op.id, name)
         return op
 

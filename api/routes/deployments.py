@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Header, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import service_of
+from api.idempotency import idempotent
+from core.errors import SpecError
+from core.preconditions import Preconditions, parse_etags
 from core.service import Service, deployment_view, operation_view
 from core.spec import EndpointSpec
+from core.store.records import OPERATION_STATES
 
 __all__ = ["router"]
 
@@ -29,22 +33,50 @@ def _check_view(record: Any) -> dict[str, Any]:
             "duration_ms": round(record.duration_ms, 2), "checked_at": record.checked_at.isoformat()}
 
 
+_IF_MATCH = Header(None, alias="If-Match", description="Act only if the deployment's ETag is one of "
+                   "these (`*`: only if it exists); else 412.")
+_IF_NONE_MATCH = Header(None, alias="If-None-Match", description="`*`: create only, 412 if the "
+                        "deployment exists.")
+
+
+_IDEMPOTENCY_KEY = Header(None, alias="Idempotency-Key", description="A retry with the same key gets the "
+                          "first response (24 h); the same key with another request: 422.")
+
+
+def _preconditions(if_match: str | None, if_none_match: str | None) -> Preconditions:
+    return Preconditions(if_match=parse_etags(if_match), if_none_match=parse_etags(if_none_match))
+
+
 @router.put("/deployments/{name}", status_code=202, summary="Create or update a deployment",
             responses={200: {"description": "Already serving this revision, in sync: nothing to do"},
                        202: {"description": "An Operation deploying the spec"},
-                       409: {"description": "An operation on this deployment is still running"},
+                       409: {"description": "An operation on this deployment is still running, or "
+                                            "the change requires replacing the endpoint"},
+                       412: {"description": "If-Match / If-None-Match does not hold"},
                        422: {"description": "Invalid spec, or features the platform cannot do"}})
-def put_deployment(name: str, spec: EndpointSpec, service: Service = Depends(service_of)) -> Any:
-    result = service.apply(name, spec.model_dump(mode="json"))
-    if result.operation is None:
-        return JSONResponse(status_code=200, content=deployment_view(result.deployment))
-    return operation_view(result.operation)
+def put_deployment(name: str, spec: EndpointSpec, if_match: str | None = _IF_MATCH,
+                   if_none_match: str | None = _IF_NONE_MATCH, idempotency_key: str | None = _IDEMPOTENCY_KEY,
+                   service: Service = Depends(service_of)) -> JSONResponse:
+    data = spec.model_dump(mode="json")
+
+    def handle() -> JSONResponse:
+        result = service.apply(name, data, preconditions=_preconditions(if_match, if_none_match))
+        headers = {"ETag": result.deployment.etag}
+        if result.operation is None:
+            return JSONResponse(status_code=200, content=deployment_view(result.deployment), headers=headers)
+        return JSONResponse(status_code=202, content=operation_view(result.operation), headers=headers)
+
+    return idempotent(service.store.idempotency, idempotency_key, method="PUT", path=f"/v1/deployments/{name}",
+                      body={"spec": data, "if_match": if_match, "if_none_match": if_none_match}, handle=handle)
 
 
-@router.get("/deployments/{name}", summary="A deployment: spec, revision, health, sync")
-def get_deployment(name: str, refresh: bool = Query(False, description="Run a basic check first."),
+@router.get("/deployments/{name}", summary="A deployment: spec, revision, health, sync, ETag")
+def get_deployment(name: str, response: Response,
+                   refresh: bool = Query(False, description="Run a basic check first."),
                    service: Service = Depends(service_of)) -> dict[str, Any]:
-    return deployment_view(service.status(name) if refresh else service.get(name))
+    dep = service.status(name) if refresh else service.get(name)
+    response.headers["ETag"] = dep.etag
+    return deployment_view(dep)
 
 
 @router.get("/deployments", summary="List deployments")
@@ -53,9 +85,17 @@ def list_deployments(platform: str | None = None, limit: int = Query(100, ge=1, 
     return {"deployments": [deployment_view(d) for d in service.list(platform=platform, limit=limit, offset=offset)]}
 
 
-@router.delete("/deployments/{name}", status_code=202, summary="Delete a deployment and its cloud resources")
-def delete_deployment(name: str, service: Service = Depends(service_of)) -> dict[str, Any]:
-    return operation_view(service.delete(name))
+@router.delete("/deployments/{name}", status_code=202, summary="Delete a deployment and its cloud resources",
+               responses={409: {"description": "An operation on this deployment is still running"},
+                          412: {"description": "If-Match does not hold"}})
+def delete_deployment(name: str, if_match: str | None = _IF_MATCH, idempotency_key: str | None = _IDEMPOTENCY_KEY,
+                      service: Service = Depends(service_of)) -> JSONResponse:
+    def handle() -> JSONResponse:
+        op = service.delete(name, preconditions=_preconditions(if_match, None))
+        return JSONResponse(status_code=202, content=operation_view(op))
+
+    return idempotent(service.store.idempotency, idempotency_key, method="DELETE",
+                      path=f"/v1/deployments/{name}", body={"if_match": if_match}, handle=handle)
 
 
 @router.post("/plan", summary="Dry run: provider requests that would be sent, and the diff against live")
@@ -66,6 +106,18 @@ def plan(spec: EndpointSpec, service: Service = Depends(service_of)) -> dict[str
 @router.post("/deployments/{name}/checks", summary="Check health and sync now (basic or full)")
 def run_check(name: str, body: CheckRequest | None = None, service: Service = Depends(service_of)) -> dict[str, Any]:
     return _check_view(service.check(name, mode=(body or CheckRequest()).mode))
+
+
+@router.get("/operations", summary="Operations, newest first, by deployment and state")
+def list_operations(deployment: str | None = None,
+                    state: str | None = Query(None, description=f"One of: {', '.join(sorted(OPERATION_STATES))}."),
+                    limit: int = Query(100, ge=1, le=1000),
+                    service: Service = Depends(service_of)) -> dict[str, Any]:
+    if state is not None and state not in OPERATION_STATES:
+        raise SpecError("unknown operation state", details=[{"path": "state", "message": f"{state!r} is not one "
+                                                              f"of {', '.join(sorted(OPERATION_STATES))}"}])
+    return {"operations": [operation_view(op) for op in service.operations(deployment=deployment, state=state,
+                                                                           limit=limit)]}
 
 
 @router.get("/operations/{op_id}", summary="An Operation (AIP-151)")

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, NotFound
+from core.preconditions import Preconditions, etag
 from core.store.db import utcnow
 from core.store.models import Deployment, Operation, Revision
 
@@ -42,12 +43,16 @@ def begin(
     platform: str,
     spec: dict[str, Any] | None,
     revision: str | None,
+    preconditions: Preconditions | None = None,
 ) -> Operation:
     """Take deployment ``name`` (row ``dep``, read under lock, or ``None``) for a new operation.
 
     Arguments are validated by the caller (``Store.begin_operation`` documents the semantics).
-    Returns the new, flushed ``pending`` operation.
+    ``preconditions`` are checked against the locked row first. Returns the new, flushed
+    ``pending`` operation.
     """
+    if preconditions:
+        preconditions.check(name, None if dep is None else etag(dep.generation, dep.revision))
     now = utcnow()
     op_id = uuid.uuid4().hex
     if dep is None:

@@ -1,4 +1,5 @@
-"""ORM models: the service's own domain state (deployments, revisions, operations, check results).
+"""ORM models: the service's own domain state (deployments, revisions, operations, check results,
+idempotency keys).
 
 These classes never leave :mod:`core.store`; the repository returns frozen records instead.
 Any change here needs a new migration in ``core/store/migrations/versions`` (a test compares the
@@ -27,7 +28,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from core.store.db import JSONType, UTCDateTime, utcnow
 
-__all__ = ["Base", "Deployment", "Revision", "Operation", "CheckResult", "NAMING_CONVENTION"]
+__all__ = ["Base", "Deployment", "Revision", "Operation", "CheckResult", "IdempotencyKey", "NAMING_CONVENTION",
+           "IDEMPOTENCY_KEY_LENGTH"]
 
 #: Deterministic constraint names, identical on every dialect (migrations refer to them).
 NAMING_CONVENTION = {
@@ -42,6 +44,7 @@ NAME_LENGTH = 63
 REVISION_LENGTH = 64
 ID_LENGTH = 32
 SHORT = 32
+IDEMPOTENCY_KEY_LENGTH = 255
 
 
 class Base(DeclarativeBase):
@@ -133,3 +136,19 @@ class CheckResult(Base):
     error: Mapped[dict[str, Any] | None]
     duration_ms: Mapped[float] = mapped_column(Float)
     checked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class IdempotencyKey(Base):
+    """The first response to a request sent with an ``Idempotency-Key`` header, replayed to retries.
+
+    ``status_code`` is NULL while the first request is still being handled.
+    """
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (Index("ix_idempotency_keys_created_at", "created_at"),)
+
+    key: Mapped[str] = mapped_column(String(IDEMPOTENCY_KEY_LENGTH), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    response: Mapped[dict[str, Any] | None] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from core.preconditions import etag
 from core.store.models import CheckResult, Deployment, Operation
 
 __all__ = [
@@ -47,6 +48,11 @@ class DeploymentRecord:
     deleting: bool
     created_at: dt.datetime
     updated_at: dt.datetime
+
+    @property
+    def etag(self) -> str:
+        """Strong ETag; changes exactly when the desired spec changes (see core.preconditions)."""
+        return etag(self.generation, self.revision)
 
     @classmethod
     def from_row(cls, row: Deployment) -> DeploymentRecord:

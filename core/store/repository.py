@@ -24,9 +24,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.errors import Conflict, NotFound
+from core.preconditions import Preconditions
 from core.store import migrate as _migrate
 from core.store.db import SQLITE_IMMEDIATE, make_engine, utcnow
 from core.store.gate import begin
+from core.store.idempotency import IdempotencyKeys
 from core.store.models import NAME_LENGTH, CheckResult, Deployment, Operation, Revision
 from core.store.records import (
     CHECK_MODES,
@@ -53,6 +55,7 @@ class Store:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self._engine = make_engine(url, echo=echo)
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+        self._idempotency = IdempotencyKeys(self)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -65,6 +68,11 @@ class Store:
     def engine(self) -> Engine:
         """The SQLAlchemy engine (for diagnostics and tests; do not write through it)."""
         return self._engine
+
+    @property
+    def idempotency(self) -> IdempotencyKeys:
+        """Stored first responses of requests sent with an ``Idempotency-Key``."""
+        return self._idempotency
 
     def migrate(self) -> None:
         """Upgrade the schema to the newest migration (idempotent, safe from several replicas)."""
@@ -116,7 +124,8 @@ class Store:
     # -- operations --------------------------------------------------------------------------
 
     def begin_operation(
-        self, name: str, *, kind: str, platform: str, spec: dict[str, Any] | None, revision: str | None
+        self, name: str, *, kind: str, platform: str, spec: dict[str, Any] | None, revision: str | None,
+        preconditions: Preconditions | None = None,
     ) -> OperationRecord:
         """Start an operation on deployment ``name`` (atomic; the concurrency gate).
 
@@ -130,7 +139,9 @@ class Store:
         revision is ``revision`` or, when ``None``, the deployment's current revision.
 
         Raises :class:`Conflict` (``details={"operation": id}``) when the deployment's current
-        operation is not done. Of concurrent callers for one name, exactly one succeeds.
+        operation is not done, :class:`PreconditionFailed` when ``preconditions`` (If-Match /
+        If-None-Match, checked under the same lock) do not hold. Of concurrent callers for one
+        name, exactly one succeeds.
         """
         if kind not in OPERATION_KINDS:
             raise ValueError(f"unknown operation kind {kind!r}; expected one of {sorted(OPERATION_KINDS)}")
@@ -143,7 +154,8 @@ class Store:
                 with self._tx(write=True) as s:
                     stmt = self._locked(select(Deployment).where(Deployment.name == name))
                     dep = s.scalars(stmt).one_or_none()
-                    op = begin(s, dep, name, kind=kind, platform=platform, spec=spec, revision=revision)
+                    op = begin(s, dep, name, kind=kind, platform=platform, spec=spec, revision=revision,
+                               preconditions=preconditions)
                     return OperationRecord.from_row(op)
             except IntegrityError:
                 # Another transaction inserted the same new deployment first; retrying sees its row

@@ -1,20 +1,9 @@
 import pytest
 
-from tests.contract.envs import ENVS, SageMakerEnv
+from tests.contract.envs import EMULATOR_FIXTURES, ENVS, make_env
 
 
 @pytest.fixture(params=ENVS)
 def env(request):
-    if request.param == "sagemaker":
-        e = SageMakerEnv(request.getfixturevalue("sm"))
-    elif request.param == "vertex":
-        from tests.contract.env_vertex import VertexEnv
-
-        e = VertexEnv(request.getfixturevalue("vx"))
-    elif request.param == "azureml":
-        from tests.contract.env_azureml import AzureMLEnv
-
-        e = AzureMLEnv(request.getfixturevalue("az"))
-    else:  # pragma: no cover - platforms join here
-        raise AssertionError(request.param)
-    yield e
+    """Each platform's contract environment around its emulator (reset per test)."""
+    yield make_env(request.param, request.getfixturevalue(EMULATOR_FIXTURES[request.param]))

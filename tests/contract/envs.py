@@ -13,7 +13,7 @@ import boto3
 from core.adapter import Adapter
 from core.spec import EndpointSpec, parse_spec
 
-__all__ = ["ContractEnv", "SageMakerEnv", "ENVS"]
+__all__ = ["ContractEnv", "SageMakerEnv", "ENVS", "EMULATOR_FIXTURES", "make_env"]
 # Other platforms' envs live in env_<platform>.py, imported by the conftest only when used.
 
 
@@ -99,3 +99,21 @@ class SageMakerEnv:
 
 
 ENVS = ["sagemaker", "vertex", "azureml"]
+
+EMULATOR_FIXTURES = {"sagemaker": "sm", "vertex": "vx", "azureml": "az"}
+"""The conftest fixture (tests/conftest.py) that yields each platform's emulator, reset."""
+
+
+def make_env(platform: str, emulator: Any) -> ContractEnv:
+    """The contract environment of ``platform`` around its (reset) emulator."""
+    if platform == "sagemaker":
+        return SageMakerEnv(emulator)
+    if platform == "vertex":
+        from tests.contract.env_vertex import VertexEnv
+
+        return VertexEnv(emulator)
+    if platform == "azureml":
+        from tests.contract.env_azureml import AzureMLEnv
+
+        return AzureMLEnv(emulator)
+    raise AssertionError(f"no contract environment for {platform!r}")

@@ -146,3 +146,4 @@ def test_vertex_network_and_key_formats():
     with pytest.raises(SpecError) as err:
         parse_spec(with_(target={**target, "network": "prod-vpc", "encryption_key": "k"}))
     assert set(paths(err.value)) == {"target.network", "target.encryption_key"}
+

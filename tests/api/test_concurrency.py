@@ -1,0 +1,80 @@
+"""Conditional requests (ETag, If-Match, If-None-Match) and the operations list, through HTTP."""
+
+from tests.api.test_api import SPEC, names
+from tests.support.api_server import wait_operation
+
+
+def test_etag_if_match_and_if_none_match(api, sm):
+    sm.control.set_progression("immediate")
+    created = api.put("/v1/deployments/api-demo", json=SPEC, headers={"If-None-Match": "*"})
+    assert created.status_code == 202
+    first = created.headers["ETag"]
+    wait_operation(api, created.json())
+    got = api.get("/v1/deployments/api-demo")
+    assert got.headers["ETag"] == first == got.json()["etag"]
+
+    again = api.put("/v1/deployments/api-demo", json=SPEC, headers={"If-None-Match": "*"})
+    assert again.status_code == 412 and again.json()["error"]["code"] == "precondition_failed"
+
+    changed = {**SPEC, "tags": {"team": "other"}}
+    stale = api.put("/v1/deployments/api-demo", json=changed, headers={"If-Match": '"1-000000000000"'})
+    assert stale.status_code == 412
+    assert stale.json()["error"]["details"]["etag"] == first
+    assert api.get("/v1/deployments/api-demo").json()["spec"]["tags"] == {"team": "t"}, "nothing stored"
+
+    ok = api.put("/v1/deployments/api-demo", json=changed, headers={"If-Match": first})
+    assert ok.status_code == 202 and ok.headers["ETag"] != first
+    assert wait_operation(api, ok.json())["metadata"]["state"] == "succeeded"
+
+    refused = api.delete("/v1/deployments/api-demo", headers={"If-Match": first})
+    assert refused.status_code == 412 and names(sm), "the old ETag no longer matches; nothing deleted"
+    gone = api.delete("/v1/deployments/api-demo", headers={"If-Match": ok.headers["ETag"]})
+    assert wait_operation(api, gone.json())["metadata"]["state"] == "succeeded"
+    missing = api.put("/v1/deployments/api-demo", json=SPEC, headers={"If-Match": "*"})
+    assert missing.status_code == 412, "If-Match: * needs an existing deployment"
+
+
+def test_operations_listed_by_deployment_and_state(api, sm):
+    sm.control.set_progression("immediate")
+    op = wait_operation(api, api.put("/v1/deployments/api-demo", json=SPEC).json())
+    listed = api.get("/v1/operations", params={"deployment": "api-demo"}).json()["operations"]
+    assert [o["name"] for o in listed] == [op["name"]]
+    assert api.get("/v1/operations", params={"state": "succeeded"}).json()["operations"][0]["id"] == op["id"]
+    assert api.get("/v1/operations", params={"state": "running"}).json()["operations"] == []
+    bad = api.get("/v1/operations", params={"state": "bogus"})
+    assert bad.status_code == 422 and bad.json()["error"]["details"][0]["path"] == "state"
+
+
+def test_idempotency_key_replays_the_first_response(api, sm):
+    sm.control.set_progression("manual", times=100000)  # hold the first deploy in Creating
+    key = {"Idempotency-Key": "deploy-42"}
+    first = api.put("/v1/deployments/api-demo", json=SPEC, headers=key)
+    assert first.status_code == 202
+    retry = api.put("/v1/deployments/api-demo", json=SPEC, headers=key)
+    assert (retry.status_code, retry.json(), retry.headers["ETag"]) == (202, first.json(), first.headers["ETag"])
+    assert retry.headers["Idempotent-Replayed"] == "true"
+    without_key = api.put("/v1/deployments/api-demo", json=SPEC)
+    assert without_key.status_code == 409, "a new request (no key) meets the running operation"
+    ops = api.get("/v1/operations", params={"deployment": "api-demo"}).json()["operations"]
+    assert len(ops) == 1, "the retry started nothing"
+
+    other = api.put("/v1/deployments/api-demo", json={**SPEC, "tags": {"team": "x"}}, headers=key)
+    assert other.status_code == 422 and other.json()["error"]["code"] == "idempotency_key_reused"
+    sm.control.set_progression("immediate")
+    wait_operation(api, first.json())
+
+
+def test_idempotency_key_stores_client_errors_and_covers_delete(api, sm):
+    sm.control.set_progression("immediate")
+    bad = api.put("/v1/deployments/api-demo", json=SPEC, headers={"Idempotency-Key": "k1", "If-Match": "*"})
+    assert bad.status_code == 412
+    again = api.put("/v1/deployments/api-demo", json=SPEC, headers={"Idempotency-Key": "k1", "If-Match": "*"})
+    assert again.status_code == 412 and again.headers["Idempotent-Replayed"] == "true"
+    wait_operation(api, api.put("/v1/deployments/api-demo", json=SPEC).json())
+    gone = api.delete("/v1/deployments/api-demo", headers={"Idempotency-Key": "k2"})
+    assert gone.status_code == 202
+    replay = api.delete("/v1/deployments/api-demo", headers={"Idempotency-Key": "k2"})
+    assert replay.json()["id"] == gone.json()["id"]
+    wait_operation(api, gone.json())
+    invalid = api.delete("/v1/deployments/api-demo", headers={"Idempotency-Key": "x" * 300})
+    assert invalid.status_code == 422 and invalid.json()["error"]["details"][0]["path"] == "Idempotency-Key"
