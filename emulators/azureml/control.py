@@ -27,51 +27,29 @@ HTTP routes, under the emulator's URL; JSON bodies and answers. Invalid input is
 from __future__ import annotations
 
 import base64
-import json
 import ssl
-import urllib.error
-import urllib.request
 from typing import Any
 from urllib.parse import quote
 
+from ..common.control import ControlAPIError, ControlClient
+
 __all__ = ["AzureMLControl", "ControlAPIError"]
 
-_TIMEOUT_S = 10.0
 _PREFIX = "/_emulator/azureml"
 
 
-class ControlAPIError(RuntimeError):
-    """The control API refused a request; ``status`` is the HTTP status, ``message`` its error text."""
+class AzureMLControl(ControlClient):
+    """HTTP client of the control API of the emulator at ``url``, trusting the CA in ``ca_file``.
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"control API answered {status}: {message}")
-        self.status = status
-        self.message = message
+    :meth:`set_progression` applies to operations in flight too (``"manual"``: after ``times`` reads
+    of the status URL or the resource). :meth:`reset` drops all state, faults, failures, scoring
+    responses and recorded requests; the progression goes back to the emulator's default.
+    """
 
-
-class AzureMLControl:
-    """HTTP client of the control API of the emulator at ``url``, trusting the CA in ``ca_file``."""
+    prefix = _PREFIX
 
     def __init__(self, url: str, ca_file: str) -> None:
-        self._url = url.rstrip("/")
-        self._context = ssl.create_default_context(cafile=ca_file)
-
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        data = json.dumps(body).encode("utf-8") if body is not None else None
-        request = urllib.request.Request(
-            f"{self._url}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=_TIMEOUT_S, context=self._context) as response:
-                raw = response.read()
-        except urllib.error.HTTPError as exc:
-            raw = exc.read()
-            try:
-                message = json.loads(raw).get("error", raw.decode("utf-8", "replace"))
-            except (ValueError, AttributeError):
-                message = raw.decode("utf-8", "replace")
-            raise ControlAPIError(exc.code, message) from None
-        return json.loads(raw) if raw else None
+        super().__init__(url, context=ssl.create_default_context(cafile=ca_file))
 
     @staticmethod
     def _endpoint(name: str, what: str) -> str:
@@ -84,16 +62,6 @@ class AzureMLControl:
     def health(self) -> bool:
         """True when the emulator answers."""
         return self._call("GET", "/_emulator/health") == {"status": "ok"}
-
-    def set_progression(self, progression: str, *, times: int = 1, seconds: float = 0.0) -> None:
-        """How operations complete: ``"immediate"``, ``"manual"`` (after ``times`` reads of the status
-        URL or the resource) or ``"time"`` (after ``seconds``). Applies to operations in flight too."""
-        spec: dict[str, Any] = {"progression": progression}
-        if progression == "manual":
-            spec["times"] = times
-        elif progression == "time":
-            spec["seconds"] = seconds
-        self._call("POST", f"{_PREFIX}/progression", spec)
 
     def progression(self) -> dict[str, Any]:
         """The current progression, e.g. ``{"progression": "manual", "times": 1}``."""
@@ -183,15 +151,7 @@ class AzureMLControl:
             "retry_after": retry_after,
             "delay": delay,
         }
-        self._call("POST", f"{_PREFIX}/faults", spec)
-
-    def faults(self) -> list[dict[str, Any]]:
-        """The active faults, each with its ``remaining`` count."""
-        return list(self._call("GET", f"{_PREFIX}/faults")["faults"])
-
-    def clear_faults(self) -> None:
-        """Drop every active fault."""
-        self._call("DELETE", f"{_PREFIX}/faults")
+        self._add_fault(spec)
 
     def requests(self) -> list[dict[str, Any]]:
         """Recorded requests (``method``, ``path``, ``api_version``, ``body``, ``status``), oldest first."""
@@ -204,7 +164,3 @@ class AzureMLControl:
     def state(self) -> dict[str, Any]:
         """Endpoints, deployments and their provisioning states, per workspace."""
         return dict(self._call("GET", f"{_PREFIX}/state"))
-
-    def reset(self) -> None:
-        """Drop all state, faults, failures, scoring responses and recorded requests; default progression."""
-        self._call("POST", "/_emulator/reset")

@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Literal
+
+from ..common.progression import Progression, parse_progression
 
 __all__ = [
     "TRANSITIONAL_STATES",
@@ -44,52 +46,6 @@ TRANSITIONAL_STATES: dict[str, str] = {
     "action": "Updating",
 }
 """The ``provisioningState`` a resource shows while an operation of each kind runs."""
-
-
-@dataclass(frozen=True)
-class Progression:
-    """How operations complete: ``kind`` is ``"immediate"``, ``"manual"`` or ``"time"``."""
-
-    kind: str = "immediate"
-    times: int = 1
-    seconds: float = 0.0
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON form, e.g. ``{"progression": "manual", "times": 2}``."""
-        if self.kind == "manual":
-            return {"progression": "manual", "times": self.times}
-        if self.kind == "time":
-            return {"progression": "time", "seconds": self.seconds}
-        return {"progression": "immediate"}
-
-
-def parse_progression(spec: Mapping[str, Any] | None) -> Progression:
-    """Validate ``{"progression": "immediate" | "manual" | "time", "times"?: n, "seconds"?: s}``.
-
-    ``None`` means ``immediate``. ``times`` is an int >= 1 (default 1), ``seconds`` a number >= 0
-    (default 0). Raises ``ValueError`` with a message fit for a 400 answer.
-    """
-    if spec is None:
-        return Progression()
-    if not isinstance(spec, Mapping):
-        raise ValueError("progression must be a JSON object")
-    unknown = set(spec) - {"progression", "times", "seconds"}
-    if unknown:
-        raise ValueError(f"unknown progression field(s): {sorted(unknown)}")
-    kind = spec.get("progression")
-    if kind == "immediate":
-        return Progression()
-    if kind == "manual":
-        times = spec.get("times", 1)
-        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
-            raise ValueError(f"'times' must be an integer >= 1, got {times!r}")
-        return Progression("manual", times=times)
-    if kind == "time":
-        seconds = spec.get("seconds", 0.0)
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-            raise ValueError(f"'seconds' must be a number >= 0, got {seconds!r}")
-        return Progression("time", seconds=float(seconds))
-    raise ValueError(f"'progression' must be one of 'immediate', 'manual', 'time', got {kind!r}")
 
 
 def _now() -> datetime:

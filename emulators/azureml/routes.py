@@ -37,6 +37,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from . import handlers
+from ..common.wsgi import WSGIApp
 from .backend import AzureMLBackend
 from .errors import ArmError
 from .faults import FaultInjector
@@ -117,9 +118,6 @@ ROUTES: list[tuple[re.Pattern[str], dict[str, Handler]]] = [
     ]
 ]
 _DATA_PLANE = re.compile(r"^/(?P<what>score|swagger)/(?P<endpoint>[^/]+)/?$")
-
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
 
 class RequestLog:
     """The last ``size`` requests (method, path, api-version, JSON body, status), thread-safe."""

@@ -25,14 +25,12 @@ import shutil
 import socket
 import ssl
 import tempfile
-import threading
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, make_server
 
+from ..common.server import LoggingRequestHandler, LoopbackServer
 from . import schema
 from .backend import AzureMLBackend
 from .control import AzureMLControl
@@ -46,28 +44,22 @@ __all__ = ["AzureMLEmulator"]
 
 _log = logging.getLogger(__name__)
 
-_START_TIMEOUT_S = 10.0
-_POLL_INTERVAL_S = 0.05
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-class _RequestHandler(WSGIRequestHandler):
+class _RequestHandler(LoggingRequestHandler):
     """werkzeug's handler, logging through :mod:`logging` at DEBUG instead of printing each request.
 
     ``TCP_NODELAY``: werkzeug writes headers and body separately (and closes every connection);
     without it Nagle's algorithm adds ~10 ms to each answer.
     """
 
+    logger = _log
+
     def setup(self) -> None:
         super().setup()
         with contextlib.suppress(OSError):
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        _log.debug('"%s" %s %s', getattr(self, "requestline", ""), code, size)
-
-    def log(self, type: str, message: str, *args: Any) -> None:
-        _log.log(logging.ERROR if type == "error" else logging.DEBUG, message, *args)
 
 
 def _listen(host: str, port: int) -> socket.socket:
@@ -84,7 +76,7 @@ def _listen(host: str, port: int) -> socket.socket:
     return listener
 
 
-class AzureMLEmulator:
+class AzureMLEmulator(LoopbackServer):
     """Azure ML ARM + data plane + control API over HTTPS on a loopback address.
 
     ``port=0`` picks a free port. ``progression`` (``None`` = immediate, or
@@ -93,8 +85,12 @@ class AzureMLEmulator:
     ``state_dir`` if given (kept), else in a temporary directory removed by :meth:`stop`.
     ``location`` is the region of every workspace. ``retry_after_ms`` is the poll interval
     long-running operations advertise (``retry-after-ms``; ``Retry-After`` too when >= 1000, which
-    azure-core would otherwise prefer). Usable as a context manager.
+    azure-core would otherwise prefer). Usable as a context manager; :attr:`url` is ``https://...``.
     """
+
+    label = "Azure ML emulator"
+    thread_name = "azureml-emulator"
+    logger = _log
 
     def __init__(
         self,
@@ -106,10 +102,9 @@ class AzureMLEmulator:
         location: str = "westeurope",
         retry_after_ms: int = 50,
     ) -> None:
-        if host not in _LOOPBACK:
+        if host not in _LOOPBACK:  # the TLS certificate names these only
             raise ValueError(f"the emulator only listens on loopback addresses, got {host!r}")
-        self._host = "127.0.0.1" if host == "localhost" else host
-        self._port = port
+        super().__init__(host, port)
         self._backend = AzureMLBackend(
             location=location, progression=parse_progression(progression), retry_after_ms=retry_after_ms
         )
@@ -117,91 +112,49 @@ class AzureMLEmulator:
         self._state_dir = Path(state_dir) if state_dir is not None else None
         self._temp_dir: Path | None = None
         self._ca_file: Path | None = None
-        self._server: BaseWSGIServer | None = None
-        self._thread: threading.Thread | None = None
-        self._url: str | None = None
 
-    def start(self) -> None:
-        """Make the TLS material, bind, serve in a daemon thread; return once it answers. No-op if running."""
-        if self._server is not None:
-            return
+    def _make_server(self) -> BaseWSGIServer:
+        """Make the TLS material (in ``state_dir`` or a temporary directory) and bind the HTTPS server."""
         schema.load()  # import azure-ai-ml's REST models now, not during the first request
         if self._state_dir is None:
             self._temp_dir = Path(tempfile.mkdtemp(prefix="azureml-emulator-"))
+        tls = make_tls(self._state_dir or self._temp_dir)  # type: ignore[arg-type]
+        log = RequestLog()
+        app = AzureMLApp(self._backend, self._faults, ControlAPI(self._backend, self._faults, log), log)
+        listener = _listen(self._host, self._port)  # werkzeug would print and sys.exit() on a busy port
         try:
-            tls = make_tls(self._state_dir or self._temp_dir)  # type: ignore[arg-type]
-            log = RequestLog()
-            app = AzureMLApp(self._backend, self._faults, ControlAPI(self._backend, self._faults, log), log)
-            listener = _listen(self._host, self._port)  # werkzeug would print and sys.exit() on a busy port
-            try:
-                server = make_server(
-                    self._host,
-                    self._port,
-                    app,
-                    threaded=True,
-                    request_handler=_RequestHandler,
-                    ssl_context=tls.context,
-                    fd=listener.fileno(),
-                )
-            finally:
-                listener.close()  # the server works on a duplicate of the descriptor
-        except BaseException:
-            self.stop()
-            raise
+            server = make_server(
+                self._host,
+                self._port,
+                app,
+                threaded=True,
+                request_handler=_RequestHandler,
+                ssl_context=tls.context,
+                fd=listener.fileno(),
+            )
+        finally:
+            listener.close()  # the server works on a duplicate of the descriptor
         self._ca_file = tls.ca_file
-        server.daemon_threads = True  # type: ignore[attr-defined]  # ThreadedWSGIServer
+        return server
+
+    def _base_url(self, server: BaseWSGIServer) -> str:
+        """``https://<host>:<port>``; the backend renders it in ``scoringUri`` and operation URLs."""
         port = server.server_address[1]
-        self._server = server
-        self._url = f"https://{self._host}:{port}" if ":" not in self._host else f"https://[{self._host}]:{port}"
-        self._backend.base_url = self._url
-        self._thread = threading.Thread(
-            target=server.serve_forever,
-            kwargs={"poll_interval": _POLL_INTERVAL_S},
-            name=f"azureml-emulator-{port}",
-            daemon=True,
-        )
-        self._thread.start()
-        try:
-            self._wait_until_answering()
-        except BaseException:
-            self.stop()
-            raise
-        _log.info("Azure ML emulator listening on %s (CA %s)", self._url, self._ca_file)
+        url = f"https://{self._host}:{port}" if ":" not in self._host else f"https://[{self._host}]:{port}"
+        self._backend.base_url = url
+        return url
 
-    def _wait_until_answering(self) -> None:
-        context = ssl.create_default_context(cafile=str(self._ca_file))
-        deadline = time.monotonic() + _START_TIMEOUT_S
-        while True:
-            try:
-                with urllib.request.urlopen(f"{self._url}/_emulator/health", timeout=1.0, context=context) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Azure ML emulator on {self._url} did not answer within {_START_TIMEOUT_S} s")
-            time.sleep(0.01)
+    def _probe_context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(self._ca_file))
 
-    def stop(self) -> None:
-        """Stop serving, release the port, remove the temporary CA directory. No-op if not running."""
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-            if thread is not None:
-                thread.join(timeout=5.0)
-            _log.info("Azure ML emulator on %s stopped", self._url)
+    def _started_detail(self) -> str:
+        return f" (CA {self._ca_file})"
+
+    def _after_stop(self) -> None:
+        """Remove the temporary CA directory, if any."""
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
             self._temp_dir = None
-
-    @property
-    def url(self) -> str:
-        """Base URL, e.g. ``https://127.0.0.1:54321``; only after :meth:`start`."""
-        if self._url is None:
-            raise RuntimeError("the emulator has not been started")
-        return self._url
 
     @property
     def ca_file(self) -> str:
@@ -232,10 +185,3 @@ class AzureMLEmulator:
     def control(self) -> AzureMLControl:
         """Client of this emulator's control API."""
         return AzureMLControl(self.url, self.ca_file)
-
-    def __enter__(self) -> AzureMLEmulator:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

@@ -39,62 +39,30 @@ HTTP 400 ``{"error": "<message>"}``, an unknown route 404, a wrong method 405.
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
-from typing import Any
 from urllib.parse import quote
+
+from ..common.control import ControlAPIError, ControlClient
 
 __all__ = ["ControlAPIError", "SageMakerControl"]
 
-_TIMEOUT_S = 10.0
 
+class SageMakerControl(ControlClient):
+    """HTTP client of the control API of the emulator at ``url`` (e.g. ``http://127.0.0.1:54321``).
 
-class ControlAPIError(RuntimeError):
-    """The control API refused a request; ``status`` is the HTTP status, ``message`` its error text."""
+    :meth:`set_progression` is process-wide (shared by emulators in one process): lifecycle phases
+    end after ``times`` DescribeEndpoint/ListEndpoints reads (``"manual"``). :meth:`reset` clears
+    all SageMaker/autoscaling state, failures, invocation responses and faults; it keeps the
+    progression.
+    """
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"control API answered {status}: {message}")
-        self.status = status
-        self.message = message
-
-
-class SageMakerControl:
-    """HTTP client of the control API of the emulator at ``url`` (e.g. ``http://127.0.0.1:54321``)."""
+    prefix = "/_emulator/sagemaker"
 
     def __init__(self, url: str) -> None:
-        self._url = url.rstrip("/")
-
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        data = json.dumps(body).encode("utf-8") if body is not None else None
-        request = urllib.request.Request(
-            f"{self._url}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=_TIMEOUT_S) as response:
-                raw = response.read()
-        except urllib.error.HTTPError as exc:
-            raw = exc.read()
-            try:
-                message = json.loads(raw).get("error", raw.decode("utf-8", "replace"))
-            except (ValueError, AttributeError):
-                message = raw.decode("utf-8", "replace")
-            raise ControlAPIError(exc.code, message) from None
-        return json.loads(raw) if raw else None
+        super().__init__(url)
 
     @staticmethod
     def _endpoint(name: str, what: str) -> str:
         return f"/_emulator/sagemaker/endpoints/{quote(name, safe='')}/{what}"
-
-    def set_progression(self, progression: str, *, times: int = 1, seconds: float = 0.0) -> None:
-        """How endpoint lifecycle phases end: ``"immediate"``, ``"manual"`` (after ``times`` reads) or
-        ``"time"`` (after ``seconds``). Process-wide (shared by emulators in one process)."""
-        spec: dict[str, Any] = {"progression": progression}
-        if progression == "manual":
-            spec["times"] = times
-        elif progression == "time":
-            spec["seconds"] = seconds
-        self._call("POST", "/_emulator/sagemaker/progression", spec)
 
     def fail_endpoint(self, name: str, *, on: str, reason: str) -> None:
         """Make creates (``on="create"``) or updates (``on="update"``) of endpoint ``name`` fail with ``reason``."""
@@ -133,9 +101,7 @@ class SageMakerControl:
 
         ``code=""`` only adds latency; ``code="DroppedConnection"`` closes the connection.
         """
-        self._call(
-            "POST",
-            "/_emulator/sagemaker/faults",
+        self._add_fault(
             {
                 "operation": operation,
                 "code": code,
@@ -143,17 +109,5 @@ class SageMakerControl:
                 "count": count,
                 "latency_ms": latency_ms,
                 "service": service,
-            },
+            }
         )
-
-    def faults(self) -> list[dict[str, Any]]:
-        """The active faults, each with its ``remaining`` count."""
-        return list(self._call("GET", "/_emulator/sagemaker/faults")["faults"])
-
-    def clear_faults(self) -> None:
-        """Drop every active fault."""
-        self._call("DELETE", "/_emulator/sagemaker/faults")
-
-    def reset(self) -> None:
-        """Clear all SageMaker/autoscaling state, failures, invocation responses and faults; keep the progression."""
-        self._call("POST", "/_emulator/reset")

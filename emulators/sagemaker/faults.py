@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import uuid
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
+
+from ..common.faults import FaultInjector as _FaultInjector
+from ..common.faults import check_fault_spec, int_field
 
 __all__ = [
     "DROP_CONNECTION",
@@ -80,20 +82,9 @@ class Fault:
         return self.operation == "*" or self.operation.split(".")[-1] == operation
 
 
-def _int(spec: Mapping[str, Any], key: str, default: int, low: int, high: int) -> int:
-    value = spec.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"'{key}' must be an integer in [{low}, {high}], got {value!r}")
-    return value
-
-
 def parse_fault(spec: Mapping[str, Any]) -> Fault:
     """Validate a fault spec (the control API's JSON body); raise ``ValueError`` with a clear message."""
-    if not isinstance(spec, Mapping):
-        raise ValueError("fault must be a JSON object")
-    unknown = set(spec) - {"operation", "code", "status", "count", "latency_ms", "service"}
-    if unknown:
-        raise ValueError(f"unknown fault field(s): {sorted(unknown)}")
+    check_fault_spec(spec, ("operation", "code", "status", "count", "latency_ms", "service"))
     operation = spec.get("operation", "*")
     if not isinstance(operation, str) or not operation:
         raise ValueError(f"'operation' must be a non-empty string, got {operation!r}")
@@ -103,13 +94,13 @@ def parse_fault(spec: Mapping[str, Any]) -> Fault:
     service = spec.get("service", "sagemaker")
     if service not in SERVICES:
         raise ValueError(f"'service' must be one of {list(SERVICES)}, got {service!r}")
-    count = _int(spec, "count", 1, 1, 1_000_000)
+    count = int_field(spec, "count", 1, 1, 1_000_000)
     return Fault(
         operation=operation,
         code=code,
-        status=_int(spec, "status", 400, 400, 599),
+        status=int_field(spec, "status", 400, 400, 599),
         count=count,
-        latency_ms=_int(spec, "latency_ms", 0, 0, 600_000),
+        latency_ms=int_field(spec, "latency_ms", 0, 0, 600_000),
         service=service,
         remaining=count,
     )
@@ -143,35 +134,5 @@ def error_response(fault: Fault, service: str) -> tuple[int, list[tuple[str, str
     return fault.status, headers, body
 
 
-class FaultInjector:
-    """Thread-safe list of active faults."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._faults: list[Fault] = []
-
-    def add(self, fault: Fault) -> None:
-        """Activate ``fault`` (after the ones already active)."""
-        with self._lock:
-            self._faults.append(fault)
-
-    def clear(self) -> None:
-        """Drop every active fault."""
-        with self._lock:
-            self._faults.clear()
-
-    def take(self, service: str, operation: str) -> Fault | None:
-        """Consume one use of the first fault matching the request, or return None."""
-        with self._lock:
-            for fault in self._faults:
-                if fault.matches(service, operation):
-                    fault.remaining -= 1
-                    if fault.remaining <= 0:
-                        self._faults.remove(fault)
-                    return fault
-        return None
-
-    def active(self) -> list[dict[str, Any]]:
-        """The active faults as JSON-able dicts (with ``remaining``)."""
-        with self._lock:
-            return [asdict(f) for f in self._faults]
+class FaultInjector(_FaultInjector[Fault]):
+    """Thread-safe list of active faults (taken by ``(service, operation)``)."""

@@ -40,6 +40,7 @@ from moto.core.utils import utcnow
 from moto.moto_api import state_manager
 from moto.moto_api._internal.managed_state_model import ManagedState
 
+from ..common import progression as common_progression
 from .behaviour import BEHAVIOUR
 
 __all__ = [
@@ -90,25 +91,13 @@ def parse_progression(spec: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a progression spec and return moto's transition dict for it.
 
     Accepts ``{"progression": "immediate"}``, ``{"progression": "manual", "times": n}`` (int ``n >= 1``,
-    default 1) and ``{"progression": "time", "seconds": s}`` (number ``s >= 0``, default 0).
+    default 1) and ``{"progression": "time", "seconds": s}`` (number ``s >= 0``, default 0); other
+    fields are ignored (:func:`emulators.common.progression.parse_progression`, not strict).
     Raises ``ValueError`` with a message fit for a 400 answer otherwise.
     """
-    if not isinstance(spec, Mapping):
+    if spec is None:
         raise ValueError("progression must be a JSON object")
-    kind = spec.get("progression")
-    if kind == "immediate":
-        return {"progression": "immediate"}
-    if kind == "manual":
-        times = spec.get("times", 1)
-        if isinstance(times, bool) or not isinstance(times, int) or times < 1:
-            raise ValueError(f"'times' must be an integer >= 1, got {times!r}")
-        return {"progression": "manual", "times": times}
-    if kind == "time":
-        seconds = spec.get("seconds", 0.0)
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-            raise ValueError(f"'seconds' must be a number >= 0, got {seconds!r}")
-        return {"progression": "time", "seconds": float(seconds)}
-    raise ValueError(f"'progression' must be one of 'immediate', 'manual', 'time', got {kind!r}")
+    return common_progression.parse_progression(spec, strict=False).as_dict()
 
 
 def register_default_progression() -> None:

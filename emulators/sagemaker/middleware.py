@@ -12,12 +12,11 @@ For each request:
 from __future__ import annotations
 
 import logging
-import socket
-from http import HTTPStatus
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from ..common.wsgi import WSGIApp, drop_connection, status_line
 from .control_api import CONTROL_PREFIX, ControlAPI
 from .faults import DROP_CONNECTION, PASS_THROUGH, FaultInjector, error_response, identify
 from .scope import emulator_request
@@ -25,8 +24,6 @@ from .scope import emulator_request
 __all__ = ["EmulatorMiddleware"]
 
 _log = logging.getLogger(__name__)
-
-WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 class EmulatorMiddleware:
@@ -48,29 +45,10 @@ class EmulatorMiddleware:
                 if fault.latency_ms:
                     time.sleep(fault.latency_ms / 1000.0)
                 if fault.code == DROP_CONNECTION:
-                    return self._drop(environ, start_response)
+                    return drop_connection(environ, start_response)
                 if fault.code != PASS_THROUGH:
                     status, headers, body = error_response(fault, request[0])
-                    start_response(f"{status} {_reason(status)}", headers)
+                    start_response(status_line(status), headers)
                     return [body]
         with emulator_request():
             return self._app(environ, start_response)
-
-    @staticmethod
-    def _drop(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        """Close the client connection without an answer (werkzeug then logs a dropped connection)."""
-        sock = environ.get("werkzeug.socket")
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-        start_response("500 Connection Dropped", [("Content-Length", "0")])
-        return [b""]
-
-
-def _reason(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"

@@ -148,7 +148,7 @@ class VertexBackend:
         deadline = time.monotonic() + min(timeout_s if timeout_s > 0 else _MAX_WAIT_S, _MAX_WAIT_S)
         with self.state.locked():
             op = self.state.ops.read(canonical)
-        while not op.done and op.progression.mode == "time" and time.monotonic() < deadline:
+        while not op.done and op.progression.kind == "time" and time.monotonic() < deadline:
             time.sleep(_WAIT_STEP_S)
             with self.state.locked():
                 op = self.state.ops.get(canonical)

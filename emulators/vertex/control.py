@@ -8,62 +8,31 @@ from __future__ import annotations
 
 import base64
 import json
-import urllib.error
-import urllib.request
 from typing import Any
 from urllib.parse import quote
 
+from ..common.control import ControlAPIError, ControlClient
+
 __all__ = ["ControlAPIError", "VertexControl"]
 
-_TIMEOUT_S = 10.0
 
+class VertexControl(ControlClient):
+    """HTTP client of the control API of the emulator at ``url`` (e.g. ``http://127.0.0.1:54321``).
 
-class ControlAPIError(RuntimeError):
-    """The control API refused a request; ``status`` is the HTTP status, ``message`` its error text."""
+    :meth:`set_progression` applies to operations started from then on (``"manual"``: done at the
+    ``times``-th read of the operation or of the resource it changes). :meth:`reset` drops all
+    state, faults, failures and prediction responses; the progression goes back to the server's
+    default.
+    """
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"control API answered {status}: {message}")
-        self.status = status
-        self.message = message
-
-
-class VertexControl:
-    """HTTP client of the control API of the emulator at ``url`` (e.g. ``http://127.0.0.1:54321``)."""
+    prefix = "/_emulator/vertex"
 
     def __init__(self, url: str) -> None:
-        self._url = url.rstrip("/")
-
-    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        data = json.dumps(body).encode("utf-8") if body is not None else None
-        request = urllib.request.Request(
-            f"{self._url}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=_TIMEOUT_S) as response:
-                raw = response.read()
-        except urllib.error.HTTPError as exc:
-            raw = exc.read()
-            try:
-                message = json.loads(raw).get("error", raw.decode("utf-8", "replace"))
-            except (ValueError, AttributeError):
-                message = raw.decode("utf-8", "replace")
-            raise ControlAPIError(exc.code, str(message)) from None
-        return json.loads(raw) if raw else None
+        super().__init__(url)
 
     @staticmethod
     def _resource(kind: str, resource_id: str, what: str) -> str:
         return f"/_emulator/vertex/{kind}/{quote(resource_id, safe='')}/{what}"
-
-    def set_progression(self, progression: str, *, times: int = 1, seconds: float = 0.0) -> None:
-        """How operations started from now on complete: ``"immediate"``, ``"manual"`` (at the
-        ``times``-th read of the operation or of the resource it changes) or ``"time"`` (once
-        ``seconds`` have passed)."""
-        spec: dict[str, Any] = {"progression": progression}
-        if progression == "manual":
-            spec["times"] = times
-        elif progression == "time":
-            spec["seconds"] = seconds
-        self._call("POST", "/_emulator/vertex/progression", spec)
 
     def progression(self) -> dict[str, Any]:
         """The current progression, e.g. ``{"progression": "manual", "times": 1}``."""
@@ -132,9 +101,7 @@ class VertexControl:
         """Answer the next ``count`` requests matching ``method`` / ``path_contains`` with a Google
         error of HTTP ``status`` (429 RESOURCE_EXHAUSTED, 500 INTERNAL, 503 UNAVAILABLE, ...) after
         ``delay`` seconds. ``status=0`` only adds the delay; ``drop=True`` closes the connection."""
-        self._call(
-            "POST",
-            "/_emulator/vertex/faults",
+        self._add_fault(
             {
                 "method": method,
                 "path_contains": path_contains,
@@ -143,20 +110,8 @@ class VertexControl:
                 "retry_after": retry_after,
                 "delay": delay,
                 "drop": drop,
-            },
+            }
         )
-
-    def faults(self) -> list[dict[str, Any]]:
-        """The active faults, each with its ``remaining`` count."""
-        return list(self._call("GET", "/_emulator/vertex/faults")["faults"])
-
-    def clear_faults(self) -> None:
-        """Drop every active fault."""
-        self._call("DELETE", "/_emulator/vertex/faults")
-
-    def reset(self) -> None:
-        """Drop all state, faults, failures and prediction responses; progression back to the server's default."""
-        self._call("POST", "/_emulator/reset")
 
     def project_number(self, project_id: str) -> str:
         """The project number the emulator uses in names for ``project_id`` (deterministic)."""

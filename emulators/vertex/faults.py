@@ -14,11 +14,12 @@ they were added, is consumed (``count`` requests, then it is gone). It sleeps ``
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
+from ..common.faults import FaultInjector as _FaultInjector
+from ..common.faults import RequestFault, check_fault_spec, error_status, int_field
 from .errors import error_body, status_for_http
 
 __all__ = ["Fault", "FaultInjector", "fault_response", "parse_fault"]
@@ -33,23 +34,18 @@ _FIELDS = {"method", "path_contains", "status", "count", "retry_after", "delay",
 
 
 @dataclass
-class Fault:
-    """One injected fault; ``remaining`` counts down from ``count``."""
+class Fault(RequestFault):
+    """One injected fault (``method``, ``path_contains``, ``status``, ``count`` as in
+    :class:`~emulators.common.faults.RequestFault`); ``remaining`` counts down from ``count``."""
 
-    method: str | None = None
-    path_contains: str | None = None
-    status: int = 429
-    count: int = 1
     retry_after: float | None = None
     delay: float = 0.0
     drop: bool = False
     remaining: int = 1
 
-    def matches(self, method: str, path: str) -> bool:
-        """True if this fault applies to ``method`` ``path``."""
-        if self.method is not None and self.method.upper() != method.upper():
-            return False
-        return self.path_contains is None or self.path_contains in path
+
+class FaultInjector(_FaultInjector[Fault]):
+    """Thread-safe list of active faults of one emulator (taken by ``(method, path)``)."""
 
 
 def _number(spec: Mapping[str, Any], key: str, default: float | None, low: float, high: float) -> float | None:
@@ -63,22 +59,14 @@ def _number(spec: Mapping[str, Any], key: str, default: float | None, low: float
 
 def parse_fault(spec: Mapping[str, Any]) -> Fault:
     """Validate a fault spec (the control API's JSON body); ``ValueError`` with a clear message."""
-    if not isinstance(spec, Mapping):
-        raise ValueError("fault must be a JSON object")
-    unknown = set(spec) - _FIELDS
-    if unknown:
-        raise ValueError(f"unknown fault field(s): {sorted(unknown)}")
+    check_fault_spec(spec, _FIELDS)
     method, path = spec.get("method"), spec.get("path_contains")
     if method is not None and (not isinstance(method, str) or not method.isalpha()):
         raise ValueError(f"'method' must be an HTTP method name or null, got {method!r}")
     if path is not None and (not isinstance(path, str) or not path):
         raise ValueError(f"'path_contains' must be a non-empty string or null, got {path!r}")
-    status = spec.get("status", 429)
-    if isinstance(status, bool) or not isinstance(status, int) or not (status == 0 or 400 <= status <= 599):
-        raise ValueError(f"'status' must be 0 (latency only) or an HTTP error status 400-599, got {status!r}")
-    count = spec.get("count", 1)
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 1_000_000:
-        raise ValueError(f"'count' must be an integer in [1, 1000000], got {count!r}")
+    status = error_status(spec, 429)
+    count = int_field(spec, "count", 1, 1, 1_000_000)
     drop = spec.get("drop", False)
     if not isinstance(drop, bool):
         raise ValueError(f"'drop' must be a boolean, got {drop!r}")
@@ -102,37 +90,3 @@ def fault_response(fault: Fault) -> tuple[int, list[tuple[str, str]], bytes]:
     if fault.retry_after is not None:
         headers.append(("Retry-After", f"{fault.retry_after:g}"))
     return fault.status, headers, body
-
-
-class FaultInjector:
-    """Thread-safe list of active faults of one emulator."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._faults: list[Fault] = []
-
-    def add(self, fault: Fault) -> None:
-        """Activate ``fault`` after the ones already active."""
-        with self._lock:
-            self._faults.append(fault)
-
-    def clear(self) -> None:
-        """Drop every active fault."""
-        with self._lock:
-            self._faults.clear()
-
-    def take(self, method: str, path: str) -> Fault | None:
-        """Consume one use of the first fault matching the request, or return None."""
-        with self._lock:
-            for fault in self._faults:
-                if fault.matches(method, path):
-                    fault.remaining -= 1
-                    if fault.remaining <= 0:
-                        self._faults.remove(fault)
-                    return fault
-        return None
-
-    def active(self) -> list[dict[str, Any]]:
-        """The active faults as JSON-able dicts (with ``remaining``)."""
-        with self._lock:
-            return [asdict(f) for f in self._faults]

@@ -31,6 +31,8 @@ from google.longrunning import operations_pb2
 from google.protobuf.message import Message
 from google.rpc import status_pb2
 
+from ..common.progression import PROGRESSIONS, parse_progression
+from ..common.progression import Progression as BaseProgression
 from .errors import CODES, ApiError, failed_precondition, invalid_argument, not_found
 from .wire import timestamp
 
@@ -38,7 +40,6 @@ __all__ = ["PROGRESSIONS", "Operation", "OperationStore", "Progression", "parse_
 
 _log = logging.getLogger(__name__)
 
-PROGRESSIONS: tuple[str, ...] = ("immediate", "manual", "time")
 
 _STAGE_RUNNING = 5  # DeploymentStage.STARTING_DEPLOYMENT
 _STAGE_SUCCEEDED = 11  # SUCCESSFULLY_DEPLOYED
@@ -46,48 +47,16 @@ _STAGE_FAILED = 12  # FAILED_TO_DEPLOY
 
 
 @dataclass(frozen=True)
-class Progression:
+class Progression(BaseProgression):
     """How operations complete: ``immediate``, ``manual`` after ``times`` reads, ``time`` after ``seconds``."""
-
-    mode: str = "immediate"
-    times: int = 1
-    seconds: float = 0.0
 
     @classmethod
     def parse(cls, spec: Mapping[str, Any] | None) -> Progression:
         """Validate ``{"progression": "manual", "times": n}`` / ``{"progression": "time", "seconds": s}`` /
-        ``{"progression": "immediate"}`` (None = immediate); ``ValueError`` with a clear message."""
-        if spec is None:
-            return cls()
-        if not isinstance(spec, Mapping):
-            raise ValueError("progression must be a JSON object")
-        unknown = set(spec) - {"progression", "times", "seconds"}
-        if unknown:
-            raise ValueError(f"unknown progression field(s): {sorted(unknown)}")
-        mode = spec.get("progression", "immediate")
-        if mode not in PROGRESSIONS:
-            raise ValueError(f"'progression' must be one of {list(PROGRESSIONS)}, got {mode!r}")
-        times, seconds = spec.get("times", 1), spec.get("seconds", 0.0)
-        if mode == "manual" and (isinstance(times, bool) or not isinstance(times, int) or times < 1):
-            raise ValueError(f"'times' must be an integer >= 1, got {times!r}")
-        if mode == "time" and (
-            isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= 86_400
-        ):
-            raise ValueError(f"'seconds' must be a number in [0, 86400], got {seconds!r}")
-        if mode == "manual":
-            return cls("manual", times=int(times))
-        if mode == "time":
-            return cls("time", seconds=float(seconds))
-        return cls()
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON form :meth:`parse` accepts."""
-        if self.mode == "manual":
-            return {"progression": "manual", "times": self.times}
-        if self.mode == "time":
-            return {"progression": "time", "seconds": self.seconds}
-        return {"progression": "immediate"}
-
+        ``{"progression": "immediate"}`` (None or no ``progression`` = immediate; ``s`` at most a day);
+        ``ValueError`` with a clear message."""
+        parsed = parse_progression(spec, default_kind="immediate", max_seconds=86_400)
+        return cls(parsed.kind, times=parsed.times, seconds=parsed.seconds)
 
 @dataclass
 class Operation:
@@ -108,9 +77,9 @@ class Operation:
 
     def due(self, now: float) -> bool:
         """True if the progression says this operation is complete (not counting a pending read)."""
-        if self.progression.mode == "immediate":
+        if self.progression.kind == "immediate":
             return True
-        if self.progression.mode == "manual":
+        if self.progression.kind == "manual":
             return self.reads >= self.progression.times
         return now - self.started >= self.progression.seconds
 
@@ -159,7 +128,7 @@ class OperationStore:
         """Complete every time-driven operation whose time has come."""
         now = time.monotonic()
         for op in list(self._ops.values()):
-            if not op.done and op.progression.mode != "manual" and op.due(now):
+            if not op.done and op.progression.kind != "manual" and op.due(now):
                 self._complete(op)
 
     def _tick(self, op: Operation) -> None:

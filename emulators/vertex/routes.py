@@ -34,18 +34,16 @@ Other ``:verb`` methods on models and endpoints (``:explain``, ``:update``, ``:e
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
-import socket
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from http import HTTPStatus
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from ..common.wsgi import drop_connection, status_line
 from . import handlers as h
 from .backend import VertexBackend
 from .control_api import CONTROL_PREFIX, ControlAPI
@@ -103,13 +101,6 @@ def _json_error(error: ApiError) -> Response:
     return Response(error.body(), status=error.http_status, content_type="application/json; charset=UTF-8")
 
 
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
-
-
 class VertexApp:
     """The WSGI app of one emulator: control API, faults, then the Vertex AI routes."""
 
@@ -129,10 +120,10 @@ class VertexApp:
             if fault.delay:
                 time.sleep(fault.delay)
             if fault.drop:
-                return self._drop(environ, start_response)
+                return drop_connection(environ, start_response)
             if fault.status:
                 status, headers, body = fault_response(fault)
-                start_response(f"{status} {_phrase(status)}", headers)
+                start_response(status_line(status), headers)
                 return [body]
         request = Request(environ)
         try:
@@ -158,13 +149,3 @@ class VertexApp:
         if path_matched:
             raise ApiError("NOT_FOUND", f"Method {method} is not supported on {path}.")
         raise ApiError("NOT_FOUND", f"The requested URL {path} was not found on this server.")
-
-    @staticmethod
-    def _drop(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        """Close the client connection without an answer."""
-        sock = environ.get("werkzeug.socket")
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-        start_response("500 Connection Dropped", [("Content-Length", "0")])
-        return [b""]

@@ -1,0 +1,14 @@
+"""Infrastructure shared by the emulators (SageMaker, Vertex AI, Azure ML).
+
+Only what is the same for every provider lives here; error shapes, headers, TLS and moto stay in
+each emulator. Modules:
+
+- ``server``: :class:`LoopbackServer`, a threaded werkzeug server on a loopback address;
+- ``control``: :class:`ControlClient`, base of the control API clients, and :class:`ControlAPIError`;
+- ``control_api``: :class:`ControlAPIBase`, the server side of the control API (routes, JSON);
+- ``faults``: :class:`FaultInjector`, :class:`RequestFault` and fault-spec validation;
+- ``progression``: :class:`Progression` and :func:`parse_progression`;
+- ``wsgi``: small WSGI helpers (dropping a connection, status lines).
+"""
+
+__all__: list[str] = []

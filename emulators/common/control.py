@@ -1,0 +1,85 @@
+"""Base of the emulators' control API clients (stdlib only): JSON over HTTP(S), errors, shared routes.
+
+Every emulator serves ``GET /_emulator/health``, ``POST /_emulator/reset`` and, under its own
+prefix (``/_emulator/<provider>``), ``progression`` and ``faults``. A refused request (HTTP 4xx
+with ``{"error": ...}``) raises :class:`ControlAPIError`.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+import urllib.error
+import urllib.request
+from typing import Any, ClassVar
+
+__all__ = ["ControlAPIError", "ControlClient"]
+
+_TIMEOUT_S = 10.0
+
+
+class ControlAPIError(RuntimeError):
+    """The control API refused a request; ``status`` is the HTTP status, ``message`` its error text."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"control API answered {status}: {message}")
+        self.status = status
+        self.message = message
+
+
+class ControlClient:
+    """HTTP client of the control API of the emulator at ``url`` (e.g. ``http://127.0.0.1:54321``).
+
+    Subclasses set :attr:`prefix` (``/_emulator/<provider>``) and add their provider's calls;
+    ``context`` is the TLS context for an HTTPS emulator.
+    """
+
+    prefix: ClassVar[str] = "/_emulator"
+
+    def __init__(self, url: str, *, context: ssl.SSLContext | None = None) -> None:
+        self._url = url.rstrip("/")
+        self._context = context
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        """Send ``body`` as JSON to ``path``; the decoded JSON answer (None if empty), or :class:`ControlAPIError`."""
+        data = json.dumps(body).encode("utf-8") if body is not None else None
+        request = urllib.request.Request(
+            f"{self._url}{path}", data=data, method=method, headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=_TIMEOUT_S, context=self._context) as response:
+                raw = response.read()
+        except urllib.error.HTTPError as exc:
+            raw = exc.read()
+            try:
+                message = json.loads(raw).get("error", raw.decode("utf-8", "replace"))
+            except (ValueError, AttributeError):
+                message = raw.decode("utf-8", "replace")
+            raise ControlAPIError(exc.code, str(message)) from None
+        return json.loads(raw) if raw else None
+
+    def set_progression(self, progression: str, *, times: int = 1, seconds: float = 0.0) -> None:
+        """How the emulator's operations complete: ``"immediate"``, ``"manual"`` (after ``times``
+        reads) or ``"time"`` (after ``seconds``); see each emulator for what a read is."""
+        spec: dict[str, Any] = {"progression": progression}
+        if progression == "manual":
+            spec["times"] = times
+        elif progression == "time":
+            spec["seconds"] = seconds
+        self._call("POST", f"{self.prefix}/progression", spec)
+
+    def _add_fault(self, spec: dict[str, Any]) -> None:
+        """POST ``spec`` to the emulator's ``faults`` route."""
+        self._call("POST", f"{self.prefix}/faults", spec)
+
+    def faults(self) -> list[dict[str, Any]]:
+        """The active faults, each with its ``remaining`` count."""
+        return list(self._call("GET", f"{self.prefix}/faults")["faults"])
+
+    def clear_faults(self) -> None:
+        """Drop every active fault."""
+        self._call("DELETE", f"{self.prefix}/faults")
+
+    def reset(self) -> None:
+        """Drop the emulator's state and faults (see each emulator for what is kept)."""
+        self._call("POST", "/_emulator/reset")
