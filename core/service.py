@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from core.adapter import Adapter, find_gaps
 from core.check import CheckOutcome, judge
 from core.diff import replacements
-from core.errors import NotFound, RequiresReplacement, SpecError, UnsupportedFeature
+from core.errors import Conflict, DeployError, NotFound, RequiresReplacement, SpecError, UnsupportedFeature
 from core.live import Health, LiveEndpoint, Sync
 from core.preconditions import Preconditions
 from core.registry import AdapterFactory, adapter_class
@@ -30,6 +30,7 @@ class JobStarter(Protocol):
 
     def start_deploy(self, op_id: str, name: str, revision: str) -> None: ...
     def start_delete(self, op_id: str, name: str) -> None: ...
+    def cancel(self, op_id: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,8 @@ class Service:
                 f"delete the deployment and apply the spec again", details=replace)
         rev = revision(spec)
         existing = self.store.get_deployment(name)
-        if existing is not None and existing.revision == rev and existing.current_operation_id is None:
+        if (existing is not None and existing.revision == rev and existing.current_operation_id is None
+                and self._last_apply_succeeded(name)):
             if preconditions:
                 preconditions.check(name, existing.etag)
             outcome = self._check(spec, mode="basic")
@@ -194,6 +196,12 @@ class Service:
         self.jobs.start_deploy(op.id, name, rev)
         return ApplyResult(self.get(name), op)
 
+    def _last_apply_succeeded(self, name: str) -> bool:
+        """A revision whose last operation was cancelled, failed or timed out may not have been
+        finalized (autoscaling, pruning): applying it again runs the rollout, which converges."""
+        last = self.store.list_operations(deployment=name, limit=1)
+        return bool(last) and last[0].kind == "apply" and last[0].state == "succeeded"
+
     def delete(self, name: str, *, preconditions: Preconditions | None = None) -> OperationRecord:
         """Start deleting ``name`` and every cloud resource made for it; Conflict while busy,
         PreconditionFailed when ``preconditions`` do not hold."""
@@ -201,6 +209,41 @@ class Service:
                                         spec=None, revision=None, preconditions=preconditions)
         self.jobs.start_delete(op.id, name)
         return op
+
+    def cancel(self, op_id: str) -> OperationRecord:
+        """Stop an operation: its workflow stops polling at the next step and is never resumed.
+
+        Nothing is rolled back on the provider (a half-finished rollout keeps what it made and the
+        previous revision's resources stay until the next apply or delete, which converge from
+        there); the operation ends ``cancelled`` with an error that says what it left: the live
+        health and revision from a fresh basic check. Conflict (409) when it is already done.
+        """
+        op = self.operation(op_id)
+        if op.done:
+            raise Conflict(f"operation {op_id} is already done ({op.state})", details={"operation": op_id})
+        self.jobs.cancel(op_id)
+        left: dict[str, Any] = {"phase": op.phase}
+        dep = self.store.get_deployment(op.deployment_name)
+        if dep is not None:
+            try:
+                live = observe(self._adapter(self.spec_of(dep)), dep.name, full=False)
+            except DeployError as exc:
+                left["observe_error"] = exc.message
+            else:
+                left |= {"health": Health.MISSING.value if live is None else live.health.value,
+                         "live_revision": None if live is None else live.revision,
+                         "pending_revision": None if live is None else live.pending_revision,
+                         "provider_status": None if live is None else live.provider_status}
+        message = (f"cancelled during {op.phase}; nothing was rolled back: the next apply or delete "
+                   f"continues from what is live")
+        finished = self.store.finish_operation(op_id, state="cancelled", error={
+            "code": "cancelled", "message": message, "details": {"left": left}})
+        if dep is not None and not dep.deleting:
+            try:
+                self._check(self.spec_of(dep), mode="basic")
+            except DeployError:
+                pass  # recorded as unknown by the next check
+        return finished
 
     # --------------------------------------------------------------------------------- checks
 

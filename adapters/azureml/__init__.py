@@ -12,11 +12,10 @@ CAPABILITIES = Capabilities(
     extra="azureml",
     unsupported={
         Feature.SCALE_TO_ZERO: "managed online deployments run at least one instance",
-        Feature.AUTOSCALING: "managed online deployments accept only default (fixed) scale settings "
-                             "(azure-ai-ml refuses TargetUtilizationScaleSettings: that is Kubernetes "
-                             "online endpoints only); managed autoscaling is an Azure Monitor autoscale "
-                             "setting, outside the Azure ML API: set max_replicas equal to min_replicas",
-        Feature.INVOCATIONS_SCALING: "managed online deployments have no request-based autoscaling",
+        Feature.INVOCATIONS_SCALING: "a managed online deployment publishes no per-instance request "
+                                     "metric for Azure Monitor autoscale (its metrics are CPU/memory/"
+                                     "disk/GPU utilisation; RequestsPerMinute is endpoint-wide, across "
+                                     "deployments): use metric cpu_utilization",
         Feature.ACCELERATOR: "Azure ML sizes GPUs with the instance type: pick a GPU SKU such as "
                              "Standard_NC6s_v3 instead",
     },
@@ -34,8 +33,13 @@ CAPABILITIES = Capabilities(
         "variants[*].model_uri": "OnlineDeployment.properties.model",
         "variants[*].env*": "OnlineDeployment.properties.environmentVariables",
         "variants[*].instance_type": "OnlineDeployment.properties.instanceType",
-        "variants[*].min_replicas": "OnlineDeployment.sku.capacity",
-        "variants[*].max_replicas": "OnlineDeployment.sku.capacity",
+        "variants[*].min_replicas": "OnlineDeployment.sku.capacity (fixed scale); autoscaled: "
+                                    "AutoscaleSetting.properties.profiles[0].capacity.minimum/default",
+        "variants[*].max_replicas": "OnlineDeployment.sku.capacity (fixed scale); autoscaled: "
+                                    "AutoscaleSetting.properties.profiles[0].capacity.maximum",
+        "variants[*].autoscaling*": "AutoscaleSetting (Microsoft.Insights/autoscalesettings "
+                                    "{endpoint}-{deployment}-autoscale): rules[GreaterThan].metricTrigger."
+                                    "threshold on CpuUtilizationPercentage",
         "variants[*].max_concurrency": "OnlineDeployment.properties.requestSettings.maxConcurrentRequestsPerInstance",
         "variants[*].weight": "OnlineEndpoint.properties.traffic",
         "variants[*]": "OnlineDeployment",
@@ -56,5 +60,13 @@ CAPABILITIES = Capabilities(
         "Only registered assets are referenced (azureml:name:version or azureml://registries/...); "
         "a container image becomes an anonymous environment (a registration, no upload).",
         "auth_mode: iam = aad_token, key = key, token = aml_token.",
+        "Autoscaling (max_replicas > min_replicas) is an Azure Monitor autoscale setting per variant "
+        "({endpoint}-{deployment}-autoscale, azure-mgmt-monitor) attached once the revision serves: "
+        "capacity min/default = min_replicas, max = max_replicas; +1 instance when average CPU over "
+        "5 minutes exceeds autoscaling.target (cooldown 5 min), -1 when it falls below half the "
+        "target (cooldown 10 min). The deployment starts at min_replicas; then the autoscaler owns "
+        "its instance count (not drift). A basic check does not read the settings.",
+        "Autoscale settings are separate Azure resources (kept when their deployment is deleted): "
+        "delete removes them explicitly; the identity needs microsoft.insights/autoscalesettings/write.",
     ),
 )

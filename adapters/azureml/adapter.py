@@ -10,25 +10,38 @@ rollout, one step per ``submit`` call:
 3. endpoint traffic = the weights (tags unchanged: the old revision still shows);
 4. endpoint tags = the new revision: the serving gate opens only now.
 
-``finalize`` deletes the deployments of this endpoint the revision no longer names (replaced by an
-instance type change). ``discard`` deletes the deployments the failed revision created (they carry
-``deploy-anywhere-created-by``) and a never-served endpoint, and re-provisions a Failed endpoint
-with its current (old-revision) configuration.
+``finalize`` attaches autoscaling: one Azure Monitor autoscale setting per autoscaled variant
+(azure-mgmt-monitor, :mod:`.autoscale`), created or updated when it differs, and deletes this
+endpoint's settings that no longer belong (variant now fixed-scale, deployment replaced or gone);
+then it deletes the deployments of this endpoint the revision no longer names (replaced by an
+instance type change). Autoscale settings are separate resources in Azure (deleting a deployment
+or endpoint leaves them behind), so ``delete`` and ``discard`` delete them explicitly; they are
+found by the ``deploy-anywhere-deployment`` tag or a target under the endpoint.
 
-Reads: a basic describe is two (endpoint GET + deployments list); environment and data asset
-versions are immutable and cached (a full describe re-reads them).
+``discard`` deletes the deployments the failed revision created (they carry
+``deploy-anywhere-created-by``), the autoscale settings of those and of deployments that no longer
+exist, and a never-served endpoint; it re-provisions a Failed endpoint with its current
+(old-revision) configuration.
+
+Reads: a basic describe is two (endpoint GET + deployments list) and leaves replica bounds and
+autoscaling unobserved; a full describe adds one autoscale settings list of the resource group.
+Environment and data asset versions are immutable and cached (a full describe re-reads them).
+Under autoscaling the deployment's instance count belongs to the autoscaler: ``submit`` neither
+compares nor resets it (a PUT keeps the live count, clamped into the bounds).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from adapters.azureml import CAPABILITIES
 from adapters.azureml import translate as tr
-from adapters.azureml.client import ClientBundle, make_client
+from adapters.azureml.client import ClientBundle, make_client, make_monitor_client
 from adapters.azureml.errors import sdk_errors
+from adapters.azureml.monitor import AutoscaleSettings
 from adapters.azureml.operations import OperationRecorder, failure_reason, parse_pending, pending_entry
 from adapters.azureml.reverse import ANONYMOUS_ENVIRONMENT, BUSY
 from core.adapter import DONE, Adapter, Gap, InvokeResult, Progress
@@ -55,6 +68,8 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         self._bundle: ClientBundle = make_client(target, (emulators or {}).get("azureml"),
                                                  [self._recorder, *policies])
         self.ml = self._bundle.ml
+        self.autoscale = AutoscaleSettings(
+            target, lambda: make_monitor_client(target, self._bundle, tuple(policies)))
         self._assets = ImmutableCache()
         self._workspace_location: str | None = None
 
@@ -122,6 +137,8 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
             return None
         described = tr.AzureMLDescribed(endpoint=endpoint, deployments=self._deployments(name),
                                         target=self.target)
+        if full:
+            described.autoscale = {self.autoscale.target_of(s): s for s in self.autoscale.of_endpoint(name)}
         for d in described.deployments:
             env_id = d.environment or ""
             ref = tr.asset_reference(env_id)
@@ -185,6 +202,9 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
                     self.ml.data.create_or_update(data)
                 self._forget(data_id)
         created = (getattr(live, "tags", None) or {}).get(TAG_CREATED) if live is not None else None
+        if d.scaling is not None and live is not None:  # the autoscaler owns the count: keep it
+            count = min(max(int(live.instance_count or 0), d.scaling.min_replicas), d.scaling.max_replicas)
+            d = dataclasses.replace(d, instance_count=count)
         body = tr.deployment_rest(request, d, location=self._location(),
                                   extra_tags={TAG_CREATED: created or request.revision})
         return self._begin(f"create or update deployment {d.name}",
@@ -237,11 +257,13 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         return DONE
 
     def finalize(self, request: tr.AzureMLRequest, pending: Sequence[str] = ()) -> Progress:
-        """Delete this endpoint's deployments the revision no longer names (no traffic left)."""
+        """Attach autoscaling (settings created/updated/deleted to match the revision), then
+        delete this endpoint's deployments the revision no longer names (no traffic left)."""
         name = request.endpoint_name
         endpoint = self._endpoint(name)
         if endpoint is None:
             return DONE
+        self.autoscale.sync(request, self._location())
         traffic = _traffic(endpoint)
         stale = [d for d in self._deployments(name) if d.name not in request.deployment_names
                  and (d.tags or {}).get(tr.TAG_DEPLOYMENT) == name]
@@ -275,15 +297,20 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         if tags.get(tr.TAG_REVISION) == request.revision:
             return True  # the revision made it after all: keep it
         traffic, done = _traffic(endpoint), True
-        for d in self._deployments(name):
-            if (d.tags or {}).get(TAG_CREATED) != request.revision or traffic.get(d.name, 0) > 0:
-                continue
+        live = self._deployments(name)
+        leftovers = [d for d in live
+                     if (d.tags or {}).get(TAG_CREATED) == request.revision and traffic.get(d.name, 0) == 0]
+        self.autoscale.delete_orphans(name, keep_targets={d.name for d in live} - {d.name for d in leftovers})
+        for d in leftovers:
             done = False
             if d.provisioning_state not in BUSY:
                 self._delete_deployment(name, d.name)
         return done
 
     def delete(self, name: str) -> bool:
+        """Autoscale settings first (Azure keeps them when their deployment goes), then the
+        endpoint (its deployments with it)."""
+        self.autoscale.delete_orphans(name, keep_targets=set())
         endpoint = self._endpoint(name)
         if endpoint is None:
             return True
@@ -345,11 +372,14 @@ def _differs(request: tr.AzureMLRequest, d: tr.DeploymentRequest, live: Any) -> 
     return any((
         (live.environment or "").lower() != d.environment_id.lower(),
         (live.model or "").lower() != (d.model or "").lower(),
-        int(live.instance_count or 0) != d.instance_count,
+        (int(live.instance_count or 0) != d.instance_count if d.scaling is None
+         else not d.scaling.min_replicas <= int(live.instance_count or 0) <= d.scaling.max_replicas),
         dict(live.environment_variables or {}) != d.environment_variables,
         bool(live.app_insights_enabled) != d.app_insights_enabled,
         getattr(settings, "request_timeout_ms", None) != d.request_timeout_ms,
         getattr(settings, "max_concurrent_requests_per_instance", None) != d.max_concurrent_requests_per_instance,
-        getattr(settings, "max_queue_wait_ms", None) != tr.MAX_QUEUE_WAIT_MS,
+        # azure-ai-ml 1.35 reads request-setting durations back truncated to whole seconds
+        # (PT0.5S -> 0 ms): compare at that precision, or every re-apply would PUT again.
+        (getattr(settings, "max_queue_wait_ms", None) or 0) // 1000 != tr.MAX_QUEUE_WAIT_MS // 1000,
         not probes_ok, want_collector != have_collector, tags != d.tags,
     ))

@@ -26,8 +26,8 @@ from typing import Any
 
 from core.spec import AzureMLTarget
 
-__all__ = ["StaticCredential", "ClientBundle", "make_client", "cloud_name", "cloud_metadata",
-           "silence_sdk", "RETRY_TOTAL", "MAX_RETRY_AFTER"]
+__all__ = ["StaticCredential", "ClientBundle", "make_client", "make_monitor_client", "cloud_name",
+           "cloud_metadata", "silence_sdk", "RETRY_TOTAL", "MAX_RETRY_AFTER"]
 
 RETRY_TOTAL = 3
 MAX_RETRY_AFTER = 10.0
@@ -108,6 +108,8 @@ class ClientBundle:
     credential: Any
     verify: str | bool
     sandbox: bool
+    url: str | None = None
+    """The emulator's URL in sandbox mode (None: the public Azure cloud)."""
 
 
 def make_client(target: AzureMLTarget, emulator: Mapping[str, Any] | None,
@@ -143,4 +145,23 @@ def make_client(target: AzureMLTarget, emulator: Mapping[str, Any] | None,
             else:
                 os.environ[_CLOUD_ENV] = before
     silence_sdk()  # operations create telemetry loggers with their own level
-    return ClientBundle(ml=ml, credential=credential, verify=verify, sandbox=bool(emulator))
+    return ClientBundle(ml=ml, credential=credential, verify=verify, sandbox=bool(emulator),
+                        url=str(emulator["url"]) if emulator else None)
+
+
+def make_monitor_client(target: AzureMLTarget, bundle: ClientBundle, policies: Sequence[Any] = ()) -> Any:
+    """An azure-mgmt-monitor ``MonitorManagementClient`` (autoscale settings) sharing ``bundle``'s
+    credential, TLS trust and retry cap, plus extra ``policies``; in sandbox mode pointed at the emulator
+    (``base_url`` works here, unlike MLClient). Imported on first use."""
+    from azure.mgmt.monitor import MonitorManagementClient
+
+    kwargs: dict[str, Any] = {"retry_policy": _retry_policy(), "connection_timeout": CONNECT_TIMEOUT,
+                              "read_timeout": READ_TIMEOUT, "user_agent": "deploy-anywhere"}
+    if policies:
+        kwargs["per_call_policies"] = list(policies)
+    if bundle.url:
+        kwargs |= {"base_url": bundle.url.rstrip("/"), "connection_verify": bundle.verify,
+                   "credential_scopes": [bundle.url.rstrip("/") + "/.default"]}
+    client = MonitorManagementClient(bundle.credential, target.subscription_id, **kwargs)
+    silence_sdk()
+    return client

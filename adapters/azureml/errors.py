@@ -1,4 +1,10 @@
-"""The one place azure-core / azure-ai-ml exceptions become :mod:`core.errors` exceptions."""
+"""The one place azure-core / azure-ai-ml / azure-mgmt-monitor exceptions become
+:mod:`core.errors` exceptions.
+
+azure-mgmt-monitor (autoscale settings) raises the same azure-core exceptions as azure-ai-ml's
+generated ARM client (``HttpResponseError`` with the ARM error parsed by ``ARMErrorFormat``), so
+one mapping serves both; a response the SDK cannot decode or deserialize is a ``ProviderError``.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,8 @@ from contextlib import contextmanager
 import requests
 from azure.core.exceptions import (
     ClientAuthenticationError,
+    DecodeError,
+    DeserializationError,
     HttpResponseError,
     ResourceExistsError,
     ResourceNotFoundError,
@@ -53,6 +61,8 @@ def sdk_errors(action: str) -> Iterator[None]:
     except ClientAuthenticationError as exc:
         raise ProviderAuthError(f"Azure ML {action}: {provider_message(exc)}",
                                 details={"http_status": exc.status_code}) from exc
+    except DecodeError as exc:  # an HttpResponseError whose body was not the JSON announced
+        raise ProviderError(f"Azure ML {action}: unreadable response: {provider_message(exc)}") from exc
     except HttpResponseError as exc:
         status = int(exc.status_code or 0)
         details = {"http_status": status, "provider_code": getattr(getattr(exc, "error", None), "code", None)}
@@ -66,6 +76,8 @@ def sdk_errors(action: str) -> Iterator[None]:
         if status == 409:
             raise Conflict(text, details=details) from exc
         raise ProviderError(text, details=details) from exc
+    except DeserializationError as exc:
+        raise ProviderError(f"Azure ML {action}: unexpected response shape: {exc}") from exc
     except (ServiceRequestError, ServiceResponseError) as exc:
         raise ProviderUnavailable(f"Azure ML {action}: {provider_message(exc)}") from exc
     except requests.RequestException as exc:  # the scoring data plane

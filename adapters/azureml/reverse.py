@@ -7,6 +7,8 @@ Described objects are azure-ai-ml entities as ``MLClient`` returns them, read by
 - the metadata the SDK copies into ``properties``, scoring/swagger URIs, identity, system data;
 - a Deleting deployment without traffic (the previous revision being pruned);
 - ``max_concurrent_requests_per_instance`` 1 is Azure's default and the spec's ``None``.
+- the instance count of an autoscaled deployment (the autoscaler owns it: the bounds and the
+  target come from its Azure Monitor autoscale setting, :mod:`adapters.azureml.autoscale`).
 
 Health is the endpoint's ``provisioningState`` (STATUS_MAP), ``updating`` while one of its
 deployments is Creating/Updating. A deployment whose in-place update failed keeps its previous
@@ -20,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapters.azureml.autoscale import variant_scaling
 from core.live import Health, LiveEndpoint, build_live_config
 from core.spec import AzureMLTarget
 
@@ -58,6 +61,10 @@ class AzureMLDescribed:
     deployments: list[Any]
     target: AzureMLTarget
     environments: dict[str, Any] = field(default_factory=dict)
+    autoscale: dict[str, dict[str, Any]] | None = None
+    """Deployment name (lower case) -> the Azure Monitor autoscale setting targeting it (wire
+    JSON); a deployment without one is fixed-scale. None: not read (a basic describe), which
+    marks the replica bounds and autoscaling unobserved."""
     data_paths: dict[str, str | None] = field(default_factory=dict)
 
 
@@ -126,10 +133,11 @@ def _variant(d: Any, name: str, weight: int, described: AzureMLDescribed) -> dic
     settings = _get(d, "request_settings")
     concurrency = _get(settings, "max_concurrent_requests_per_instance")
     count = int(_get(d, "instance_count") or 0)
+    setting = (described.autoscale or {}).get(str(d.name).lower())
     return {
         "name": name, "image": image, "model_uri": _reference(_get(d, "model")),
         "env": dict(_get(d, "environment_variables") or {}), **routes,
-        "instance_type": _get(d, "instance_type") or "", "min_replicas": count, "max_replicas": max(count, 1),
+        "instance_type": _get(d, "instance_type") or "", **variant_scaling(setting, count),
         "weight": weight, "max_concurrency": None if concurrency in (None, 1) else int(concurrency),
     }
 
@@ -163,6 +171,8 @@ def to_live(described: AzureMLDescribed) -> LiveEndpoint:
     order = [v for v in (tags.get(TAG_VARIANTS) or "").split(",") if v in chosen]
     names = order + sorted(set(chosen) - set(order))
     unobserved: set[str] = set()
+    if described.autoscale is None:
+        unobserved |= {"variants[*].min_replicas", "variants[*].max_replicas", "variants[*].autoscaling*"}
     variants = [_variant(chosen[n], n, traffic.get(chosen[n].name, 0), described) for n in names]
     first = chosen[names[0]] if names else None
     timeout_ms = _get(_get(first, "request_settings"), "request_timeout_ms") if first is not None else None

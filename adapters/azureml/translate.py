@@ -12,6 +12,8 @@ try:
 - inline environment       azure-ai-ml's anonymous ``CliV2AnonymousEnvironment`` version (a hash of
   the image and inference config): a registration, nothing uploaded.
 - data collection assets   ``{endpoint}-{deployment}-{collection}``, version = hash8 of the path.
+- autoscale setting        ``{endpoint}-{deployment}-autoscale`` (Azure Monitor, per autoscaled
+  variant: :mod:`adapters.azureml.autoscale`); the deployment starts at ``min_replicas``.
 
 The endpoint carries the user's tags plus ``deploy-anywhere-deployment`` and
 ``deploy-anywhere-revision``; the revision tag is written by the LAST call of a rollout (the one
@@ -28,6 +30,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapters.azureml import autoscale as asc
 from core.adapter import Gap
 from core.spec import AzureMLTarget, EndpointSpec, canonical_json, revision
 from adapters.azureml.reverse import (  # noqa: F401 - re-exported: the inverse lives beside
@@ -108,6 +111,15 @@ class DeploymentRequest:
     ``environment_id`` references a registered environment."""
     data_collector: dict[str, Any] | None = None
     """``{"sampling_rate", "collections": {name: {"name", "version", "path"}}}`` or None."""
+    scaling: asc.Scaling | None = None
+    """Autoscaling (an Azure Monitor autoscale setting attached by ``finalize``), or None for a
+    fixed instance count. When set, ``instance_count`` is only the count a NEW deployment starts
+    with: afterwards the autoscaler owns it."""
+
+    @property
+    def autoscale_name(self) -> str | None:
+        """Name of this deployment's autoscale setting (None without autoscaling)."""
+        return None if self.scaling is None else asc.setting_name(self.tags[TAG_DEPLOYMENT], self.name)
 
 
 @dataclass(frozen=True)
@@ -265,6 +277,8 @@ def to_request(spec: EndpointSpec) -> AzureMLRequest:
             app_insights_enabled=spec.logging.enabled,
             tags=dict(spec.tags) | {TAG_DEPLOYMENT: spec.name, TAG_VARIANT: v.name},
             inline_environment=inline, data_collector=collector,
+            scaling=(asc.Scaling(v.min_replicas, v.max_replicas, v.autoscaling.target)
+                     if v.max_replicas > v.min_replicas else None),
         ))
     return AzureMLRequest(
         endpoint_name=spec.name, revision=rev, auth_mode=AUTH_MODES[spec.auth_mode],
@@ -355,8 +369,8 @@ def deployment_rest(request: AzureMLRequest, d: DeploymentRequest, *, location: 
 
 
 def wire_bodies(request: AzureMLRequest, *, location: str = "westeurope") -> list[dict[str, Any]]:
-    """What ``submit`` sends, as ``[{"operation", "name", "body"}]`` with the REST JSON bodies
-    (golden files, plan output), in order."""
+    """What ``submit`` (then ``finalize``: autoscale settings) sends, as ``[{"operation", "name",
+    "body"}]`` with the REST JSON bodies (golden files, plan output), in order."""
     calls: list[dict[str, Any]] = [{
         "operation": "PUT onlineEndpoints", "name": request.endpoint_name,
         "body": endpoint_rest(request, traffic=None, tags=request.create_tags, location=location).as_dict()}]
@@ -373,4 +387,10 @@ def wire_bodies(request: AzureMLRequest, *, location: str = "westeurope") -> lis
     calls.append({"operation": "PUT onlineEndpoints", "name": request.endpoint_name,
                   "body": endpoint_rest(request, traffic=request.traffic, tags=request.tags,
                                         location=location).as_dict()})
+    for d in request.deployments:  # finalize, once the revision serves
+        if d.scaling is not None:
+            calls.append({"operation": "PUT autoscaleSettings", "name": d.autoscale_name,
+                          "body": asc.setting_for(request.target, request.endpoint_name, d.variant, d.name,
+                                                  d.scaling, location=location)})
     return calls
+

@@ -283,7 +283,12 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
                 pass
 
     def finalize(self, request: tr.SageMakerRequest, pending: Sequence[str] = ()) -> Progress:
+        live = self._scaling_targets(request.endpoint_name, [s.variant for s in request.scaling], policies=True)
         for s in request.scaling:
+            want = tr.ScalingPolicy(s.register["MinCapacity"], s.register["MaxCapacity"],
+                                    *tr.scaling_metric(s.policy["TargetTrackingScalingPolicyConfiguration"]))
+            if live.get(s.variant) == want:
+                continue  # already attached as wanted: re-applying writes nothing
             with sdk_errors("RegisterScalableTarget"):
                 self.scaling.register_scalable_target(**s.register)
             with sdk_errors("PutScalingPolicy"):

@@ -120,6 +120,12 @@ def list_operations(deployment: str | None = None,
                                                                            limit=limit)]}
 
 
+@router.post("/operations/{op_id}:cancel", summary="Stop an operation; says what it left on the provider",
+             responses={409: {"description": "The operation is already done"}})
+def cancel_operation(op_id: str, service: Service = Depends(service_of)) -> dict[str, Any]:
+    return operation_view(service.cancel(op_id))
+
+
 @router.get("/operations/{op_id}", summary="An Operation (AIP-151)")
 def get_operation(op_id: str, service: Service = Depends(service_of)) -> dict[str, Any]:
     return operation_view(service.operation(op_id))

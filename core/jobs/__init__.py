@@ -8,9 +8,11 @@ workflows this executor id left unfinished (a restart after a crash finishes the
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from dbos import DBOS, SetWorkflowID
+from dbos._error import DBOSAwaitedWorkflowCancelledError, DBOSWorkflowCancelledError
 
 from core.jobs import runtime as _rt
 from core.jobs.workflows import delete_workflow, deploy_workflow
@@ -24,6 +26,15 @@ if TYPE_CHECKING:
 __all__ = ["Jobs"]
 
 APP_NAME = "deploy-anywhere"
+
+
+class _QuietCancellation(logging.Filter):
+    """DBOS logs a cancelled workflow's thread ending as an ERROR with a traceback; a cancel is a
+    user's request (``POST /v1/operations/{id}:cancel``), not an error: drop those records."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        return not isinstance(exc, (DBOSWorkflowCancelledError, DBOSAwaitedWorkflowCancelledError))
 
 
 class Jobs:
@@ -50,6 +61,8 @@ class Jobs:
             "notification_listener_polling_interval_sec": 0.1,
         })
         DBOS.launch()
+        if not any(isinstance(f, _QuietCancellation) for f in logging.getLogger("dbos").filters):
+            logging.getLogger("dbos").addFilter(_QuietCancellation())
         self._launched = True
 
     def shutdown(self) -> None:
@@ -67,3 +80,7 @@ class Jobs:
     def start_delete(self, op_id: str, name: str) -> None:
         with SetWorkflowID(op_id):
             DBOS.start_workflow(delete_workflow, op_id, name)
+
+    def cancel(self, op_id: str) -> None:
+        """Stop the operation's workflow at its next step or sleep; it is never resumed."""
+        DBOS.cancel_workflow(op_id)

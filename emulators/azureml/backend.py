@@ -143,7 +143,8 @@ class AzureMLBackend(EndpointOperations, DeploymentOperations, AssetOperations, 
     # ---------------------------------------------------------------------------- inspection
 
     def snapshot(self) -> dict[str, Any]:
-        """Every workspace's endpoints and deployments with their states (for the control API)."""
+        """Every workspace's endpoints and deployments with their states, and every autoscale
+        setting (for the control API)."""
         with self.lock:
             return {
                 "progression": self.progression.as_dict(),
@@ -162,6 +163,7 @@ class AzureMLBackend(EndpointOperations, DeploymentOperations, AssetOperations, 
                     }
                     for w in self.workspaces.values()
                 ],
+                "autoscaleSettings": self.autoscale.all(),
             }
 
     def workspace_scope(self, subscription: str, resource_group: str, workspace: str) -> Scope:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from . import schema
+from .autoscale import AutoscaleStore
 from .errors import ArmError, validation_error
 from .lifecycle import TRANSITIONAL_STATES, Operation, OperationKind, Progression
 from .shapes import render_operation
@@ -67,6 +68,7 @@ class BackendCore:
         self.behaviour = Behaviour()
         self.workspaces: dict[tuple[str, str, str], Workspace] = {}
         self.operations: dict[str, Operation] = {}
+        self.autoscale = AutoscaleStore()
 
     # ----------------------------------------------------------------------------------- state
 
@@ -75,6 +77,7 @@ class BackendCore:
         with self.lock:
             self.workspaces.clear()
             self.operations.clear()
+            self.autoscale.clear()
             self.behaviour = Behaviour()
             self.progression = self.default_progression
 

@@ -16,6 +16,7 @@ ARM paths (matched case-insensitively, as ARM does; ``WS`` =
 =====================================================  ==========================
 
 (``OPS`` = ``/subscriptions/{s}/providers/Microsoft.MachineLearningServices/locations/{region}``.)
+Azure Monitor ``Microsoft.Insights/autoscalesettings`` paths: :mod:`.autoscale_routes`.
 
 Every ARM request needs ``Authorization: Bearer <anything>`` (else 401 ``AuthenticationFailed``)
 and a known ``api-version`` (else 400). Data plane: ``POST /score/{endpoint}``,
@@ -36,7 +37,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from . import handlers
+from . import autoscale_routes, handlers
 from ..common.wsgi import WSGIApp
 from .backend import AzureMLBackend
 from .errors import ArmError
@@ -116,7 +117,7 @@ ROUTES: list[tuple[re.Pattern[str], dict[str, Handler]]] = [
         (_ASSET + "/(?P<version>[^/]+)", {"GET": _h.get_asset, "PUT": _h.put_asset}),
         (_OPS, {"GET": _h.get_operation}),
     ]
-]
+] + autoscale_routes.ROUTES  # Microsoft.Insights/autoscalesettings (targets online deployments)
 _DATA_PLANE = re.compile(r"^/(?P<what>score|swagger)/(?P<endpoint>[^/]+)/?$")
 
 class RequestLog:

@@ -1,5 +1,7 @@
 """Conditional requests (ETag, If-Match, If-None-Match) and the operations list, through HTTP."""
 
+import time
+
 from tests.api.test_api import SPEC, names
 from tests.support.api_server import wait_operation
 
@@ -78,3 +80,27 @@ def test_idempotency_key_stores_client_errors_and_covers_delete(api, sm):
     wait_operation(api, gone.json())
     invalid = api.delete("/v1/deployments/api-demo", headers={"Idempotency-Key": "x" * 300})
     assert invalid.status_code == 422 and invalid.json()["error"]["details"][0]["path"] == "Idempotency-Key"
+
+
+def test_cancel_stops_the_operation_and_says_what_it_left(api, sm):
+    sm.control.set_progression("manual", times=100000)  # the endpoint stays Creating
+    op = api.put("/v1/deployments/api-demo", json=SPEC).json()
+    deadline = time.monotonic() + 30
+    while api.get(f"/v1/{op['name']}").json()["metadata"]["phase"] != "provision":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    cancelled = api.post(f"/v1/{op['name']}:cancel")
+    assert cancelled.status_code == 200, cancelled.text
+    body = cancelled.json()
+    assert body["done"] is True and body["metadata"]["state"] == "cancelled"
+    assert body["error"]["details"]["left"]["health"] == "provisioning"
+    assert body["error"]["details"]["left"]["provider_status"] == "Creating"
+    time.sleep(0.5)  # the workflow does not come back to finish it
+    assert api.get(f"/v1/{op['name']}").json()["metadata"]["state"] == "cancelled"
+    assert api.post(f"/v1/{op['name']}:cancel").status_code == 409
+
+    sm.control.set_progression("immediate")
+    again = api.put("/v1/deployments/api-demo", json=SPEC)
+    assert again.status_code == 202, "the deployment is free again"
+    assert wait_operation(api, again.json())["metadata"]["state"] == "succeeded"
+    assert len([n for n in names(sm) if n.startswith("api-demo")]) == 3, "one endpoint, config and model"

@@ -34,12 +34,17 @@ class AzureMLEnv:
     def sent_calls(self) -> list[tuple[str, str]]:
         return [call for policy in self._policies for call in policy.sent]
 
+    def writes(self) -> list[str]:
+        """Every mutating request the adapters sent so far (key and token reads are POSTs)."""
+        return [f"{method} {path}" for method, path in self.sent_calls
+                if method != "GET" and not path.endswith(("/listKeys", "/token"))]
+
     def spec(self, name: str, *, image: str = "r/m:1") -> EndpointSpec:
         return parse_spec({
             "name": name, "target": TARGET, "auth_mode": "key",
             "variants": [
                 {"name": "a", "image": image, "model_uri": "azureml:m:1", "instance_type": "Standard_DS3_v2",
-                 "min_replicas": 2, "max_replicas": 2, "weight": 80, "env": {"K": "v"}},
+                 "min_replicas": 1, "max_replicas": 3, "weight": 80, "env": {"K": "v"}},
                 {"name": "b", "image": "r/m:2", "instance_type": "Standard_F4s_v2", "weight": 20},
             ],
             "logging": {"enabled": True, "sample_percent": 10,
@@ -61,6 +66,11 @@ class AzureMLEnv:
                 if endpoint.get("name") == name:
                     found.add(f"endpoint/{name}")
                     found |= {f"deployment/{d}" for d in endpoint.get("deployments", {})}
+        for setting in self.emulator.control.state().get("autoscaleSettings", []):
+            tags = setting.get("tags") or {}
+            target = str(setting.get("properties", {}).get("targetResourceUri", "")).lower()
+            if tags.get("deploy-anywhere-deployment") == name or f"/onlineendpoints/{name.lower()}/" in target:
+                found.add(f"autoscale/{setting['name']}")
         return found
 
     def reset(self) -> None:

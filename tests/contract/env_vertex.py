@@ -41,6 +41,10 @@ class VertexEnv:
         validate_every_request(adapter.clients, self.sent, check=checked)
         return adapter
 
+    def writes(self) -> list[str]:
+        """Every mutating method the adapters sent so far."""
+        return [m for m in self.sent if not m.startswith(("Get", "List"))]
+
     def spec(self, name: str, *, image: str = "r/m:1") -> EndpointSpec:
         """Two variants (autoscaled 80 % + fixed 20 %), logging, tags. A bare ``image`` such as
         ``r/m:1`` is placed in an Artifact Registry repository, as Vertex requires."""

@@ -25,6 +25,7 @@ class ContractEnv(Protocol):
     def fail(self, name: str, *, on: str, reason: str) -> None: ...
     def throttle(self, count: int) -> None: ...
     def resources(self, name: str) -> set[str]: ...
+    def writes(self) -> list[str]: ...
     def reset(self) -> None: ...
 
 
@@ -77,6 +78,10 @@ class SageMakerEnv:
     def throttle(self, count: int) -> None:
         self.emulator.control.inject_fault(operation="DescribeEndpoint", code="ThrottlingException",
                                            status=400, count=count)
+
+    def writes(self) -> list[str]:
+        """Every mutating operation the adapters sent so far."""
+        return [op for op in self.sent if not op.startswith(("Describe", "List"))]
 
     def resources(self, name: str) -> set[str]:
         found = set()

@@ -55,6 +55,16 @@ def test_submit_is_idempotent(env):
     assert env.resources(spec.name) == before
 
 
+def test_unchanged_resubmit_sends_no_write(env):
+    adapter, spec = env.adapter(), env.spec("contract-k")
+    rollout(adapter, spec)
+    finalize_all(adapter, adapter.to_request(spec))
+    before = len(env.writes())
+    submit_all(adapter, adapter.to_request(spec))
+    finalize_all(adapter, adapter.to_request(spec))
+    assert env.writes()[before:] == [], "re-applying what serves changes nothing on the provider"
+
+
 def test_update_changes_revision_and_prunes_old(env):
     adapter, spec = env.adapter(), env.spec("contract-c")
     rollout(adapter, spec)

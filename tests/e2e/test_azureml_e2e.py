@@ -84,6 +84,12 @@ def _ml_client(az):
 
 
 def test_plan_refuses_what_azure_cannot_express(azureml_api, az):
+    autoscaled = {**SPEC, "variants": [{**SPEC["variants"][0], "min_replicas": 1, "max_replicas": 3,
+                                        "autoscaling": {"metric": "cpu_utilization", "target": 70}},
+                                       SPEC["variants"][1]]}
+    response = azureml_api.post("/v1/plan", json=autoscaled)
+    assert response.status_code == 200, response.text
+    assert "autoscaleSettings" in response.text, "plan shows the autoscale setting finalize attaches"
     bad = {**SPEC, "variants": [{**SPEC["variants"][0], "model_uri": "s3://bucket/model.tar.gz",
                                  "min_replicas": 0, "max_replicas": 2}, SPEC["variants"][1]]}
     response = azureml_api.post("/v1/plan", json=bad)
@@ -91,6 +97,7 @@ def test_plan_refuses_what_azure_cannot_express(azureml_api, az):
     error = response.json()["error"]
     assert error["code"] == "unsupported_feature"
     reasons = {d["feature"]: d["reason"] for d in error["details"]}
-    assert {"model_uri", "scale_to_zero", "autoscaling"} <= set(reasons)
+    assert {"model_uri", "scale_to_zero"} <= set(reasons)
+    assert "autoscaling" not in reasons, "autoscaling is an Azure Monitor autoscale setting"
     assert "register" in reasons["model_uri"]
     assert endpoints(az) == [], "nothing sent to Azure"

@@ -24,7 +24,7 @@ def described_after_submit(request: tr.AzureMLRequest, *, state: str = "Succeede
     from azure.ai.ml._restclient.arm_ml_service import models
     from azure.ai.ml.entities import Environment, ManagedOnlineDeployment, ManagedOnlineEndpoint
 
-    from emulators.azureml import schema
+    from emulators.azureml import monitor_schema, schema
 
     def echoed(model: str, body: dict[str, Any]) -> dict[str, Any]:
         """The body as Azure stores it: validated, enums in canonical casing."""
@@ -35,7 +35,7 @@ def described_after_submit(request: tr.AzureMLRequest, *, state: str = "Succeede
     calls = tr.wire_bodies(request)
     ws = _ws(request.target)
     name = request.endpoint_name
-    endpoint_body = echoed("OnlineEndpoint", calls[-1]["body"])
+    endpoint_body = echoed("OnlineEndpoint", [c for c in calls if c["operation"] == "PUT onlineEndpoints"][-1]["body"])
     endpoint_body |= {"id": f"{ws}/onlineEndpoints/{name}", "name": name}
     props = endpoint_body["properties"]
     props["traffic"] = {d.name: d.weight for d in request.deployments} | (traffic or {})  # zeros filled in
@@ -44,7 +44,7 @@ def described_after_submit(request: tr.AzureMLRequest, *, state: str = "Succeede
     props["swaggerUri"] = f"https://{name}.westeurope.inference.ml.azure.com/swagger.json"
     props["properties"] = {"azureml.onlineendpointid": endpoint_body["id"], "AzureAsyncOperationUri": "https://x"}
     endpoint = ManagedOnlineEndpoint._from_rest_object(models.OnlineEndpoint(endpoint_body))
-    deployments, environments, data_paths = [], {}, {}
+    deployments, environments, data_paths, autoscale = [], {}, {}, {}
     for call in calls:
         if call["operation"] == "PUT onlineDeployments":
             body = echoed("OnlineDeployment", call["body"])
@@ -60,5 +60,11 @@ def described_after_submit(request: tr.AzureMLRequest, *, state: str = "Succeede
         elif call["operation"] == "PUT data":
             data_name, version = call["name"].split(":")
             data_paths[f"{ws}/data/{data_name}/versions/{version}"] = call["body"]["properties"]["dataUri"]
+        elif call["operation"] == "PUT autoscaleSettings":
+            body, problems = monitor_schema.validate("AutoscaleSettingResource", copy.deepcopy(call["body"]))
+            assert not problems, problems
+            body |= {"id": f"/subscriptions/x/resourceGroups/y/providers/microsoft.insights/autoscalesettings/"
+                           f"{call['name']}", "name": call["name"], "type": "Microsoft.Insights/autoscaleSettings"}
+            autoscale[body["properties"]["targetResourceUri"].rsplit("/", 1)[-1].lower()] = body
     return tr.AzureMLDescribed(endpoint=endpoint, deployments=deployments, target=request.target,
-                               environments=environments, data_paths=data_paths)
+                               environments=environments, data_paths=data_paths, autoscale=autoscale)

@@ -19,7 +19,8 @@ _MODELS = (("/deployments/", "OnlineDeployment"), ("/onlineEndpoints/", "OnlineE
 
 
 class ValidatingPolicy(SansIOHTTPPolicy):
-    """Validates every PUT body against the REST model for its path; records ``(method, path)``."""
+    """Validates every PUT body against the REST model for its path (azure-ai-ml's for Azure ML,
+    azure-mgmt-monitor's for autoscale settings); records ``(method, path)``."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
@@ -28,15 +29,18 @@ class ValidatingPolicy(SansIOHTTPPolicy):
     def on_request(self, request: Any) -> None:
         from urllib.parse import urlparse
 
-        from emulators.azureml import schema
+        from emulators.azureml import monitor_schema, schema
 
         http = request.http_request
         path = urlparse(http.url).path
         self.sent.append((http.method, path))
         if http.method != "PUT":
             return
-        model = next(m for marker, m in _MODELS if marker in path)
-        _, problems = schema.validate(model, json.loads(http.body or b"{}"))
+        if "/microsoft.insights/autoscalesettings/" in path.lower():
+            model, walker = "AutoscaleSettingResource", monitor_schema
+        else:
+            model, walker = next(m for marker, m in _MODELS if marker in path), schema
+        _, problems = walker.validate(model, json.loads(http.body or b"{}"))
         if problems:
             self.problems.append((path, problems))
             raise AssertionError(f"PUT {path}: body invalid for {model}: {problems}")

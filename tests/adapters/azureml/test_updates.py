@@ -170,3 +170,18 @@ def test_no_global_state_leaks_between_clients(az):
         assert a.describe(spec.name) is None, "each client talks to its own cloud"
         assert a.ml._cloud != b.ml._cloud
     assert os.environ.get("AZUREML_CURRENT_CLOUD") == before
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS))
+def test_unchanged_resubmit_sends_no_write(az, name):
+    """Re-applying what already serves must not PUT the deployments again (an in-place PUT is a
+    rolling update on Azure)."""
+    spec = CORPUS[name]
+    adapter = adapter_for(az, spec.target)
+    rollout(adapter, spec)
+    adapter.validator.sent.clear()
+    submit_all(adapter, adapter.to_request(spec))
+    finalize_all(adapter, adapter.to_request(spec))
+    writes = [call for call in adapter.validator.sent if call[0] in {"PUT", "PATCH", "DELETE", "POST"}
+              and not call[1].endswith(("/listKeys", "/token"))]
+    assert writes == []

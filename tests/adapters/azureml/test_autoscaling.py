@@ -1,0 +1,169 @@
+"""Autoscaling through Azure Monitor autoscale settings (emulator, real MLClient and
+MonitorManagementClient): the autoscaler owns the instance count, the bounds and the target are
+compared, settings follow replaced deployments and never outlive the endpoint. Every request body
+is validated (azure-ai-ml's REST models; azure-mgmt-monitor's models for autoscale settings)."""
+
+import pytest
+
+from adapters.azureml import autoscale as asc
+from core.errors import DeploymentFailed, ProviderError, ProviderUnavailable
+from core.check import judge
+from core.service import observe
+from core.spec import parse_spec, revision
+from core.wait import ServingGate, poll_until_serving
+from tests.adapters.azureml.support import FAST, adapter_for
+from tests.corpus import corpus
+from tests.support.stepping import finalize_all, submit_all
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+SPEC = corpus("azureml")["autoscaled"]
+GLOBS = {"variants[*].min_replicas", "variants[*].max_replicas", "variants[*].autoscaling*"}
+
+
+def changed(spec, **variant):
+    data = spec.model_dump(mode="json")
+    data["variants"][0] |= variant
+    return parse_spec(data)
+
+
+def rollout(adapter, spec):
+    submit_all(adapter, adapter.to_request(spec))
+    poll_until_serving(lambda: observe(adapter, spec.name, full=False), ServingGate(revision(spec)),
+                       FAST, sleep=lambda s: None)
+    finalize_all(adapter, adapter.to_request(spec))
+
+
+def settings(az):
+    return {s["name"]: s for s in az.control.state()["autoscaleSettings"]}
+
+
+def drift(adapter, spec):
+    return judge(spec, observe(adapter, spec.name, full=True), adapter.capabilities).drift.paths()
+
+
+def test_setting_attached_by_finalize_and_read_back(az):
+    adapter = adapter_for(az, SPEC.target)
+    request = adapter.to_request(SPEC)
+    submit_all(adapter, request)
+    assert settings(az) == {}, "autoscaling is attached once the revision serves"
+    rollout(adapter, SPEC)
+    main = request.deployments[0]
+    (name,) = settings(az)
+    assert name == f"{SPEC.name}-{main.name}-autoscale" == main.autoscale_name
+    stored = settings(az)[name]["properties"]
+    assert stored["targetResourceUri"].endswith(f"/onlineEndpoints/{SPEC.name}/deployments/{main.name}")
+    assert stored["profiles"][0]["capacity"] == {"minimum": "1", "maximum": "4", "default": "1"}
+    rules = stored["profiles"][0]["rules"]
+    assert [(r["metricTrigger"]["operator"], r["metricTrigger"]["threshold"], r["scaleAction"]["cooldown"])
+            for r in rules] == [("GreaterThan", 60, asc.SCALE_OUT_COOLDOWN), ("LessThan", 30, asc.SCALE_IN_COOLDOWN)]
+    assert observe(adapter, SPEC.name, full=True).config == SPEC.config
+    assert GLOBS <= observe(adapter, SPEC.name, full=False).unobserved, "a basic check does not read settings"
+    assert any("/autoscalesettings/" in path.lower() for method, path in adapter.validator.sent if method == "PUT")
+    assert adapter.validator.problems == []
+    adapter.validator.sent.clear()
+    finalize_all(adapter, request)
+    assert [m for m, p in adapter.validator.sent if "autoscalesettings" in p.lower()] == ["GET"], "no change: no PUT"
+
+
+def test_the_autoscaler_owns_the_instance_count(az):
+    adapter = adapter_for(az, SPEC.target)
+    rollout(adapter, SPEC)
+    main = adapter.to_request(SPEC).deployments[0].name
+    az.control.update_deployment(SPEC.name, main, instance_count=3)  # the autoscaler scaled out
+    assert drift(adapter, SPEC) == []
+    rollout(adapter, SPEC)  # re-apply: a PUT of the deployment keeps the live count
+    assert adapter.ml.online_deployments.get(main, SPEC.name).instance_count == 3, "count not reset"
+    assert drift(adapter, SPEC) == []
+    az.control.update_deployment(SPEC.name, main, instance_count=9)  # outside the bounds: clamped
+    new = changed(SPEC, env={"A": "1"})
+    rollout(adapter, new)
+    assert adapter.ml.online_deployments.get(main, SPEC.name).instance_count == 4
+    assert drift(adapter, new) == []
+
+
+def test_bounds_and_target_changed_behind_the_back_are_drift_and_reapply_restores(az):
+    adapter = adapter_for(az, SPEC.target)
+    rollout(adapter, SPEC)
+    name = adapter.to_request(SPEC).deployments[0].autoscale_name
+    monitor = adapter.autoscale.client  # the real MonitorManagementClient, as someone in the portal
+    setting = monitor.autoscale_settings.get(SPEC.target.resource_group, name)
+    setting.profiles[0].capacity.maximum = "6"
+    setting.profiles[0].rules[0].metric_trigger.threshold = 85
+    monitor.autoscale_settings.create_or_update(SPEC.target.resource_group, name, setting)
+    assert sorted(drift(adapter, SPEC)) == ["variants[main].autoscaling.target", "variants[main].max_replicas"]
+    rollout(adapter, SPEC)
+    assert drift(adapter, SPEC) == []
+    assert settings(az)[name]["properties"]["profiles"][0]["capacity"]["maximum"] == "4"
+    monitor.autoscale_settings.delete(SPEC.target.resource_group, name)  # autoscaling removed behind the back
+    assert "variants[main].max_replicas" in drift(adapter, SPEC)
+
+
+def test_instance_type_change_moves_the_setting_to_the_new_deployment(az):
+    adapter = adapter_for(az, SPEC.target)
+    rollout(adapter, SPEC)
+    (old,) = settings(az)
+    new = changed(SPEC, instance_type="Standard_F8s_v2")
+    rollout(adapter, new)
+    (moved,) = settings(az)
+    main = adapter.to_request(new).deployments[0].name
+    assert moved != old and moved == f"{SPEC.name}-{main}-autoscale"
+    assert settings(az)[moved]["properties"]["targetResourceUri"].endswith(f"/deployments/{main}")
+    assert drift(adapter, new) == []
+    assert adapter.validator.problems == []
+
+
+def test_fixed_scale_again_deletes_the_setting(az):
+    adapter = adapter_for(az, SPEC.target)
+    rollout(adapter, SPEC)
+    fixed = changed(SPEC, min_replicas=2, max_replicas=2)
+    rollout(adapter, fixed)
+    assert settings(az) == {}
+    assert drift(adapter, fixed) == []
+
+
+def test_delete_leaves_no_setting(az):
+    adapter = adapter_for(az, SPEC.target)
+    rollout(adapter, SPEC)
+    assert settings(az)
+    for _ in range(50):
+        if adapter.delete(SPEC.name):
+            break
+    assert settings(az) == {} and adapter.describe(SPEC.name) is None
+    assert adapter.delete(SPEC.name) is True
+
+
+def test_discard_removes_settings_of_what_the_failed_rollout_leaves(az):
+    adapter = adapter_for(az, SPEC.target)
+    rollout(adapter, SPEC)
+    kept = adapter.to_request(SPEC).deployments[0].autoscale_name
+    request = adapter.to_request(changed(SPEC, instance_type="Standard_F8s_v2"))
+    stray = request.deployments[0]
+    az.control.fail_deployment(SPEC.name, stray.name, reason="quota exceeded")
+    with pytest.raises(DeploymentFailed, match="quota exceeded"):
+        submit_all(adapter, request)
+    # a setting on the failed deployment (as a crashed earlier attempt could have left)
+    adapter.autoscale.put(stray.autoscale_name, asc.setting_for(SPEC.target, SPEC.name, stray.variant, stray.name,
+                                                                stray.scaling, location="westeurope"))
+    for _ in range(50):
+        if adapter.discard(request):
+            break
+    assert list(settings(az)) == [kept]
+    assert drift(adapter, SPEC) == []
+
+
+def test_monitor_errors_map_to_core_errors(az):
+    adapter = adapter_for(az, SPEC.target)
+    request = adapter.to_request(SPEC)
+    submit_all(adapter, request)
+    az.control.inject_fault(method="PUT", path_contains="/autoscalesettings/", status=429, count=10, retry_after=0)
+    with pytest.raises(ProviderUnavailable, match="autoscale setting"):
+        adapter.finalize(request)
+    az.control.clear_faults()
+    az.control.inject_fault(method="PUT", path_contains="/autoscalesettings/", status=400, count=1,
+                            retry_after=None)
+    with pytest.raises(ProviderError) as raised:
+        adapter.finalize(request)
+    assert not isinstance(raised.value, ProviderUnavailable) and raised.value.details["http_status"] == 400
+    az.control.clear_faults()
+    finalize_all(adapter, request)
+    assert drift(adapter, SPEC) == []
