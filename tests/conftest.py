@@ -16,15 +16,22 @@ def sagemaker_emulator_session():
         yield emulator
 
 
+def _reset(emulator):
+    """Drop state, faults and failures; one lifecycle step per read."""
+    emulator.control.reset()
+    emulator.control.set_progression("manual", times=1)
+
+
+def _fresh(emulator):
+    _reset(emulator)
+    yield emulator
+    _reset(emulator)
+
+
 @pytest.fixture
 def sm(sagemaker_emulator_session):
     """The session's SageMaker emulator, reset before and after the test."""
-    emulator = sagemaker_emulator_session
-    emulator.control.reset()
-    emulator.control.set_progression("manual", times=1)
-    yield emulator
-    emulator.control.reset()
-    emulator.control.set_progression("manual", times=1)
+    yield from _fresh(sagemaker_emulator_session)
 
 
 @pytest.fixture(scope="session")
@@ -38,11 +45,7 @@ def vertex_emulator_session():
 @pytest.fixture
 def vx(vertex_emulator_session):
     """The session's Vertex AI emulator, reset before and after the test."""
-    emulator = vertex_emulator_session
-    emulator.control.reset()
-    emulator.control.set_progression("manual", times=1)
-    yield emulator
-    emulator.control.reset()
+    yield from _fresh(vertex_emulator_session)
 
 
 @pytest.fixture(scope="session")
@@ -56,11 +59,7 @@ def azureml_emulator_session():
 @pytest.fixture
 def az(azureml_emulator_session):
     """The session's Azure ML emulator, reset before and after the test."""
-    emulator = azureml_emulator_session
-    emulator.control.reset()
-    emulator.control.set_progression("manual", times=1)
-    yield emulator
-    emulator.control.reset()
+    yield from _fresh(azureml_emulator_session)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

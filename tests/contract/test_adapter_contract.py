@@ -6,16 +6,12 @@ from core.errors import DeploymentFailed, ProviderError, ProviderUnavailable
 from core.live import Health
 from core.service import observe
 from core.spec import parse_spec, revision
-from core.wait import ServingGate, WaitPolicy, poll_until_serving
+from tests.support import stepping
 from tests.support.stepping import finalize_all, submit_all
-
-FAST = WaitPolicy(interval=0.0, max_interval=0.0, timeout=30, transient_attempts=3, transient_backoff=0.0)
 
 
 def rollout(adapter, spec):
-    submit_all(adapter, adapter.to_request(spec))
-    return poll_until_serving(lambda: observe(adapter, spec.name, full=False), ServingGate(spec.name and revision(spec)),
-                              FAST, sleep=lambda s: None)
+    return stepping.rollout(adapter, spec, finalize=False)
 
 
 def until(fn, attempts=50):

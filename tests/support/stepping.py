@@ -1,13 +1,21 @@
-"""Drive an adapter's stepped calls (``submit``/``finalize``) to completion, as the workflow does
-(without its durable sleeps): each call gets the pending operations the previous one returned."""
+"""Drive an adapter like the deploy workflow does (without its durable sleeps), for tests:
+stepped calls to completion, a whole rollout, and the round-trip property of DESIGN section 4."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from core.adapter import Progress
+from core.check import judge
+from core.live import Health, LiveEndpoint
+from core.service import observe
+from core.spec import EndpointSpec, revision
+from core.wait import ServingGate, WaitPolicy, poll_until_serving
 
-__all__ = ["drive", "submit_all", "finalize_all"]
+__all__ = ["FAST", "drive", "submit_all", "finalize_all", "rollout", "assert_round_trip"]
+
+FAST = WaitPolicy(interval=0.0, max_interval=0.0, timeout=30, transient_attempts=3, transient_backoff=0.0)
+"""Polling without real waits (emulators advance on reads)."""
 
 
 def drive(call: Any, request: Any, *, attempts: int = 200) -> Progress:
@@ -27,3 +35,32 @@ def submit_all(adapter: Any, request: Any) -> Progress:
 
 def finalize_all(adapter: Any, request: Any) -> Progress:
     return drive(adapter.finalize, request)
+
+
+def rollout(adapter: Any, spec: EndpointSpec, *, finalize: bool = True,
+            policy: WaitPolicy = FAST) -> LiveEndpoint:
+    """Submit, wait until the endpoint serves ``spec``'s revision, then (``finalize``) finalize."""
+    submit_all(adapter, adapter.to_request(spec))
+    live = poll_until_serving(lambda: observe(adapter, spec.name, full=False), ServingGate(revision(spec)),
+                              policy, sleep=lambda s: None)
+    if finalize:
+        finalize_all(adapter, adapter.to_request(spec))
+    return live
+
+
+def assert_round_trip(adapter: Any, spec: EndpointSpec) -> LiveEndpoint:
+    """Deploy ``spec``; both check depths find it serving its revision with no drift, and the full
+    live config equals ``spec.config`` minus what the platform cannot read back."""
+    rollout(adapter, spec)
+    for full in (False, True):
+        live = observe(adapter, spec.name, full=full)
+        assert live is not None and live.health is Health.SERVING and live.revision == revision(spec)
+        outcome = judge(spec, live, adapter.capabilities)
+        assert outcome.drift.changes == [], (full, outcome.drift.changes)
+    unobservable = adapter.capabilities.unobservable
+
+    def strip(config: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in config.items() if k not in unobservable}
+
+    assert live.config is not None and strip(live.config) == strip(spec.config)
+    return live

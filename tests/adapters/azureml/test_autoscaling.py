@@ -9,11 +9,10 @@ from adapters.azureml import autoscale as asc
 from core.errors import DeploymentFailed, ProviderError, ProviderUnavailable
 from core.check import judge
 from core.service import observe
-from core.spec import parse_spec, revision
-from core.wait import ServingGate, poll_until_serving
-from tests.adapters.azureml.support import FAST, adapter_for
+from core.spec import parse_spec
+from tests.adapters.azureml.support import adapter_for
 from tests.corpus import corpus
-from tests.support.stepping import finalize_all, submit_all
+from tests.support.stepping import finalize_all, rollout, submit_all
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 SPEC = corpus("azureml")["autoscaled"]
@@ -24,13 +23,6 @@ def changed(spec, **variant):
     data = spec.model_dump(mode="json")
     data["variants"][0] |= variant
     return parse_spec(data)
-
-
-def rollout(adapter, spec):
-    submit_all(adapter, adapter.to_request(spec))
-    poll_until_serving(lambda: observe(adapter, spec.name, full=False), ServingGate(revision(spec)),
-                       FAST, sleep=lambda s: None)
-    finalize_all(adapter, adapter.to_request(spec))
 
 
 def settings(az):

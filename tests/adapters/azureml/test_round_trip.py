@@ -5,13 +5,10 @@ with every request body validated against azure-ai-ml's REST models."""
 import pytest
 
 from core.check import judge
-from core.live import Health
 from core.service import observe
-from core.spec import revision
-from core.wait import ServingGate, poll_until_serving
-from tests.adapters.azureml.support import FAST, adapter_for
+from tests.adapters.azureml.support import adapter_for
 from tests.corpus import corpus
-from tests.support.stepping import finalize_all, submit_all
+from tests.support.stepping import assert_round_trip, submit_all
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 CORPUS = corpus("azureml")
@@ -21,17 +18,7 @@ CORPUS = corpus("azureml")
 def test_round_trip(name, az, capsys):
     spec = CORPUS[name]
     adapter = adapter_for(az, spec.target)
-    submit_all(adapter, adapter.to_request(spec))
-    poll_until_serving(lambda: observe(adapter, spec.name, full=False), ServingGate(revision(spec)),
-                       FAST, sleep=lambda s: None)
-    finalize_all(adapter, adapter.to_request(spec))
-    for full in (False, True):
-        live = observe(adapter, spec.name, full=full)
-        assert live.health is Health.SERVING
-        assert judge(spec, live, adapter.capabilities).drift.changes == [], full
-    unobservable = adapter.capabilities.unobservable
-    strip = lambda c: {k: v for k, v in c.items() if k not in unobservable}  # noqa: E731
-    assert strip(observe(adapter, spec.name, full=True).config) == strip(spec.config)
+    assert_round_trip(adapter, spec)
     assert adapter.validator.problems == []
     assert capsys.readouterr().out == "", "the SDK must not print to stdout"
 

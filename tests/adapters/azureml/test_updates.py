@@ -8,10 +8,9 @@ from core.errors import DeploymentFailed, ProviderUnavailable
 from core.live import Health
 from core.service import observe
 from core.spec import TestQuery, parse_spec, revision
-from core.wait import ServingGate, poll_until_serving
-from tests.adapters.azureml.support import FAST, adapter_for
+from tests.adapters.azureml.support import adapter_for
 from tests.corpus import corpus
-from tests.support.stepping import finalize_all, submit_all
+from tests.support.stepping import finalize_all, rollout, submit_all
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 CORPUS = corpus("azureml")
@@ -22,14 +21,6 @@ def changed(spec, **variant):
     data = spec.model_dump(mode="json")
     data["variants"][0] |= variant
     return parse_spec(data)
-
-
-def rollout(adapter, spec):
-    submit_all(adapter, adapter.to_request(spec))
-    live = poll_until_serving(lambda: observe(adapter, spec.name, full=False), ServingGate(revision(spec)),
-                              FAST, sleep=lambda s: None)
-    finalize_all(adapter, adapter.to_request(spec))
-    return live
 
 
 def deployments(az, name):

@@ -5,17 +5,13 @@ import pytest
 
 from adapters.vertex.adapter import VertexAdapter
 from core.check import judge
-from core.live import Health
 from core.service import observe
-from core.spec import revision
-from core.wait import ServingGate, WaitPolicy, poll_until_serving
 from tests.contract.env_vertex import fast_calls
 from tests.corpus import corpus
-from tests.support.stepping import finalize_all, submit_all
+from tests.support.stepping import assert_round_trip, finalize_all, submit_all
 from tests.support.vertex_schema import validate_every_request
 
 CORPUS = corpus("vertex")
-FAST = WaitPolicy(interval=0.0, max_interval=0.0, timeout=30, transient_attempts=2, transient_backoff=0.0)
 
 
 def make_adapter(spec, vx, sent=None):
@@ -28,19 +24,7 @@ def make_adapter(spec, vx, sent=None):
 def test_round_trip(name, vx):
     spec = CORPUS[name]
     adapter = make_adapter(spec, vx)
-    submit_all(adapter, adapter.to_request(spec))
-    poll_until_serving(lambda: observe(adapter, spec.name, full=False), ServingGate(revision(spec)),
-                       FAST, sleep=lambda s: None)
-    finalize_all(adapter, adapter.to_request(spec))
-    for full in (False, True):
-        live = observe(adapter, spec.name, full=full)
-        assert live.health is Health.SERVING and live.revision == revision(spec)
-        outcome = judge(spec, live, adapter.capabilities)
-        assert outcome.drift.changes == [], (full, outcome.drift.changes)
-    unobservable = adapter.capabilities.unobservable
-    strip = lambda c: {k: v for k, v in c.items() if k not in unobservable}  # noqa: E731
-    live = observe(adapter, spec.name, full=True)
-    assert strip(live.config) == strip(spec.config)
+    live = assert_round_trip(adapter, spec)
     number = vx.control.project_number(spec.target.project)
     assert live.provider_ids["endpoint"] == f"projects/{number}/locations/{spec.target.location}/endpoints/{spec.name}"
 
