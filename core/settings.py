@@ -40,8 +40,15 @@ class Settings(BaseSettings):
         default=None, description="JSON file written by `deploy-anywhere emulate` (sandbox).")
     poll_interval_seconds: float = Field(default=5.0, gt=0, description="First poll interval.")
     poll_max_interval_seconds: float = Field(default=30.0, gt=0)
-    provision_timeout_seconds: float = Field(default=3600.0, gt=0)
-    delete_timeout_seconds: float = Field(default=1800.0, gt=0)
+    submit_timeout_seconds: float = Field(
+        default=3600.0, gt=0, description="Phase budget: until every call of a rollout is accepted, "
+        "including the provider operations between them (Vertex AI uploads and deploys).")
+    provision_timeout_seconds: float = Field(
+        default=3600.0, gt=0, description="Phase budget: until the endpoint serves the new revision.")
+    test_queries_timeout_seconds: float = Field(
+        default=600.0, gt=0, description="Phase budget: all of a spec's test queries.")
+    delete_timeout_seconds: float = Field(
+        default=1800.0, gt=0, description="Phase budget: a delete, a rollback, or finalize's cleanup.")
     transient_attempts: int = Field(default=6, ge=1)
     transient_backoff_seconds: float = Field(default=0.5, ge=0)
     log_level: str = Field(default="INFO")

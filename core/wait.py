@@ -140,7 +140,7 @@ def poll_until_serving(
         raise ServingTimeout(
             f"not serving revision {gate.revision} after {policy.timeout:.0f}s; last seen: "
             f"{gate.status()}",
-            details={"revision": gate.revision},
+            details={"phase": "provision", "revision": gate.revision},
         )
 
     retrying = Retrying(

@@ -125,12 +125,21 @@ def _observe(spec_json: dict[str, Any]) -> dict[str, Any] | None:
 
 @guarded
 @DBOS.step()
-def _run_queries(spec_json: dict[str, Any]) -> list[dict[str, Any]]:
+def _run_query(spec_json: dict[str, Any], index: int) -> dict[str, Any]:
+    """One test query (a step each, so a restart does not send the ones already answered)."""
     spec, adapter = _bound(spec_json)
+    query = spec.test_queries[index]
+    answer = _retry(lambda: adapter.invoke(spec.name, query, timeout=spec.request_timeout_seconds))
+    return evaluate(query, answer).to_dict()
+
+
+def _run_queries(spec_json: dict[str, Any], *, deadline: float) -> list[dict[str, Any]]:
     results = []
-    for query in spec.test_queries:
-        answer = _retry(lambda q=query: adapter.invoke(spec.name, q, timeout=spec.request_timeout_seconds))
-        results.append(evaluate(query, answer).to_dict())
+    for index in range(len(_spec(spec_json).test_queries)):
+        if _now() > deadline:
+            raise ServingTimeout(f"test queries did not finish in time ({index} of "
+                                 f"{len(_spec(spec_json).test_queries)} answered)", details={"phase": "test_queries"})
+        results.append(_run_query(spec_json, index))
     return results
 
 
@@ -189,7 +198,7 @@ def _until(step: Any, spec_json: dict[str, Any], *, timeout: float, what: str) -
     interval = runtime().settings.poll_interval_seconds
     while not step(spec_json):
         if _now() > deadline:
-            raise ServingTimeout(f"{what} did not finish within {timeout:.0f}s")
+            raise ServingTimeout(f"{what} did not finish within {timeout:.0f}s", details={"phase": what})
         _sleep(interval)
         interval = min(interval * 2, runtime().settings.poll_max_interval_seconds)
 
@@ -207,7 +216,8 @@ def _stepped(step: Any, spec_json: dict[str, Any], *, op_id: str, deadline: floa
         if progress.get("message"):
             _progress(op_id, status_message=progress["message"])
         if _now() > deadline:
-            raise ServingTimeout(f"{what} did not finish in time (waiting for: {', '.join(pending) or 'the provider'})")
+            raise ServingTimeout(f"{what} did not finish in time (waiting for: {', '.join(pending) or 'the provider'})",
+                                 details={"phase": what, "pending": pending})
         _sleep(interval)
         interval = min(interval * 2, runtime().settings.poll_max_interval_seconds)
 
@@ -221,16 +231,16 @@ def deploy_workflow(op_id: str, name: str, rev: str) -> None:
         spec_json = _load_spec(name, rev)
         _progress(op_id, state="running", phase="submit", progress=10,
                   status_message="sending the requests to the provider")
-        policy = settings.wait_policy()
-        deadline = _now() + policy.timeout
-        _stepped(_submit, spec_json, op_id=op_id, deadline=deadline, what="submit")
+        _stepped(_submit, spec_json, op_id=op_id, deadline=_now() + settings.submit_timeout_seconds,
+                 what="submit")
         _progress(op_id, phase="provision", progress=30, status_message="waiting for the endpoint to serve")
+        policy = settings.wait_policy()
         poll_until_serving(lambda: _live(_observe(spec_json)), ServingGate(rev), policy,
-                           sleep=_sleep, clock=_now, deadline=deadline)
+                           sleep=_sleep, clock=_now, deadline=_now() + policy.timeout)
         queries = []
         if _spec(spec_json).test_queries:
             _progress(op_id, phase="test_queries", progress=70, status_message="running test queries")
-            queries = _run_queries(spec_json)
+            queries = _run_queries(spec_json, deadline=_now() + settings.test_queries_timeout_seconds)
             failed = [q for q in queries if not q["passed"]]
             if failed:
                 raise DeploymentFailed(

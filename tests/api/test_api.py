@@ -133,6 +133,7 @@ def test_provision_budget_spent_is_timed_out_not_failed(sm, tmp_path):
         op = wait_operation(api, api.put("/v1/deployments/api-demo", json=SPEC).json())
         assert op["metadata"]["state"] == "timed_out"
         assert op["error"]["code"] == "serving_timeout" and "Creating" in op["error"]["message"]
+        assert op["error"]["details"]["phase"] == "provision"
         assert api.get("/v1/deployments/api-demo").json()["health"] == "provisioning"
         assert sagemaker(sm).describe_endpoint(EndpointName="api-demo")["EndpointStatus"] == "Creating", \
             "a timed-out deploy is left to finish on the provider"
@@ -171,3 +172,16 @@ def test_change_that_needs_replacement_is_planned_and_refused_before_any_call(ap
     assert refused.json()["error"]["code"] == "requires_replacement"
     assert refused.json()["error"]["details"][0]["path"] == "target.region"
     assert sorted(names(sm)) == before and api.get("/v1/deployments/api-demo").json()["spec"]["target"]["region"] == "us-east-1"
+
+
+def test_each_phase_has_its_own_budget(sm, tmp_path):
+    from tests.support.api_server import running_api
+
+    sm.control.set_progression("immediate")
+    spec = {**SPEC, "test_queries": [{"name": "q1", "payload": {"x": 1}}, {"name": "q2", "payload": {"x": 2}}]}
+    with running_api(tmp_path, emulator_url=sm.url, test_queries_timeout_seconds=0.001) as api:
+        op = wait_operation(api, api.put("/v1/deployments/api-demo", json=spec).json())
+        assert op["metadata"]["state"] == "timed_out", op
+        assert op["error"]["details"]["phase"] == "test_queries"
+        assert "test queries did not finish" in op["error"]["message"]
+        assert api.get("/v1/deployments/api-demo").json()["health"] == "serving", "left serving, not rolled back"
