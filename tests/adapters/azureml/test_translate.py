@@ -5,8 +5,6 @@ Golden files hold ``translate.wire_bodies``: each body is the entity's own ``_to
 turned into wire JSON by the REST model's ``as_dict()`` (what azure-ai-ml sends).
 """
 
-import json
-import os
 from pathlib import Path
 
 import pytest
@@ -18,12 +16,12 @@ from core.live import Health
 from core.spec import parse_spec, revision
 from tests.adapters.azureml.described import described_after_submit
 from tests.corpus import corpus
+from tests.support.golden import assert_golden
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 GOLDEN = Path(__file__).parent / "golden"
 CORPUS = corpus("azureml")
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 REST_MODEL = {"PUT onlineEndpoints": "OnlineEndpoint", "PUT onlineDeployments": "OnlineDeployment",
               "PUT environments": "EnvironmentVersion", "PUT data": "DataVersionBase",
               "PUT autoscaleSettings": "AutoscaleSettingResource"}
@@ -31,13 +29,7 @@ REST_MODEL = {"PUT onlineEndpoints": "OnlineEndpoint", "PUT onlineDeployments": 
 
 @pytest.mark.parametrize("name", sorted(CORPUS))
 def test_golden_requests(name):
-    got = json.dumps(tr.wire_bodies(tr.to_request(CORPUS[name])), indent=2, sort_keys=True) + "\n"
-    path = GOLDEN / f"{name}.json"
-    if UPDATE or not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"golden file {path.name} missing in CI")
-        path.write_text(got)
-    assert got == path.read_text(), f"request for {name} changed; rerun with UPDATE_GOLDEN=1 if intended"
+    assert_golden(GOLDEN / f"{name}.json", tr.wire_bodies(tr.to_request(CORPUS[name])))
 
 
 @pytest.mark.parametrize("name", sorted(CORPUS))

@@ -1,7 +1,5 @@
 """Pure translation: golden requests, every request valid for botocore's model, inverse mapping."""
 
-import json
-import os
 from pathlib import Path
 
 import pytest
@@ -12,11 +10,11 @@ from core.adapter import find_gaps
 from core.live import Health
 from core.spec import parse_spec, revision
 from tests.corpus import corpus
+from tests.support.golden import assert_golden
 from tests.support.aws_schema import validate_request
 
 GOLDEN = Path(__file__).parent / "golden"
 CORPUS = corpus("sagemaker")
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 
 def calls(request: tr.SageMakerRequest) -> list[tuple[str, str, dict]]:
@@ -35,14 +33,8 @@ def calls(request: tr.SageMakerRequest) -> list[tuple[str, str, dict]]:
 @pytest.mark.parametrize("name", sorted(CORPUS))
 def test_golden_requests(name):
     request = tr.to_request(CORPUS[name])
-    got = json.dumps([{"service": s, "operation": o, "params": p} for s, o, p in calls(request)],
-                     indent=2, sort_keys=True) + "\n"
-    path = GOLDEN / f"{name}.json"
-    if UPDATE or not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"golden file {path.name} missing in CI")
-        path.write_text(got)
-    assert got == path.read_text(), f"request for {name} changed; rerun with UPDATE_GOLDEN=1 if intended"
+    assert_golden(GOLDEN / f"{name}.json",
+                  [{"service": s, "operation": o, "params": p} for s, o, p in calls(request)])
 
 
 @pytest.mark.parametrize("name", sorted(CORPUS))

@@ -2,7 +2,6 @@
 mapping, value checks, id rules."""
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -17,11 +16,11 @@ from core.adapter import Feature, find_gaps
 from core.live import Health
 from core.spec import TestQuery, parse_spec, revision
 from tests.corpus import corpus
+from tests.support.golden import assert_golden
 from tests.support.vertex_schema import SchemaViolation, validate_request
 
 GOLDEN = Path(__file__).parent / "golden"
 CORPUS = corpus("vertex")
-UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 NUMBER = "123456789012"
 
 
@@ -32,14 +31,7 @@ def golden_calls(request: tr.VertexRequest) -> dict[str, list[dict]]:
 
 @pytest.mark.parametrize("name", sorted(CORPUS))
 def test_golden_requests(name):
-    got = json.dumps(golden_calls(tr.to_request(CORPUS[name])), indent=2, sort_keys=True) + "\n"
-    path = GOLDEN / f"{name}.json"
-    if UPDATE or not path.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"golden file {path.name} missing in CI")
-        GOLDEN.mkdir(exist_ok=True)
-        path.write_text(got)
-    assert got == path.read_text(), f"request for {name} changed; rerun with UPDATE_GOLDEN=1 if intended"
+    assert_golden(GOLDEN / f"{name}.json", golden_calls(tr.to_request(CORPUS[name])))
 
 
 @pytest.mark.parametrize("name", sorted(CORPUS))
