@@ -134,9 +134,10 @@ class Service:
             raise NotFound(f"operation {op_id!r} not found")
         return op
 
-    def _replacements(self, spec: EndpointSpec, adapter: Adapter[Any, Any]) -> list[dict[str, Any]]:
-        """Changes from the stored spec that the platform cannot make in place."""
-        existing = self.store.get_deployment(spec.name)
+    @staticmethod
+    def _replacements(spec: EndpointSpec, adapter: Adapter[Any, Any],
+                      existing: DeploymentRecord | None) -> list[dict[str, Any]]:
+        """Changes from the stored spec (``existing``) that the platform cannot make in place."""
         if existing is None or existing.spec is None:
             return []
         previous = parse_spec(existing.spec)
@@ -155,7 +156,7 @@ class Service:
         outcome = judge(spec, live, adapter.capabilities)
         request = adapter.to_request(spec)
         in_sync = live is not None and outcome.sync is Sync.IN_SYNC and live.health is Health.SERVING
-        replace = self._replacements(spec, adapter)
+        replace = self._replacements(spec, adapter, self.store.get_deployment(spec.name))
         return {
             "name": spec.name, "platform": spec.platform, "revision": revision(spec),
             "exists": live is not None,
@@ -176,13 +177,13 @@ class Service:
         PreconditionFailed (412) when ``preconditions`` (If-Match / If-None-Match) do not hold.
         """
         spec = self.validate(data, name=name)
-        replace = self._replacements(spec, self._adapter(spec))
+        existing = self.store.get_deployment(name)
+        replace = self._replacements(spec, self._adapter(spec), existing)
         if replace:
             raise RequiresReplacement(
                 f"{name}: {len(replace)} change(s) cannot be made in place on {spec.platform}; "
                 f"delete the deployment and apply the spec again", details=replace)
         rev = revision(spec)
-        existing = self.store.get_deployment(name)
         if (existing is not None and existing.revision == rev and existing.current_operation_id is None
                 and self._last_apply_succeeded(name)):
             if preconditions:
@@ -225,8 +226,10 @@ class Service:
         left: dict[str, Any] = {"phase": op.phase}
         dep = self.store.get_deployment(op.deployment_name)
         if dep is not None:
-            try:
-                live = observe(self._adapter(self.spec_of(dep)), dep.name, full=False)
+            spec = self.spec_of(dep)
+            try:  # one read serves the report and, unless it is being deleted, the recorded check
+                live = (observe(self._adapter(spec), dep.name, full=False) if dep.deleting
+                        else self._observe_and_record(spec, mode="basic")[0])
             except DeployError as exc:
                 left["observe_error"] = exc.message
             else:
@@ -236,18 +239,16 @@ class Service:
                          "provider_status": None if live is None else live.provider_status}
         message = (f"cancelled during {op.phase}; nothing was rolled back: the next apply or delete "
                    f"continues from what is live")
-        finished = self.store.finish_operation(op_id, state="cancelled", error={
+        return self.store.finish_operation(op_id, state="cancelled", error={
             "code": "cancelled", "message": message, "details": {"left": left}})
-        if dep is not None and not dep.deleting:
-            try:
-                self._check(self.spec_of(dep), mode="basic")
-            except DeployError:
-                pass  # recorded as unknown by the next check
-        return finished
 
     # --------------------------------------------------------------------------------- checks
 
     def _check(self, spec: EndpointSpec, *, mode: str) -> CheckOutcome:
+        return self._observe_and_record(spec, mode=mode)[1]
+
+    def _observe_and_record(self, spec: EndpointSpec, *, mode: str) -> tuple[LiveEndpoint | None, CheckOutcome]:
+        """One check: read the provider, judge, record the observation and the check result."""
         adapter = self._adapter(spec)
         started = time.perf_counter()
         live = observe(adapter, spec.name, full=mode == "full")
@@ -262,7 +263,7 @@ class Service:
             revision_expected=outcome.revision_expected, revision_live=outcome.revision_live,
             drift=[c.model_dump(mode="json") for c in outcome.drift.changes], error=None,
             duration_ms=(time.perf_counter() - started) * 1000)
-        return outcome
+        return live, outcome
 
     def check(self, name: str, *, mode: str = "basic") -> CheckResultRecord:
         """Observe the live endpoint now (basic: fewest reads; full: every field) and record it."""

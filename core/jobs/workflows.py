@@ -135,10 +135,11 @@ def _run_query(spec_json: dict[str, Any], index: int) -> dict[str, Any]:
 
 def _run_queries(spec_json: dict[str, Any], *, deadline: float) -> list[dict[str, Any]]:
     results = []
-    for index in range(len(_spec(spec_json).test_queries)):
+    count = len(_spec(spec_json).test_queries)
+    for index in range(count):
         if _now() > deadline:
-            raise ServingTimeout(f"test queries did not finish in time ({index} of "
-                                 f"{len(_spec(spec_json).test_queries)} answered)", details={"phase": "test_queries"})
+            raise ServingTimeout(f"test queries did not finish in time ({index} of {count} answered)",
+                                 details={"phase": "test_queries"})
         results.append(_run_query(spec_json, index))
     return results
 
