@@ -1,8 +1,11 @@
 """The FastAPI application. ``create_app(settings)`` builds one; its lifespan starts and stops the
-service container (store, DBOS, emulators in sandbox mode). OpenAPI docs at ``/docs``."""
+service container (store, DBOS, emulators in sandbox mode) and registers the bootstrap admin key.
+Every API route runs behind :data:`api.security.SECURITY_DEPENDENCIES` (bearer keys, roles, scopes,
+name rules) and :class:`api.security.RequestLimits`. OpenAPI docs at ``/docs``."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,7 +13,8 @@ from fastapi import FastAPI
 
 from api.deps import Container
 from api.errors import install_error_handlers
-from api.routes import deployments, meta
+from api.routes import admin, checks, deployments, meta
+from api.security import SECURITY_DEPENDENCIES, bootstrap_admin_keys, install_security
 from core.settings import Settings
 
 __all__ = ["create_app"]
@@ -21,17 +25,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        container.start()
+        # DBOS refuses its synchronous set-up calls (queues, schedules) on a running event loop
+        await asyncio.to_thread(container.start)
         try:
+            assert container.store is not None
+            bootstrap_admin_keys(container.store, container.settings)
             yield
         finally:
-            container.stop()
+            await asyncio.to_thread(container.stop)
 
     app = FastAPI(title="deploy-anywhere", version="0.1.0", lifespan=lifespan,
                   description="Deploy one ML endpoint spec to SageMaker, Vertex AI or Azure ML; "
-                              "wait until it serves; check it stays in sync.")
+                              "wait until it serves; check it stays in sync.",
+                  dependencies=SECURITY_DEPENDENCIES)
     app.state.container = container
     install_error_handlers(app)
+    install_security(app, container.settings)
     app.include_router(meta.router)
     app.include_router(deployments.router)
+    app.include_router(checks.router)
+    app.include_router(admin.router)
     return app

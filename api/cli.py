@@ -9,6 +9,9 @@ Exit codes (documented in the README):
 - 4  ``check``/``status``: down (failed, missing, degraded)
 - 5  ``apply --wait``/``delete --wait``: the operation failed or timed out
 
+Every command that talks to the API sends the API key given by ``--token`` (before the command:
+``deploy-anywhere --token KEY list``) or the environment variable ``DEPLOY_ANYWHERE_TOKEN``.
+
 Imports stay light: no cloud SDK, no FastAPI, no DBOS unless ``serve``/``emulate`` runs.
 """
 
@@ -33,6 +36,23 @@ ServerOpt = typer.Option(os.environ.get("DEPLOY_ANYWHERE_SERVER", DEFAULT_SERVER
                          help="API base URL (env DEPLOY_ANYWHERE_SERVER).")
 OutputOpt = typer.Option("text", "--output", "-o", help="text or json.")
 EXIT_OUT_OF_SYNC, EXIT_DOWN, EXIT_OP_FAILED = 3, 4, 5
+TOKEN_ENV = "DEPLOY_ANYWHERE_TOKEN"
+
+
+#: This invocation's ``--token`` (set by the root callback at every invocation, also in tests).
+_invocation: dict[str, str | None] = {"token": None}
+
+
+@app.callback()
+def _main(token: Optional[str] = typer.Option(None, "--token", envvar=TOKEN_ENV, show_envvar=True,
+                                              help="API key (da_<id>_<secret>) sent as a bearer token; "
+                                                   "prefer the environment variable.")) -> None:
+    _invocation["token"] = token
+
+
+def _token() -> str | None:
+    """The API key of this invocation (``--token`` or ``DEPLOY_ANYWHERE_TOKEN``)."""
+    return _invocation["token"] or os.environ.get(TOKEN_ENV) or None
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -43,8 +63,10 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 def _call(server: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
     import httpx
 
+    token = _token()
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
-        response = httpx.request(method, server.rstrip("/") + path, json=body, timeout=120)
+        response = httpx.request(method, server.rstrip("/") + path, json=body, headers=headers, timeout=120)
     except httpx.HTTPError as exc:
         _fail(f"cannot reach {server}: {exc}")
     data = response.json() if response.content else None
@@ -56,6 +78,8 @@ def _call(server: str, method: str, path: str, body: Any = None) -> tuple[int, A
             lines += [f"  {d.get('path', '')}: {d.get('message') or d.get('reason')}" for d in details if isinstance(d, dict)]
         elif details:
             lines.append(f"  {json.dumps(details)}")
+        if response.status_code == 401:
+            lines.append(f"  send an API key: --token KEY (before the command) or {TOKEN_ENV}")
         _fail("\n".join(lines))
     return response.status_code, data
 
@@ -63,9 +87,11 @@ def _call(server: str, method: str, path: str, body: Any = None) -> tuple[int, A
 def _read_spec(path: Path) -> dict[str, Any]:
     import yaml
 
+    from core.spec import load_yaml
+
     try:
         text = sys.stdin.read() if str(path) == "-" else path.read_text()
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except (OSError, yaml.YAMLError) as exc:
         _fail(f"cannot read {path}: {exc}")
     if not isinstance(data, dict):
@@ -156,19 +182,87 @@ def status(name: str, refresh: bool = typer.Option(False, "--refresh", help="Run
     _health_exit(dep["health"], dep["sync"])
 
 
+def _print_check(result: dict[str, Any]) -> None:
+    error = f" - {result['error']['message']}" if result.get("error") else ""
+    typer.echo(f"{result['deployment']}: {result['health']}, {result['sync']} ({result['mode']} check){error}")
+    for change in result["changes"]:
+        where = f" [{change['provider_field']}]" if change.get("provider_field") else ""
+        typer.echo(f"  {change['severity']:<8} {change['path']}{where}: expected {change['expected']!r}, "
+                   f"live {change['actual']!r}")
+
+
+def _fleet_exit(results: list[dict[str, Any]]) -> None:
+    """4 if any is down, else 3 if any is out of sync, else 1 if any check could not read the provider."""
+    from core.live import DOWN  # lazy: keeps `--help` light
+
+    if any(r["health"] in {h.value for h in DOWN} for r in results):
+        raise typer.Exit(EXIT_DOWN)
+    if any(r["sync"] == "out_of_sync" for r in results):
+        raise typer.Exit(EXIT_OUT_OF_SYNC)
+    if any(r.get("error") for r in results):
+        raise typer.Exit(1)
+
+
 @app.command()
-def check(name: str, full: bool = typer.Option(False, "--full", help="Compare every field."),
+def check(name: Optional[str] = typer.Argument(None, help="Deployment name (or --all)."),
+          full: bool = typer.Option(False, "--full", help="Compare every field."),
+          all_: bool = typer.Option(False, "--all", help="Check every deployment (for cron)."),
+          platform: Optional[str] = typer.Option(None, help="With --all: only this platform."),
           server: str = ServerOpt, output: str = OutputOpt) -> None:
-    """Check a deployment now: health and sync (exit 0 ok, 3 out of sync, 4 down)."""
-    _, result = _call(server, "POST", f"/v1/deployments/{name}/checks", {"mode": "full" if full else "basic"})
+    """Check now: health and sync. Exit 0 all serving and in sync, 3 out of sync, 4 down (any, with --all)."""
+    mode = "full" if full else "basic"
+    if all_ == (name is not None):
+        _fail("give a deployment name or --all", 2)
+    if all_:
+        _, fleet = _call(server, "POST", "/v1/checks:run", {"mode": mode, "platform": platform})
+        results = fleet["results"]
+        if output == "json":
+            _print(fleet, output)
+        else:
+            rank = {h: i for i, h in enumerate(("failed", "missing", "degraded", "unknown"))}
+            for result in sorted(results, key=lambda r: (rank.get(r["health"], 9), r["sync"] != "out_of_sync",
+                                                         r["deployment"])):
+                _print_check(result)
+            counts = fleet["summary"]
+            typer.echo(f"{fleet['checked']} checked: " + ", ".join(
+                f"{n} {h}" for h, n in sorted(counts["by_health"].items())) + "; " + ", ".join(
+                f"{n} {y}" for y, n in sorted(counts["by_sync"].items())))
+        _fleet_exit(results)
+        return
+    _, result = _call(server, "POST", f"/v1/deployments/{name}/checks", {"mode": mode})
     if output == "json":
         _print(result, output)
     else:
-        typer.echo(f"{name}: {result['health']}, {result['sync']} ({result['mode']} check)")
-        for change in result["changes"]:
-            where = f" [{change['provider_field']}]" if change.get("provider_field") else ""
-            typer.echo(f"  {change['severity']:<8} {change['path']}{where}: expected {change['expected']!r}, live {change['actual']!r}")
+        _print_check(result)
     _health_exit(result["health"], result["sync"])
+
+
+@app.command()
+def reconcile(name: str, wait: bool = typer.Option(False, "--wait"), timeout: float = typer.Option(3600),
+              server: str = ServerOpt, output: str = OutputOpt) -> None:
+    """Re-apply the expected setup now (brings drifted live config back)."""
+    _, op = _call(server, "POST", f"/v1/deployments/{name}:reconcile")
+    _finish_op(server, op, wait, timeout, output)
+
+
+@app.command("accept-live")
+def accept_live(name: str, path: Optional[list[str]] = typer.Option(None, "--path", help="Adopt only drift "
+                "at these spec path globs (repeatable)."),
+                dry_run: bool = typer.Option(False, "--dry-run", help="Print the new spec; change nothing."),
+                wait: bool = typer.Option(False, "--wait"), timeout: float = typer.Option(3600),
+                server: str = ServerOpt, output: str = OutputOpt) -> None:
+    """Adopt the live values of drifted fields into a new revision of the spec."""
+    status, result = _call(server, "POST", f"/v1/deployments/{name}:accept-live",
+                           {"paths": path or None, "dry_run": dry_run})
+    if status == 200:
+        if output == "json" or dry_run:
+            typer.echo(json.dumps(result if output == "json" else result["spec"], indent=2, sort_keys=True))
+        else:
+            typer.echo(f"{name}: nothing drifted; the spec is unchanged")
+        return
+    for change in result.get("adopted", []):
+        typer.echo(f"  adopt {change['path']}: {change['expected']!r} -> {change['actual']!r}", err=True)
+    _finish_op(server, result, wait, timeout, output)
 
 
 @app.command()
@@ -190,6 +284,67 @@ def list_(platform: Optional[str] = typer.Option(None), server: str = ServerOpt,
         typer.echo(f"{dep['name']:<34} {dep['platform']:<10} {dep['revision']}  {dep['health']:<12} {dep['sync']}")
 
 
+keys_app = typer.Typer(no_args_is_help=True, help="API keys: create, list, revoke (admin key needed), generate.")
+app.add_typer(keys_app, name="keys")
+
+
+def _key_line(key: dict[str, Any]) -> str:
+    scope = []
+    if key.get("platforms"):
+        scope.append("platforms=" + ",".join(key["platforms"]))
+    if key.get("name_prefixes"):
+        scope.append("prefixes=" + ",".join(key["name_prefixes"]))
+    state = "active" if key["active"] else ("revoked" if key.get("revoked_at") else "expired")
+    return f"{key['id']:<18} {key['role']:<9} {state:<8} {' '.join(scope) or '-':<30} {key['description']}"
+
+
+@keys_app.command("create")
+def keys_create(role: str = typer.Option(..., "--role", help="reader, deployer or admin."),
+                description: str = typer.Option("", "--description", "-d", help="Who or what uses it."),
+                platform: Optional[list[str]] = typer.Option(None, "--platform", help="Limit to a platform (repeat)."),
+                name_prefix: Optional[list[str]] = typer.Option(None, "--name-prefix",
+                                                                help="Limit to names with this prefix (repeat)."),
+                expires_in_days: Optional[int] = typer.Option(None, "--expires-in-days"),
+                server: str = ServerOpt, output: str = OutputOpt) -> None:
+    """Create an API key; its token is printed once."""
+    body: dict[str, Any] = {"role": role, "description": description, "platforms": platform or None,
+                            "name_prefixes": name_prefix or None, "expires_in_days": expires_in_days}
+    _, key = _call(server, "POST", "/v1/keys", body)
+    if output == "json":
+        return _print(key, output)
+    typer.echo(key["token"])
+    typer.echo(f"created {key['role']} key {key['id']}: the token above is shown only now", err=True)
+
+
+@keys_app.command("list")
+def keys_list(all_: bool = typer.Option(False, "--all", help="Include revoked keys."),
+              server: str = ServerOpt, output: str = OutputOpt) -> None:
+    """List API keys (never their secrets)."""
+    _, result = _call(server, "GET", f"/v1/keys?include_revoked={'true' if all_ else 'false'}")
+    if output == "json":
+        return _print(result, output)
+    for key in result["keys"]:
+        typer.echo(_key_line(key))
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: str, server: str = ServerOpt, output: str = OutputOpt) -> None:
+    """Revoke an API key (by id); requests with it get 401 from now on."""
+    _, key = _call(server, "DELETE", f"/v1/keys/{key_id}")
+    if output == "json":
+        return _print(key, output)
+    typer.echo(f"revoked {key['id']}")
+
+
+@keys_app.command("generate")
+def keys_generate() -> None:
+    """Print a new random key, without contacting the server: e.g. for
+    DEPLOY_ANYWHERE_BOOTSTRAP_ADMIN_KEY (the first admin key)."""
+    from core.auth import new_token
+
+    typer.echo(new_token().token)
+
+
 @app.command()
 def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8080),
           sandbox: bool = typer.Option(False, "--sandbox", help="Embedded SQLite + local emulators.")) -> None:
@@ -202,6 +357,12 @@ def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8080),
     settings = Settings(sandbox=True) if sandbox else Settings()
     if sandbox and os.environ.get("DEPLOY_ANYWHERE_POLL_INTERVAL_SECONDS") is None:
         settings = settings.model_copy(update={"poll_interval_seconds": 1.0, "poll_max_interval_seconds": 2.0})
+    if sandbox and settings.bootstrap_admin_key is None and settings.bootstrap_admin_key_file is None:
+        from core.auth import read_token_file, sandbox_admin_key
+
+        key_file = sandbox_admin_key(settings.data_dir)  # the same file the app registers at start-up
+        typer.echo(f"sandbox admin key (kept in {key_file}):\n  {read_token_file(key_file)}\n"
+                   f"for the CLI:  export {TOKEN_ENV}=$(cat {key_file})", err=True)
     typer.echo(f"deploy-anywhere on http://{host}:{port} (docs: /docs){' [sandbox]' if sandbox else ''}", err=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 

@@ -43,7 +43,8 @@ class Container:
         self.store.migrate()
         adapters = AdapterFactory(emulators=settings.emulator_urls())
         self.jobs = Jobs(settings)
-        self.service = Service(self.store, adapters, self.jobs)
+        self.service = Service(self.store, adapters, self.jobs, check_concurrency=settings.check_concurrency,
+                               provider_requests_per_second=settings.provider_requests_per_second)
         self.jobs.launch(self.store, adapters, self.service)
 
     def stop(self) -> None:

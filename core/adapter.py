@@ -41,6 +41,8 @@ from core.spec import EndpointSpec, TestQuery
 
 __all__ = [
     "Feature",
+    "Owner",
+    "FieldRule",
     "Gap",
     "Capabilities",
     "InvokeResult",
@@ -121,13 +123,46 @@ class Gap:
         return {"path": self.path, "feature": self.feature, "reason": self.reason}
 
 
+class Owner(str, Enum):
+    """Who owns a provider field, which decides whether a check compares it."""
+
+    PROVIDER_DEFAULT = "provider_default"
+    """The provider fills it in when a request leaves it out; the adapter always sends the spec's
+    explicit value, so it IS compared (a changed default shows up as drift)."""
+    AUTOSCALER = "autoscaler"
+    """Changed at runtime by the platform's autoscaler (the current instance count): never drift;
+    the autoscaler's bounds (min/max replicas) and target are spec fields and are compared."""
+    RUNTIME = "runtime"
+    """Status, timestamps, resolved digests, generated ids: never drift (health comes from status)."""
+    UNREADABLE = "unreadable"
+    """A spec field the provider cannot read back: never drift (the spec's value is assumed)."""
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """How one field is classified on one platform. ``field``: a spec path glob when ``in_spec``,
+    else the provider's field (it has no spec path); ``provider_field``: the provider's name."""
+
+    field: str
+    owner: Owner
+    provider_field: str
+    note: str = ""
+    in_spec: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "owner": self.owner.value, "provider_field": self.provider_field,
+                "in_spec": self.in_spec, "note": self.note}
+
+
 @dataclass(frozen=True)
 class Capabilities:
     """What a platform can do, as data (no SDK import needed to read it).
 
     ``unsupported``: feature -> reason. ``unobservable``: spec path globs the provider cannot read
-    back (never reported as drift). ``provider_fields``: spec path glob -> the provider's field
-    name. ``basic_fields``: top-level config fields a basic describe observes. ``replacement``:
+    back (never reported as drift), derived from ``ownership`` (rules with owner ``unreadable``).
+    ``ownership``: the fields a check does not compare as-is, classified (see :class:`Owner`):
+    what the provider defaults, what an autoscaler owns, what is runtime-only, what cannot be read
+    back. ``provider_fields``: spec path glob -> the provider's field name. ``basic_fields``: top-level config fields a basic describe observes. ``replacement``:
     spec path glob -> why a change there cannot be made in place (the endpoint would have to be
     deleted and created again); plan reports such changes and apply refuses them.
     """
@@ -136,11 +171,16 @@ class Capabilities:
     sdk: str
     extra: str
     unsupported: Mapping[Feature, str] = field(default_factory=dict)
-    unobservable: frozenset[str] = frozenset()
+    ownership: tuple[FieldRule, ...] = ()
     provider_fields: Mapping[str, str] = field(default_factory=dict)
     basic_fields: frozenset[str] = frozenset()
     replacement: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+
+    @property
+    def unobservable(self) -> frozenset[str]:
+        """Spec path globs the provider cannot read back (never reported as drift)."""
+        return frozenset(r.field for r in self.ownership if r.in_spec and r.owner is Owner.UNREADABLE)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -149,6 +189,7 @@ class Capabilities:
             "install": f"pip install 'deploy-anywhere[{self.extra}]'",
             "unsupported": {f.value: reason for f, reason in self.unsupported.items()},
             "unobservable": sorted(self.unobservable),
+            "field_ownership": [r.to_dict() for r in self.ownership],
             "provider_fields": dict(self.provider_fields),
             "basic_check_fields": sorted(self.basic_fields),
             "requires_replacement": dict(self.replacement),

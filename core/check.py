@@ -3,7 +3,7 @@
 Pure. The revision stamp is compared first (a foreign or older revision is material drift at path
 ``revision``); then every field through :func:`core.diff.diff`, ignoring what the platform cannot
 read back (``Capabilities.unobservable``), what this describe did not read (``live.unobserved``) and
-the deployment's own ignore rules.
+the deployment's own ignore rules (``spec.sync_policy.ignore`` plus any passed in ``ignore``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from core.adapter import Capabilities
 from core.diff import Change, Drift, Severity, diff
+from core.diff import matches as _ignored
 from core.live import Health, LiveEndpoint, Sync
 from core.spec import EndpointSpec, revision
 
@@ -37,14 +38,14 @@ def judge(spec: EndpointSpec, live: LiveEndpoint | None, caps: Capabilities, *,
             Change(path="endpoint", expected=spec.name, actual=None, severity=Severity.MATERIAL)]),
             expected_rev, None, "the endpoint does not exist on the provider")
     changes: list[Change] = []
-    if live.revision != expected_rev:
+    if live.revision != expected_rev and not _ignored("revision", spec.sync_policy.ignore):
         changes.append(Change(path="revision", expected=expected_rev, actual=live.revision,
                               severity=Severity.MATERIAL))
     if live.config is None:
         return CheckOutcome(live.health, Sync.UNKNOWN, Drift(changes=changes), expected_rev,
                             live.revision, live.failure_reason or "the live configuration is unreadable")
     drift = diff(spec.config, live.config,
-                 ignore=[*caps.unobservable, *live.unobserved, *ignore],
+                 ignore=[*caps.unobservable, *live.unobserved, *spec.sync_policy.ignore, *ignore],
                  provider_fields=caps.provider_fields)
     changes.extend(drift.changes)
     sync = Sync.IN_SYNC if not changes else Sync.OUT_OF_SYNC

@@ -15,6 +15,7 @@ top-level fields (a basic check reads fewer).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from enum import Enum
@@ -22,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Severity", "Change", "Drift", "diff", "flatten", "replacements", "COSMETIC_PATHS"]
+__all__ = ["Severity", "Change", "Drift", "diff", "flatten", "matches", "replacements", "COSMETIC_PATHS"]
 
 COSMETIC_PATHS: tuple[str, ...] = ("tags", "tags.*", "description", "variants[*].description")
 """Paths whose differences are cosmetic; everything else (image, model, instance type, traffic,
@@ -98,22 +99,25 @@ class _Variant(dict):  # marker: a whole variant, expanded only when both sides 
     pass
 
 
+@functools.lru_cache(maxsize=2048)
 def _glob(pattern: str) -> re.Pattern[str]:
     """``*`` matches any run of characters; everything else (``[``, ``.``) is literal."""
     return re.compile(re.escape(pattern).replace(r"\*", ".*"))
 
 
-def _matches(path: str, patterns: Iterable[str]) -> bool:
+def matches(path: str, patterns: Iterable[str]) -> bool:
+    """Whether ``path`` matches one of the glob ``patterns`` (``*``: any run of characters)."""
     return any(_glob(p).fullmatch(path) for p in patterns)
 
 
+
 def _severity(path: str) -> Severity:
-    return Severity.COSMETIC if _matches(path, COSMETIC_PATHS) else Severity.MATERIAL
+    return Severity.COSMETIC if matches(path, COSMETIC_PATHS) else Severity.MATERIAL
 
 
 def _provider_field(path: str, names: Mapping[str, str]) -> str | None:
     for pattern, name in names.items():
-        if _matches(path, [pattern]):
+        if matches(path, [pattern]):
             return name
     return None
 
@@ -155,7 +159,7 @@ def diff(
     changes = []
     for path in sorted(set(exp_flat) | set(act_flat)):
         want, got = exp_flat.get(path), act_flat.get(path)
-        if want == got or _matches(path, ignore):
+        if want == got or matches(path, ignore):
             continue
         changes.append(
             Change(
@@ -166,7 +170,25 @@ def diff(
                 provider_field=_provider_field(path, provider_fields or {}),
             )
         )
-    return Drift(changes=changes)
+    return Drift(changes=_collapse_switched(changes, expected, actual, provider_fields or {}))
+
+
+SWITCHED = ("logging",)
+"""Sub-configs switched by an ``enabled`` flag: when the flag differs, their other fields are only
+normalisation on the disabled side, so the difference is ONE change of the whole sub-config."""
+
+
+def _collapse_switched(changes: list[Change], expected: Mapping[str, Any], actual: Mapping[str, Any],
+                       provider_fields: Mapping[str, str]) -> list[Change]:
+    for top in SWITCHED:
+        if not any(c.path == f"{top}.enabled" for c in changes):
+            continue
+        changes = [c for c in changes if not c.path.startswith(f"{top}.")]
+        changes.append(Change(path=top, expected=expected.get(top), actual=actual.get(top),
+                              severity=_severity(top),
+                              provider_field=_provider_field(f"{top}.enabled", provider_fields)))
+        changes.sort(key=lambda c: c.path)
+    return changes
 
 
 def replacements(previous: Mapping[str, Any], desired: Mapping[str, Any],

@@ -7,6 +7,9 @@ context manager (``raise ... from exc``). Every front end turns them into its ow
 ::
 
     DeployError                      500  internal
+    ├── Unauthenticated              401  unauthenticated       (no, unknown, expired or revoked API key)
+    ├── Forbidden                    403  forbidden             (the key's role or scope does not allow it)
+    ├── PayloadTooLarge              413  payload_too_large     (request body over the configured limit)
     ├── SpecError                    422  spec_invalid          (details: [{path, message}])
     ├── UnsupportedFeature           422  unsupported_feature   (details: [{path, feature, reason}])
     ├── NotFound                     404  not_found
@@ -27,6 +30,9 @@ from typing import Any, ClassVar
 
 __all__ = [
     "DeployError",
+    "Unauthenticated",
+    "Forbidden",
+    "PayloadTooLarge",
     "SpecError",
     "UnsupportedFeature",
     "NotFound",
@@ -68,6 +74,35 @@ class DeployError(Exception):
         if self.details is not None:
             body["details"] = self.details
         return body
+
+
+class Unauthenticated(DeployError):
+    """No credentials, or credentials that identify no active API key (unknown, expired, revoked).
+
+    ``challenge`` is the ``WWW-Authenticate`` value the API answers with (RFC 6750).
+    """
+
+    code = "unauthenticated"
+    http_status = 401
+
+    def __init__(self, message: str, *, details: Any = None,
+                 challenge: str = 'Bearer realm="deploy-anywhere"') -> None:
+        super().__init__(message, details=details)
+        self.challenge = challenge
+
+
+class Forbidden(DeployError):
+    """Valid credentials whose role or scope (platforms, name prefixes) does not allow the request."""
+
+    code = "forbidden"
+    http_status = 403
+
+
+class PayloadTooLarge(DeployError):
+    """The request body is larger than the configured limit; nothing was parsed."""
+
+    code = "payload_too_large"
+    http_status = 413
 
 
 class SpecError(DeployError):

@@ -7,16 +7,17 @@ after an Operation row is stored, so a 202 always names an operation that will r
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Protocol
 
 from core.adapter import Adapter, find_gaps
-from core.check import CheckOutcome, judge
+from core.auth import Scope
+from core.check import judge
 from core.diff import replacements
 from core.errors import Conflict, DeployError, NotFound, RequiresReplacement, SpecError, UnsupportedFeature
 from core.live import Health, LiveEndpoint, Sync
+from core.monitor import Monitor
 from core.preconditions import Preconditions
 from core.registry import AdapterFactory, adapter_class
 from core.spec import EndpointSpec, parse_spec, revision
@@ -26,10 +27,11 @@ __all__ = ["JobStarter", "Service", "ApplyResult", "observe", "operation_view", 
 
 
 class JobStarter(Protocol):
-    """Starts durable workflows; the operation id is the workflow id (so a start is idempotent)."""
+    """Starts durable workflows; the operation id is the workflow id (so a start is idempotent).
+    ``account`` (``target.account``) is the partition of the per-account concurrency/rate limits."""
 
-    def start_deploy(self, op_id: str, name: str, revision: str) -> None: ...
-    def start_delete(self, op_id: str, name: str) -> None: ...
+    def start_deploy(self, op_id: str, name: str, revision: str, *, account: str) -> None: ...
+    def start_delete(self, op_id: str, name: str, *, account: str) -> None: ...
     def cancel(self, op_id: str) -> None: ...
 
 
@@ -75,6 +77,8 @@ def deployment_view(dep: DeploymentRecord) -> dict[str, Any]:
         "name": dep.name, "platform": dep.platform, "revision": dep.revision,
         "generation": dep.generation, "etag": dep.etag, "health": dep.health, "sync": dep.sync,
         "status_message": dep.status_message, "observed_at": _iso(dep.observed_at),
+        "checked_at": _iso(dep.basic_checked_at), "full_checked_at": _iso(dep.full_checked_at),
+        "drift_streak": dep.drift_streak,
         "provider_ids": dep.provider_ids, "current_operation": dep.current_operation_id,
         "deleting": dep.deleting, "spec": dep.spec,
         "create_time": _iso(dep.created_at), "update_time": _iso(dep.updated_at),
@@ -84,10 +88,13 @@ def deployment_view(dep: DeploymentRecord) -> dict[str, Any]:
 class Service:
     """Use cases over one store, one adapter factory and one job starter."""
 
-    def __init__(self, store: Store, adapters: AdapterFactory, jobs: JobStarter) -> None:
+    def __init__(self, store: Store, adapters: AdapterFactory, jobs: JobStarter, *, check_concurrency: int = 16,
+                 provider_requests_per_second: float | None = None) -> None:
         self.store = store
         self.adapters = adapters
         self.jobs = jobs
+        self.monitor = Monitor(store, self._adapter, jobs, concurrency=check_concurrency,
+                               requests_per_second=provider_requests_per_second)
 
     # ------------------------------------------------------------------------------ validation
 
@@ -120,13 +127,15 @@ class Service:
             raise NotFound(f"deployment {name!r} not found")
         return dep
 
-    def list(self, *, platform: str | None = None, limit: int = 100, offset: int = 0) -> list[DeploymentRecord]:
-        return self.store.list_deployments(platform=platform, limit=limit, offset=offset)
+    def list(self, *, platform: str | None = None, limit: int = 100, offset: int = 0,
+             scope: Scope | None = None) -> list[DeploymentRecord]:
+        """Deployments by name; only those within ``scope`` (an API key's) when given."""
+        return self.store.list_deployments(platform=platform, limit=limit, offset=offset, scope=scope)
 
     def operations(self, *, deployment: str | None = None, state: str | None = None,
-                   limit: int = 100) -> list[OperationRecord]:
-        """Operations, newest first, optionally of one deployment and/or in one state."""
-        return self.store.list_operations(deployment=deployment, state=state, limit=limit)
+                   limit: int = 100, scope: Scope | None = None) -> list[OperationRecord]:
+        """Operations, newest first, optionally of one deployment and/or in one state, within ``scope``."""
+        return self.store.list_operations(deployment=deployment, state=state, limit=limit, scope=scope)
 
     def operation(self, op_id: str) -> OperationRecord:
         op = self.store.get_operation(op_id)
@@ -188,13 +197,17 @@ class Service:
                 and self._last_apply_succeeded(name)):
             if preconditions:
                 preconditions.check(name, existing.etag)
-            outcome = self._check(spec, mode="basic")
-            if outcome.health is Health.SERVING and outcome.sync is Sync.IN_SYNC:
+            data = spec.model_dump(mode="json")
+            if data != existing.spec:  # test queries or the sync policy changed: store them, judge with them
+                self.store.update_spec(name, data)
+                preconditions = None  # held above; the ETag moved because of this very request
+            result = self.monitor.check(name, mode="basic")[1]
+            if result.health == Health.SERVING.value and result.sync == Sync.IN_SYNC.value:
                 return ApplyResult(self.get(name), None)
         op = self.store.begin_operation(name, kind="apply", platform=spec.platform,
                                         spec=spec.model_dump(mode="json"), revision=rev,
                                         preconditions=preconditions)
-        self.jobs.start_deploy(op.id, name, rev)
+        self.jobs.start_deploy(op.id, name, rev, account=spec.target.account)
         return ApplyResult(self.get(name), op)
 
     def _last_apply_succeeded(self, name: str) -> bool:
@@ -206,9 +219,10 @@ class Service:
     def delete(self, name: str, *, preconditions: Preconditions | None = None) -> OperationRecord:
         """Start deleting ``name`` and every cloud resource made for it; Conflict while busy,
         PreconditionFailed when ``preconditions`` do not hold."""
-        op = self.store.begin_operation(name, kind="delete", platform=self.get(name).platform,
+        dep = self.get(name)
+        op = self.store.begin_operation(name, kind="delete", platform=dep.platform,
                                         spec=None, revision=None, preconditions=preconditions)
-        self.jobs.start_delete(op.id, name)
+        self.jobs.start_delete(op.id, name, account=self.spec_of(dep).target.account)
         return op
 
     def cancel(self, op_id: str) -> OperationRecord:
@@ -229,7 +243,7 @@ class Service:
             spec = self.spec_of(dep)
             try:  # one read serves the report and, unless it is being deleted, the recorded check
                 live = (observe(self._adapter(spec), dep.name, full=False) if dep.deleting
-                        else self._observe_and_record(spec, mode="basic")[0])
+                        else self.monitor.check(dep.name, mode="basic")[0].live)
             except DeployError as exc:
                 left["observe_error"] = exc.message
             else:
@@ -244,37 +258,13 @@ class Service:
 
     # --------------------------------------------------------------------------------- checks
 
-    def _check(self, spec: EndpointSpec, *, mode: str) -> CheckOutcome:
-        return self._observe_and_record(spec, mode=mode)[1]
-
-    def _observe_and_record(self, spec: EndpointSpec, *, mode: str) -> tuple[LiveEndpoint | None, CheckOutcome]:
-        """One check: read the provider, judge, record the observation and the check result."""
-        adapter = self._adapter(spec)
-        started = time.perf_counter()
-        live = observe(adapter, spec.name, full=mode == "full")
-        outcome = judge(spec, live, adapter.capabilities)
-        self.store.record_observation(
-            spec.name, health=outcome.health.value, sync=outcome.sync.value,
-            status_message=outcome.status_message,
-            provider_ids=None if live is None else live.provider_ids,
-            observed_at=datetime.now(timezone.utc))
-        self.store.add_check_result(
-            spec.name, mode=mode, health=outcome.health.value, sync=outcome.sync.value,
-            revision_expected=outcome.revision_expected, revision_live=outcome.revision_live,
-            drift=[c.model_dump(mode="json") for c in outcome.drift.changes], error=None,
-            duration_ms=(time.perf_counter() - started) * 1000)
-        return live, outcome
-
     def check(self, name: str, *, mode: str = "basic") -> CheckResultRecord:
         """Observe the live endpoint now (basic: fewest reads; full: every field) and record it."""
-        if mode not in {"basic", "full"}:
-            raise SpecError("mode must be basic or full", details=[{"path": "mode", "message": mode}])
-        self._check(self.spec_of(self.get(name)), mode=mode)
-        return self.store.list_check_results(name, limit=1)[0]
+        return self.monitor.check(name, mode=mode)[1]
 
     def status(self, name: str) -> DeploymentRecord:
         """A fresh basic check (unless the deployment is being deleted), then the deployment."""
         dep = self.get(name)
         if not dep.deleting:
-            self._check(self.spec_of(dep), mode="basic")
+            self.monitor.check(name, mode="basic")
         return self.get(name)

@@ -12,10 +12,11 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.wait import WaitPolicy
+from core.webhooks import WebhookConfig
 
 __all__ = ["Settings"]
 
@@ -52,6 +53,63 @@ class Settings(BaseSettings):
     transient_attempts: int = Field(default=6, ge=1)
     transient_backoff_seconds: float = Field(default=0.5, ge=0)
     log_level: str = Field(default="INFO")
+    # -- security (see README "Security") --------------------------------------------------------
+    bootstrap_admin_key: SecretStr | None = Field(
+        default=None, description="Full bearer token (`da_<id>_<secret>`, e.g. from `deploy-anywhere keys "
+        "generate`) of a first admin key; registered (hashed) at start-up, idempotently.")
+    bootstrap_admin_key_file: Path | None = Field(
+        default=None, description="The same, read from a file (e.g. a mounted secret).")
+    public_paths: list[str] = Field(
+        default_factory=lambda: ["/healthz", "/readyz", "/metrics"],
+        description="Route paths served without a bearer token (JSON list); every other route needs one.")
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="Largest request body accepted; larger ones get 413.")
+    max_json_depth: int = Field(
+        default=32, ge=4, le=512, description="Deepest nesting of arrays/objects accepted in a JSON body.")
+
+    # -- sync checks (see README "Sync checks") ---------------------------------------------------
+    checks_enabled: bool = Field(default=True, description="Run scheduled checks (any replica may fire them; "
+                                 "each period runs once across replicas).")
+    check_interval_seconds: float = Field(default=300.0, ge=1, description="Basic check of every deployment "
+                                          "at least this often.")
+    full_check_interval_seconds: float = Field(default=3600.0, ge=1, description="Full check of every "
+                                               "deployment at least this often.")
+    check_tick_seconds: int = Field(default=30, ge=1, le=3600, description="How often the scheduler looks for "
+                                    "due deployments; must divide 60 or be a whole number of minutes dividing 60.")
+    check_batch_size: int = Field(default=100, ge=1, le=1000, description="Deployments per basic check batch "
+                                  "(a durable workflow); full batches are a fifth of it.")
+    check_concurrency: int = Field(default=16, ge=1, le=256, description="Checks in flight per batch.")
+    provider_requests_per_second: float = Field(default=20.0, gt=0, description="Request budget of scheduled "
+                                                "checks per provider account (region/project/subscription), "
+                                                "shared across replicas.")
+    check_retention_days: float = Field(default=30.0, gt=0, description="Check results and events older "
+                                        "than this are deleted.")
+    webhooks: list[WebhookConfig] = Field(default_factory=list, description="Where events are delivered "
+                                          "(JSON list of {url, secret, events}).")
+    webhook_attempts: int = Field(default=8, ge=1, le=50, description="Delivery attempts per event and webhook.")
+    webhook_backoff_seconds: float = Field(default=2.0, ge=0, description="First retry delay (doubles, max 5 min).")
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_dispatch_seconds: float = Field(default=1.0, gt=0, description="How often each replica hands "
+                                            "new events to delivery workflows.")
+    # -- operations queue (per provider account, across replicas) ----------------------------------
+    operations_per_account: int = Field(default=10, ge=1, description="Deploys/deletes running at once per "
+                                        "provider account; more wait queued.")
+    operations_per_minute_per_account: int = Field(default=120, ge=1, description="Deploys/deletes started per "
+                                                   "minute per provider account.")
+    queue_polling_seconds: float = Field(default=0.5, gt=0, le=10, description="How often each replica looks "
+                                         "for queued work.")
+
+    @field_validator("check_tick_seconds")
+    @classmethod
+    def _tick(cls, tick: int) -> int:
+        if not (tick < 60 and 60 % tick == 0) and not (tick % 60 == 0 and 60 % (tick // 60) == 0):
+            raise ValueError("must divide 60 (seconds) or be a number of minutes that divides 60")
+        return tick
+
+    def check_cron(self) -> str:
+        """The check sweep's cron expression (6 fields, seconds first)."""
+        tick = self.check_tick_seconds
+        return f"*/{tick} * * * * *" if tick < 60 else f"0 */{tick // 60} * * * *"
 
     def store_url(self) -> str:
         if self.database_url:

@@ -10,7 +10,8 @@ Contracts:
   skips the cross-field rules a hand-edited live endpoint may break (weights summing to 100, ...), so
   normalisation is symmetric.
 - :func:`revision` is a stable 12-hex hash of the canonical JSON of :attr:`EndpointSpec.config`;
-  it changes exactly when something deployed changes (test queries are not deployed).
+  it changes exactly when something deployed changes (test queries and the sync policy are not
+  deployed).
 - :func:`load_spec` accepts YAML or JSON text and raises :class:`core.errors.SpecError` listing every
   problem with its field path.
 """
@@ -48,11 +49,13 @@ __all__ = [
     "Variant",
     "PredictionLogging",
     "TestQuery",
+    "SyncPolicy",
     "DeployedConfig",
     "EndpointSpec",
     "revision",
     "canonical_json",
     "load_spec",
+    "load_yaml",
     "parse_spec",
     "spec_json_schema",
     "validation_details",
@@ -67,6 +70,22 @@ VARIANT_NAME_PATTERN = r"^[a-z]([a-z0-9-]{0,14}[a-z0-9])?$"
 """Portable variant name: 1-16 chars, so provider names built from it stay inside every limit."""
 
 _LABEL_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.:/=+@-]{0,62}$")
+
+# Input limits (what a caller may send; live configs are bounded by the provider instead). Portable:
+# the strictest of the three clouds, so a spec that passes fits everywhere.
+MAX_ENV_VARS = 100  # SageMaker's Environment map
+MAX_ENV_VALUE = 1024  # SageMaker's EnvironmentValue
+MAX_TAGS = 48  # SageMaker and Azure allow 50 tags per resource; the service adds 2 of its own
+MAX_POINTER = 1024
+_INSTANCE_TYPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_NO_WHITESPACE = re.compile(r"^\S+$")
+_MEDIA_TYPE = r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(\s*;\s*[A-Za-z0-9_.+-]+=[A-Za-z0-9_.+\"-]+)*$"
+
+
+def _input_only(check: bool, message: str, info: ValidationInfo) -> None:
+    """Raise ``ValueError(message)`` when ``check`` fails on caller input (never on a live config)."""
+    if not check and not _is_live(info):
+        raise ValueError(message)
 
 
 class _Strict(BaseModel):
@@ -96,6 +115,11 @@ class SageMakerTarget(_Strict):
         description="IAM role SageMaker assumes to pull the image and model artifacts.",
     )
 
+    @property
+    def account(self) -> str:
+        """``sagemaker/{aws account}/{region}``: whose API quota the calls spend."""
+        return f"sagemaker/{self.execution_role_arn.split(':')[4]}/{self.region}"
+
 
 class VertexTarget(_Strict):
     """Where a Vertex AI endpoint lives; ``network`` and ``encryption_key`` are fixed when the
@@ -122,6 +146,11 @@ class VertexTarget(_Strict):
         "Google-managed encryption.",
     )
 
+    @property
+    def account(self) -> str:
+        """``vertex/{project}/{location}``: Vertex AI quotas are per project and region."""
+        return f"vertex/{self.project}/{self.location}"
+
 
 class AzureMLTarget(_Strict):
     """Which Azure ML workspace hosts the managed online endpoint."""
@@ -137,6 +166,11 @@ class AzureMLTarget(_Strict):
     workspace: str = Field(
         pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$", description="Azure ML workspace name."
     )
+
+    @property
+    def account(self) -> str:
+        """``azureml/{subscription}``: Azure Resource Manager throttles per subscription."""
+        return f"azureml/{self.subscription_id.lower()}"
 
 
 Target = Annotated[
@@ -244,6 +278,28 @@ class Variant(_Strict):
 
     @field_validator("env")
     @classmethod
+    def _env_limits(cls, env: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        _input_only(len(env) <= MAX_ENV_VARS, f"at most {MAX_ENV_VARS} environment variables, got {len(env)}", info)
+        for key, value in env.items():
+            _input_only(len(value) <= MAX_ENV_VALUE,
+                        f"environment variable {key[:64]!r}: value longer than {MAX_ENV_VALUE} characters", info)
+        return env
+
+    @field_validator("instance_type")
+    @classmethod
+    def _instance_type(cls, value: str, info: ValidationInfo) -> str:
+        _input_only(bool(_INSTANCE_TYPE.fullmatch(value)),
+                    "an instance type is letters, digits, '.', '_' and '-'", info)
+        return value
+
+    @field_validator("model_uri")
+    @classmethod
+    def _model_uri(cls, value: str | None, info: ValidationInfo) -> str | None:
+        _input_only(value is None or bool(_NO_WHITESPACE.fullmatch(value)), "a URI has no whitespace", info)
+        return value
+
+    @field_validator("env")
+    @classmethod
     def _env_keys(cls, env: dict[str, str]) -> dict[str, str]:
         for key in env:
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,1023}", key):
@@ -283,6 +339,12 @@ class PredictionLogging(_Strict):
             return {k: v for k, v in data.items() if k not in {"destination", "sample_percent"}}
         return data
 
+    @field_validator("destination")
+    @classmethod
+    def _destination(cls, value: str | None, info: ValidationInfo) -> str | None:
+        _input_only(value is None or bool(_NO_WHITESPACE.fullmatch(value)), "a URI has no whitespace", info)
+        return value
+
     @model_validator(mode="after")
     def _destination_when_enabled(self, info: ValidationInfo) -> PredictionLogging:
         if self.enabled and not self.destination and not _is_live(info):
@@ -297,14 +359,15 @@ class TestQuery(_Strict):
 
     name: str = Field(default="query", max_length=64, description="Label used in reports.")
     payload: JsonValue = Field(description="Request body: JSON, or a string sent as-is.")
-    content_type: str = Field(default="application/json", description="Request content type.")
+    content_type: str = Field(default="application/json", max_length=255, pattern=_MEDIA_TYPE,
+                              description="Request content type (a media type).")
     expect_status: int = Field(default=200, ge=100, le=599, description="Expected HTTP status.")
     expect_fields: list[str] = Field(
-        default_factory=list,
+        default_factory=list, max_length=50,
         description="JSON pointers (RFC 6901) that must exist in the response body.",
     )
     expect_values: dict[str, JsonValue] = Field(
-        default_factory=dict,
+        default_factory=dict, max_length=50,
         description="JSON pointer -> expected value in the response body.",
     )
 
@@ -324,8 +387,48 @@ class TestQuery(_Strict):
 
 
 def _check_pointer(pointer: str) -> None:
+    if len(pointer) > MAX_POINTER:
+        raise ValueError(f"a JSON pointer is at most {MAX_POINTER} characters")
     if pointer and not pointer.startswith("/"):
         raise ValueError(f"{pointer!r} is not a JSON pointer (must start with '/')")
+
+
+# ------------------------------------------------------------------------------------ sync policy
+
+_IGNORE_PATH = re.compile(r'^(\*|target|variants|logging|auth_mode|request_timeout_seconds|tags)'
+                          r'([.\[][A-Za-z0-9_.:/=+@*"\[\]-]*)?$')
+
+
+class SyncPolicy(_Strict):
+    """How checks treat this deployment (not deployed: changing it makes no new revision).
+
+    Like Argo CD's ``ignoreDifferences`` and ``syncPolicy.automated.selfHeal``.
+    """
+
+    ignore: list[str] = Field(
+        default_factory=list, max_length=50,
+        description="Spec path globs never reported as drift, e.g. `tags.*`, "
+        "`variants[*].env.LOG_LEVEL`, `variants[canary].weight` (`*` matches any run of characters).",
+    )
+    auto_remediate: bool = Field(
+        default=False,
+        description="Reconcile (re-apply the expected setup) after `remediate_after` consecutive "
+        "scheduled checks found material drift. Off by default.",
+    )
+    remediate_after: int = Field(
+        default=3, ge=1, le=100,
+        description="Consecutive out-of-sync checks with material drift before auto-remediation.",
+    )
+
+    @field_validator("ignore")
+    @classmethod
+    def _paths(cls, paths: list[str]) -> list[str]:
+        for path in paths:
+            if not _IGNORE_PATH.fullmatch(path):
+                raise ValueError(f"{path!r} is not a spec path glob (it must start with a field of the "
+                                 f"spec: target, variants, logging, auth_mode, request_timeout_seconds, "
+                                 f"tags, or *)")
+        return list(dict.fromkeys(paths))
 
 
 # ---------------------------------------------------------------------------------------- config
@@ -352,6 +455,12 @@ class DeployedConfig(_Strict):
     tags: dict[str, str] = Field(
         default_factory=dict, description="Tags/labels applied to every provider resource."
     )
+
+    @field_validator("tags")
+    @classmethod
+    def _tag_count(cls, tags: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+        _input_only(len(tags) <= MAX_TAGS, f"at most {MAX_TAGS} tags, got {len(tags)}", info)
+        return tags
 
     @field_validator("tags")
     @classmethod
@@ -391,6 +500,10 @@ class EndpointSpec(DeployedConfig):
         max_length=20,
         description="Requests run against the live endpoint after each deploy.",
     )
+    sync_policy: SyncPolicy = Field(
+        default_factory=SyncPolicy,
+        description="How checks treat this deployment: ignored paths, auto-remediation.",
+    )
 
     @property
     def platform(self) -> str:
@@ -400,7 +513,7 @@ class EndpointSpec(DeployedConfig):
     def config(self) -> dict[str, Any]:
         """The deployed part, as canonical JSON-able data (the expected side of every diff)."""
         return DeployedConfig.model_validate(
-            self.model_dump(mode="json", exclude={"name", "test_queries"})
+            self.model_dump(mode="json", exclude={"name", "test_queries", "sync_policy"})
         ).model_dump(mode="json")
 
 
@@ -452,10 +565,39 @@ def parse_spec(data: Any) -> EndpointSpec:
         raise SpecError(f"invalid spec: {len(details)} problem(s)", details=details) from None
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """``yaml.safe_load`` (no object-constructing tags) that also refuses anchors and aliases (no
+    exponential "billion laughs" expansion) and duplicate mapping keys."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(None, None, "anchors and aliases are not allowed in a spec",
+                                              event.start_mark)
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, (str, int, float, bool)) or key is None:
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}",
+                                                            key_node.start_mark)
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml(text: str) -> Any:
+    """Decode YAML or JSON text strictly (see :class:`_StrictLoader`); ``yaml.YAMLError`` otherwise."""
+    return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def load_spec(text: str) -> EndpointSpec:
-    """Parse YAML or JSON text (JSON is YAML) with the safe loader; no object-constructing tags."""
+    """Parse YAML or JSON text (JSON is YAML) with a strict safe loader: no object-constructing
+    tags, no anchors/aliases, no duplicate keys."""
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         raise SpecError(
             "the spec is not valid YAML or JSON", details=[{"path": "$", "message": str(exc)}]

@@ -1,7 +1,10 @@
 """The poll-until-serving policy, on tenacity. The only place (with the workflows) that waits.
 
 - Transient errors (:class:`core.errors.ProviderUnavailable`: throttling, 5xx, dropped connections)
-  are retried with jittered exponential backoff, within a bounded number of attempts.
+  are retried with jittered exponential backoff, within a bounded number of attempts. When the
+  provider said how long to wait (``Retry-After``; the adapters put it in the error's
+  ``details["retry_after_seconds"]``, parsed by :func:`retry_after_seconds`), the next attempt
+  waits at least that long (up to ``WaitPolicy.max_retry_after``).
 - Terminal states stop at once: :class:`ServingGate` raises :class:`core.errors.DeploymentFailed`
   for a failed endpoint, one being deleted, or an update the provider rolled back.
 - Ready means health ``serving`` AND the live revision stamp equals the submitted revision: an
@@ -14,10 +17,11 @@ unit tests pass a no-op.
 
 from __future__ import annotations
 
+import email.utils
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tenacity import (
     RetryCallState,
@@ -32,7 +36,7 @@ from tenacity import (
 from core.errors import DeploymentFailed, ProviderUnavailable, ServingTimeout
 from core.live import Health, LiveEndpoint
 
-__all__ = ["WaitPolicy", "ServingGate", "poll_until_serving", "call_with_retry"]
+__all__ = ["WaitPolicy", "ServingGate", "poll_until_serving", "call_with_retry", "retry_after_seconds"]
 
 T = TypeVar("T")
 
@@ -48,6 +52,8 @@ class WaitPolicy:
     transient_backoff: float = 0.5
     transient_max_backoff: float = 20.0
     rollback_grace: int = 3
+    max_retry_after: float = 120.0
+    """The longest provider ``Retry-After`` waited for between two attempts (a longer one is cut)."""
 
 
 class ServingGate:
@@ -98,12 +104,61 @@ class ServingGate:
         return f"{self.last.provider_status or self.last.health.value} (revision {self.last.revision})"
 
 
+_MS_HEADERS = ("retry-after-ms", "x-ms-retry-after-ms", "x-amz-retry-after")
+"""Headers carrying a wait in milliseconds (ARM, AWS), preferred to ``Retry-After``."""
+
+
+def retry_after_seconds(headers: Mapping[str, Any] | None) -> float | None:
+    """The wait a provider asked for in response ``headers`` (any key case), in seconds; None if
+    it asked for none (or said it unreadably).
+
+    Reads ``retry-after-ms`` / ``x-ms-retry-after-ms`` (ARM) and ``x-amz-retry-after`` (AWS) in
+    milliseconds, else ``Retry-After`` in seconds or as an HTTP date (RFC 9110).
+    """
+    if not headers:
+        return None
+    lowered = {str(k).lower(): str(v).strip() for k, v in headers.items()}
+    for name in _MS_HEADERS:
+        if name in lowered:
+            try:
+                return max(float(lowered[name]) / 1000.0, 0.0)
+            except ValueError:
+                pass
+    value = lowered.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def _asked_wait(state: RetryCallState) -> float:
+    """``details["retry_after_seconds"]`` of the error that ended the last attempt (0 if none)."""
+    exc = state.outcome.exception() if state.outcome is not None else None
+    details = getattr(exc, "details", None)
+    value = details.get("retry_after_seconds") if isinstance(details, dict) else None
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
 def call_with_retry(fn: Callable[[], T], policy: WaitPolicy, *, sleep: Callable[[float], None] = time.sleep) -> T:
-    """Call ``fn``, retrying :class:`ProviderUnavailable` with jittered backoff; re-raise at the end."""
+    """Call ``fn``, retrying :class:`ProviderUnavailable` with jittered backoff (but never sooner
+    than the provider's ``Retry-After``, up to ``policy.max_retry_after``); after
+    ``policy.transient_attempts`` attempts the last error is raised. Other errors are raised at once."""
+    backoff = wait_random_exponential(multiplier=policy.transient_backoff, max=policy.transient_max_backoff)
+
+    def wait(state: RetryCallState) -> float:
+        return max(backoff(state), min(_asked_wait(state), policy.max_retry_after))
+
     retrying = Retrying(
         retry=retry_if_exception_type(ProviderUnavailable),
         stop=stop_after_attempt(policy.transient_attempts),
-        wait=wait_random_exponential(multiplier=policy.transient_backoff, max=policy.transient_max_backoff),
+        wait=wait,
         sleep=sleep,
         reraise=True,
     )

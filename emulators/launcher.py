@@ -78,8 +78,11 @@ class Emulators:
         return {"platforms": platforms}
 
     def write(self, path: Path) -> Path:
+        """Write :meth:`info` to ``path`` atomically (a reader never sees a partial file)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(self.info(), indent=2) + "\n")
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(json.dumps(self.info(), indent=2) + "\n")
+        partial.replace(path)
         return path
 
     def stop(self) -> None:

@@ -1,6 +1,6 @@
 """Azure ML managed online endpoints (azure-ai-ml). Capability data only: no SDK import here."""
 
-from core.adapter import Capabilities, Feature
+from core.adapter import Capabilities, Feature, FieldRule, Owner
 
 __all__ = ["CAPABILITIES"]
 
@@ -24,7 +24,24 @@ CAPABILITIES = Capabilities(
         "target.resource_group": _WORKSPACE,
         "target.workspace": _WORKSPACE,
     },
-    unobservable=frozenset(),
+    ownership=(
+        FieldRule("OnlineDeployment.sku.capacity (autoscaled)", Owner.AUTOSCALER, "sku.capacity",
+                  "an Azure Monitor autoscale setting owns the instance count of an autoscaled variant; its "
+                  "capacity minimum/maximum and CPU threshold are compared (full check)"),
+        FieldRule("OnlineEndpoint.properties.provisioningState", Owner.RUNTIME,
+                  "provisioningState (endpoint and deployments)", "mapped to health, never drift"),
+        FieldRule("OnlineEndpoint.properties.scoringUri", Owner.RUNTIME, "scoringUri / swaggerUri / systemData"),
+        FieldRule("OnlineEndpoint.properties.mirrorTraffic", Owner.PROVIDER_DEFAULT, "mirrorTraffic",
+                  "left empty by the service; not part of the spec"),
+        FieldRule("variants[*].max_concurrency", Owner.PROVIDER_DEFAULT,
+                  "requestSettings.maxConcurrentRequestsPerInstance",
+                  "Azure defaults it to 1; the spec's value (or 1) is always sent", in_spec=True),
+        FieldRule("OnlineDeployment.properties.requestSettings.maxQueueWait", Owner.PROVIDER_DEFAULT,
+                  "maxQueueWait", "always sent; azure-ai-ml reads it back in whole seconds, so it is "
+                  "compared at that precision"),
+        FieldRule("OnlineDeployment.properties.livenessProbe", Owner.PROVIDER_DEFAULT,
+                  "livenessProbe / readinessProbe", "always sent with explicit periods and thresholds"),
+    ),
     provider_fields={
         "variants[*].image": "OnlineDeployment.properties.environmentId (Environment image)",
         "variants[*].port": "Environment.inferenceConfig.*Route.port",

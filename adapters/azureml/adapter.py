@@ -46,13 +46,19 @@ from adapters.azureml.operations import OperationRecorder, failure_reason, parse
 from adapters.azureml.reverse import ANONYMOUS_ENVIRONMENT, BUSY
 from core.adapter import DONE, Adapter, Gap, InvokeResult, Progress
 from core.cache import ImmutableCache
-from core.errors import DeploymentFailed, NotFound
+from core.errors import Conflict, DeploymentFailed, NotFound
 from core.live import LiveEndpoint
 from core.spec import AzureMLTarget, EndpointSpec, TestQuery
 
 __all__ = ["AzureMLAdapter"]
 
 TAG_CREATED = "deploy-anywhere-created-by"
+
+
+def _state(resource: Any) -> str:
+    """The provisioning state of an SDK endpoint or deployment entity, as a string."""
+    state = getattr(resource, "provisioning_state", None)
+    return str(getattr(state, "value", state))
 
 
 class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
@@ -154,13 +160,28 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
 
     # --------------------------------------------------------------------------------- writes
 
-    def _begin(self, action: str, call: Any) -> str:
+    def _begin(self, action: str, call: Any, *, target: Any = None) -> str:
         """Start an LRO through the SDK's REST client with ``polling=False`` (azure-ai-ml's own
         poller would poll in a background thread and print progress dots); the operation URL
-        Azure answered with."""
+        Azure answered with.
+
+        ``target`` (a callable reading the resource the call changes): a 409 refusal because an
+        operation already runs on it (``Creating``/``Updating``/``Deleting``) is adopted: ""
+        (operation URL unknown) is returned and the caller waits by reading the resource. That
+        is what a retried PUT meets when the answer to the first one was lost after Azure had
+        accepted it (a dropped connection): failing there would abandon a rollout Azure is
+        carrying out. Any other conflict is raised.
+        """
         self._recorder.take()
-        with sdk_errors(action):
-            call()
+        try:
+            with sdk_errors(action):
+                call()
+        except Conflict:
+            current = target() if target is not None else None
+            if current is None or _state(current) not in BUSY:
+                raise
+            self._recorder.take()
+            return ""
         return self._recorder.take()
 
     @property
@@ -185,7 +206,8 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         body = tr.endpoint_rest(request, traffic=traffic, tags=tags, location=self._location())
         return self._begin(f"create or update endpoint {request.endpoint_name}",
                            lambda: self._rest_endpoints.begin_create_or_update(
-                               endpoint_name=request.endpoint_name, body=body, polling=False, **self._scope()))
+                               endpoint_name=request.endpoint_name, body=body, polling=False, **self._scope()),
+                           target=lambda: self._endpoint(request.endpoint_name))
 
     def _put_deployment(self, request: tr.AzureMLRequest, d: tr.DeploymentRequest, live: Any | None) -> str:
         """Register what the deployment references (anonymous environment, data assets: versions
@@ -210,7 +232,9 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         return self._begin(f"create or update deployment {d.name}",
                            lambda: self._rest_deployments.begin_create_or_update(
                                endpoint_name=request.endpoint_name, deployment_name=d.name, body=body,
-                               polling=False, **self._scope()))
+                               polling=False, **self._scope()),
+                           target=lambda: next((x for x in self._deployments(request.endpoint_name)
+                                                if x.name == d.name), None))
 
     def _forget(self, asset_id: str) -> None:
         self._assets.drop(asset_id)

@@ -23,6 +23,7 @@ from azure.core.exceptions import (
     ServiceResponseError,
 )
 
+from core import metrics
 from core.errors import (
     Conflict,
     DeployError,
@@ -31,6 +32,7 @@ from core.errors import (
     ProviderError,
     ProviderUnavailable,
 )
+from core.wait import retry_after_seconds
 
 __all__ = ["sdk_errors", "provider_message"]
 
@@ -47,6 +49,13 @@ def provider_message(exc: BaseException) -> str:
 
 @contextmanager
 def sdk_errors(action: str) -> Iterator[None]:
+    """Count the provider call made inside the block (core.metrics) and map its errors."""
+    with metrics.provider_call("azureml"), _mapped(action):
+        yield
+
+
+@contextmanager
+def _mapped(action: str) -> Iterator[None]:
     """Map SDK errors raised inside the block; ``action`` names the call for messages."""
     try:
         yield
@@ -68,6 +77,9 @@ def sdk_errors(action: str) -> Iterator[None]:
         details = {"http_status": status, "provider_code": getattr(getattr(exc, "error", None), "code", None)}
         text = f"Azure ML {action}: {provider_message(exc)}"
         if status == 429 or status >= 500:
+            after = retry_after_seconds(getattr(exc.response, "headers", None))
+            if after is not None:  # core.wait waits at least that long before the next attempt
+                details["retry_after_seconds"] = after
             raise ProviderUnavailable(text, details=details) from exc
         if status == 404:
             raise NotFound(text, details=details) from exc

@@ -1,6 +1,6 @@
 """AWS SageMaker real-time endpoints (boto3). Capability data only: no SDK import here."""
 
-from core.adapter import Capabilities, Feature
+from core.adapter import Capabilities, Feature, FieldRule, Owner
 
 __all__ = ["CAPABILITIES"]
 
@@ -20,7 +20,26 @@ CAPABILITIES = Capabilities(
         Feature.CONCURRENCY_LIMIT: "real-time endpoints do not cap concurrent requests per instance",
     },
     replacement={"target.region": "a SageMaker endpoint lives in one region"},
-    unobservable=frozenset({"request_timeout_seconds"}),
+    ownership=(
+        FieldRule("request_timeout_seconds", Owner.UNREADABLE, "-", "SageMaker has no per-endpoint "
+                  "invocation timeout to read back (InvokeEndpoint's limit is a fixed 60 s)", in_spec=True),
+        FieldRule("Endpoint.ProductionVariants[].CurrentInstanceCount", Owner.AUTOSCALER,
+                  "CurrentInstanceCount / DesiredInstanceCount",
+                  "under autoscaling (max_replicas > min_replicas) Application Auto Scaling moves the count "
+                  "between MinCapacity and MaxCapacity; the bounds are compared, the count is not. A fixed-"
+                  "scale variant compares DesiredInstanceCount with min_replicas"),
+        FieldRule("Endpoint.ProductionVariants[].CurrentWeight", Owner.RUNTIME, "CurrentWeight",
+                  "the weight being applied; the spec's weight is compared with DesiredWeight"),
+        FieldRule("Endpoint.EndpointStatus", Owner.RUNTIME, "EndpointStatus / VariantStatus",
+                  "mapped to health, never drift"),
+        FieldRule("Endpoint.ProductionVariants[].DeployedImages", Owner.RUNTIME, "ResolvedImage",
+                  "the digest an image tag resolved to at deploy time"),
+        FieldRule("Endpoint.CreationTime", Owner.RUNTIME, "CreationTime / LastModifiedTime / EndpointArn"),
+        FieldRule("EndpointConfig.ProductionVariants[].InitialVariantWeight", Owner.PROVIDER_DEFAULT,
+                  "InitialVariantWeight", "defaults to 1.0; always sent from variants[].weight"),
+        FieldRule("EndpointConfig.DataCaptureConfig.CaptureOptions", Owner.PROVIDER_DEFAULT, "CaptureOptions",
+                  "always sent as Input and Output when logging is enabled"),
+    ),
     provider_fields={
         "variants[*].image": "Model.PrimaryContainer.Image",
         "variants[*].model_uri": "Model.PrimaryContainer.ModelDataUrl",

@@ -16,7 +16,9 @@ from botocore.exceptions import (
     ConnectTimeoutError,
 )
 
+from core import metrics
 from core.errors import Conflict, NotFound, ProviderAuthError, ProviderError, ProviderUnavailable
+from core.wait import retry_after_seconds
 
 __all__ = ["sdk_errors", "is_missing"]
 
@@ -39,6 +41,13 @@ def is_missing(message: str) -> bool:
 
 @contextmanager
 def sdk_errors(action: str) -> Iterator[None]:
+    """Count the provider call made inside the block (core.metrics) and map its errors."""
+    with metrics.provider_call("sagemaker"), _mapped(action):
+        yield
+
+
+@contextmanager
+def _mapped(action: str) -> Iterator[None]:
     """Map botocore errors raised inside the block; ``action`` names the call for messages."""
     try:
         yield
@@ -48,8 +57,11 @@ def sdk_errors(action: str) -> Iterator[None]:
         message = str(error.get("Message", "")) or code
         status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
         text = f"SageMaker {action}: {code}: {message}"
-        details = {"provider_code": code, "http_status": status}
+        details: dict[str, object] = {"provider_code": code, "http_status": status}
         if code in _THROTTLING or code in _UNAVAILABLE or status >= 500 or status == 429:
+            after = retry_after_seconds(exc.response.get("ResponseMetadata", {}).get("HTTPHeaders"))
+            if after is not None:  # core.wait waits at least that long before the next attempt
+                details["retry_after_seconds"] = after
             raise ProviderUnavailable(text, details=details) from exc
         if code in _AUTH:
             raise ProviderAuthError(text, details=details) from exc

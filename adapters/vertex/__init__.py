@@ -3,7 +3,7 @@
 Capability data only: no SDK import here (``deploy-anywhere --help`` must not import google).
 """
 
-from core.adapter import Capabilities, Feature
+from core.adapter import Capabilities, Feature, FieldRule, Owner
 
 __all__ = ["CAPABILITIES"]
 
@@ -28,7 +28,21 @@ CAPABILITIES = Capabilities(
         "target.encryption_key": "CMEK is set when the endpoint (and its models) are created and "
                                  "cannot be changed afterwards",
     },
-    unobservable=frozenset(),
+    ownership=(
+        FieldRule("DeployedModel.dedicatedResources (current replicas)", Owner.AUTOSCALER, "replica count",
+                  "Vertex AI scales each DeployedModel between minReplicaCount and maxReplicaCount; the "
+                  "bounds and autoscalingMetricSpecs are compared, the current count is not"),
+        FieldRule("Endpoint.deployedModels[].createTime", Owner.RUNTIME, "createTime / updateTime / etag"),
+        FieldRule("Endpoint.deployedModels[].id", Owner.RUNTIME, "DeployedModel.id / Model.versionId",
+                  "generated ids; variants are matched by displayName"),
+        FieldRule("Endpoint.trafficSplit (status)", Owner.RUNTIME, "deployedModels / trafficSplit",
+                  "health is derived from them (Vertex endpoints have no status field)"),
+        FieldRule("variants[*].autoscaling.target", Owner.PROVIDER_DEFAULT,
+                  "autoscalingMetricSpecs[].target", "Vertex AI defaults the CPU target to 60; the spec's "
+                  "target is always sent", in_spec=True),
+        FieldRule("Endpoint.dedicatedEndpointEnabled", Owner.PROVIDER_DEFAULT, "dedicatedEndpointEnabled",
+                  "left to Vertex AI's default (false) and not part of the spec"),
+    ),
     provider_fields={
         "variants[*].image": "Model.containerSpec.imageUri",
         "variants[*].model_uri": "Model.artifactUri",

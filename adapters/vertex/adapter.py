@@ -33,7 +33,7 @@ from adapters.vertex.clients import CallPolicy, Clients, message, to_dict
 from adapters.vertex.errors import sdk_errors
 from core.adapter import DONE, Adapter, Gap, InvokeResult, Progress
 from core.cache import ImmutableCache
-from core.errors import Conflict, NotFound, ProviderError
+from core.errors import Conflict, NotFound, ProviderAuthError, ProviderError, ProviderUnavailable
 from core.live import LiveEndpoint
 from core.spec import EndpointSpec, TestQuery, VertexTarget
 
@@ -49,7 +49,8 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
     def __init__(self, target: VertexTarget, *, emulators: Mapping[str, Any] | None = None,
                  policy: CallPolicy | None = None) -> None:
         self.target = target
-        self.clients = Clients(target, (emulators or {}).get("vertex"), policy or CallPolicy())
+        emulator = (emulators or {}).get("vertex")
+        self.clients = Clients(target, emulator, policy or CallPolicy.for_emulator(emulator))
         self._models = ImmutableCache()
         self._inflight: dict[str, set[str]] = {}  # deployment -> operations (discard / delete)
         self._lock = threading.Lock()
@@ -79,12 +80,49 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
 
     def _start(self, action: str, method: Any, request_type: str, body: Mapping[str, Any]) -> str | None:
         """Start an LRO; its name, or None when Vertex answers Conflict (already done or running:
-        a retried call after a crash; the next read of the resource tells which)."""
+        a retried call after a crash; the next read of the resource tells which). A change on an
+        endpoint refused because another one runs there is answered with that one (:meth:`_call_or_adopt`)."""
         request = message(getattr(types, request_type), body)
+        if body.get("endpoint"):
+            return self._call_or_adopt(action, method, request, str(body["endpoint"]))
         try:
             return operations.name_of(self.clients.call(action, method, request))
         except Conflict:
             return None
+
+    def _call_or_adopt(self, action: str, method: Any, request: Any, resource: str) -> str | None:
+        """Start an LRO that changes ``resource``; its name, None on Conflict (as :meth:`_start`).
+
+        Vertex refuses a change on a model or endpoint while another operation changes it
+        (FAILED_PRECONDITION, "has an operation in progress"). That is what a repeated call meets
+        after the service was killed or restarted mid-operation: ``discard``/``delete`` keep their
+        operations in memory (lost with the process), and a workflow step that died after starting
+        an operation, before its output was recorded, runs again without knowing it. So on a
+        refusal (not throttling/auth) the operations running on ``resource`` are listed
+        (ListOperations ``done=false``) and the first is returned, to be waited for like our own;
+        if none runs any more (it just finished), the call is sent once more and its error, if
+        any, raised. Found by the kill tests (tests/durability): a Vertex delete killed during
+        UndeployModel failed after the restart instead of finishing.
+        """
+        for attempt in range(2):
+            try:
+                return operations.name_of(self.clients.call(action, method, request))
+            except Conflict:
+                return None
+            except (ProviderUnavailable, ProviderAuthError):
+                raise
+            except ProviderError:
+                try:
+                    found = self.clients.call("ListOperations", self.clients.endpoints.list_operations,
+                                              {"name": resource, "filter": "done=false"})
+                except NotFound:
+                    found = None
+                running = [str(op.name) for op in (found.operations if found else ()) if not op.done]
+                if running:
+                    return running[0]
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
 
     def _endpoint(self, name: str) -> dict[str, Any] | None:
         try:
@@ -225,12 +263,13 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
             if model_id in keep:
                 continue
             self._models.drop(model_id)
-            try:
-                op = operations.name_of(self.clients.call(
-                    "DeleteModel", self.clients.models.delete_model, {"name": model["name"]}))
-            except (NotFound, Conflict):
+            try:  # a DeleteModel from before a restart may still run: wait for it
+                op = self._call_or_adopt("DeleteModel", self.clients.models.delete_model,
+                                         {"name": model["name"]}, model["name"])
+            except NotFound:
                 continue
-            started.append(op)
+            if op is not None:
+                started.append(op)
         return started
 
     # ------------------------------------------------------------------------ discard / delete
@@ -298,10 +337,9 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
                 least = min(deployed, key=lambda d: traffic.get(d["id"], 0))
                 self._track(name, [self._undeploy(endpoint, least)])
                 return False
-            try:
-                op = operations.name_of(self.clients.call(
-                    "DeleteEndpoint", self.clients.endpoints.delete_endpoint, {"name": endpoint["name"]}))
-                self._track(name, [op])
+            try:  # a DeleteEndpoint from before a restart may still run: wait for it
+                self._track(name, [self._call_or_adopt("DeleteEndpoint", self.clients.endpoints.delete_endpoint,
+                                                       {"name": endpoint["name"]}, endpoint["name"])])
             except NotFound:
                 pass
             return False

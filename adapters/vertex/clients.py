@@ -6,16 +6,23 @@ what is left of it) and ``retry=`` (429/500/502/503/504 and dropped connections,
 exponential backoff within a short deadline). Anything longer is core's job: when the deadline
 runs out the call raises :class:`core.errors.ProviderUnavailable`.
 
+google-api-core's Retry ignores ``Retry-After``: :meth:`CallPolicy.retry` waits it out in the
+retry's ``on_error`` hook (before api-core's own backoff), and leaves a ``Retry-After`` longer than
+the call's ``deadline`` to core (the error is raised at once; core.wait honours it).
+
 Sandbox mode (``emulators={"vertex": {"url": "http://127.0.0.1:PORT"}}``): the REST transport is
-pointed at the emulator (the ``http://`` scheme is kept) with anonymous credentials. Production:
+pointed at the emulator (the ``http://`` scheme is kept) with anonymous credentials; the entry may
+carry ``"call_policy": {"timeout", "initial", "maximum", "deadline"}`` (seconds, all optional) to
+shorten the per-call retries against a local emulator (:meth:`CallPolicy.for_emulator`). Production:
 ``https://{location}-aiplatform.googleapis.com`` and Application Default Credentials.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import google.auth
@@ -26,7 +33,7 @@ from google.auth.transport.requests import AuthorizedSession
 from google.cloud import aiplatform_v1
 from google.protobuf import json_format
 
-from adapters.vertex.errors import is_transient, sdk_errors
+from adapters.vertex.errors import is_transient, retry_after, sdk_errors
 from core.spec import VertexTarget
 
 __all__ = ["CallPolicy", "Clients", "to_dict", "message"]
@@ -46,8 +53,30 @@ class CallPolicy:
     deadline: float = 20.0
 
     def retry(self) -> Retry:
+        """api-core's Retry for one call: transient errors, jittered backoff, ``deadline``; an
+        error's ``Retry-After`` is waited for before the backoff (:meth:`wait_retry_after`)."""
         return Retry(predicate=is_transient, initial=self.initial, maximum=self.maximum,
-                     multiplier=2.0, timeout=self.deadline)
+                     multiplier=2.0, timeout=self.deadline, on_error=self.wait_retry_after)
+
+    def wait_retry_after(self, exc: Exception) -> None:
+        """``on_error`` hook: sleep the ``Retry-After`` of the answer behind ``exc`` (if any); one
+        longer than ``deadline`` is not slept here: ``exc`` is raised, for core to wait it out."""
+        after = retry_after(exc)
+        if after is None or after <= 0:
+            return
+        if after > self.deadline:
+            raise exc
+        time.sleep(after)
+
+    @classmethod
+    def for_emulator(cls, emulator: Mapping[str, Any] | None) -> CallPolicy:
+        """The default policy, with the sandbox entry's ``call_policy`` fields (if any) applied."""
+        overrides = dict((emulator or {}).get("call_policy") or {})
+        known = {f.name for f in fields(cls)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise ValueError(f"unknown call_policy field(s) {sorted(unknown)}; known: {sorted(known)}")
+        return cls(**{k: float(v) for k, v in overrides.items()})
 
 
 def to_dict(msg: Any) -> dict[str, Any]:

@@ -26,9 +26,11 @@ import requests
 from google.api_core import exceptions as gexc
 from google.auth import exceptions as auth_exc
 
+from core import metrics
 from core.errors import Conflict, NotFound, ProviderAuthError, ProviderError, ProviderUnavailable
+from core.wait import retry_after_seconds
 
-__all__ = ["sdk_errors", "TRANSIENT", "is_transient"]
+__all__ = ["sdk_errors", "TRANSIENT", "is_transient", "retry_after"]
 
 TRANSIENT: tuple[type[BaseException], ...] = (
     gexc.TooManyRequests, gexc.InternalServerError, gexc.BadGateway, gexc.ServiceUnavailable,
@@ -41,22 +43,45 @@ def is_transient(exc: BaseException) -> bool:
     return isinstance(exc, TRANSIENT)
 
 
+def retry_after(exc: BaseException | None) -> float | None:
+    """The ``Retry-After`` (seconds) of the HTTP answer behind a google-api-core error, if any."""
+    return retry_after_seconds(getattr(getattr(exc, "response", None), "headers", None))
+
+
 def _details(exc: gexc.GoogleAPICallError) -> dict[str, object]:
     status = exc.grpc_status_code.name if exc.grpc_status_code is not None else type(exc).__name__
-    return {"provider_code": status, "http_status": exc.code}
+    details: dict[str, object] = {"provider_code": status, "http_status": exc.code}
+    after = retry_after(exc)
+    if after is not None and isinstance(exc, TRANSIENT):  # core.wait waits at least that long
+        details["retry_after_seconds"] = after
+    return details
 
 
 @contextmanager
 def sdk_errors(action: str) -> Iterator[None]:
+    """Count the provider call made inside the block (core.metrics) and map its errors."""
+    with metrics.provider_call("vertex"), _mapped(action):
+        yield
+
+
+@contextmanager
+def _mapped(action: str) -> Iterator[None]:
     """Map exceptions raised inside the block; ``action`` names the Vertex call for messages."""
     try:
         yield
     except gexc.RetryError as exc:
         cause = exc.cause
-        text = f"Vertex AI {action}: retries exhausted: {getattr(cause, 'message', None) or cause or exc}"
+        if isinstance(cause, gexc.GoogleAPICallError):  # e.g. "429 Quota exceeded ..." (RESOURCE_EXHAUSTED)
+            reason = f"{cause.code} {cause.message}"
+            if cause.grpc_status_code is not None:
+                reason += f" ({cause.grpc_status_code.name})"
+            details: dict[str, object] | None = _details(cause)
+        else:
+            reason, details = str(cause or exc), None
+        text = f"Vertex AI {action}: retries exhausted: {reason}"
         if cause is None or is_transient(cause):
-            raise ProviderUnavailable(text) from exc
-        raise ProviderError(text) from exc
+            raise ProviderUnavailable(text, details=details) from exc
+        raise ProviderError(text, details=details) from exc
     except gexc.GoogleAPICallError as exc:
         text = f"Vertex AI {action}: {exc.code} {exc.message}"
         details = _details(exc)

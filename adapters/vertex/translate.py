@@ -13,6 +13,8 @@ Health: a Vertex endpoint has no status field, so :func:`derive_status` names on
 endpoint shows, and :data:`STATUS_MAP` maps it (anything else: ``Health.UNKNOWN``):
 
 - ``NO_DEPLOYED_MODELS``: created, nothing deployed yet -> provisioning
+- ``UNDEPLOYED``: it served a revision (revision label) but nothing is deployed any more (undeployed
+  behind the service's back) -> degraded: down, not provisioning
 - ``SERVING``: deployed models, and a traffic split summing to 100 over them -> serving
 - ``NO_TRAFFIC``: deployed models but an empty traffic split (nothing is routed) -> degraded
 - ``TRAFFIC_INVALID``: the split names missing deployed models or does not sum to 100 -> degraded
@@ -55,6 +57,7 @@ __all__ = [
 
 STATUS_MAP: dict[str, Health] = {
     "NO_DEPLOYED_MODELS": Health.PROVISIONING,
+    "UNDEPLOYED": Health.DEGRADED,
     "SERVING": Health.SERVING,
     "NO_TRAFFIC": Health.DEGRADED,
     "TRAFFIC_INVALID": Health.DEGRADED,
@@ -311,7 +314,8 @@ def derive_status(endpoint: dict[str, Any]) -> str:
     if None in deployed or "" in deployed:
         return "UNRECOGNISED"
     if not deployed:
-        return "NO_DEPLOYED_MODELS"
+        served = (endpoint.get("labels") or {}).get(names.LABEL_REVISION)
+        return "UNDEPLOYED" if served else "NO_DEPLOYED_MODELS"
     traffic = traffic_of(endpoint)
     if not traffic:
         return "NO_TRAFFIC"

@@ -1,15 +1,15 @@
-"""/v1/deployments, /v1/plan, checks and operations."""
+"""/v1/deployments, /v1/plan and operations (checks and drift: api/routes/checks.py)."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
-from fastapi import APIRouter, Depends, Header, Query, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import service_of
 from api.idempotency import idempotent
+from api.security import audit, scope_of
 from core.errors import SpecError
 from core.preconditions import Preconditions, parse_etags
 from core.service import Service, deployment_view, operation_view
@@ -19,18 +19,6 @@ from core.store.records import OPERATION_STATES
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1")
-
-
-class CheckRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    mode: Literal["basic", "full"] = Field(default="basic", description="basic: fewest reads; full: every field.")
-
-
-def _check_view(record: Any) -> dict[str, Any]:
-    return {"deployment": record.deployment_name, "mode": record.mode, "health": record.health,
-            "sync": record.sync, "revision_expected": record.revision_expected,
-            "revision_live": record.revision_live, "changes": record.drift,
-            "duration_ms": round(record.duration_ms, 2), "checked_at": record.checked_at.isoformat()}
 
 
 _IF_MATCH = Header(None, alias="If-Match", description="Act only if the deployment's ETag is one of "
@@ -54,13 +42,15 @@ def _preconditions(if_match: str | None, if_none_match: str | None) -> Precondit
                                             "the change requires replacing the endpoint"},
                        412: {"description": "If-Match / If-None-Match does not hold"},
                        422: {"description": "Invalid spec, or features the platform cannot do"}})
-def put_deployment(name: str, spec: EndpointSpec, if_match: str | None = _IF_MATCH,
+def put_deployment(name: str, spec: EndpointSpec, request: Request, if_match: str | None = _IF_MATCH,
                    if_none_match: str | None = _IF_NONE_MATCH, idempotency_key: str | None = _IDEMPOTENCY_KEY,
                    service: Service = Depends(service_of)) -> JSONResponse:
     data = spec.model_dump(mode="json")
 
     def handle() -> JSONResponse:
         result = service.apply(name, data, preconditions=_preconditions(if_match, if_none_match))
+        audit(request, action="apply", deployment=name, revision=result.deployment.revision,
+              details={"operation": result.operation.id if result.operation else None})
         headers = {"ETag": result.deployment.etag}
         if result.operation is None:
             return JSONResponse(status_code=200, content=deployment_view(result.deployment), headers=headers)
@@ -80,18 +70,21 @@ def get_deployment(name: str, response: Response,
 
 
 @router.get("/deployments", summary="List deployments")
-def list_deployments(platform: str | None = None, limit: int = Query(100, ge=1, le=1000),
+def list_deployments(request: Request, platform: str | None = None, limit: int = Query(100, ge=1, le=1000),
                      offset: int = Query(0, ge=0), service: Service = Depends(service_of)) -> dict[str, Any]:
-    return {"deployments": [deployment_view(d) for d in service.list(platform=platform, limit=limit, offset=offset)]}
+    found = service.list(platform=platform, limit=limit, offset=offset, scope=scope_of(request))
+    return {"deployments": [deployment_view(d) for d in found]}
 
 
 @router.delete("/deployments/{name}", status_code=202, summary="Delete a deployment and its cloud resources",
                responses={409: {"description": "An operation on this deployment is still running"},
                           412: {"description": "If-Match does not hold"}})
-def delete_deployment(name: str, if_match: str | None = _IF_MATCH, idempotency_key: str | None = _IDEMPOTENCY_KEY,
+def delete_deployment(name: str, request: Request, if_match: str | None = _IF_MATCH,
+                      idempotency_key: str | None = _IDEMPOTENCY_KEY,
                       service: Service = Depends(service_of)) -> JSONResponse:
     def handle() -> JSONResponse:
         op = service.delete(name, preconditions=_preconditions(if_match, None))
+        audit(request, action="delete", deployment=name, revision=op.revision, details={"operation": op.id})
         return JSONResponse(status_code=202, content=operation_view(op))
 
     return idempotent(service.store.idempotency, idempotency_key, method="DELETE",
@@ -103,27 +96,25 @@ def plan(spec: EndpointSpec, service: Service = Depends(service_of)) -> dict[str
     return service.plan(spec.model_dump(mode="json"))
 
 
-@router.post("/deployments/{name}/checks", summary="Check health and sync now (basic or full)")
-def run_check(name: str, body: CheckRequest | None = None, service: Service = Depends(service_of)) -> dict[str, Any]:
-    return _check_view(service.check(name, mode=(body or CheckRequest()).mode))
-
-
 @router.get("/operations", summary="Operations, newest first, by deployment and state")
-def list_operations(deployment: str | None = None,
+def list_operations(request: Request, deployment: str | None = None,
                     state: str | None = Query(None, description=f"One of: {', '.join(sorted(OPERATION_STATES))}."),
                     limit: int = Query(100, ge=1, le=1000),
                     service: Service = Depends(service_of)) -> dict[str, Any]:
     if state is not None and state not in OPERATION_STATES:
         raise SpecError("unknown operation state", details=[{"path": "state", "message": f"{state!r} is not one "
                                                               f"of {', '.join(sorted(OPERATION_STATES))}"}])
-    return {"operations": [operation_view(op) for op in service.operations(deployment=deployment, state=state,
-                                                                           limit=limit)]}
+    found = service.operations(deployment=deployment, state=state, limit=limit, scope=scope_of(request))
+    return {"operations": [operation_view(op) for op in found]}
 
 
 @router.post("/operations/{op_id}:cancel", summary="Stop an operation; says what it left on the provider",
              responses={409: {"description": "The operation is already done"}})
-def cancel_operation(op_id: str, service: Service = Depends(service_of)) -> dict[str, Any]:
-    return operation_view(service.cancel(op_id))
+def cancel_operation(op_id: str, request: Request, service: Service = Depends(service_of)) -> dict[str, Any]:
+    op = service.cancel(op_id)
+    audit(request, action="cancel", deployment=op.deployment_name, revision=op.revision,
+          details={"operation": op.id, "kind": op.kind})
+    return operation_view(op)
 
 
 @router.get("/operations/{op_id}", summary="An Operation (AIP-151)")

@@ -4,17 +4,29 @@
 database is), installs the runtime the workflows use, and starts workflows with the operation id as
 the workflow id, so starting the same operation twice runs it once. ``launch`` also recovers the
 workflows this executor id left unfinished (a restart after a crash finishes them).
+
+Queues (DBOS, enforced in the system database, so they hold across replicas):
+
+- ``deploy-anywhere-operations``: deploys and deletes, partitioned by provider account
+  (``target.account``): at most ``operations_per_account`` run at once per account and at most
+  ``operations_per_minute_per_account`` start per minute; the rest wait ``queued``.
+- ``deploy-anywhere-checks``: scheduled check batches (see :mod:`core.jobs.checks`).
+
+Schedules: the check sweep (``check_tick_seconds``), when ``checks_enabled``. The webhook outbox
+dispatcher (:mod:`core.jobs.dispatch`) runs in every replica.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from dbos import DBOS, SetWorkflowID
+from dbos import DBOS, SetEnqueueOptions, SetWorkflowID
 from dbos._error import DBOSAwaitedWorkflowCancelledError, DBOSWorkflowCancelledError
 
 from core.jobs import runtime as _rt
+from core.jobs.checks import CHECK_PARTITION_CONCURRENCY, CHECKS_QUEUE, batches_per_minute, sweep_workflow
+from core.jobs.dispatch import Dispatcher
 from core.jobs.workflows import delete_workflow, deploy_workflow
 
 if TYPE_CHECKING:
@@ -26,6 +38,8 @@ if TYPE_CHECKING:
 __all__ = ["Jobs"]
 
 APP_NAME = "deploy-anywhere"
+OPERATIONS_QUEUE = "deploy-anywhere-operations"
+SWEEP_SCHEDULE = "deploy-anywhere-check-sweep"
 
 
 class _QuietCancellation(logging.Filter):
@@ -43,6 +57,8 @@ class Jobs:
     def __init__(self, settings: "Settings") -> None:
         self.settings = settings
         self._launched = False
+        self._operations: Any = None
+        self._dispatcher: Dispatcher | None = None
 
     def launch(self, store: "Store", adapters: "AdapterFactory", service: "Service") -> None:
         """Install the runtime, configure DBOS and launch it (recovering pending workflows)."""
@@ -61,25 +77,52 @@ class Jobs:
             "notification_listener_polling_interval_sec": 0.1,
         })
         DBOS.launch()
+        self._register(store)
         if not any(isinstance(f, _QuietCancellation) for f in logging.getLogger("dbos").filters):
             logging.getLogger("dbos").addFilter(_QuietCancellation())
         self._launched = True
 
+    def _register(self, store: "Store") -> None:
+        s = self.settings
+        self._operations = DBOS.register_queue(
+            OPERATIONS_QUEUE, partition_concurrency=s.operations_per_account,
+            partition_limiter={"limit": s.operations_per_minute_per_account, "period": 60.0},
+            polling_interval_sec=s.queue_polling_seconds, on_conflict="always_update")
+        DBOS.register_queue(
+            CHECKS_QUEUE, partition_concurrency=CHECK_PARTITION_CONCURRENCY,
+            partition_limiter={"limit": batches_per_minute(s.provider_requests_per_second, s.check_batch_size),
+                               "period": 60.0},
+            polling_interval_sec=s.queue_polling_seconds, on_conflict="always_update")
+        schedules = [{"schedule_name": SWEEP_SCHEDULE, "workflow_fn": sweep_workflow,
+                      "schedule": s.check_cron()}] if s.checks_enabled else []
+        DBOS.apply_schedules(schedules)  # type: ignore[arg-type]
+        self._dispatcher = Dispatcher(store, s.webhooks, interval=s.webhook_dispatch_seconds)
+        self._dispatcher.start()
+
+    @property
+    def launched(self) -> bool:
+        """True between a successful :meth:`launch` and :meth:`shutdown` (readiness)."""
+        return self._launched
+
     def shutdown(self) -> None:
         """Stop: in-flight workflows stop at their next step without writing (the runtime's epoch
         ends first) and are resumed by recovery on the next launch with this executor id."""
+        if self._dispatcher is not None:
+            self._dispatcher.stop()
+            self._dispatcher = None
         _rt.uninstall()
         if self._launched:
             DBOS.destroy(destroy_registry=False)
             self._launched = False
 
-    def start_deploy(self, op_id: str, name: str, revision: str) -> None:
-        with SetWorkflowID(op_id):
-            DBOS.start_workflow(deploy_workflow, op_id, name, revision)
+    def start_deploy(self, op_id: str, name: str, revision: str, *, account: str) -> None:
+        """Enqueue the deploy on the operations queue, in ``account``'s partition."""
+        with SetWorkflowID(op_id), SetEnqueueOptions(queue_partition_key=account):
+            self._operations.enqueue(deploy_workflow, op_id, name, revision)
 
-    def start_delete(self, op_id: str, name: str) -> None:
-        with SetWorkflowID(op_id):
-            DBOS.start_workflow(delete_workflow, op_id, name)
+    def start_delete(self, op_id: str, name: str, *, account: str) -> None:
+        with SetWorkflowID(op_id), SetEnqueueOptions(queue_partition_key=account):
+            self._operations.enqueue(delete_workflow, op_id, name)
 
     def cancel(self, op_id: str) -> None:
         """Stop the operation's workflow at its next step or sleep; it is never resumed."""

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 from dbos import DBOS
 
+from core import metrics
 from core.adapter import Progress
 from core.errors import DeployError, DeploymentFailed, ServingTimeout
 from core.jobs.runtime import bind, ensure_current, runtime
@@ -96,7 +97,8 @@ def _progress(op_id: str, **fields: Any) -> None:
 @DBOS.step()
 def _finish(op_id: str, state: str, error: dict[str, Any] | None = None,
             result: dict[str, Any] | None = None) -> None:
-    runtime().store.finish_operation(op_id, state=state, error=error, result=result)
+    op = runtime().store.finish_operation(op_id, state=state, error=error, result=result)
+    metrics.operation_finished(op.kind, op.state)
 
 
 def _bound(spec_json: dict[str, Any]) -> tuple[EndpointSpec, Any]:
@@ -172,7 +174,7 @@ def _delete(spec_json: dict[str, Any]) -> bool:
 @DBOS.step()
 def _check(name: str, mode: str) -> None:
     try:
-        runtime().service.check(name, mode=mode)
+        runtime().service.monitor.check(name, mode=mode, trigger="operation", remediate=False)
     except DeployError:
         pass  # a check is best effort at the end of an operation; the next check retries
 

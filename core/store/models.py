@@ -29,7 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from core.store.db import JSONType, UTCDateTime, utcnow
 
 __all__ = ["Base", "Deployment", "Revision", "Operation", "CheckResult", "IdempotencyKey", "NAMING_CONVENTION",
-           "IDEMPOTENCY_KEY_LENGTH"]
+           "IDEMPOTENCY_KEY_LENGTH", "ApiKey", "AuditEvent", "Event"]
 
 #: Deterministic constraint names, identical on every dialect (migrations refer to them).
 NAMING_CONVENTION = {
@@ -73,6 +73,13 @@ class Deployment(Base):
     observed_at: Mapped[dt.datetime | None]
     current_operation_id: Mapped[str | None] = mapped_column(String(ID_LENGTH))
     deleting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    basic_checked_at: Mapped[dt.datetime | None] = mapped_column(
+        UTCDateTime(), doc="Last check of any depth (the basic schedule's clock).")
+    full_checked_at: Mapped[dt.datetime | None] = mapped_column(
+        UTCDateTime(), doc="Last full check (the full schedule's clock).")
+    drift_streak: Mapped[int] = mapped_column(
+        Integer, default=0, server_default=text("0"),
+        doc="Consecutive checks that found material drift (auto-remediation counts these).")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -133,6 +140,8 @@ class CheckResult(Base):
     revision_expected: Mapped[str | None] = mapped_column(String(REVISION_LENGTH))
     revision_live: Mapped[str | None] = mapped_column(String(REVISION_LENGTH))
     drift: Mapped[list[Any]] = mapped_column(default=list)
+    patch: Mapped[list[Any] | None] = mapped_column(doc="RFC 6902 ops, expected spec -> live.")
+    trigger: Mapped[str] = mapped_column(String(SHORT), default="manual", server_default="manual")
     error: Mapped[dict[str, Any] | None]
     duration_ms: Mapped[float] = mapped_column(Float)
     checked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -151,4 +160,62 @@ class IdempotencyKey(Base):
     fingerprint: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int | None] = mapped_column(Integer)
     response: Mapped[dict[str, Any] | None] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class ApiKey(Base):
+    """An API key: ``da_<id>_<secret>``; only a salted hash of the secret is kept (see core.auth)."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    description: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(SHORT))
+    salt: Mapped[str] = mapped_column(String(32))
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    platforms: Mapped[list[Any] | None]
+    name_prefixes: Mapped[list[Any] | None]
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class AuditEvent(Base):
+    """Who (``actor``: a key id, or ``system``) did what to which deployment, when, at which revision."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_at", "at"),
+        Index("ix_audit_events_deployment_name_at", "deployment_name", "at"),
+        Index("ix_audit_events_actor_at", "actor", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(SHORT))
+    deployment_name: Mapped[str | None] = mapped_column(String(NAME_LENGTH))
+    revision: Mapped[str | None] = mapped_column(String(REVISION_LENGTH))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Event(Base):
+    """A health or sync transition of a deployment (and auto-remediations), delivered to webhooks."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_created_at", "created_at"),
+        Index("ix_events_deployment_name_created_at", "deployment_name", "created_at"),
+        Index("ix_events_dispatched_id", "dispatched", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    deployment_name: Mapped[str] = mapped_column(String(NAME_LENGTH))
+    type: Mapped[str] = mapped_column(String(SHORT))
+    previous: Mapped[str | None] = mapped_column(String(SHORT))
+    current: Mapped[str] = mapped_column(String(SHORT))
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    dispatched: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
+                                             doc="Handed to the webhook delivery workflows (outbox).")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -48,6 +48,9 @@ class DeploymentRecord:
     deleting: bool
     created_at: dt.datetime
     updated_at: dt.datetime
+    basic_checked_at: dt.datetime | None = None
+    full_checked_at: dt.datetime | None = None
+    drift_streak: int = 0
 
     @property
     def etag(self) -> str:
@@ -71,6 +74,9 @@ class DeploymentRecord:
             deleting=bool(row.deleting),
             created_at=row.created_at,
             updated_at=row.updated_at,
+            basic_checked_at=row.basic_checked_at,
+            full_checked_at=row.full_checked_at,
+            drift_streak=row.drift_streak or 0,
         )
 
 
@@ -126,6 +132,8 @@ class CheckResultRecord:
     error: dict[str, Any] | None
     duration_ms: float
     checked_at: dt.datetime
+    patch: list[Any] | None = None
+    trigger: str = "manual"
 
     @classmethod
     def from_row(cls, row: CheckResult) -> CheckResultRecord:
@@ -141,4 +149,6 @@ class CheckResultRecord:
             error=copy.deepcopy(row.error),
             duration_ms=row.duration_ms,
             checked_at=row.checked_at,
+            patch=copy.deepcopy(row.patch),
+            trigger=row.trigger or "manual",
         )

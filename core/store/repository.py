@@ -19,16 +19,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from core.auth import Scope
 from core.errors import Conflict, NotFound
 from core.preconditions import Preconditions
 from core.store import migrate as _migrate
 from core.store.db import SQLITE_IMMEDIATE, make_engine, utcnow
+from core.store.checks import Checks
 from core.store.gate import begin
+from core.store.audit import AuditLog
 from core.store.idempotency import IdempotencyKeys
+from core.store.keys import ApiKeys, scope_clauses
 from core.store.models import NAME_LENGTH, CheckResult, Deployment, Operation, Revision
 from core.store.records import (
     CHECK_MODES,
@@ -56,6 +60,9 @@ class Store:
         self._engine = make_engine(url, echo=echo)
         self._sessions = sessionmaker(self._engine, expire_on_commit=False)
         self._idempotency = IdempotencyKeys(self)
+        self._keys = ApiKeys(self)
+        self._audit = AuditLog(self)
+        self._checks = Checks(self)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -74,9 +81,33 @@ class Store:
         """Stored first responses of requests sent with an ``Idempotency-Key``."""
         return self._idempotency
 
+    @property
+    def checks(self) -> Checks:
+        """Check history, check clocks, health/sync transition events."""
+        return self._checks
+
+    @property
+    def keys(self) -> ApiKeys:
+        """API keys (hashed secrets, roles, scopes)."""
+        return self._keys
+
+    @property
+    def audit(self) -> AuditLog:
+        """The append-only audit log."""
+        return self._audit
+
     def migrate(self) -> None:
         """Upgrade the schema to the newest migration (idempotent, safe from several replicas)."""
         _migrate.upgrade(self._engine)
+
+    def ping(self) -> bool:
+        """True when the database answers a trivial query (readiness); never raises."""
+        try:
+            with self._engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except Exception:  # noqa: BLE001 - any failure means "not ready"
+            return False
 
     def dispose(self) -> None:
         """Close all pooled connections."""
@@ -103,11 +134,12 @@ class Store:
             return DeploymentRecord.from_row(row) if row is not None else None
 
     def list_deployments(
-        self, *, platform: str | None = None, limit: int = 100, offset: int = 0
+        self, *, platform: str | None = None, limit: int = 100, offset: int = 0, scope: Scope | None = None
     ) -> list[DeploymentRecord]:
-        """Deployments ordered by name, optionally only those on ``platform``."""
+        """Deployments ordered by name, optionally only those on ``platform`` / within ``scope``."""
         _check_page(limit, offset)
-        stmt = select(Deployment).order_by(Deployment.name).limit(limit).offset(offset)
+        stmt = (select(Deployment).where(*scope_clauses(scope, Deployment.name, Deployment.platform))
+                .order_by(Deployment.name).limit(limit).offset(offset))
         if platform is not None:
             stmt = stmt.where(Deployment.platform == platform)
         with self._tx() as s:
@@ -245,11 +277,13 @@ class Store:
             return OperationRecord.from_row(op) if op is not None else None
 
     def list_operations(
-        self, *, deployment: str | None = None, state: str | None = None, limit: int = 100
+        self, *, deployment: str | None = None, state: str | None = None, limit: int = 100,
+        scope: Scope | None = None,
     ) -> list[OperationRecord]:
-        """Operations, newest first, optionally of one deployment and/or in one state."""
+        """Operations, newest first, optionally of one deployment and/or in one state, within ``scope``."""
         _check_page(limit, 0)
-        stmt = select(Operation).order_by(Operation.created_at.desc(), Operation.id.desc()).limit(limit)
+        stmt = (select(Operation).where(*scope_clauses(scope, Operation.deployment_name))
+                .order_by(Operation.created_at.desc(), Operation.id.desc()).limit(limit))
         if deployment is not None:
             stmt = stmt.where(Operation.deployment_name == deployment)
         if state is not None:
@@ -283,6 +317,23 @@ class Store:
                 update(Deployment).where(Deployment.name == name).values(**values),
                 execution_options={"synchronize_session": False},
             )
+
+    def update_spec(self, name: str, spec: dict[str, Any]) -> DeploymentRecord:
+        """Store a new desired ``spec`` whose deployed part (revision) is unchanged (test queries,
+        sync policy): no operation; ``generation`` += 1 so the ETag changes. NotFound if absent."""
+        with self._tx(write=True) as s:
+            dep = s.scalars(self._locked(select(Deployment).where(Deployment.name == name))).one_or_none()
+            if dep is None:
+                raise NotFound(f"deployment {name!r} not found")
+            if dep.spec != spec:
+                dep.spec = copy.deepcopy(spec)
+                dep.generation += 1
+                rev = s.scalars(select(Revision).where(Revision.deployment_name == name,
+                                                       Revision.revision == dep.revision)).one_or_none()
+                if rev is not None:
+                    rev.spec = copy.deepcopy(spec)
+            s.flush()
+            return DeploymentRecord.from_row(dep)
 
     def remove_deployment(self, name: str) -> None:
         """Remove the deployment row after a completed delete (its revisions cascade; operations and

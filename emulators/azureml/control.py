@@ -18,8 +18,11 @@ HTTP routes, under the emulator's URL; JSON bodies and answers. Invalid input is
 ``POST /_emulator/azureml/endpoints/{e}/drift``           ``{"tags"?, "traffic"?}`` (no operation)
 ``POST /_emulator/azureml/endpoints/{e}/deployments/{d}/drift``  ``{"tags"?, "instance_count"?,
                                             "environment_variables"?}`` (no operation)
-``GET|POST|DELETE /_emulator/azureml/faults``  list / add (``{"method"?, "path_contains"?, "status",
-                                            "count", "retry_after", "delay"}``) / clear
+``GET|POST|DELETE /_emulator/azureml/faults``  list (``{"faults": [...], "injected": [...]}``:
+                                            active faults, firings) / add (``{"method"?, "path_contains"?,
+                                            "status", "count", "probability", "seed", "retry_after",
+                                            "delay", "drop", "after"}``, see :mod:`emulators.azureml.faults`)
+                                            / clear
 ``GET|DELETE /_emulator/azureml/requests``  the recorded ARM and data-plane requests / forget them
 ``GET  /_emulator/azureml/state``           endpoints, deployments and their provisioning states
 """
@@ -137,12 +140,19 @@ class AzureMLControl(ControlClient):
         method: str | None = None,
         path_contains: str | None = None,
         status: int = 429,
-        count: int = 1,
+        count: int | None = 1,
         retry_after: int | None = 1,
         delay: float = 0.0,
+        drop: bool = False,
+        probability: float = 1.0,
+        seed: int | None = None,
+        after: bool = False,
     ) -> None:
-        """Answer the next ``count`` requests matching ``method``/``path_contains`` with ``status``
-        (an ARM error; ``Retry-After: retry_after`` unless None) after ``delay`` s; ``status=0`` only delays."""
+        """Answer ``count`` requests (None: until cleared) matching ``method``/``path_contains`` with
+        ``status`` (an ARM error; ``Retry-After: retry_after`` unless None) after ``delay`` s;
+        ``status=0`` only delays, ``drop=True`` closes the connection. With ``probability`` < 1 each
+        matching request is faulted with that chance (draws seeded by ``seed``); ``after=True``
+        lets the request be processed before its answer is replaced."""
         spec = {
             "method": method,
             "path_contains": path_contains,
@@ -150,6 +160,10 @@ class AzureMLControl(ControlClient):
             "count": count,
             "retry_after": retry_after,
             "delay": delay,
+            "drop": drop,
+            "probability": probability,
+            "seed": seed,
+            "after": after,
         }
         self._add_fault(spec)
 

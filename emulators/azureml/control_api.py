@@ -14,6 +14,7 @@ from werkzeug.wrappers import Request, Response
 from ..common.control_api import BadRequest, ControlAPIBase, Handlers, http_status_field, json_body, json_response
 from .backend import AzureMLBackend
 from .errors import ArmError
+from .faults import FIELDS as FAULT_FIELDS
 from .faults import FaultInjector, parse_fault
 from .handlers import decode_scoring_body
 from .routes import RequestLog
@@ -58,7 +59,7 @@ class ControlAPI(ControlAPIBase):
 
     prefix = _PREFIX
     progression_fields = frozenset({"progression", "times", "seconds"})
-    fault_fields = frozenset({"method", "path_contains", "status", "count", "retry_after", "delay"})
+    fault_fields = FAULT_FIELDS
 
     def __init__(self, backend: AzureMLBackend, faults: FaultInjector, log: RequestLog) -> None:
         super().__init__(faults, parse_fault)

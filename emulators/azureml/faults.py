@@ -1,14 +1,20 @@
-"""Fault injection: answer matching requests with an ARM error (429/5xx...), after a delay.
+"""Fault injection: answer matching requests with an ARM error (429/5xx...), after a delay, or drop them.
 
 A :class:`Fault` matches a request by HTTP ``method`` (None: any) and ``path_contains`` (a
-substring of the path, None: any); control API requests are never faulted. A matching fault is
-consumed (``count`` requests, then it is gone; the first matching fault in the order they were
-added wins). It sleeps ``delay`` seconds, then:
+substring of the path, None: any); control API requests are never faulted. When it fires
+(:class:`~emulators.common.faults.Trigger`, shared by every emulator): ``count`` times (default 1;
+``null``: until cleared), each matching request with ``probability`` (default 1), drawn from a
+generator seeded by ``seed``; the first matching fault that fires wins, in the order they were
+added. A fired fault sleeps ``delay`` seconds, then:
 
+- ``drop``: closes the connection without an answer (azure-core: ``ServiceResponseError``);
 - ``status == 0``: the request goes on normally (pure latency);
 - otherwise: HTTP ``status`` with an ARM error body ``{"error": {"code", "message"}}`` (code
   ``TooManyRequests`` for 429, ``InternalServerError`` for 500, ``ServiceUnavailable`` for 503...)
   and, if ``retry_after`` is not None, a ``Retry-After`` header (integer seconds).
+
+With ``after: true`` the request is processed first and its answer replaced by the error or the
+dropped connection (the change is made, the client does not know it).
 """
 
 from __future__ import annotations
@@ -17,13 +23,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..common.faults import TRIGGER_FIELDS, RequestFault, bool_field, check_effect, check_fault_spec, error_status
 from ..common.faults import FaultInjector as _FaultInjector
-from ..common.faults import RequestFault, check_fault_spec, error_status, int_field, optional_int_field
+from ..common.faults import optional_int_field, trigger_fields
 from .errors import ArmError
 
-__all__ = ["Fault", "FaultInjector", "parse_fault"]
+__all__ = ["FIELDS", "Fault", "FaultInjector", "parse_fault"]
 
-_FIELDS = {"method", "path_contains", "status", "count", "retry_after", "delay"}
+FIELDS: frozenset[str] = TRIGGER_FIELDS | {"method", "path_contains", "status", "retry_after", "delay", "drop", "after"}
+"""The fields of a fault spec."""
 
 _CODES = {
     400: ("BadRequest", "The request is invalid."),
@@ -42,12 +50,15 @@ _CODES = {
 
 @dataclass
 class Fault(RequestFault):
-    """One injected fault (``method``, ``path_contains``, ``status``, ``count`` as in
-    :class:`~emulators.common.faults.RequestFault`); ``remaining`` counts down from ``count``."""
+    """One injected fault (``count``, ``probability``, ``seed``, ``method``, ``path_contains``,
+    ``status`` as in :class:`~emulators.common.faults.RequestFault`) and its effect: ``delay``
+    seconds first, then ``drop`` or the ARM error with ``Retry-After: retry_after``, ``after`` the
+    request was processed if ``after``."""
 
     retry_after: int | None = 1
     delay: float = 0.0
-    remaining: int = 0
+    drop: bool = False
+    after: bool = False
 
     def error(self) -> ArmError:
         """The ARM error this fault answers with (``status`` != 0)."""
@@ -62,23 +73,25 @@ class FaultInjector(_FaultInjector[Fault]):
 
 def parse_fault(spec: Mapping[str, Any]) -> Fault:
     """Validate a fault spec (the control API's JSON body); ``ValueError`` with a clear message."""
-    check_fault_spec(spec, _FIELDS)
+    check_fault_spec(spec, FIELDS)
     method, path = spec.get("method"), spec.get("path_contains")
     for key, value in (("method", method), ("path_contains", path)):
         if value is not None and (not isinstance(value, str) or not value):
             raise ValueError(f"'{key}' must be a non-empty string or null, got {value!r}")
     status = error_status(spec, 429)
-    count = int_field(spec, "count", 1, 1)
     retry_after = optional_int_field(spec, "retry_after", 1, 0)
     delay = spec.get("delay", 0.0)
     if isinstance(delay, bool) or not isinstance(delay, (int, float)) or not 0 <= delay <= 600:
         raise ValueError(f"'delay' must be a number of seconds in [0, 600], got {delay!r}")
+    drop, after = bool_field(spec, "drop"), bool_field(spec, "after")
+    check_effect(drop=drop, after=after, error=status != 0)
     return Fault(
+        **trigger_fields(spec),
         method=method.upper() if method else None,
         path_contains=path,
         status=status,
-        count=count,
         retry_after=retry_after,
         delay=float(delay),
-        remaining=count,
+        drop=drop,
+        after=after,
     )

@@ -30,7 +30,6 @@ import collections
 import json
 import logging
 import re
-import time
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -38,6 +37,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from . import autoscale_routes, handlers
+from ..common.faults import serve_fault
 from ..common.wsgi import WSGIApp
 from .backend import AzureMLBackend
 from .errors import ArmError
@@ -152,19 +152,34 @@ class AzureMLApp:
         request = Request(environ)
         if request.path.startswith("/_emulator/"):
             return self.control(environ, start_response)
-        response = self._respond(request)
+
+        def answer(env: dict[str, Any], respond: Callable[..., Any]) -> Iterable[bytes]:
+            response = self._respond(request)
+            self._finish(request, response)
+            return response(env, respond)
+
+        fault = self.faults.take(request.method, request.path)
+        if fault is None:
+            return answer(environ, start_response)
+        _log.info("injecting %s into %s %s", "drop" if fault.drop else fault.status or "latency", request.method,
+                  request.path)
+        error = _error(fault.error()) if fault.status and not fault.drop else None
+        if error is not None:
+            error.headers.setdefault("x-ms-request-id", str(uuid.uuid4()))
+        served = serve_fault(
+            environ, start_response, answer, delay=fault.delay, drop=fault.drop, after=fault.after,
+            error=None if error is None else (error.status_code, error.get_wsgi_headers(environ).to_wsgi_list(),
+                                              error.get_data()),
+        )
+        if error is not None:
+            self._record(request, error)
+        return served
+
+    def _finish(self, request: Request, response: Response) -> None:
         response.headers.setdefault("x-ms-request-id", str(uuid.uuid4()))
         self._record(request, response)
-        return response(environ, start_response)
 
     def _respond(self, request: Request) -> Response:
-        fault = self.faults.take(request.method, request.path)
-        if fault is not None:
-            _log.info("injecting %s into %s %s", fault.status or "latency", request.method, request.path)
-            if fault.delay:
-                time.sleep(fault.delay)
-            if fault.status:
-                return _error(fault.error())
         data_plane = _DATA_PLANE.match(request.path)
         if data_plane is not None:
             return self._data_plane(request, data_plane.group("what"), data_plane.group("endpoint"))

@@ -1,8 +1,9 @@
 """Base of the emulators' control API clients (stdlib only): JSON over HTTP(S), errors, shared routes.
 
 Every emulator serves ``GET /_emulator/health``, ``POST /_emulator/reset`` and, under its own
-prefix (``/_emulator/<provider>``), ``progression`` and ``faults``. A refused request (HTTP 4xx
-with ``{"error": ...}``) raises :class:`ControlAPIError`.
+prefix (``/_emulator/<provider>``), ``progression``, ``faults`` and (SageMaker, Vertex AI) ``calls``
+(request counts by API method). A refused request (HTTP 4xx with ``{"error": ...}``) raises
+:class:`ControlAPIError`.
 """
 
 from __future__ import annotations
@@ -73,12 +74,26 @@ class ControlClient:
         self._call("POST", f"{self.prefix}/faults", spec)
 
     def faults(self) -> list[dict[str, Any]]:
-        """The active faults, each with its ``remaining`` count."""
+        """The active faults, each with its ``id``, ``remaining``, ``matched`` and ``injected`` counts."""
         return list(self._call("GET", f"{self.prefix}/faults")["faults"])
 
+    def injections(self) -> list[dict[str, Any]]:
+        """The faults fired since the last :meth:`clear_faults` or reset, oldest first:
+        ``{"at": epoch seconds, "fault": id, "request": [...]}`` (spent faults' too)."""
+        return list(self._call("GET", f"{self.prefix}/faults").get("injected", []))
+
     def clear_faults(self) -> None:
-        """Drop every active fault."""
+        """Drop every active fault and forget the firings."""
         self._call("DELETE", f"{self.prefix}/faults")
+
+    def calls(self) -> dict[str, int]:
+        """API method name -> requests the emulator answered since the last reset or
+        :meth:`clear_calls` (those answered by an injected fault are not counted)."""
+        return {str(k): int(v) for k, v in self._call("GET", f"{self.prefix}/calls")["calls"].items()}
+
+    def clear_calls(self) -> None:
+        """Forget the request counts."""
+        self._call("DELETE", f"{self.prefix}/calls")
 
     def reset(self) -> None:
         """Drop the emulator's state and faults (see each emulator for what is kept)."""

@@ -1,7 +1,10 @@
 """Server side of the emulators' control API (``/_emulator/...``): JSON plumbing and the shared routes.
 
 Every emulator answers ``GET /_emulator/health``, ``POST /_emulator/reset`` and, under its prefix
-(``/_emulator/<provider>``), ``GET|POST progression`` and ``GET|POST|DELETE faults``; its own routes
+(``/_emulator/<provider>``), ``GET|POST progression``, ``GET|POST|DELETE faults`` (``GET``:
+``{"faults": [active faults], "injected": [firings, oldest first]}``, see
+:mod:`emulators.common.faults`) and, when it counts
+its requests (:class:`~emulators.common.calls.CallCounter`), ``GET|DELETE calls``; its own routes
 come from :meth:`ControlAPIBase._provider_handlers`. A bad body is HTTP 400 ``{"error": "<message>"}``
 (any ``ValueError``), an unknown route 404, a wrong method 405.
 """
@@ -14,6 +17,7 @@ from typing import Any, ClassVar
 
 from werkzeug.wrappers import Request, Response
 
+from .calls import CallCounter
 from .faults import FaultInjector
 
 __all__ = [
@@ -82,7 +86,9 @@ class ControlAPIBase:
     Subclasses set :attr:`prefix` and implement the hooks: :meth:`_reset_state`,
     :meth:`_current_progression`, :meth:`_apply_progression` and, for their own routes,
     :meth:`_provider_handlers`; :meth:`_error_response` maps their exceptions to answers.
-    ``parse_fault`` turns a fault body into a fault for ``faults``.
+    ``parse_fault`` turns a fault body into a fault for ``faults``; ``calls``, if given, is served
+    at ``{prefix}/calls`` (``GET``: ``{"calls": {method: count}}``, ``DELETE``: forget them) and
+    cleared by ``POST /_emulator/reset``.
     """
 
     prefix: ClassVar[str] = "/_emulator"
@@ -91,9 +97,11 @@ class ControlAPIBase:
     fault_fields: ClassVar[Collection[str] | None] = None
     """Fields allowed in a fault body (None: ``parse_fault`` checks them)."""
 
-    def __init__(self, faults: FaultInjector[Any], parse_fault: Callable[[Mapping[str, Any]], Any]) -> None:
+    def __init__(self, faults: FaultInjector[Any], parse_fault: Callable[[Mapping[str, Any]], Any],
+                 calls: CallCounter | None = None) -> None:
         self._faults = faults
         self._parse_fault = parse_fault
+        self._calls = calls
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
@@ -120,6 +128,8 @@ class ControlAPIBase:
             f"{self.prefix}/progression": {"GET": self._get_progression, "POST": self._set_progression},
             f"{self.prefix}/faults": {"GET": self._list_faults, "POST": self._add_fault, "DELETE": self._clear_faults},
         }
+        if self._calls is not None:
+            shared[f"{self.prefix}/calls"] = {"GET": self._list_calls, "DELETE": self._clear_calls}
         handlers = shared.get(path)
         if handlers is None:
             handlers = self._provider_handlers(path)
@@ -153,6 +163,8 @@ class ControlAPIBase:
     def _reset(self, _request: Request) -> Response:
         self._reset_state()
         self._faults.clear()
+        if self._calls is not None:
+            self._calls.clear()
         return json_response(200, {"status": "reset", "progression": self._current_progression()})
 
     def _get_progression(self, _request: Request) -> Response:
@@ -162,7 +174,7 @@ class ControlAPIBase:
         return json_response(200, {"progression": self._apply_progression(json_body(request, self.progression_fields))})
 
     def _list_faults(self, _request: Request) -> Response:
-        return json_response(200, {"faults": self._faults.active()})
+        return json_response(200, {"faults": self._faults.active(), "injected": self._faults.history()})
 
     def _add_fault(self, request: Request) -> Response:
         self._faults.add(self._parse_fault(json_body(request, self.fault_fields)))
@@ -171,3 +183,12 @@ class ControlAPIBase:
     def _clear_faults(self, _request: Request) -> Response:
         self._faults.clear()
         return json_response(200, {"faults": []})
+
+    def _list_calls(self, _request: Request) -> Response:
+        assert self._calls is not None
+        return json_response(200, {"calls": self._calls.counts()})
+
+    def _clear_calls(self, _request: Request) -> Response:
+        assert self._calls is not None
+        self._calls.clear()
+        return json_response(200, {"calls": {}})

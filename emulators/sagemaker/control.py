@@ -31,10 +31,33 @@ HTTP 400 ``{"error": "<message>"}``, an unknown route 404, a wrong method 405.
     Back to the default prediction.
 ``POST /_emulator/sagemaker/faults``
     Body ``{"operation": "*", "code": "ThrottlingException", "status": 400, "count": 1,
-    "latency_ms": 0, "service": "sagemaker"}`` (all optional): see :mod:`emulators.sagemaker.faults`.
-    ``code: ""`` adds latency only; ``code: "DroppedConnection"`` closes the connection.
+    "probability": 1.0, "seed": null, "latency_ms": 0, "service": "sagemaker", "retry_after": null,
+    "after": false}`` (all optional): see :mod:`emulators.sagemaker.faults` and "Faults" below.
 ``GET  /_emulator/sagemaker/faults`` / ``DELETE /_emulator/sagemaker/faults``
-    List (with ``remaining``) / clear the active faults.
+    ``{"faults": [...], "injected": [...]}``: the active faults (with ``id``, ``remaining``,
+    ``matched``, ``injected``) and the last 1000 firings (``{"at", "fault", "request"}``) / clear
+    both.
+``GET  /_emulator/sagemaker/calls`` / ``DELETE /_emulator/sagemaker/calls``
+    ``{"calls": {"CreateEndpoint": 1, ...}}``: requests answered per operation (SageMaker,
+    sagemaker-runtime, Application Auto Scaling; not those answered by a fault) / forget them.
+    Cleared by reset.
+
+Faults
+------
+A fault matches requests by ``service`` (``sagemaker``, ``application-autoscaling``,
+``sagemaker-runtime`` or ``*``) and ``operation`` (``*`` or a name such as ``CreateEndpoint``).
+
+- **When** (the same in every emulator, :class:`emulators.common.faults.Trigger`): ``count`` is how
+  many times it fires (default 1; ``null``: until cleared or reset); ``probability`` (default 1.0)
+  is the chance that a matching request fires it (a request that does not goes on to the next
+  matching fault, then to moto); ``seed`` makes those draws repeatable. E.g. ``{"service": "*",
+  "probability": 0.3, "count": null, "seed": 7}``: 30 % of every request throttled, until cleared.
+- **What**: ``code`` ``ThrottlingException`` (HTTP 400, AWS's throttling; default),
+  ``InternalFailure``/``ServiceUnavailable`` with ``status`` 500/503 (5xx), ``""`` with
+  ``latency_ms`` (latency only), ``DroppedConnection`` (the connection is closed without an
+  answer). ``latency_ms`` delays any of them. ``retry_after`` (seconds) adds
+  ``x-amz-retry-after`` (ms, which botocore honours) and ``Retry-After``. ``after: true`` lets moto
+  process the request before the error or the drop replaces its answer.
 """
 
 from __future__ import annotations
@@ -93,13 +116,21 @@ class SageMakerControl(ControlClient):
         operation: str = "*",
         code: str = "ThrottlingException",
         status: int = 400,
-        count: int = 1,
+        count: int | None = 1,
         latency_ms: int = 0,
         service: str = "sagemaker",
+        probability: float = 1.0,
+        seed: int | None = None,
+        retry_after: float | None = None,
+        after: bool = False,
     ) -> None:
-        """Fail the next ``count`` matching requests with ``code``/``status`` after ``latency_ms``.
+        """Fail ``count`` matching requests (None: until cleared) with ``code``/``status`` after
+        ``latency_ms``; with ``probability`` < 1 each matching request fails with that chance
+        (draws seeded by ``seed``).
 
-        ``code=""`` only adds latency; ``code="DroppedConnection"`` closes the connection.
+        ``code=""`` only adds latency; ``code="DroppedConnection"`` closes the connection;
+        ``retry_after`` (s) adds ``x-amz-retry-after``/``Retry-After``; ``after=True`` lets the
+        request be processed before its answer is replaced.
         """
         self._add_fault(
             {
@@ -107,7 +138,11 @@ class SageMakerControl(ControlClient):
                 "code": code,
                 "status": status,
                 "count": count,
+                "probability": probability,
+                "seed": seed,
                 "latency_ms": latency_ms,
                 "service": service,
+                "retry_after": retry_after,
+                "after": after,
             }
         )

@@ -15,6 +15,7 @@ from moto.sagemaker.models import sagemaker_backends
 from moto.sagemakerruntime.models import sagemakerruntime_backends
 from werkzeug.wrappers import Request, Response
 
+from ..common.calls import CallCounter
 from ..common.control_api import (
     CONTROL_PREFIX, BadRequest, ControlAPIBase, Handlers, content_type_field, http_status_field, json_body, json_response
 )
@@ -43,8 +44,8 @@ class ControlAPI(ControlAPIBase):
 
     prefix = "/_emulator/sagemaker"
 
-    def __init__(self, faults: FaultInjector) -> None:
-        super().__init__(faults, parse_fault)
+    def __init__(self, faults: FaultInjector, calls: CallCounter | None = None) -> None:
+        super().__init__(faults, parse_fault, calls)
         self._faults: FaultInjector = faults
 
     def _reset_state(self) -> None:

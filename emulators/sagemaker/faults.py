@@ -9,14 +9,22 @@ A :class:`Fault` matches a request by ``service`` and ``operation``:
 - operation ``"*"`` or an operation name (``"DescribeEndpoint"``; ``"SageMaker.DescribeEndpoint"`` is
   accepted too).
 
-A matching fault is consumed (``count`` requests, then it is gone; the first matching fault in the
-order they were added wins). It sleeps ``latency_ms``, then:
+When it fires (:class:`~emulators.common.faults.Trigger`, shared by every emulator): ``count``
+times (default 1; ``null``: until cleared), each matching request with ``probability`` (default 1),
+drawn from a generator seeded by ``seed``. The first matching fault that fires wins, in the order
+they were added. A fired fault sleeps ``latency_ms``, then:
 
 - ``code == ""`` (:data:`PASS_THROUGH`): the request goes on to moto (pure latency);
 - ``code == "DroppedConnection"`` (:data:`DROP_CONNECTION`): the connection is closed without answer;
 - any other code: an AWS JSON error with HTTP ``status``, body ``{"__type": code, "message": ...}``
   and header ``x-amzn-ErrorType: code`` (awsJson1.1 for sagemaker and application-autoscaling,
-  rest-json for the runtime; botocore parses both).
+  rest-json for the runtime; botocore parses both). ``retry_after`` (seconds) adds AWS's
+  ``x-amz-retry-after`` header (milliseconds; botocore >= 1.44 waits at least that long, at most
+  5 s more than its own backoff, before its next attempt) and ``Retry-After`` (whole seconds,
+  rounded up).
+
+With ``after: true`` the request is processed by moto first and its answer thrown away before the
+error or the dropped connection (the change is made, the client does not know it).
 
 Requests that are not one of those services' operations (moto-api, control API) are never faulted.
 """
@@ -24,14 +32,16 @@ Requests that are not one of those services' operations (moto-api, control API) 
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..common.faults import TRIGGER_FIELDS, Trigger, bool_field, check_effect, check_fault_spec, int_field, number_field
 from ..common.faults import FaultInjector as _FaultInjector
-from ..common.faults import check_fault_spec, int_field
+from ..common.faults import trigger_fields
 
 __all__ = [
     "DROP_CONNECTION",
@@ -63,17 +73,22 @@ _MESSAGES = {
 }
 
 
+_FIELDS = TRIGGER_FIELDS | {"operation", "code", "status", "latency_ms", "service", "retry_after", "after"}
+
+
 @dataclass
-class Fault:
-    """One injected fault; ``remaining`` counts down from ``count``."""
+class Fault(Trigger):
+    """One injected fault: when it fires (``count``, ``probability``, ``seed``: :class:`Trigger`),
+    what it matches (``service``, ``operation``) and what it does (``latency_ms``, ``code``,
+    ``status``, ``retry_after``, ``after``)."""
 
     operation: str = "*"
     code: str = "ThrottlingException"
     status: int = 400
-    count: int = 1
     latency_ms: int = 0
     service: str = "sagemaker"
-    remaining: int = 0
+    retry_after: float | None = None
+    after: bool = False
 
     def matches(self, service: str, operation: str) -> bool:
         """True if this fault applies to ``operation`` of ``service``."""
@@ -84,7 +99,7 @@ class Fault:
 
 def parse_fault(spec: Mapping[str, Any]) -> Fault:
     """Validate a fault spec (the control API's JSON body); raise ``ValueError`` with a clear message."""
-    check_fault_spec(spec, ("operation", "code", "status", "count", "latency_ms", "service"))
+    check_fault_spec(spec, _FIELDS)
     operation = spec.get("operation", "*")
     if not isinstance(operation, str) or not operation:
         raise ValueError(f"'operation' must be a non-empty string, got {operation!r}")
@@ -94,15 +109,17 @@ def parse_fault(spec: Mapping[str, Any]) -> Fault:
     service = spec.get("service", "sagemaker")
     if service not in SERVICES:
         raise ValueError(f"'service' must be one of {list(SERVICES)}, got {service!r}")
-    count = int_field(spec, "count", 1, 1, 1_000_000)
+    after = bool_field(spec, "after")
+    check_effect(drop=code == DROP_CONNECTION, after=after, error=code not in (PASS_THROUGH, DROP_CONNECTION))
     return Fault(
+        **trigger_fields(spec),
         operation=operation,
         code=code,
         status=int_field(spec, "status", 400, 400, 599),
-        count=count,
         latency_ms=int_field(spec, "latency_ms", 0, 0, 600_000),
         service=service,
-        remaining=count,
+        retry_after=number_field(spec, "retry_after", None, 0, 3600),
+        after=after,
     )
 
 
@@ -131,6 +148,9 @@ def error_response(fault: Fault, service: str) -> tuple[int, list[tuple[str, str
         ("x-amzn-ErrorType", fault.code),
         ("x-amzn-RequestId", str(uuid.uuid4())),
     ]
+    if fault.retry_after is not None:
+        headers.append(("x-amz-retry-after", str(round(fault.retry_after * 1000))))
+        headers.append(("Retry-After", str(math.ceil(fault.retry_after))))
     return fault.status, headers, body
 
 

@@ -3,20 +3,23 @@
 For each request:
 
 1. ``/_emulator/...`` goes to the :class:`~emulators.sagemaker.control_api.ControlAPI`;
-2. a SageMaker / sagemaker-runtime / Application Auto Scaling operation matching an injected fault is
-   delayed, answered with the fault's error, or dropped (:mod:`emulators.sagemaker.faults`);
-3. everything else is forwarded to moto inside :func:`~emulators.sagemaker.scope.emulator_request`,
-   which turns on the emulator's moto extension for that request.
+2. a SageMaker / sagemaker-runtime / Application Auto Scaling operation for which an injected fault
+   fires is delayed, answered with the fault's error, or dropped, optionally after moto processed
+   it (:mod:`emulators.sagemaker.faults`, served by :func:`emulators.common.faults.serve_fault`);
+3. everything else is counted by operation name (``GET /_emulator/sagemaker/calls``) and forwarded
+   to moto inside :func:`~emulators.sagemaker.scope.emulator_request`, which turns on the emulator's
+   moto extension for that request.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..common.wsgi import WSGIApp, drop_connection, status_line
+from ..common.calls import CallCounter
+from ..common.faults import serve_fault
+from ..common.wsgi import WSGIApp
 from .control_api import CONTROL_PREFIX, ControlAPI
 from .faults import DROP_CONNECTION, PASS_THROUGH, FaultInjector, error_response, identify
 from .scope import emulator_request
@@ -32,23 +35,32 @@ class EmulatorMiddleware:
     def __init__(self, app: WSGIApp, faults: FaultInjector) -> None:
         self._app = app
         self._faults = faults
-        self._control = ControlAPI(faults)
+        self._calls = CallCounter()
+        self._control = ControlAPI(faults, self._calls)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX):
             return self._control(environ, start_response)
         request = identify(environ)
-        if request is not None:
-            fault = self._faults.take(*request)
-            if fault is not None:
-                _log.info("injecting %s into %s %s", fault.code or "latency", *request)
-                if fault.latency_ms:
-                    time.sleep(fault.latency_ms / 1000.0)
-                if fault.code == DROP_CONNECTION:
-                    return drop_connection(environ, start_response)
-                if fault.code != PASS_THROUGH:
-                    status, headers, body = error_response(fault, request[0])
-                    start_response(status_line(status), headers)
-                    return [body]
+        if request is None:
+            return self._forward(environ, start_response)
+
+        def answer(env: dict[str, Any], respond: Callable[..., Any]) -> Iterable[bytes]:
+            self._calls.record(request[1])
+            return self._forward(env, respond)
+
+        fault = self._faults.take(*request)
+        if fault is None:
+            return answer(environ, start_response)
+        _log.info("injecting %s into %s %s", fault.code or "latency", *request)
+        return serve_fault(
+            environ, start_response, answer,
+            delay=fault.latency_ms / 1000.0,
+            drop=fault.code == DROP_CONNECTION,
+            after=fault.after,
+            error=None if fault.code in (PASS_THROUGH, DROP_CONNECTION) else error_response(fault, request[0]),
+        )
+
+    def _forward(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         with emulator_request():
             return self._app(environ, start_response)

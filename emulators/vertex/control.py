@@ -93,14 +93,20 @@ class VertexControl(ControlClient):
         method: str | None = None,
         path_contains: str | None = None,
         status: int = 429,
-        count: int = 1,
+        count: int | None = 1,
         retry_after: float | None = None,
         delay: float = 0.0,
         drop: bool = False,
+        probability: float = 1.0,
+        seed: int | None = None,
+        after: bool = False,
     ) -> None:
-        """Answer the next ``count`` requests matching ``method`` / ``path_contains`` with a Google
-        error of HTTP ``status`` (429 RESOURCE_EXHAUSTED, 500 INTERNAL, 503 UNAVAILABLE, ...) after
-        ``delay`` seconds. ``status=0`` only adds the delay; ``drop=True`` closes the connection."""
+        """Answer ``count`` requests (None: until cleared) matching ``method`` / ``path_contains``
+        with a Google error of HTTP ``status`` (429 RESOURCE_EXHAUSTED, 500 INTERNAL, 503
+        UNAVAILABLE, ...) after ``delay`` seconds; with ``probability`` < 1 each matching request
+        is faulted with that chance (draws seeded by ``seed``). ``status=0`` only adds the delay;
+        ``drop=True`` closes the connection; ``retry_after`` (s) adds ``Retry-After``;
+        ``after=True`` lets the request be processed before its answer is replaced."""
         self._add_fault(
             {
                 "method": method,
@@ -110,6 +116,9 @@ class VertexControl(ControlClient):
                 "retry_after": retry_after,
                 "delay": delay,
                 "drop": drop,
+                "probability": probability,
+                "seed": seed,
+                "after": after,
             }
         )
 

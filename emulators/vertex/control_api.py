@@ -12,7 +12,14 @@ route 404, a wrong method 405). The client is :class:`emulators.vertex.control.V
 ``PUT|DELETE /_emulator/vertex/models/{id}/failure``       body ``{"reason", "code"}``
 ``PUT|DELETE /_emulator/vertex/endpoints/{id}/prediction`` body ``{"status", "body" | "body_base64",
                                                     "content_type"}``
-``GET|POST|DELETE /_emulator/vertex/faults``        list / add (see :mod:`emulators.vertex.faults`) / clear
+``GET|POST|DELETE /_emulator/vertex/faults``        list (``{"faults": [...], "injected": [...]}``:
+                                                    active faults, firings) / add ``{"method", "path_contains",
+                                                    "status", "count", "probability", "seed",
+                                                    "retry_after", "delay", "drop", "after"}`` (all
+                                                    optional; see :mod:`emulators.vertex.faults`) / clear
+``GET|DELETE /_emulator/vertex/calls``              ``{"calls": {"CreateEndpoint": 1, ...}}``: routed
+                                                    requests per API method (not those answered by a
+                                                    fault) / forget them; cleared by reset
 ``GET  /_emulator/vertex/projects/{project}/number`` ``{"project": id, "number": "123456789012"}``
 ``GET  /_emulator/vertex/behaviour``                configured failures and prediction responses
 ``POST /_emulator/vertex/drift``                    body ``{"name": <model or endpoint name>,
@@ -30,6 +37,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from ..common.calls import CallCounter
 from ..common.control_api import (
     CONTROL_PREFIX, BadRequest, ControlAPIBase, Handlers, content_type_field, http_status_field, json_body, json_response
 )
@@ -81,8 +89,8 @@ class ControlAPI(ControlAPIBase):
 
     prefix = "/_emulator/vertex"
 
-    def __init__(self, backend: VertexBackend, faults: FaultInjector) -> None:
-        super().__init__(faults, parse_fault)
+    def __init__(self, backend: VertexBackend, faults: FaultInjector, calls: CallCounter | None = None) -> None:
+        super().__init__(faults, parse_fault, calls)
         self._backend = backend
 
     def _error_response(self, exc: Exception) -> Response | None:

@@ -2,14 +2,20 @@
 
 A :class:`Fault` matches a request by HTTP ``method`` (None = any) and ``path_contains`` (a substring
 of the URL path, e.g. ``":deployModel"``, ``"/operations/"``, ``"/endpoints/ep1"``; None = any).
-Control API requests (``/_emulator/...``) are never faulted. The first matching fault, in the order
-they were added, is consumed (``count`` requests, then it is gone). It sleeps ``delay`` seconds, then:
+Control API requests (``/_emulator/...``) are never faulted. When it fires
+(:class:`~emulators.common.faults.Trigger`, shared by every emulator): ``count`` times (default 1;
+``null``: until cleared), each matching request with ``probability`` (default 1), drawn from a
+generator seeded by ``seed``; the first matching fault that fires wins, in the order they were
+added. A fired fault sleeps ``delay`` seconds, then:
 
 - ``drop``: closes the connection without an answer;
 - ``status`` 0: lets the request through (pure latency);
 - any other status (400-599): Google's JSON error with that HTTP status and its code
   (429 ``RESOURCE_EXHAUSTED``, 500 ``INTERNAL``, 503 ``UNAVAILABLE``, ...), plus ``Retry-After``
   when ``retry_after`` is set.
+
+With ``after: true`` the request is processed first and its answer replaced by the error or the
+dropped connection (the change is made, the client does not know it).
 """
 
 from __future__ import annotations
@@ -18,8 +24,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..common.faults import TRIGGER_FIELDS, RequestFault, bool_field, check_effect, check_fault_spec, error_status
 from ..common.faults import FaultInjector as _FaultInjector
-from ..common.faults import RequestFault, check_fault_spec, error_status, int_field
+from ..common.faults import number_field, trigger_fields
 from .errors import error_body, status_for_http
 
 __all__ = ["Fault", "FaultInjector", "fault_response", "parse_fault"]
@@ -30,31 +37,24 @@ _MESSAGES = {
     500: "Internal error encountered.",
     503: "The service is currently unavailable.",
 }
-_FIELDS = {"method", "path_contains", "status", "count", "retry_after", "delay", "drop"}
+_FIELDS = TRIGGER_FIELDS | {"method", "path_contains", "status", "retry_after", "delay", "drop", "after"}
 
 
 @dataclass
 class Fault(RequestFault):
-    """One injected fault (``method``, ``path_contains``, ``status``, ``count`` as in
-    :class:`~emulators.common.faults.RequestFault`); ``remaining`` counts down from ``count``."""
+    """One injected fault (``count``, ``probability``, ``seed``, ``method``, ``path_contains``,
+    ``status`` as in :class:`~emulators.common.faults.RequestFault`) and its effect: ``delay``
+    seconds first, then ``drop`` or the error with ``Retry-After: retry_after``, ``after`` the
+    request was processed if ``after``."""
 
     retry_after: float | None = None
     delay: float = 0.0
     drop: bool = False
-    remaining: int = 1
+    after: bool = False
 
 
 class FaultInjector(_FaultInjector[Fault]):
     """Thread-safe list of active faults of one emulator (taken by ``(method, path)``)."""
-
-
-def _number(spec: Mapping[str, Any], key: str, default: float | None, low: float, high: float) -> float | None:
-    value = spec.get(key, default)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-        raise ValueError(f"'{key}' must be a number in [{low}, {high}], got {value!r}")
-    return float(value)
 
 
 def parse_fault(spec: Mapping[str, Any]) -> Fault:
@@ -66,19 +66,17 @@ def parse_fault(spec: Mapping[str, Any]) -> Fault:
     if path is not None and (not isinstance(path, str) or not path):
         raise ValueError(f"'path_contains' must be a non-empty string or null, got {path!r}")
     status = error_status(spec, 429)
-    count = int_field(spec, "count", 1, 1, 1_000_000)
-    drop = spec.get("drop", False)
-    if not isinstance(drop, bool):
-        raise ValueError(f"'drop' must be a boolean, got {drop!r}")
+    drop, after = bool_field(spec, "drop"), bool_field(spec, "after")
+    check_effect(drop=drop, after=after, error=status != 0)
     return Fault(
+        **trigger_fields(spec),
         method=method.upper() if method else None,
         path_contains=path,
         status=status,
-        count=count,
-        retry_after=_number(spec, "retry_after", None, 0, 3600),
-        delay=float(_number(spec, "delay", 0.0, 0, 600) or 0.0),
+        retry_after=number_field(spec, "retry_after", None, 0, 3600),
+        delay=float(number_field(spec, "delay", 0.0, 0, 600) or 0.0),
         drop=drop,
-        remaining=count,
+        after=after,
     )
 
 

@@ -29,21 +29,23 @@ GET      ``/{ui|v1}/{parent}[/models|endpoints/{id}]/operations``          ListO
 Other ``:verb`` methods on models and endpoints (``:explain``, ``:update``, ``:export`` ...) answer
 501 ``UNIMPLEMENTED``; unknown paths 404 ``NOT_FOUND``. ``/_emulator/...`` is the control API
 (:mod:`emulators.vertex.control_api`). Before routing, injected faults are applied
-(:mod:`emulators.vertex.faults`). Authorization headers are accepted and ignored.
+(:mod:`emulators.vertex.faults`, served by :func:`emulators.common.faults.serve_fault`). Authorization headers are accepted and ignored. Every routed
+request is counted under its method's name (the right-hand column, without the service:
+``CreateEndpoint``, ``GetOperation`` ...; ``GET /_emulator/vertex/calls``).
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from ..common.wsgi import drop_connection, status_line
+from ..common.calls import CallCounter
+from ..common.faults import serve_fault
 from . import handlers as h
 from .backend import VertexBackend
 from .control_api import CONTROL_PREFIX, ControlAPI
@@ -97,6 +99,11 @@ ROUTES: tuple[Route, ...] = (
 )
 
 
+def _method_name(route: Route) -> str:
+    """The API method a route serves, from its handler's name: ``create_endpoint`` -> ``CreateEndpoint``."""
+    return "".join(part.capitalize() for part in route.handler.__name__.split("_"))
+
+
 def _json_error(error: ApiError) -> Response:
     return Response(error.body(), status=error.http_status, content_type="application/json; charset=UTF-8")
 
@@ -107,24 +114,23 @@ class VertexApp:
     def __init__(self, backend: VertexBackend, faults: FaultInjector) -> None:
         self._backend = backend
         self._faults = faults
-        self._control = ControlAPI(backend, faults)
+        self._calls = CallCounter()
+        self._control = ControlAPI(backend, faults, self._calls)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path.startswith(CONTROL_PREFIX):
             return self._control(environ, start_response)
         fault = self._faults.take(environ.get("REQUEST_METHOD", ""), path)
-        if fault is not None:
-            _log.info("injecting fault (status %s, delay %s s) into %s %s", fault.status, fault.delay,
-                      environ.get("REQUEST_METHOD"), path)
-            if fault.delay:
-                time.sleep(fault.delay)
-            if fault.drop:
-                return drop_connection(environ, start_response)
-            if fault.status:
-                status, headers, body = fault_response(fault)
-                start_response(status_line(status), headers)
-                return [body]
+        if fault is None:
+            return self._answer(environ, start_response)
+        _log.info("injecting fault (status %s, delay %s s, drop %s, after %s) into %s %s", fault.status,
+                  fault.delay, fault.drop, fault.after, environ.get("REQUEST_METHOD"), path)
+        return serve_fault(environ, start_response, self._answer, delay=fault.delay, drop=fault.drop,
+                           after=fault.after, error=fault_response(fault) if fault.status else None)
+
+    def _answer(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """The emulated API's answer to one request (API errors as Google's JSON errors)."""
         request = Request(environ)
         try:
             response = self._dispatch(request)
@@ -145,6 +151,7 @@ class VertexApp:
                 continue
             path_matched = True
             if route.method == method:
+                self._calls.record(_method_name(route))
                 return route.handler(h.Call(request, match.groupdict(), self._backend))
         if path_matched:
             raise ApiError("NOT_FOUND", f"Method {method} is not supported on {path}.")

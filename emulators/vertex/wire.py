@@ -84,12 +84,19 @@ def _parse_error_message(exc: json_format.ParseError) -> str:
     return "Invalid JSON payload received. " + text.splitlines()[0].strip()
 
 
+def _repeated(field: FieldDescriptor) -> bool:
+    """``field.is_repeated`` (protobuf >= 6), or its label on protobuf 5 (the terraform extra pins
+    protobuf < 6, where ``is_repeated`` does not exist)."""
+    flag = getattr(field, "is_repeated", None)
+    return bool(flag) if flag is not None else field.label == FieldDescriptor.LABEL_REPEATED
+
+
 def check_enums(message: Message, path: str = "") -> None:
     """Refuse enum values the proto does not define (protobuf's JSON parser lets unknown ints in)."""
     for field, value in message.ListFields():
         where = f"{path}.{field.name}" if path else field.name
         if field.type == FieldDescriptor.TYPE_ENUM:
-            values = value if field.is_repeated else [value]
+            values = value if _repeated(field) else [value]
             for item in values:
                 if field.enum_type.values_by_number.get(item) is None:
                     raise invalid_argument(
@@ -101,7 +108,7 @@ def check_enums(message: Message, path: str = "") -> None:
                 if field.message_type.fields_by_name["value"].type == FieldDescriptor.TYPE_MESSAGE:
                     for key in value:
                         check_enums(value[key], f"{where}[{key}]")
-            elif field.is_repeated:
+            elif _repeated(field):
                 for index, item in enumerate(value):
                     check_enums(item, f"{where}[{index}]")
             else:
@@ -128,7 +135,7 @@ def _query_value(field: FieldDescriptor, values: list[str]) -> Any:
             return ",".join(_camel_path(path) for path in text.split(",") if path)
         return text
 
-    if field.is_repeated:
+    if _repeated(field):
         return [one(v) for v in values]
     return one(values[-1])
 

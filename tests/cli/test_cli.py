@@ -36,9 +36,10 @@ def test_help_imports_no_cloud_sdk():
 def cli(api):
     runner = CliRunner()
     server = str(api.base_url)
+    token = api.headers["Authorization"].removeprefix("Bearer ")
 
     def run(*args):
-        return runner.invoke(app, [*args, "--server", server])
+        return runner.invoke(app, [*args, "--server", server], env={"DEPLOY_ANYWHERE_TOKEN": token})
     return run
 
 
@@ -129,3 +130,37 @@ def test_emulate_writes_the_platforms_file(tmp_path):
     finally:
         os.kill(proc.pid, signal.SIGINT)
         proc.wait(timeout=30)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_cli_token_and_keys(api, tmp_path):
+    """``--token`` / DEPLOY_ANYWHERE_TOKEN authenticate; ``keys create/list/revoke`` manage keys."""
+    runner = CliRunner()
+    server = str(api.base_url)
+    admin = api.headers["Authorization"].removeprefix("Bearer ")
+
+    result = runner.invoke(app, ["list", "--server", server], env={"DEPLOY_ANYWHERE_TOKEN": ""})
+    assert result.exit_code == 1 and "unauthenticated" in result.output and "DEPLOY_ANYWHERE_TOKEN" in result.output
+
+    result = runner.invoke(app, ["--token", admin, "keys", "create", "--role", "reader", "-d", "ci reader",
+                                 "--name-prefix", "team-a-", "--server", server])
+    assert result.exit_code == 0, result.output
+    reader = result.stdout.strip().splitlines()[0]
+    assert reader.startswith("da_")
+    key_id = reader.split("_")[1]
+
+    assert runner.invoke(app, ["--token", reader, "list", "--server", server]).exit_code == 0
+    result = runner.invoke(app, ["--token", reader, "keys", "list", "--server", server])
+    assert result.exit_code == 1 and "forbidden" in result.output
+
+    result = runner.invoke(app, ["keys", "list", "--server", server], env={"DEPLOY_ANYWHERE_TOKEN": admin})
+    assert result.exit_code == 0 and key_id in result.output and "prefixes=team-a-" in result.output
+    assert reader.split("_", 2)[2] not in result.output  # never the secret
+
+    result = runner.invoke(app, ["--token", admin, "keys", "revoke", key_id, "--server", server])
+    assert result.exit_code == 0 and f"revoked {key_id}" in result.output
+    result = runner.invoke(app, ["--token", reader, "list", "--server", server])
+    assert result.exit_code == 1 and "revoked" in result.output
+
+    generated = runner.invoke(app, ["keys", "generate"]).output.strip()
+    assert generated.startswith("da_") and len(generated) > 40

@@ -1,19 +1,25 @@
 """Per-platform environments for the shared adapter contract suite.
 
 A platform joins the suite by adding one :class:`ContractEnv` implementation and its name to
-``ENVS`` (and the conftest fixture): the tests themselves never change.
+``ENVS`` (and the conftest fixture): the tests themselves never change. The same environments carry
+the drift data of the sync-check tests (tests/checks/test_drift_matrix.py): ``drifts()``,
+``scale_live``, ``delete_behind`` and ``fail_live``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 import boto3
+from botocore.exceptions import ClientError
 
 from core.adapter import Adapter
 from core.spec import EndpointSpec, parse_spec
+from tests.contract.drift_support import Applied, DriftData, DriftFn, drift
 
-__all__ = ["ContractEnv", "SageMakerEnv", "ENVS", "EMULATOR_FIXTURES", "make_env"]
+__all__ = ["ContractEnv", "SageMakerEnv", "ENVS", "EMULATOR_FIXTURES", "SESSION_EMULATOR_FIXTURES", "make_env",
+           "env_class", "drift_paths"]
 # Other platforms' envs live in env_<platform>.py, imported by the conftest only when used.
 
 
@@ -28,8 +34,32 @@ class ContractEnv(Protocol):
     def writes(self) -> list[str]: ...
     def reset(self) -> None: ...
 
+    # Behind the service's back, on an endpoint deployed from ``spec(name)`` (drift checks):
+    @classmethod
+    def drift_paths(cls) -> list[str]:
+        """The keys of ``drifts()``, without an emulator (test collection)."""
+        ...
 
-class SageMakerEnv:
+    def drifts(self) -> dict[str, DriftFn]:
+        """Spec path -> a change of exactly that field on the live endpoint, made with the real
+        SDK; it returns ``{path: new live value}`` for every path a full check must then report
+        (see tests/contract/drift_support.py)."""
+        ...
+
+    def scale_live(self, name: str, count: int) -> None:
+        """The platform's autoscaler sets the current instance count of variant ``a``."""
+        ...
+
+    def delete_behind(self, name: str) -> None:
+        """Delete the endpoint (as an operator would); returns once it is gone."""
+        ...
+
+    def fail_live(self, name: str) -> None:
+        """Leave the endpoint in the platform's failed (down) state; returns once it is there."""
+        ...
+
+
+class SageMakerEnv(DriftData):
     """The real boto3 adapter against the SageMaker emulator (moto + lifecycle)."""
 
     platform = "sagemaker"
@@ -102,23 +132,222 @@ class SageMakerEnv:
     def reset(self) -> None:
         self.emulator.control.reset()
 
+    # ------------------------------------------------------------ behind the service's back
+
+    def _wait(self, name: str, *, gone: bool = False, attempts: int = 20) -> dict[str, Any] | None:
+        """DescribeEndpoint until it is settled (not Creating/Updating/...) or, with ``gone``, until
+        SageMaker no longer finds it; the last description (None once gone)."""
+        for _ in range(attempts):
+            try:
+                endpoint: dict[str, Any] = self.client.describe_endpoint(EndpointName=name)
+            except ClientError as exc:
+                if gone and "Could not find" in str(exc):
+                    return None
+                raise
+            if not gone and endpoint["EndpointStatus"] in ("InService", "Failed"):
+                return endpoint
+        raise AssertionError(f"endpoint {name} did not settle after {attempts} reads")
+
+    def _config(self, name: str) -> dict[str, Any]:
+        current = self.client.describe_endpoint(EndpointName=name)["EndpointConfigName"]
+        return dict(self.client.describe_endpoint_config(EndpointConfigName=current))
+
+    def _reconfigure(self, name: str, edit: Callable[[dict[str, Any]], None]) -> None:
+        """Change the endpoint's config while keeping its name (the revision stamp). Endpoint
+        configs are immutable, so the operator rolls the endpoint onto an edited copy, re-creates
+        the original name with the edited content, rolls back onto it and drops the copy."""
+        config = self._config(name)
+        current = config["EndpointConfigName"]
+        params = {k: v for k, v in config.items()
+                  if k not in ("EndpointConfigName", "EndpointConfigArn", "CreationTime", "ResponseMetadata")}
+        edit(params)
+        tags = self.client.list_tags(ResourceArn=config["EndpointConfigArn"])["Tags"]
+        copy_name = f"{name}-operator-edit"
+        self.client.create_endpoint_config(EndpointConfigName=copy_name, **params)
+        self.client.update_endpoint(EndpointName=name, EndpointConfigName=copy_name)
+        self._wait(name)
+        self.client.delete_endpoint_config(EndpointConfigName=current)
+        self.client.create_endpoint_config(EndpointConfigName=current, Tags=tags, **params)
+        self.client.update_endpoint(EndpointName=name, EndpointConfigName=current)
+        self._wait(name)
+        self.client.delete_endpoint_config(EndpointConfigName=copy_name)
+
+    def _variant(self, params: dict[str, Any], variant: str) -> dict[str, Any]:
+        return next(pv for pv in params["ProductionVariants"] if pv["VariantName"] == variant)
+
+    def _recreate_model(self, name: str, variant: str, edit: Callable[[dict[str, Any]], None]) -> None:
+        """Re-create the variant's Model under the same name with an edited container (Models are
+        immutable), then roll the endpoint so it runs it."""
+        model_name = self._variant(self._config(name), variant)["ModelName"]
+        model = self.client.describe_model(ModelName=model_name)
+        tags = self.client.list_tags(ResourceArn=model["ModelArn"])["Tags"]
+        container = dict(model["PrimaryContainer"])
+        edit(container)
+        self.client.delete_model(ModelName=model_name)
+        self.client.create_model(ModelName=model_name, ExecutionRoleArn=model["ExecutionRoleArn"],
+                                 PrimaryContainer=container, Tags=tags)
+        self._reconfigure(name, lambda params: None)
+
+    def _runtime(self, name: str, variant: str, **change: Any) -> None:
+        """UpdateEndpointWeightsAndCapacities of one variant, waited on."""
+        self.client.update_endpoint_weights_and_capacities(
+            EndpointName=name, DesiredWeightsAndCapacities=[{"VariantName": variant, **change}])
+        self._wait(name)
+
+    def _scaling_target(self, name: str, **capacity: int) -> None:
+        """RegisterScalableTarget again for variant ``a`` (AWS updates the registered bounds)."""
+        current = self.scaling.describe_scalable_targets(
+            ServiceNamespace="sagemaker", ResourceIds=[f"endpoint/{name}/variant/a"])["ScalableTargets"][0]
+        bounds = {"MinCapacity": current["MinCapacity"], "MaxCapacity": current["MaxCapacity"]} | capacity
+        self.scaling.register_scalable_target(
+            ServiceNamespace="sagemaker", ResourceId=current["ResourceId"],
+            ScalableDimension=current["ScalableDimension"], **bounds)
+
+    def _scaling_policy(self, name: str, edit: Callable[[dict[str, Any]], None]) -> None:
+        """PutScalingPolicy again (same name) for variant ``a`` with an edited configuration."""
+        policy = self.scaling.describe_scaling_policies(
+            ServiceNamespace="sagemaker", ResourceId=f"endpoint/{name}/variant/a")["ScalingPolicies"][0]
+        config = dict(policy["TargetTrackingScalingPolicyConfiguration"])
+        edit(config)
+        self.scaling.put_scaling_policy(
+            PolicyName=policy["PolicyName"], ServiceNamespace="sagemaker", ResourceId=policy["ResourceId"],
+            ScalableDimension=policy["ScalableDimension"], PolicyType=policy["PolicyType"],
+            TargetTrackingScalingPolicyConfiguration=config)
+
+    def _tag(self, name: str, key: str, value: str) -> None:
+        arn = self.client.describe_endpoint(EndpointName=name)["EndpointArn"]
+        self.client.add_tags(ResourceArn=arn, Tags=[{"Key": key, "Value": value}])
+
+    @drift("variants[a].image")
+    def _drift_image(self, name: str) -> Applied:
+        self._recreate_model(name, "a", lambda c: c.update(Image="r/m:hotfix"))
+        return {"variants[a].image": "r/m:hotfix"}
+
+    @drift("variants[a].model_uri")
+    def _drift_model(self, name: str) -> Applied:
+        self._recreate_model(name, "a", lambda c: c.update(ModelDataUrl="s3://b/other.tar.gz"))
+        return {"variants[a].model_uri": "s3://b/other.tar.gz"}
+
+    @drift("variants[a].env.K")
+    def _drift_env(self, name: str) -> Applied:
+        self._recreate_model(name, "a", lambda c: c.update(Environment={"K": "changed"}))
+        return {"variants[a].env.K": "changed"}
+
+    @drift("variants[b].instance_type")
+    def _drift_instance_type(self, name: str) -> Applied:
+        self._reconfigure(name, lambda p: self._variant(p, "b").update(InstanceType="ml.c5.xlarge"))
+        return {"variants[b].instance_type": "ml.c5.xlarge"}
+
+    @drift("variants[b]")
+    def _drift_variant_removed(self, name: str) -> Applied:
+        def remove_b(params: dict[str, Any]) -> None:
+            params["ProductionVariants"] = [pv for pv in params["ProductionVariants"] if pv["VariantName"] != "b"]
+
+        self._reconfigure(name, remove_b)
+        return {"variants[b]": None, "variants[a].weight": 100}
+
+    @drift("variants[a].weight")
+    def _drift_weight(self, name: str) -> Applied:
+        self._runtime(name, "b", DesiredWeight=80.0)  # 80:80 -> 50 % each
+        return {"variants[a].weight": 50, "variants[b].weight": 50}
+
+    @drift("variants[a].min_replicas")
+    def _drift_min_replicas(self, name: str) -> Applied:
+        self._scaling_target(name, MinCapacity=2)
+        return {"variants[a].min_replicas": 2}
+
+    @drift("variants[a].max_replicas")
+    def _drift_max_replicas(self, name: str) -> Applied:
+        self._scaling_target(name, MaxCapacity=5)
+        return {"variants[a].max_replicas": 5}
+
+    @drift("variants[b].min_replicas")
+    def _drift_fixed_count(self, name: str) -> Applied:
+        self._runtime(name, "b", DesiredInstanceCount=2)
+        return {"variants[b].min_replicas": 2, "variants[b].max_replicas": 2}
+
+    @drift("variants[a].autoscaling.target")
+    def _drift_scaling_target(self, name: str) -> Applied:
+        self._scaling_policy(name, lambda c: c.update(TargetValue=40.0))
+        return {"variants[a].autoscaling.target": 40}
+
+    @drift("variants[a].autoscaling.metric")
+    def _drift_scaling_metric(self, name: str) -> Applied:
+        def to_invocations(config: dict[str, Any]) -> None:
+            config.pop("CustomizedMetricSpecification", None)
+            config["PredefinedMetricSpecification"] = {
+                "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"}
+
+        self._scaling_policy(name, to_invocations)
+        return {"variants[a].autoscaling.metric": "invocations_per_replica"}
+
+    @drift("logging.sample_percent")
+    def _drift_logging(self, name: str) -> Applied:
+        self._reconfigure(name, lambda p: p["DataCaptureConfig"].update(InitialSamplingPercentage=50))
+        return {"logging.sample_percent": 50}
+
+    @drift("tags.team")
+    def _drift_tag(self, name: str) -> Applied:
+        self._tag(name, "team", "someone-else")
+        return {"tags.team": "someone-else"}
+
+    @drift("tags.owner")
+    def _drift_added_tag(self, name: str) -> Applied:
+        self._tag(name, "owner", "ops")
+        return {"tags.owner": "ops"}
+
+    def scale_live(self, name: str, count: int) -> None:
+        """Application Auto Scaling sets DesiredInstanceCount through UpdateEndpointWeightsAndCapacities."""
+        self._runtime(name, "a", DesiredInstanceCount=count)
+
+    def delete_behind(self, name: str) -> None:
+        self.client.delete_endpoint(EndpointName=name)
+        self._wait(name, gone=True)
+
+    def fail_live(self, name: str) -> None:
+        """SageMaker reports Failed only for an endpoint whose creation failed (a failed update rolls
+        back to InService): the operator deletes and re-creates the endpoint on its config, and
+        that creation fails (emulator failure)."""
+        endpoint = self.client.describe_endpoint(EndpointName=name)
+        tags = self.client.list_tags(ResourceArn=endpoint["EndpointArn"])["Tags"]
+        self.fail(name, on="create", reason="CannotStartContainerError: the operator's re-create failed")
+        self.delete_behind(name)
+        self.client.create_endpoint(EndpointName=name, EndpointConfigName=endpoint["EndpointConfigName"],
+                                    Tags=tags)
+        assert self._wait(name)["EndpointStatus"] == "Failed"  # type: ignore[index]
+
 
 ENVS = ["sagemaker", "vertex", "azureml"]
 
 EMULATOR_FIXTURES = {"sagemaker": "sm", "vertex": "vx", "azureml": "az"}
 """The conftest fixture (tests/conftest.py) that yields each platform's emulator, reset."""
 
+SESSION_EMULATOR_FIXTURES = {"sagemaker": "sagemaker_emulator_session", "vertex": "vertex_emulator_session",
+                             "azureml": "azureml_emulator_session"}
+"""The session-scoped conftest fixture behind each of those (not reset per test)."""
 
-def make_env(platform: str, emulator: Any) -> ContractEnv:
-    """The contract environment of ``platform`` around its (reset) emulator."""
+
+def env_class(platform: str) -> type[Any]:
+    """The contract environment class of ``platform`` (imports no cloud SDK beyond boto3)."""
     if platform == "sagemaker":
-        return SageMakerEnv(emulator)
+        return SageMakerEnv
     if platform == "vertex":
         from tests.contract.env_vertex import VertexEnv
 
-        return VertexEnv(emulator)
+        return VertexEnv
     if platform == "azureml":
         from tests.contract.env_azureml import AzureMLEnv
 
-        return AzureMLEnv(emulator)
+        return AzureMLEnv
     raise AssertionError(f"no contract environment for {platform!r}")
+
+
+def make_env(platform: str, emulator: Any) -> ContractEnv:
+    """The contract environment of ``platform`` around its (reset) emulator."""
+    env: ContractEnv = env_class(platform)(emulator)
+    return env
+
+
+def drift_paths(platform: str) -> list[str]:
+    """The spec paths ``platform``'s environment drifts (for collection: no emulator needed)."""
+    return list(env_class(platform).drift_paths())

@@ -56,3 +56,13 @@ def test_replacements_name_the_rule_and_both_values():
     assert found == [{"path": "target.region", "from": "us-east-1", "to": "eu-west-1",
                       "reason": "one region per endpoint"}]
     assert replacements(EXP, EXP, {"target.region": "x"}) == []
+
+
+def test_logging_switched_off_is_one_change_of_the_whole_sub_config():
+    on = {**EXP, "logging": {"enabled": True, "sample_percent": 10, "destination": "s3://b/x/"}}
+    off = {**EXP, "logging": {"enabled": False, "sample_percent": 100, "destination": None}}
+    drift = diff(on, off, provider_fields={"logging.enabled": "DataCaptureConfig.EnableCapture"})
+    assert [(c.path, c.expected, c.actual, c.provider_field) for c in drift.changes] == [
+        ("logging", on["logging"], off["logging"], "DataCaptureConfig.EnableCapture")]
+    tweaked = {**EXP, "logging": {**on["logging"], "sample_percent": 20}}
+    assert [c.path for c in diff(on, tweaked).changes] == ["logging.sample_percent"], "only when the switch flips"

@@ -51,7 +51,7 @@ def apply(store: Store, name: str = "demo", *, spec: dict | None = None, revisio
 def test_migrate_twice_is_a_no_op(store: Store) -> None:
     apply(store)
     store.migrate()
-    assert current_revision(store.engine) == head_revision() == "0002"
+    assert current_revision(store.engine) == head_revision() is not None
     assert store.get_deployment("demo") is not None
 
 

@@ -14,9 +14,15 @@ import httpx
 import uvicorn
 
 from api.app import create_app
+from core.auth import new_token
 from core.settings import Settings
 
-__all__ = ["running_api", "wait_operation"]
+__all__ = ["running_api", "wait_operation", "bearer"]
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The ``Authorization`` header for an API key."""
+    return {"Authorization": f"Bearer {token}"}
 
 
 @contextmanager
@@ -27,16 +33,20 @@ def running_api(tmp: Path, *, emulator_url: str | None = None,
 
     ``emulator_url``: the SageMaker emulator; ``platforms``: more entries of the emulators file
     (platform -> ``{"url": ..., "ca_file": ...}``), as ``deploy-anywhere emulate`` writes it.
+    A fresh admin key is bootstrapped (``bootstrap_admin_key``, unless given in ``overrides``) and
+    the client sends it: ``client.headers["Authorization"]`` is ``Bearer <admin key>``.
     """
+    overrides.setdefault("bootstrap_admin_key", new_token().token)
     entries = dict(platforms or {})
     if emulator_url is not None:
         entries["sagemaker"] = {"url": emulator_url}
     emulators = tmp / "emulators.json"
     emulators.write_text(json.dumps({"platforms": entries}))
-    settings = Settings(
-        data_dir=tmp / "data", sandbox=True, emulators_file=emulators, database_url=database_url,
-        executor_id="test-executor", poll_interval_seconds=0.05, poll_max_interval_seconds=0.2,
-        transient_backoff_seconds=0.01, **overrides)
+    fast = {"executor_id": "test-executor", "poll_interval_seconds": 0.05, "poll_max_interval_seconds": 0.2,
+            "transient_backoff_seconds": 0.01, "queue_polling_seconds": 0.05, "webhook_dispatch_seconds": 0.1,
+            "checks_enabled": False}  # scheduled checks only where a test turns them on
+    settings = Settings(data_dir=tmp / "data", sandbox=True, emulators_file=emulators, database_url=database_url,
+                        **(fast | overrides))
     config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning",
                             lifespan="on")
     server = uvicorn.Server(config)
@@ -48,8 +58,10 @@ def running_api(tmp: Path, *, emulator_url: str | None = None,
             raise RuntimeError("the API did not start")
         time.sleep(0.02)
     port = server.servers[0].sockets[0].getsockname()[1]
+    key = settings.bootstrap_admin_key
+    headers = bearer(key.get_secret_value()) if key is not None else None
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30, headers=headers) as client:
             yield client
     finally:
         server.should_exit = True

@@ -45,6 +45,8 @@ ROUTES: list[tuple[str, re.Pattern[str], str, str | None, str | None]] = [
     ("POST", re.compile(rf"^{_LOC}/endpoints/[^/:]+:rawPredict$"), "RawPredict", None, None),
     ("GET", re.compile(r"^/(ui|v1)/projects/[^/]+/locations/[^/]+(/[^/]+/[^/]+)*/operations/[^/]+$"),
      "GetOperation", None, None),
+    ("GET", re.compile(r"^/(ui|v1)/projects/[^/]+/locations/[^/]+(/[^/]+/[^/]+)*/operations$"),
+     "ListOperations", None, None),
 ]
 
 _MODEL_ID = re.compile(r"^[a-z_][a-z0-9_-]{0,62}$")

@@ -226,7 +226,9 @@ def test_health_is_derived_with_an_unknown_fallback():
     request = tr.to_request(spec)
     stable, canary = (p.deployed_model_id for p in request.variants)
     cases = {
-        "NO_DEPLOYED_MODELS": (described(spec, deployed=[], traffic={}), Health.PROVISIONING),
+        "NO_DEPLOYED_MODELS": (described(spec, deployed=[], traffic={}, labels=request.endpoint["labels"]),
+                               Health.PROVISIONING),
+        "UNDEPLOYED": (described(spec, deployed=[], traffic={}), Health.DEGRADED),
         "NO_TRAFFIC": (described(spec, traffic={}), Health.DEGRADED),
         "TRAFFIC_INVALID": (described(spec, traffic={stable: 90, "42": 10}), Health.DEGRADED),
         "UNRECOGNISED": (described(spec, deployed=[{"displayName": "x"}], traffic={}), Health.UNKNOWN),

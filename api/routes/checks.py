@@ -1,0 +1,135 @@
+"""Sync checks and drift: run a check, history, the live view, the fleet summary, events,
+reconcile and accept-live."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import service_of
+from api.security import audit, scope_of
+from core.service import Service, deployment_view, operation_view
+from core.store import CheckResultRecord
+from core.webhooks import payload
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1")
+
+Mode = Literal["basic", "full"]
+
+
+class CheckRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    mode: Mode = Field(default="basic", description="basic: fewest reads; full: every field.")
+
+
+class FleetCheckRequest(CheckRequest):
+    platform: Literal["sagemaker", "vertex", "azureml"] | None = Field(
+        default=None, description="Only this platform's deployments.")
+
+
+class AcceptLiveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    paths: list[str] | None = Field(
+        default=None, max_length=100,
+        description="Adopt only the drifted fields matching these spec path globs (default: all).")
+    dry_run: bool = Field(default=False, description="Return the new spec without applying it.")
+
+
+def check_view(record: CheckResultRecord) -> dict[str, Any]:
+    """A recorded check: health, sync, each change (path, provider field, expected, actual,
+    severity) and the RFC 6902 patch from the expected spec to live."""
+    return {"id": record.id, "deployment": record.deployment_name, "mode": record.mode,
+            "trigger": record.trigger, "health": record.health, "sync": record.sync,
+            "revision_expected": record.revision_expected, "revision_live": record.revision_live,
+            "changes": record.drift, "patch": record.patch or [], "error": record.error,
+            "duration_ms": round(record.duration_ms, 2), "checked_at": record.checked_at.isoformat()}
+
+
+def _fleet_view(summary: dict[str, Any]) -> dict[str, Any]:
+    worst = [{"name": d.name, "platform": d.platform, "health": d.health, "sync": d.sync,
+              "status_message": d.status_message,
+              "observed_at": d.observed_at.isoformat() if d.observed_at else None} for d in summary["worst"]]
+    return summary | {"worst": worst}
+
+
+@router.post("/deployments/{name}/checks", summary="Check health and sync now (basic or full)",
+             responses={404: {"description": "No such deployment"},
+                        502: {"description": "The provider failed (recorded as an unknown check)"}})
+def run_check(name: str, body: CheckRequest | None = None, service: Service = Depends(service_of)) -> dict[str, Any]:
+    return check_view(service.check(name, mode=(body or CheckRequest()).mode))
+
+
+@router.get("/deployments/{name}/checks", summary="Check history, newest first",
+            responses={404: {"description": "No such deployment and no history"}})
+def check_history(name: str, limit: int = Query(50, ge=1, le=500), mode: Mode | None = None,
+                  before: int | None = Query(None, ge=1, description="Only checks with an id below this (paging)."),
+                  service: Service = Depends(service_of)) -> dict[str, Any]:
+    checks = service.monitor.history(name, limit=limit, mode=mode, before=before)
+    return {"checks": [check_view(c) for c in checks],
+            "next_before": checks[-1].id if len(checks) == limit else None}
+
+
+@router.get("/deployments/{name}/live", summary="The live configuration in the spec's shape (a full check)",
+            responses={404: {"description": "No such deployment"}})
+def live(name: str, service: Service = Depends(service_of)) -> dict[str, Any]:
+    return service.monitor.live(name)
+
+
+@router.post("/deployments/{name}:reconcile", status_code=202, summary="Re-apply the expected setup now",
+             responses={404: {"description": "No such deployment"},
+                        409: {"description": "An operation on this deployment is running"}})
+def reconcile(name: str, request: Request, service: Service = Depends(service_of)) -> dict[str, Any]:
+    op = service.monitor.reconcile(name)
+    audit(request, action="reconcile", deployment=name, revision=op.revision, details={"operation": op.id})
+    return operation_view(op)
+
+
+@router.post("/deployments/{name}:accept-live", summary="Adopt the live values into a new revision of the spec",
+             responses={200: {"description": "dry_run, or nothing drifted: the (unchanged) spec"},
+                        202: {"description": "An Operation applying the new revision"},
+                        404: {"description": "No such deployment"},
+                        409: {"description": "The endpoint is missing, or an operation is running"},
+                        422: {"description": "The live values do not make a valid spec"}})
+def accept_live(name: str, request: Request, body: AcceptLiveRequest | None = None,
+                service: Service = Depends(service_of)) -> JSONResponse:
+    body = body or AcceptLiveRequest()
+    document, adopted = service.monitor.accept_live(name, paths=body.paths)
+    if body.dry_run or not adopted:
+        return JSONResponse({"spec": document, "adopted": adopted, "applied": False})
+    result = service.apply(name, document)
+    audit(request, action="accept_live", deployment=name, revision=result.deployment.revision,
+          details={"paths": [c["path"] for c in adopted],
+                   "operation": result.operation.id if result.operation else None})
+    if result.operation is None:
+        return JSONResponse({"spec": document, "adopted": adopted, "applied": True,
+                             "deployment": deployment_view(result.deployment)})
+    return JSONResponse(status_code=202, content=operation_view(result.operation) | {"adopted": adopted})
+
+
+@router.get("/checks/summary", summary="Fleet health and sync counts, worst deployments first")
+def summary(request: Request, platform: str | None = None, worst: int = Query(20, ge=0, le=1000),
+            service: Service = Depends(service_of)) -> dict[str, Any]:
+    return _fleet_view(service.monitor.summary(platform=platform, worst=worst, scope=scope_of(request)))
+
+
+@router.post("/checks:run", summary="Check every deployment now (for cron: `deploy-anywhere check --all`)")
+def check_fleet(request: Request, body: FleetCheckRequest | None = None,
+                service: Service = Depends(service_of)) -> dict[str, Any]:
+    body, scope = body or FleetCheckRequest(), scope_of(request)
+    done = service.monitor.check_all(mode=body.mode, platform=body.platform, scope=scope)
+    results = [check_view(rec.result) for _, rec in done if rec is not None]
+    return {"checked": len(results), "results": results,
+            "summary": _fleet_view(service.monitor.summary(platform=body.platform, worst=0, scope=scope))}
+
+
+@router.get("/events", summary="Health/sync transitions and remediations, newest first")
+def events(request: Request, deployment: str | None = None, after: int | None = Query(None, ge=0, description="Only ids above "
+           "this, oldest first (tailing)."), limit: int = Query(100, ge=1, le=1000),
+           service: Service = Depends(service_of)) -> dict[str, Any]:
+    found = service.store.checks.events(deployment=deployment, after=after, limit=limit, scope=scope_of(request))
+    return {"events": [payload(e) for e in found]}

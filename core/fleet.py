@@ -1,0 +1,107 @@
+"""Checking deployments: one, or a batch of a fleet, the same way.
+
+:func:`assess` reads one endpoint (basic: fewest reads; full: every field) and judges it against the
+stored spec, with the deployment's ignore rules; a provider error becomes a check with health and
+sync ``unknown`` and the error (it is recorded like any other check). :class:`FleetChecker` assesses
+a batch with bounded concurrency, each thread spending its account's request budget
+(:mod:`core.budget`), then records the whole batch in ONE store transaction
+(:meth:`core.store.checks.Checks.record`) and hands every recorded check to ``after`` (metrics,
+events, auto-remediation).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from core import budget
+from core.adapter import Adapter
+from core.check import CheckOutcome, judge
+from core.errors import DeployError
+from core.live import LiveEndpoint
+from core.patch import to_patch
+from core.spec import EndpointSpec, parse_spec
+from core.store.checks import CheckWrite, Recorded
+from core.store.records import DeploymentRecord
+
+__all__ = ["Assessment", "assess", "FleetChecker"]
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One check before it is recorded. ``outcome`` and ``live`` are None when ``error`` is set."""
+
+    deployment: DeploymentRecord
+    spec: EndpointSpec
+    mode: str
+    live: LiveEndpoint | None
+    outcome: CheckOutcome | None
+    error: DeployError | None
+    write: CheckWrite
+    seconds: float
+
+
+def assess(adapter: Adapter[Any, Any], dep: DeploymentRecord, spec: EndpointSpec, *, mode: str,
+           trigger: str) -> Assessment:
+    """Observe and judge ``dep`` (never raises :class:`DeployError`: it is returned)."""
+    started = time.perf_counter()
+    try:
+        described = adapter.describe(spec.name, full=mode == "full")
+        live = None if described is None else adapter.to_live(described)
+    except DeployError as exc:
+        seconds = time.perf_counter() - started
+        write = CheckWrite(name=dep.name, mode=mode, health="unknown", sync="unknown",
+                           revision_expected=dep.revision, revision_live=None, status_message=exc.message,
+                           error=exc.to_dict(), duration_ms=seconds * 1000, trigger=trigger)
+        return Assessment(dep, spec, mode, None, None, exc, write, seconds)
+    outcome = judge(spec, live, adapter.capabilities)
+    changes = [c.model_dump(mode="json") for c in outcome.drift.changes]
+    seconds = time.perf_counter() - started
+    write = CheckWrite(
+        name=dep.name, mode=mode, health=outcome.health.value, sync=outcome.sync.value,
+        revision_expected=outcome.revision_expected, revision_live=outcome.revision_live, drift=changes,
+        patch=to_patch(dep.spec, outcome.drift.changes) if changes and live is not None else None,
+        material=bool(outcome.drift.material), status_message=outcome.status_message,
+        provider_ids=None if live is None else live.provider_ids, duration_ms=seconds * 1000, trigger=trigger)
+    return Assessment(dep, spec, mode, live, outcome, None, write, seconds)
+
+
+class FleetChecker:
+    """Check batches of deployments: ``adapter_for(spec)`` gives each one's adapter; ``after`` is
+    called with each assessment and what was recorded (None: the deployment was deleted meanwhile)."""
+
+    def __init__(self, store: Any, adapter_for: Callable[[EndpointSpec], Adapter[Any, Any]], *,
+                 after: Callable[[Assessment, Recorded | None], None],
+                 concurrency: int = 16, limiter: budget.RateLimiter | None = None) -> None:
+        self._store = store
+        self._adapter_for = adapter_for
+        self._after = after
+        self.concurrency = concurrency
+        self.limiter = limiter
+
+    def _one(self, item: tuple[DeploymentRecord, str], trigger: str, charged: bool) -> Assessment:
+        dep, mode = item
+        spec = parse_spec(dep.spec)
+        with budget.spending(self.limiter if charged else None, spec.target.account):
+            return assess(self._adapter_for(spec), dep, spec, mode=mode, trigger=trigger)
+
+    def run(self, items: Sequence[tuple[DeploymentRecord, str]], *, trigger: str,
+            charged: bool = True) -> list[tuple[Assessment, Recorded | None]]:
+        """Check every ``(deployment, mode)``; ``charged``: spend the request budget (scheduled
+        checks) or not (a check a caller waits for)."""
+        if not items:
+            return []
+        if len(items) == 1 or self.concurrency == 1:
+            assessments = [self._one(item, trigger, charged) for item in items]
+        else:
+            with ThreadPoolExecutor(max_workers=min(self.concurrency, len(items)),
+                                    thread_name_prefix="check") as pool:
+                assessments = list(pool.map(lambda item: self._one(item, trigger, charged), items))
+        recorded = self._store.checks.record([a.write for a in assessments])
+        out = list(zip(assessments, recorded))
+        for assessment, rec in out:
+            self._after(assessment, rec)
+        return out

@@ -1,0 +1,202 @@
+"""The monitoring use cases: checks (one, or the fleet), the live view, history, the fleet summary,
+and acting on drift (reconcile, accept-live, auto-remediation).
+
+Every check, whoever asks for it (API, CLI, scheduler, the end of an operation), goes through
+:class:`core.fleet.FleetChecker` and is recorded with its transitions; :meth:`Monitor._after` then
+counts it (``core.metrics``) and applies the deployment's auto-remediation policy. Events are
+delivered to webhooks by the jobs' outbox dispatcher, never inline: a check never waits on a webhook.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from core import metrics
+from core.auth import Scope
+from core.budget import RateLimiter
+from core.diff import Change, matches
+from core.errors import Conflict, DeployError, NotFound, SpecError
+from core.fleet import Assessment, FleetChecker
+from core.live import Health
+from core.patch import NOT_IN_SPEC, live_document, to_patch
+from core.spec import parse_spec
+from core.store import CheckResultRecord, DeploymentRecord, OperationRecord, Store
+from core.store.checks import Recorded
+
+__all__ = ["Monitor", "DeployStarter", "CHECK_MODES"]
+
+log = logging.getLogger(__name__)
+
+CHECK_MODES = ("basic", "full")
+
+
+class DeployStarter(Protocol):
+    def start_deploy(self, op_id: str, name: str, revision: str, *, account: str) -> None: ...
+
+
+class Monitor:
+    """Checks and drift handling over one store; ``adapter_for(spec)`` gives a bound adapter."""
+
+    def __init__(self, store: Store, adapter_for: Any, jobs: DeployStarter, *, concurrency: int = 16,
+                 requests_per_second: float | None = None) -> None:
+        self.store = store
+        self.jobs = jobs
+        self._adapter_for = adapter_for
+        self.fleet = FleetChecker(store, adapter_for, after=self._after, concurrency=concurrency,
+                                  limiter=RateLimiter(requests_per_second) if requests_per_second else None)
+
+    def _get(self, name: str) -> DeploymentRecord:
+        dep = self.store.get_deployment(name)
+        if dep is None:
+            raise NotFound(f"deployment {name!r} not found")
+        return dep
+
+    # ---------------------------------------------------------------------------------- checks
+
+    def check(self, name: str, *, mode: str = "basic", trigger: str = "manual",
+              remediate: bool = True) -> tuple[Assessment, CheckResultRecord]:
+        """Check ``name`` now and record it. A provider error is recorded (health/sync unknown),
+        then raised. ``remediate``: apply the auto-remediation policy (starts an operation; never
+        from inside a durable step, where starting workflows is not allowed)."""
+        if mode not in CHECK_MODES:
+            raise SpecError("mode must be basic or full", details=[{"path": "mode", "message": repr(mode)}])
+        (assessment, recorded), = self.fleet.run([(self._get(name), mode)], trigger=trigger, charged=False)
+        if remediate and self._due(assessment, recorded):
+            self._remediate(name)
+        if assessment.error is not None:
+            raise assessment.error
+        if recorded is None:
+            raise NotFound(f"deployment {name!r} was deleted during the check")
+        return assessment, recorded.result
+
+    def check_all(self, *, mode: str = "basic", platform: str | None = None, trigger: str = "manual",
+                  scope: Scope | None = None) -> list[tuple[Assessment, Recorded | None]]:
+        """Check every deployment not being deleted (on ``platform``, within ``scope``); a caller
+        waits: the budget is not charged."""
+        if mode not in CHECK_MODES:
+            raise SpecError("mode must be basic or full", details=[{"path": "mode", "message": repr(mode)}])
+        deps, offset = [], 0
+        while page := self.store.list_deployments(platform=platform, limit=1000, offset=offset, scope=scope):
+            deps += [d for d in page if not d.deleting]
+            offset += len(page)
+        done = self.fleet.run([(d, mode) for d in deps], trigger=trigger, charged=False)
+        for assessment, recorded in done:
+            if self._due(assessment, recorded):
+                self._remediate(assessment.deployment.name)
+        return done
+
+    def check_batch(self, names: list[str], *, mode: str, trigger: str = "scheduled") -> list[str]:
+        """A scheduled batch: the deployments still present, budget charged. Returns the names due
+        for auto-remediation; the caller starts them (:meth:`begin_remediation`) outside any step."""
+        deps = [d for d in (self.store.get_deployment(n) for n in names) if d is not None and not d.deleting]
+        done = self.fleet.run([(d, mode) for d in deps], trigger=trigger, charged=True)
+        return [a.deployment.name for a, rec in done if self._due(a, rec)]
+
+    @staticmethod
+    def _after(assessment: Assessment, recorded: Recorded | None) -> None:
+        metrics.observe_check(assessment.spec.platform, assessment.mode, assessment.seconds)
+        for event in recorded.events if recorded is not None else ():
+            metrics.event_emitted(event.type, event.current)
+
+    @staticmethod
+    def _due(assessment: Assessment, recorded: Recorded | None) -> bool:
+        policy = assessment.spec.sync_policy
+        return (recorded is not None and policy.auto_remediate
+                and recorded.drift_streak >= policy.remediate_after)
+
+    def begin_remediation(self, name: str) -> OperationRecord | None:
+        """Store a reconcile operation for ``name`` and its ``remediation`` event, without starting
+        it; None when an operation runs already (it settles things) or the deployment is gone."""
+        dep = self.store.get_deployment(name)
+        if dep is None or dep.deleting:
+            return None
+        try:
+            op = self.store.begin_operation(name, kind="apply", platform=dep.platform, spec=dep.spec,
+                                            revision=dep.revision)
+        except (Conflict, NotFound):
+            return None
+        last = self.store.checks.history(name, limit=1)
+        self.store.checks.reset_streak(name)
+        self.store.checks.add_event(name, type="remediation", current="started", data={
+            "operation": op.id, "revision": op.revision, "after_checks": dep.drift_streak,
+            "changes": [c for c in (last[0].drift if last else []) if c.get("severity") == "material"]})
+        return op
+
+    def _remediate(self, name: str) -> None:
+        try:
+            op = self.begin_remediation(name)
+        except DeployError as exc:
+            log.warning("auto-remediation of %s did not start: %s", name, exc.message)
+            return
+        if op is not None:
+            self.jobs.start_deploy(op.id, name, op.revision or "", account=self._account(name))
+
+    def _account(self, name: str) -> str:
+        return parse_spec(self._get(name).spec).target.account
+
+    # ------------------------------------------------------------------------------ live view
+
+    def live(self, name: str) -> dict[str, Any]:
+        """A full check now; the live config in the spec's shape, the changes and their patch."""
+        assessment, result = self.check(name, mode="full", remediate=False)
+        dep = assessment.deployment
+        live = assessment.live
+        patch = result.patch or []
+        return {
+            "name": name, "platform": dep.platform, "exists": live is not None,
+            "health": result.health, "sync": result.sync, "revision": result.revision_live,
+            "expected_revision": result.revision_expected,
+            "spec": None if live is None else live_document(dep.spec, patch),
+            "changes": result.drift, "patch": patch,
+            "provider_ids": {} if live is None else live.provider_ids,
+            "invoke_url": None if live is None else live.invoke_url,
+            "checked_at": result.checked_at.isoformat(),
+        }
+
+    # --------------------------------------------------------------------------- acting on drift
+
+    def reconcile(self, name: str) -> OperationRecord:
+        """Re-apply the stored spec (a rollout even if the revision is unchanged): live is brought
+        back to the expected setup. Conflict while an operation runs."""
+        dep = self._get(name)
+        if dep.deleting:
+            raise Conflict(f"deployment {name!r} is being deleted", details={"operation": dep.current_operation_id})
+        op = self.store.begin_operation(name, kind="apply", platform=dep.platform, spec=dep.spec,
+                                        revision=dep.revision)
+        self.jobs.start_deploy(op.id, name, dep.revision, account=self._account(name))
+        return op
+
+    def accept_live(self, name: str, *, paths: list[str] | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """The stored spec with the live values of the drifted fields (all, or those matching the
+        glob ``paths``): ``(new spec document, adopted changes)``. Nothing is stored here: the caller
+        applies the document (a new revision; the rollout only restamps what is already live).
+
+        Conflict when the endpoint is missing (nothing to adopt); SpecError when the live values
+        do not make a valid spec (paths say which).
+        """
+        dep = self._get(name)
+        assessment, result = self.check(name, mode="full", remediate=False)
+        if assessment.live is None:
+            raise Conflict(f"{name}: the endpoint is missing on the provider; there is nothing to adopt",
+                           details={"health": Health.MISSING.value})
+        adopted = [c for c in result.drift if c["path"] not in NOT_IN_SPEC
+                   and (paths is None or matches(c["path"], paths))]
+        document = live_document(dep.spec, to_patch(dep.spec, [Change.model_validate(c) for c in adopted]))
+        try:
+            parse_spec(document)
+        except SpecError as exc:
+            raise SpecError(f"{name}: the live values do not make a valid spec; adopt fewer paths or "
+                            f"reconcile instead", details=exc.details) from None
+        return document, adopted
+
+    # ---------------------------------------------------------------------------------- reads
+
+    def history(self, name: str, *, limit: int = 50, mode: str | None = None,
+                before: int | None = None) -> list[CheckResultRecord]:
+        if self.store.get_deployment(name) is None and not self.store.checks.history(name, limit=1):
+            raise NotFound(f"deployment {name!r} not found")
+        return self.store.checks.history(name, limit=limit, mode=mode, before=before)
+
+    def summary(self, *, platform: str | None = None, worst: int = 20, scope: Scope | None = None) -> dict[str, Any]:
+        return self.store.checks.summary(platform=platform, worst=worst, scope=scope)

@@ -1,0 +1,177 @@
+"""Issue 5 (sync checks): the drift matrix, on every platform with an emulator.
+
+Each platform's contract environment (tests/contract/env*.py) declares, as data, the changes an
+operator can make behind the service's back (``drifts()``: spec path -> a change made with the
+platform's real SDK), how its autoscaler changes an instance count (``scale_live``), how the
+endpoint is deleted (``delete_behind``) and how it ends up failed (``fail_live``). The tests below
+never name a platform or a field: a platform joins by adding that data.
+
+Cost: every test deploys the environment's spec under a name of its own, with one environment and
+one adapter per platform for the module, on the platform's session emulator (reset at the start
+and the end of the module, operations immediate). A deploy then costs a few tenths of a second,
+while new SDK clients per test cost more than the test itself. Restoring one shared deployment by
+re-applying was not an option: SageMaker Models and EndpointConfigs are immutable and cached by
+name, so a re-apply cannot undo one re-created behind the back under the same name.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from core.adapter import Adapter
+from core.check import CheckOutcome, judge
+from core.diff import Severity
+from core.live import DOWN, Health, LiveEndpoint, Sync
+from core.service import observe
+from core.spec import EndpointSpec, revision
+from tests.contract.envs import ENVS, SESSION_EMULATOR_FIXTURES, ContractEnv, drift_paths, make_env
+from tests.support.stepping import rollout
+
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+              pytest.mark.filterwarnings("ignore::FutureWarning:google.*")]
+
+_NAMES = (f"drift-{n:03d}" for n in itertools.count())
+"""A fresh endpoint name per test (fixed width: no name contains another)."""
+_COSMETIC = re.compile(r"tags(\..+|\[.+\])|(variants\[[^\]]+\]\.)?description")
+"""Cosmetic paths (issue 5): tags, and descriptions where a platform has them."""
+_STEP = re.compile(r"(?P<key>[A-Za-z0-9_-]+)(\[(?P<name>[^\]]+)\])?")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """One case per platform, or per platform and drift path (read from the environments' data)."""
+    if "drift_path" in metafunc.fixturenames:
+        cases = [(platform, path) for platform in ENVS for path in drift_paths(platform)]
+        metafunc.parametrize(("platform", "drift_path"), cases, ids=[f"{p}:{path}" for p, path in cases])
+    elif "platform" in metafunc.fixturenames:
+        metafunc.parametrize("platform", ENVS)
+
+
+@dataclass(frozen=True)
+class Bench:
+    """One platform's environment and adapter, shared by the module's tests."""
+
+    env: ContractEnv
+    adapter: Adapter[Any, Any]
+    emulator: Any
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """The environment's spec, deployed and finalized (autoscaling attached)."""
+
+    env: ContractEnv
+    adapter: Adapter[Any, Any]
+    spec: EndpointSpec
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def observe(self, *, full: bool) -> LiveEndpoint | None:
+        return observe(self.adapter, self.spec.name, full=full)
+
+    def check(self, *, full: bool = True) -> CheckOutcome:
+        """A check as the service runs it: observe, then judge against the spec."""
+        return judge(self.spec, self.observe(full=full), self.adapter.capabilities)
+
+
+def _reset(emulator: Any) -> None:
+    """Back to the state the conftest's per-test fixtures expect (as tests/conftest.py resets)."""
+    emulator.control.reset()
+    emulator.control.set_progression("manual", times=1)
+
+
+@pytest.fixture(scope="module")
+def benches() -> Iterator[dict[str, Bench]]:
+    """Platform -> its bench, made on first use; the emulators are reset when the module ends."""
+    made: dict[str, Bench] = {}
+    yield made
+    for bench in made.values():
+        _reset(bench.emulator)
+
+
+@pytest.fixture
+def bench(platform: str, benches: dict[str, Bench], request: pytest.FixtureRequest) -> Bench:
+    if platform not in benches:
+        emulator = request.getfixturevalue(SESSION_EMULATOR_FIXTURES[platform])
+        _reset(emulator)
+        emulator.control.set_progression("immediate")
+        env = make_env(platform, emulator)
+        benches[platform] = Bench(env, env.adapter(), emulator)
+    return benches[platform]
+
+
+@pytest.fixture
+def deployed(bench: Bench) -> Deployed:
+    spec = bench.env.spec(next(_NAMES))
+    rollout(bench.adapter, spec)
+    return Deployed(bench.env, bench.adapter, spec)
+
+
+def spec_value(config: dict[str, Any], path: str) -> Any:
+    """The value at a diff path (``variants[a].env.K``, ``tags.team``) of a spec config; None if absent."""
+    value: Any = config
+    for part in path.split("."):
+        step = _STEP.fullmatch(part)
+        assert step, f"unsupported path step {part!r} in {path!r}"
+        value = value.get(step["key"]) if isinstance(value, dict) else None
+        if step["name"] is not None:
+            value = next((v for v in value or [] if v["name"] == step["name"]), None)
+    return value
+
+
+def assert_in_sync(outcome: CheckOutcome) -> None:
+    assert outcome.health is Health.SERVING, outcome
+    assert (outcome.sync, outcome.drift.changes) == (Sync.IN_SYNC, []), outcome.drift.changes
+
+
+def test_fresh_endpoint_has_no_false_drift(deployed: Deployed) -> None:
+    for full in (True, False):
+        outcome = deployed.check(full=full)
+        assert_in_sync(outcome)
+        assert outcome.revision_live == revision(deployed.spec)
+
+
+def test_full_check_names_exactly_the_drifted_field(deployed: Deployed, drift_path: str) -> None:
+    assert_in_sync(deployed.check())
+    applied = deployed.env.drifts()[drift_path](deployed.name)
+    assert drift_path in applied, f"the drift of {drift_path} reports {sorted(applied)}"
+
+    outcome = deployed.check()
+    assert outcome.health is Health.SERVING, outcome
+    assert outcome.sync is Sync.OUT_OF_SYNC
+    assert outcome.revision_live == revision(deployed.spec), "the drift kept the revision stamp"
+    changes = {c.path: c for c in outcome.drift.changes}
+    assert sorted(changes) == sorted(applied), outcome.drift.changes
+    for path, change in changes.items():
+        severity = Severity.COSMETIC if _COSMETIC.fullmatch(path) else Severity.MATERIAL
+        assert (change.expected, change.actual, change.severity) == (
+            spec_value(deployed.spec.config, path), applied[path], severity), change
+        assert change.provider_field, f"{path}: no provider field named"
+
+
+def test_autoscaled_instance_count_is_not_drift(deployed: Deployed) -> None:
+    deployed.env.scale_live(deployed.name, 3)
+    for full in (True, False):
+        assert_in_sync(deployed.check(full=full))
+
+
+def test_endpoint_deleted_behind_the_back_is_missing(deployed: Deployed) -> None:
+    deployed.env.delete_behind(deployed.name)
+    assert deployed.observe(full=True) is None and deployed.observe(full=False) is None
+    outcome = deployed.check()
+    assert (outcome.health, outcome.sync) == (Health.MISSING, Sync.OUT_OF_SYNC)
+    assert outcome.health in DOWN
+
+
+def test_failed_endpoint_is_down(deployed: Deployed) -> None:
+    deployed.env.fail_live(deployed.name)
+    for full in (True, False):
+        outcome = deployed.check(full=full)
+        assert outcome.health in DOWN, outcome

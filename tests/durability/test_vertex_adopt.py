@@ -1,0 +1,50 @@
+"""A restarted service meets the Vertex AI operations its killed predecessor started: Vertex refuses
+a second change on the endpoint while one runs (FAILED_PRECONDITION), and the new adapter does not
+know that operation. It must wait for it (found with ListOperations), not fail - the regression
+behind the Vertex kill tests, here with two adapter instances standing for the two processes."""
+
+from core.adapter import Progress
+from core.spec import revision
+from tests.contract.env_vertex import VertexEnv
+from tests.support.stepping import drive, finalize_all, rollout, submit_all
+
+
+def test_delete_after_a_restart_waits_for_the_running_undeploy(vx):
+    env = VertexEnv(vx)
+    spec = env.spec("adopt-delete")
+    rollout(env.adapter(), spec)
+    vx.control.set_progression("manual", times=4)
+    assert env.adapter().delete(spec.name) is False  # UndeployModel started, then the process dies
+    restarted = env.adapter()
+    env.sent.clear()
+    assert restarted.delete(spec.name) is False  # refused by Vertex: adopts the running operation
+    assert env.sent[-1] == "ListOperations" and "DeleteEndpoint" not in env.sent
+    vx.control.set_progression("manual", times=1)
+    assert any(restarted.delete(spec.name) for _ in range(50))
+    assert restarted.describe(spec.name) is None
+
+
+def test_submit_step_repeated_after_a_restart_waits_for_the_running_deploy(vx):
+    env = VertexEnv(vx)
+    spec = env.spec("adopt-submit")
+    adapter = env.adapter()
+    request = adapter.to_request(spec)
+    vx.control.set_progression("manual", times=4)
+    progress = Progress(False, (), "")
+    for _ in range(50):  # until the first DeployModel runs
+        progress = adapter.submit(request, progress.pending)
+        assert not progress.done
+        if (progress.message or "").startswith("deploying"):
+            break
+    assert (progress.message or "").startswith("deploying"), progress
+    restarted = env.adapter()  # the step's output (the DeployModel's name) was never recorded
+    env.sent.clear()
+    resumed = restarted.submit(request, ())
+    assert "ListOperations" in env.sent and resumed.pending == progress.pending
+    drive(restarted.submit, request, attempts=100)
+    finalize_all(restarted, request)
+    live = restarted.describe(spec.name)
+    assert live is not None
+    assert len(live.endpoint["deployedModels"]) == len(spec.variants)
+    assert restarted.to_live(live).revision == revision(spec)
+    submit_all(restarted, request)  # converged: nothing left to do
