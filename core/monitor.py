@@ -2,9 +2,12 @@
 and acting on drift (reconcile, accept-live, auto-remediation).
 
 Every check, whoever asks for it (API, CLI, scheduler, the end of an operation), goes through
-:class:`core.fleet.FleetChecker` and is recorded with its transitions; :meth:`Monitor._after` then
-counts it (``core.metrics``) and applies the deployment's auto-remediation policy. Events are
-delivered to webhooks by the jobs' outbox dispatcher, never inline: a check never waits on a webhook.
+:class:`core.fleet.FleetChecker` and is recorded with its transitions; :meth:`Monitor._after` counts
+it (``core.metrics``). The auto-remediation policy is applied by the caller's context: API checks
+start the reconcile at once; scheduled batches return the names due and their workflow starts them
+(a durable step may not start workflows); the check closing an operation never remediates. Events
+are delivered to webhooks by the jobs' outbox dispatcher, never inline: a check never waits on a
+webhook.
 """
 
 from __future__ import annotations
@@ -29,6 +32,11 @@ __all__ = ["Monitor", "DeployStarter", "CHECK_MODES"]
 log = logging.getLogger(__name__)
 
 CHECK_MODES = ("basic", "full")
+
+
+def _mode(mode: str) -> None:
+    if mode not in CHECK_MODES:
+        raise SpecError("mode must be basic or full", details=[{"path": "mode", "message": repr(mode)}])
 
 
 class DeployStarter(Protocol):
@@ -59,8 +67,7 @@ class Monitor:
         """Check ``name`` now and record it. A provider error is recorded (health/sync unknown),
         then raised. ``remediate``: apply the auto-remediation policy (starts an operation; never
         from inside a durable step, where starting workflows is not allowed)."""
-        if mode not in CHECK_MODES:
-            raise SpecError("mode must be basic or full", details=[{"path": "mode", "message": repr(mode)}])
+        _mode(mode)
         (assessment, recorded), = self.fleet.run([(self._get(name), mode)], trigger=trigger, charged=False)
         if remediate and self._due(assessment, recorded):
             self._remediate(name)
@@ -74,8 +81,7 @@ class Monitor:
                   scope: Scope | None = None) -> list[tuple[Assessment, Recorded | None]]:
         """Check every deployment not being deleted (on ``platform``, within ``scope``); a caller
         waits: the budget is not charged."""
-        if mode not in CHECK_MODES:
-            raise SpecError("mode must be basic or full", details=[{"path": "mode", "message": repr(mode)}])
+        _mode(mode)
         deps, offset = [], 0
         while page := self.store.list_deployments(platform=platform, limit=1000, offset=offset, scope=scope):
             deps += [d for d in page if not d.deleting]

@@ -55,10 +55,11 @@ __all__ = ["AzureMLAdapter"]
 TAG_CREATED = "deploy-anywhere-created-by"
 
 
-def _state(resource: Any) -> str:
-    """The provisioning state of an SDK endpoint or deployment entity, as a string."""
-    state = getattr(resource, "provisioning_state", None)
-    return str(getattr(state, "value", state))
+def _pending(key: str, url: str | None) -> str:
+    """The pending entry of a change sent for ``key``; ``url`` None (a refused call adopted by
+    :meth:`AzureMLAdapter._begin`) gives ``adopted:<key>@``, which claims no operation of ours:
+    the next step re-reads the resource and decides again."""
+    return pending_entry(key, url) if url is not None else pending_entry(f"adopted:{key}", "")
 
 
 class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
@@ -160,28 +161,28 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
 
     # --------------------------------------------------------------------------------- writes
 
-    def _begin(self, action: str, call: Any, *, target: Any = None) -> str:
+    def _begin(self, action: str, call: Any, *, target: Any = None) -> str | None:
         """Start an LRO through the SDK's REST client with ``polling=False`` (azure-ai-ml's own
         poller would poll in a background thread and print progress dots); the operation URL
         Azure answered with.
 
-        ``target`` (a callable reading the resource the call changes): a 409 refusal because an
-        operation already runs on it (``Creating``/``Updating``/``Deleting``) is adopted: ""
-        (operation URL unknown) is returned and the caller waits by reading the resource. That
-        is what a retried PUT meets when the answer to the first one was lost after Azure had
-        accepted it (a dropped connection): failing there would abandon a rollout Azure is
-        carrying out. Any other conflict is raised.
+        ``target`` (a callable reading the resource the call changes): a 409 refusal of a call on
+        a resource that exists (an operation runs on it, or just finished) is adopted: None is
+        returned (no operation of ours is known) and the caller re-reads the resource on its next
+        step, waiting while it is busy and sending the change again if it is still needed. That
+        is what a retried PUT or DELETE meets when the answer to the first one was lost after
+        Azure had accepted it (a dropped connection): failing there would abandon a rollout
+        Azure is carrying out. A conflict on a resource that does not exist is raised.
         """
         self._recorder.take()
         try:
             with sdk_errors(action):
                 call()
         except Conflict:
-            current = target() if target is not None else None
-            if current is None or _state(current) not in BUSY:
+            if target is None or target() is None:
                 raise
             self._recorder.take()
-            return ""
+            return None
         return self._recorder.take()
 
     @property
@@ -202,14 +203,15 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         return self._workspace_location
 
     def _put_endpoint(self, request: tr.AzureMLRequest, *, traffic: dict[str, int] | None,
-                      tags: dict[str, str]) -> str:
+                      tags: dict[str, str]) -> str | None:
         body = tr.endpoint_rest(request, traffic=traffic, tags=tags, location=self._location())
         return self._begin(f"create or update endpoint {request.endpoint_name}",
                            lambda: self._rest_endpoints.begin_create_or_update(
                                endpoint_name=request.endpoint_name, body=body, polling=False, **self._scope()),
                            target=lambda: self._endpoint(request.endpoint_name))
 
-    def _put_deployment(self, request: tr.AzureMLRequest, d: tr.DeploymentRequest, live: Any | None) -> str:
+    def _put_deployment(self, request: tr.AzureMLRequest, d: tr.DeploymentRequest,
+                        live: Any | None) -> str | None:
         """Register what the deployment references (anonymous environment, data assets: versions
         are immutable, so an existing one is kept), then PUT the deployment."""
         if d.inline_environment and self._asset(d.environment_id, fresh=False) is None:
@@ -248,7 +250,7 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         endpoint = self._endpoint(name)
         if endpoint is None:
             url = self._put_endpoint(request, traffic=None, tags=request.create_tags)
-            return Progress(False, (pending_entry("endpoint", url),), f"creating endpoint {name}")
+            return Progress(False, (_pending("endpoint", url),), f"creating endpoint {name}")
         state = str(getattr(endpoint.provisioning_state, "value", endpoint.provisioning_state))
         if state in BUSY:
             return Progress(False, tuple(pending) or ("endpoint@",), f"endpoint {name} is {state}")
@@ -258,7 +260,7 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
             served = tr.TAG_REVISION in (endpoint.tags or {})
             url = self._put_endpoint(request, traffic=_traffic(endpoint) if served else None,
                                      tags=dict(endpoint.tags or {}) if served else request.create_tags)
-            return Progress(False, (pending_entry("endpoint", url),), f"re-provisioning failed endpoint {name}")
+            return Progress(False, (_pending("endpoint", url),), f"re-provisioning failed endpoint {name}")
         live = {d.name: d for d in self._deployments(name)}
         waiting: list[str] = []
         for d in request.deployments:
@@ -269,15 +271,15 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
             elif status == "Failed" and key in waits:
                 raise DeploymentFailed(self._reason(waits[key], f"deployment {d.name} failed to provision"))
             elif current is None or status == "Failed" or (key not in waits and _differs(request, d, current)):
-                waiting.append(pending_entry(key, self._put_deployment(request, d, current)))
+                waiting.append(_pending(key, self._put_deployment(request, d, current)))
         if waiting:
             return Progress(False, tuple(waiting), f"waiting for deployments of {name}")
         if _traffic(endpoint) != request.traffic:
             url = self._put_endpoint(request, traffic=request.traffic, tags=dict(endpoint.tags or {}))
-            return Progress(False, (pending_entry("endpoint", url),), f"shifting traffic of {name}")
+            return Progress(False, (_pending("endpoint", url),), f"shifting traffic of {name}")
         if dict(endpoint.tags or {}) != request.tags or str(endpoint.auth_mode).lower() != request.auth_mode:
             url = self._put_endpoint(request, traffic=request.traffic, tags=request.tags)
-            return Progress(False, (pending_entry("endpoint", url),), f"stamping revision {request.revision}")
+            return Progress(False, (_pending("endpoint", url),), f"stamping revision {request.revision}")
         return DONE
 
     def finalize(self, request: tr.AzureMLRequest, pending: Sequence[str] = ()) -> Progress:
@@ -301,7 +303,8 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
     def _delete_deployment(self, endpoint: str, deployment: str) -> None:
         try:
             self._begin(f"delete deployment {deployment}", lambda: self._rest_deployments.begin_delete(
-                endpoint_name=endpoint, deployment_name=deployment, polling=False, **self._scope()))
+                endpoint_name=endpoint, deployment_name=deployment, polling=False, **self._scope()),
+                target=lambda: next((d for d in self._deployments(endpoint) if d.name == deployment), None))
         except NotFound:
             pass
 
@@ -341,7 +344,7 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         if endpoint.provisioning_state not in BUSY:
             try:
                 self._begin(f"delete endpoint {name}", lambda: self._rest_endpoints.begin_delete(
-                    endpoint_name=name, polling=False, **self._scope()))
+                    endpoint_name=name, polling=False, **self._scope()), target=lambda: self._endpoint(name))
             except NotFound:
                 return True
         return False

@@ -50,10 +50,11 @@ class AutoscaleSettings:
         found = []
         with sdk_errors(f"list autoscale settings of resource group {t.resource_group}"):
             for item in self.client.autoscale_settings.list_by_resource_group(t.resource_group):
-                setting = item.serialize(keep_readonly=True)
-                uri = str((setting.get("properties") or {}).get("targetResourceUri") or "").lower()
-                if (setting.get("tags") or {}).get(tr.TAG_DEPLOYMENT) == endpoint or uri.startswith(prefix):
-                    found.append(setting)
+                # match on the model, serialize only the matches: the list holds every setting of
+                # the resource group (the whole fleet's), and serializing each one doubled the cost
+                uri = str(item.target_resource_uri or "").lower()
+                if (item.tags or {}).get(tr.TAG_DEPLOYMENT) == endpoint or uri.startswith(prefix):
+                    found.append(item.serialize(keep_readonly=True))
         return found
 
     def put(self, name: str, body: dict[str, Any]) -> None:

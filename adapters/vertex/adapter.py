@@ -21,6 +21,7 @@ Reads: a basic describe is ONE GetEndpoint; Models are immutable and cached by r
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -38,6 +39,9 @@ from core.live import LiveEndpoint
 from core.spec import EndpointSpec, TestQuery, VertexTarget
 
 __all__ = ["VertexAdapter"]
+
+_NAMED_OPERATION = re.compile(r"projects/[^/\s]+/locations/[^/\s]+/(?:[^\s:]+/)?operations/\d+")
+"""An operation name quoted in a refusal ("... has an operation in progress: <name>. Wait ...")."""
 
 
 class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
@@ -102,7 +106,10 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
         (ListOperations ``done=false``) and the first is returned, to be waited for like our own;
         if none runs any more (it just finished), the call is sent once more and its error, if
         any, raised. Found by the kill tests (tests/durability): a Vertex delete killed during
-        UndeployModel failed after the restart instead of finishing.
+        UndeployModel failed after the restart instead of finishing. Delete operations are not
+        listed under the resource (their names are ``{location}/operations/{id}``): when the
+        listing finds none, the operation the refusal names is waited for. Found by the fault
+        tests (tests/faults): a DeleteEndpoint whose answer was lost, retried, failed the delete.
         """
         for attempt in range(2):
             try:
@@ -111,13 +118,16 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
                 return None
             except (ProviderUnavailable, ProviderAuthError):
                 raise
-            except ProviderError:
+            except ProviderError as exc:
                 try:
                     found = self.clients.call("ListOperations", self.clients.endpoints.list_operations,
                                               {"name": resource, "filter": "done=false"})
                 except NotFound:
                     found = None
                 running = [str(op.name) for op in (found.operations if found else ()) if not op.done]
+                named = _NAMED_OPERATION.search(exc.message)
+                if not running and named:  # e.g. a DeleteEndpoint: its operation lives under the location
+                    running = [named.group(0)]
                 if running:
                     return running[0]
                 if attempt:

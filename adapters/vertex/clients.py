@@ -7,7 +7,7 @@ exponential backoff within a short deadline). Anything longer is core's job: whe
 runs out the call raises :class:`core.errors.ProviderUnavailable`.
 
 google-api-core's Retry ignores ``Retry-After``: :meth:`CallPolicy.retry` waits it out in the
-retry's ``on_error`` hook (before api-core's own backoff), and leaves a ``Retry-After`` longer than
+retry's ``on_error`` hook (before api-core's own backoff), and leaves a ``Retry-After`` as long as
 the call's ``deadline`` to core (the error is raised at once; core.wait honours it).
 
 Sandbox mode (``emulators={"vertex": {"url": "http://127.0.0.1:PORT"}}``): the REST transport is
@@ -60,11 +60,13 @@ class CallPolicy:
 
     def wait_retry_after(self, exc: Exception) -> None:
         """``on_error`` hook: sleep the ``Retry-After`` of the answer behind ``exc`` (if any); one
-        longer than ``deadline`` is not slept here: ``exc`` is raised, for core to wait it out."""
+        as long as ``deadline`` or longer is not slept here: ``exc`` is raised at once, for core to
+        wait it out (core.wait honours it), rather than sleeping into a deadline that then ends
+        the call anyway."""
         after = retry_after(exc)
         if after is None or after <= 0:
             return
-        if after > self.deadline:
+        if after >= self.deadline:
             raise exc
         time.sleep(after)
 

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Jobs"]
 
+log = logging.getLogger(__name__)
+
 APP_NAME = "deploy-anywhere"
 OPERATIONS_QUEUE = "deploy-anywhere-operations"
 SWEEP_SCHEDULE = "deploy-anywhere-check-sweep"
@@ -78,6 +80,7 @@ class Jobs:
         })
         DBOS.launch()
         self._register(store)
+        self._adopt_stranded(store)
         if not any(isinstance(f, _QuietCancellation) for f in logging.getLogger("dbos").filters):
             logging.getLogger("dbos").addFilter(_QuietCancellation())
         self._launched = True
@@ -103,6 +106,27 @@ class Jobs:
     def launched(self) -> bool:
         """True between a successful :meth:`launch` and :meth:`shutdown` (readiness)."""
         return self._launched
+
+    def _adopt_stranded(self, store: "Store") -> None:
+        """Enqueue every ``pending`` operation that has no workflow: a process that died between
+        storing the operation and enqueueing its workflow left it (every later PUT/DELETE on the
+        deployment would be 409 forever). The operation id is the workflow id, so replicas doing
+        this at the same time, or the request that is about to enqueue it, still run it once."""
+        from core.spec import parse_spec
+
+        for op in store.list_operations(state="pending", limit=1000):
+            if DBOS.get_workflow_status(op.id) is not None:
+                continue
+            dep = store.get_deployment(op.deployment_name)
+            if dep is None:
+                continue
+            spec = next((s for rev, s, _ in store.list_revisions(dep.name) if rev == op.revision), dep.spec)
+            account = parse_spec(spec).target.account
+            log.warning("operation %s (%s %s) had no workflow: starting it", op.id, op.kind, op.deployment_name)
+            if op.kind == "delete":
+                self.start_delete(op.id, op.deployment_name, account=account)
+            else:
+                self.start_deploy(op.id, op.deployment_name, op.revision or dep.revision, account=account)
 
     def shutdown(self) -> None:
         """Stop: in-flight workflows stop at their next step without writing (the runtime's epoch

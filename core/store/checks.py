@@ -112,12 +112,15 @@ class Checks:
             names = sorted({w.name for w in writes})
             rows = {d.name: d for d in s.scalars(self._store._locked(
                 select(Deployment).where(Deployment.name.in_(names)).order_by(Deployment.name)))}
-            for w in writes:
-                dep = rows.get(w.name)
-                out.append(None if dep is None else self._record_one(s, dep, w))
+            staged = [None if (dep := rows.get(w.name)) is None else self._stage(s, dep, w) for w in writes]
+            s.flush()  # one round trip for the whole batch; events below need the check ids
+            for w, item in zip(writes, staged):
+                out.append(None if item is None else self._events(s, w, *item))
         return out
 
-    def _record_one(self, s: Any, dep: Deployment, w: CheckWrite) -> Recorded:
+    @staticmethod
+    def _stage(s: Any, dep: Deployment, w: CheckWrite) -> tuple[dict[str, str], CheckResult, int, dt.datetime]:
+        """Update the deployment's observed state, clocks and streak; add the check row."""
         now = w.checked_at or utcnow()
         previous = {"health": dep.health, "sync": dep.sync}
         dep.health, dep.sync, dep.status_message, dep.observed_at = w.health, w.sync, w.status_message, now
@@ -133,7 +136,12 @@ class Checks:
             patch=None if w.patch is None else list(w.patch), trigger=w.trigger, error=w.error,
             duration_ms=float(w.duration_ms), checked_at=now)
         s.add(row)
-        s.flush()
+        return previous, row, dep.drift_streak, now
+
+    @staticmethod
+    def _events(s: Any, w: CheckWrite, previous: dict[str, str], row: CheckResult, streak: int,
+                now: dt.datetime) -> Recorded:
+        """The settled transitions of one recorded check, as events."""
         events = []
         for axis, settled in (("health", SETTLED_HEALTH), ("sync", SETTLED_SYNC)):
             current = getattr(w, axis)
@@ -151,7 +159,7 @@ class Checks:
             s.add(event)
             s.flush()
             events.append(EventRecord.from_row(event))
-        return Recorded(CheckResultRecord.from_row(row), tuple(events), dep.drift_streak)
+        return Recorded(CheckResultRecord.from_row(row), tuple(events), streak)
 
     def add_event(self, name: str, *, type: str, current: str, data: dict[str, Any]) -> EventRecord:
         """Record a non-transition event (e.g. ``remediation``)."""

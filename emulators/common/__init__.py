@@ -6,7 +6,9 @@ each emulator. Modules:
 - ``server``: :class:`LoopbackServer`, a threaded werkzeug server on a loopback address;
 - ``control``: :class:`ControlClient`, base of the control API clients, and :class:`ControlAPIError`;
 - ``control_api``: :class:`ControlAPIBase`, the server side of the control API (routes, JSON);
-- ``faults``: :class:`FaultInjector`, :class:`RequestFault` and fault-spec validation;
+- ``faults``: :class:`FaultInjector`, :class:`Trigger` (when a fault fires: ``count``,
+  ``probability``, ``seed``), :class:`RequestFault`, fault-spec validation and
+  :func:`serve_fault` (latency, drop, error, optionally after the request was processed);
 - ``progression``: :class:`Progression` and :func:`parse_progression`;
 - ``wsgi``: small WSGI helpers (dropping a connection, status lines).
 """

@@ -57,7 +57,11 @@ A fault matches requests by ``service`` (``sagemaker``, ``application-autoscalin
   ``latency_ms`` (latency only), ``DroppedConnection`` (the connection is closed without an
   answer). ``latency_ms`` delays any of them. ``retry_after`` (seconds) adds
   ``x-amz-retry-after`` (ms, which botocore honours) and ``Retry-After``. ``after: true`` lets moto
-  process the request before the error or the drop replaces its answer.
+  process the request before the error or the drop replaces its answer (the change is made, the
+  client does not know it: what turns a careless retry into a duplicate).
+- **Seen**: :meth:`SageMakerControl.faults` (``matched`` requests, ``injected`` firings) and
+  :meth:`~emulators.common.control.ControlClient.injections` (when each firing happened, spent
+  faults' too: e.g. to check that a client waited for ``Retry-After``).
 """
 
 from __future__ import annotations

@@ -36,3 +36,22 @@ def test_deploy_resumes_after_restart(sm, tmp_path, database_url):
     assert len(client.list_endpoints()["Endpoints"]) == 1
     assert len(client.list_models()["Models"]) == 1
     assert len(client.list_endpoint_configs()["EndpointConfigs"]) == 1
+
+
+def test_an_operation_stored_without_its_workflow_is_started_at_launch(sm, tmp_path):
+    """A crash between storing the operation and enqueueing its workflow must not strand it."""
+    from core.settings import Settings
+    from core.spec import parse_spec, revision
+    from core.store import Store
+
+    sm.control.set_progression("immediate")
+    store = Store(Settings(data_dir=tmp_path / "data").store_url())
+    store.migrate()
+    spec = parse_spec(SPEC)
+    op = store.begin_operation("restart-demo", kind="apply", platform="sagemaker",
+                               spec=spec.model_dump(mode="json"), revision=revision(spec))
+    store.dispose()
+    with running_api(tmp_path, emulator_url=sm.url) as api:
+        done = wait_operation(api, api.get(f"/v1/operations/{op.id}").json())
+        assert done["metadata"]["state"] == "succeeded", done
+        assert api.put("/v1/deployments/restart-demo", json=SPEC).status_code == 200

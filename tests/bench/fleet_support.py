@@ -28,6 +28,7 @@ import random
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -364,25 +365,66 @@ def time_record(store: Store, writes: Sequence[Any]) -> tuple[float, float]:
     return time.perf_counter() - started, time.process_time() - cpu
 
 
-def cpu_breakdown(service: Any, deployments: Sequence[DeploymentRecord]) -> dict[str, dict[str, float]]:
-    """Per platform, the mean CPU milliseconds (this thread) of each step of a basic check, run
-    one at a time: ``parse_spec`` of the stored spec, the adapter lookup, ``describe`` (the SDK
-    calls, including connection set-up), ``to_live`` and ``judge``."""
+class _ConnectTimer:
+    """Thread CPU spent opening HTTP(S) connections (urllib3's ``connect``: TCP, and for HTTPS
+    the SSL context, CA file and handshake), while :meth:`installed`. Instrumentation only."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._local = threading.local()
+
+    @contextmanager
+    def installed(self) -> Iterator[_ConnectTimer]:
+        import urllib3.connection as http
+
+        originals = {cls: cls.__dict__["connect"] for cls in (http.HTTPConnection, http.HTTPSConnection)}
+        for cls, connect in originals.items():
+            setattr(cls, "connect", self._timed(connect))
+        try:
+            yield self
+        finally:
+            for cls, connect in originals.items():
+                setattr(cls, "connect", connect)
+
+    def _timed(self, connect: Callable[[Any], None]) -> Callable[[Any], None]:
+        def timed(conn: Any) -> None:
+            if getattr(self._local, "inside", False):  # HTTPS connect is not nested today; be safe
+                return connect(conn)
+            self._local.inside, started = True, time.thread_time()
+            try:
+                return connect(conn)
+            finally:
+                self.seconds += time.thread_time() - started
+                self._local.inside = False
+
+        return timed
+
+
+def cpu_breakdown(service: Any, deployments: Sequence[DeploymentRecord], *,
+                  mode: str = "basic") -> dict[str, dict[str, float]]:
+    """Per platform, the mean CPU milliseconds (this thread) of each step of a check, run one at a
+    time: ``parse_spec`` of the stored spec, the adapter lookup, ``describe`` (the SDK calls) and,
+    within it, opening connections (``connect``: the emulators close every connection, so every
+    provider call opens one), ``to_live`` and ``judge``. Keys are ``"{platform} {mode}"``."""
     steps: dict[str, dict[str, list[float]]] = {}
-    for dep in deployments:
-        timings = steps.setdefault(dep.platform, {})
+    timer = _ConnectTimer()
+    with timer.installed():
+        for dep in deployments:
+            timings = steps.setdefault(f"{dep.platform} {mode}", {})
 
-        def timed(step: str, fn: Callable[[], Any]) -> Any:
-            started = time.thread_time()
-            value = fn()
-            timings.setdefault(step, []).append(1000 * (time.thread_time() - started))
-            return value
+            def timed(step: str, fn: Callable[[], Any]) -> Any:
+                started = time.thread_time()
+                value = fn()
+                timings.setdefault(step, []).append(1000 * (time.thread_time() - started))
+                return value
 
-        spec = timed("parse_spec", lambda: parse_spec(dep.spec))
-        adapter = timed("adapter_for", lambda: service.adapters.for_target(spec.target))
-        described = timed("describe", lambda: adapter.describe(spec.name, full=False))
-        live = timed("to_live", lambda: adapter.to_live(described))
-        timed("judge", lambda: judge(spec, live, adapter.capabilities))
+            spec = timed("parse_spec", lambda: parse_spec(dep.spec))
+            adapter = timed("adapter_for", lambda: service.adapters.for_target(spec.target))
+            connecting = timer.seconds
+            described = timed("describe", lambda: adapter.describe(spec.name, full=mode == "full"))
+            timings.setdefault("connect", []).append(1000 * (timer.seconds - connecting))
+            live = timed("to_live", lambda: adapter.to_live(described))
+            timed("judge", lambda: judge(spec, live, adapter.capabilities))
     return {p: {step: statistics.fmean(v) for step, v in t.items()} for p, t in steps.items()}
 
 
@@ -398,17 +440,17 @@ def format_passes(results: Sequence[PassResult]) -> str:
             f"{r.cpu_ms_per_check:>8.2f}{r.emulator_cpu_ms_per_check:>8.2f}"
             f"{r.calls_per_check('sagemaker'):>9.3f}{r.calls_per_check('vertex'):>9.3f}"
             f"{r.calls_per_check('azureml'):>9.3f}{r.check_ms['p50']:>8.1f}{r.check_ms['p95']:>8.1f}"
-            f"{r.load[0]:>5.1f}->{r.load[1]:<4.1f}")
+            f"{r.discards:>9}{r.load[0]:>6.1f}->{r.load[1]:<4.1f}")
     return "\n".join(lines)
 
 
 def format_breakdown(breakdown: dict[str, dict[str, float]]) -> str:
-    steps = ["parse_spec", "adapter_for", "describe", "to_live", "judge"]
-    head = f"{'platform':<12}" + "".join(f"{s:>13}" for s in steps) + f"{'total':>10}"
-    lines = [head, "-" * len(head)]
+    steps = ["parse_spec", "adapter_for", "describe", "connect", "to_live", "judge"]
+    head = f"{'check':<16}" + "".join(f"{s:>13}" for s in steps) + f"{'total':>10}"
+    lines = [head + "   (connect: part of describe)", "-" * len(head)]
     for platform, t in breakdown.items():
-        lines.append(f"{platform:<12}" + "".join(f"{t.get(s, 0.0):>13.3f}" for s in steps)
-                     + f"{sum(t.values()):>10.3f}")
+        total = sum(v for k, v in t.items() if k != "connect")
+        lines.append(f"{platform:<16}" + "".join(f"{t.get(s, 0.0):>13.3f}" for s in steps) + f"{total:>10.3f}")
     return "\n".join(lines)
 
 

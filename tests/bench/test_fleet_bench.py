@@ -31,7 +31,7 @@ import pytest
 from core.registry import AdapterFactory
 from core.service import Service
 from core.spec import EndpointSpec, revision
-from core.store import DeploymentRecord, Store
+from core.store import Store
 from tests.bench.fleet_support import (
     PLATFORMS, EmulatorProcess, NoJobs, PassResult, all_deployments, clear_latency, cpu_breakdown,
     fleet_specs, format_breakdown, format_passes, inject_latency, measure_pass, seed, time_record,
@@ -66,9 +66,6 @@ class Fleet:
     seed_seconds: dict[str, float]
     results: list[PassResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-    def items(self, mode: str = "basic") -> list[tuple[DeploymentRecord, str]]:
-        return [(d, mode) for d in all_deployments(self.store)]
 
     def measure(self, label: str, *, mode: str = "basic", concurrency: int, latency: float,
                 service: Service | None = None) -> PassResult:
@@ -126,8 +123,9 @@ def test_basic_pass_with_latency(fleet: Fleet) -> None:
     for concurrency in CONCURRENCIES:
         warm = fleet.measure("basic, warm", concurrency=concurrency, latency=LATENCY)
         assert warm.calls_per_check("sagemaker") <= MAX_SAGEMAKER_CALLS, warm.as_dict()
-        # the counter and the emulator agree: no request goes uncounted (SDK retries included)
+        # the counter and the emulators agree: no request goes uncounted (SDK retries included)
         assert warm.answered["sagemaker"] == warm.calls["sagemaker"], warm.as_dict()
+        assert warm.answered["vertex"] == warm.calls["vertex"], warm.as_dict()
     assert cold.calls_per_check("sagemaker") > warm.calls_per_check("sagemaker")
     print("\n" + format_passes(fleet.results[-3:]))
 
@@ -147,14 +145,14 @@ def test_full_pass_with_latency(fleet: Fleet) -> None:
 
 
 def test_where_the_cpu_goes(fleet: Fleet) -> None:
-    """One basic check at a time per platform, step by step (thread CPU), and the store's share:
-    recording one fleet pass's checks in one transaction."""
+    """One check at a time per platform and depth, step by step (thread CPU), and the store's
+    share: recording one fleet pass's checks in one transaction."""
     deployments = all_deployments(fleet.store)
-    per_platform = {p: [d for d in deployments if d.platform == p][:60] for p in PLATFORMS}
-    breakdown = cpu_breakdown(fleet.service, [d for ds in per_platform.values() for d in ds])
+    sample = [d for p in PLATFORMS for d in [d for d in deployments if d.platform == p][:40]]
+    breakdown = cpu_breakdown(fleet.service, sample) | cpu_breakdown(fleet.service, sample[::4], mode="full")
     out = fleet.service.monitor.fleet.run([(d, "basic") for d in deployments], trigger="scheduled", charged=False)
     wall, cpu = time_record(fleet.store, [a.write for a, _ in out])
-    fleet.notes.append("CPU ms per basic check, one at a time (this thread):\n" + format_breakdown(breakdown))
+    fleet.notes.append("CPU ms per check, one at a time (this thread):\n" + format_breakdown(breakdown))
     fleet.notes.append(f"store: recording {len(out)} checks in one transaction (SQLite file): "
                        f"{wall:.2f} s wall, {1000 * cpu / len(out):.2f} ms CPU per check")
     print("\n" + "\n".join(fleet.notes[-2:]))

@@ -83,3 +83,24 @@ def test_recorded_deadline_survives_a_restart():
         poll_until_serving(observe, ServingGate("r1"), policy, sleep=lambda s: None,
                            clock=lambda: now[0], deadline=1015.0)
     assert observed == [1000.0, 1010.0]
+
+
+def test_retry_after_headers_are_read_in_any_spelling():
+    from core.wait import retry_after_seconds
+
+    assert retry_after_seconds({"Retry-After": "3"}) == 3.0
+    assert retry_after_seconds({"retry-after-ms": "250", "Retry-After": "3"}) == 0.25  # ARM: ms first
+    assert retry_after_seconds({"x-amz-retry-after": "1500"}) == 1.5
+    assert retry_after_seconds({"retry-after": "Thu, 01 Jan 1970 00:00:00 GMT"}) == 0.0  # a date in the past
+    assert retry_after_seconds({"Retry-After": "soon"}) is None
+    assert retry_after_seconds({}) is None and retry_after_seconds(None) is None
+
+
+def test_retry_after_is_a_floor_of_the_wait_up_to_the_cap():
+    sleeps = []
+    throttled = ProviderUnavailable("throttled", details={"retry_after_seconds": 2.5})
+    capped = ProviderUnavailable("throttled", details={"retry_after_seconds": 999})
+    policy = WaitPolicy(transient_attempts=4, transient_backoff=0.0, max_retry_after=60)
+    assert call_with_retry(sequence(throttled, ProviderUnavailable("503"), capped, "ok"), policy,
+                           sleep=sleeps.append) == "ok"
+    assert sleeps == [2.5, 0.0, 60]

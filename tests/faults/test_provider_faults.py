@@ -4,7 +4,8 @@ For every platform in tests/faults/platforms.py:
 
 - under ~30 % injected throttling, 5xx + dropped connections, or answers lost after the provider
   made the change, on every control-plane request (seeded), a deploy succeeds and the provider
-  holds exactly one set of resources (no duplicates) that a full check finds in sync;
+  holds exactly one set of resources (no duplicates) that a full check finds in sync; a delete
+  under the same faults then leaves nothing;
 - under 100 % throttling the operation ends ``failed`` with ``provider_unavailable`` and the
   provider's throttling words, within the test's bound, and nothing is left on the provider; the
   same when only the call creating the serving part is throttled (the rollback removes the rest);
@@ -98,10 +99,18 @@ def test_deploy_succeeds_under_intermittent_faults_without_duplicates(
 
     op = _deploy(api, env)
 
-    injected = sum(f["injected"] for f in emulator.control.faults())
+    injected = len(emulator.control.injections())
     assert op["metadata"]["state"] == "succeeded", (op.get("error"), emulator.control.injections())
     assert injected > 0, "the faults were hit"
     _assert_one_clean_deployment(api, env, platform, emulator)
+
+    # and the delete, under the same faults, removes everything
+    for seed, (kind, probability) in enumerate(faults, start=SEED + 100):
+        platform.inject(emulator, kind, probability=probability, count=None, seed=seed)
+    deleted = wait_operation(api, api.delete(f"/v1/deployments/{NAME}").json(), timeout=OPERATION_TIMEOUT)
+    assert deleted["metadata"]["state"] == "succeeded", (deleted.get("error"), emulator.control.injections())
+    emulator.control.clear_faults()
+    assert env.resources(NAME) == set()
 
 
 def test_deploy_succeeds_with_added_latency(api: httpx.Client, env: ContractEnv, platform: FaultPlatform,
@@ -125,7 +134,7 @@ def _assert_failed_cleanly(op: dict[str, Any], platform: FaultPlatform) -> None:
 def test_persistent_throttling_fails_cleanly_and_leaves_nothing(
         platform: FaultPlatform, emulator: Any, env: ContractEnv, tmp_path: Any) -> None:
     platform.inject(emulator, "throttle", count=None)
-    with _api(platform, emulator, tmp_path, transient_attempts=3) as api:
+    with _api(platform, emulator, tmp_path, transient_attempts=2) as api:
         op = _deploy(api, env)
         _assert_failed_cleanly(op, platform)
         assert emulator.control.faults()[0]["injected"] >= 3, "retried before giving up"
@@ -136,7 +145,7 @@ def test_persistent_throttling_fails_cleanly_and_leaves_nothing(
 def test_throttled_rollout_is_rolled_back(platform: FaultPlatform, emulator: Any, env: ContractEnv,
                                           tmp_path: Any) -> None:
     emulator.control.inject_fault(**(platform.deploy_call | platform.effects["throttle"] | {"count": None}))
-    with _api(platform, emulator, tmp_path, transient_attempts=3) as api:
+    with _api(platform, emulator, tmp_path, transient_attempts=2) as api:
         op = _deploy(api, env)
         _assert_failed_cleanly(op, platform)
         emulator.control.clear_faults()
@@ -145,16 +154,34 @@ def test_throttled_rollout_is_rolled_back(platform: FaultPlatform, emulator: Any
 
 def test_retry_after_is_honoured(api: httpx.Client, env: ContractEnv, platform: FaultPlatform,
                                  emulator: Any) -> None:
-    # more refusals than one SDK call retries: the SDK's waits and core's are both measured
+    # as many refusals as one SDK call makes attempts at most (botocore 3, azure-core 4, Vertex's
+    # 1 s test deadline), then one more: the SDK's waits and core's are both measured
     emulator.control.inject_fault(
-        **(platform.retry_after_call | platform.effects["throttle"] | {"retry_after": 1, "count": 5}))
+        **(platform.retry_after_call | platform.effects["throttle"] | {"retry_after": 1, "count": 4}))
 
     op = _deploy(api, env)
 
     assert op["metadata"]["state"] == "succeeded", op
     refused = [i["at"] for i in emulator.control.injections()]
-    assert len(refused) == 5, "every refusal was met, then the call went through"
+    assert len(refused) == 4, "every refusal was met, then the call went through"
     # When the emulator refused each attempt: a gap is a lower bound of the client's wait (a slow
     # machine only makes it longer), so no attempt came before the Retry-After second was over.
     gaps = [later - earlier for earlier, later in zip(refused, refused[1:])]
     assert min(gaps) >= 0.95, gaps
+
+
+def test_vertex_call_retry_waits_for_retry_after(vx: Any) -> None:
+    """Within one call (google-api-core's Retry ignores Retry-After; the adapter's CallPolicy waits
+    it out in ``on_error``), not only between core's attempts as above."""
+    from adapters.vertex.adapter import VertexAdapter
+    from adapters.vertex.clients import CallPolicy
+
+    env = make_env("vertex", vx)
+    adapter = VertexAdapter(env.spec(NAME).target, emulators={"vertex": {"url": vx.url}},
+                            policy=CallPolicy(timeout=20.0, initial=0.01, maximum=0.05, deadline=10.0))
+    vx.control.inject_fault(method="GET", status=429, retry_after=1, count=2)
+
+    assert adapter.describe(NAME) is None  # not deployed: one GetEndpoint, retried twice
+
+    refused = [i["at"] for i in vx.control.injections()]
+    assert len(refused) == 2 and refused[1] - refused[0] >= 0.95, refused
