@@ -21,6 +21,7 @@ HTTP routes, under the emulator's URL; JSON bodies and answers. Invalid input is
 ``GET|POST|DELETE /_emulator/azureml/faults``  list (``{"faults": [...], "injected": [...]}``:
                                             active faults, firings) / add (``{"method"?, "path_contains"?,
                                             "status", "count", "probability", "seed", "retry_after",
+                                            "retry_after_ms",
                                             "delay", "drop", "after"}``, see :mod:`emulators.azureml.faults`)
                                             / clear
 ``GET|DELETE /_emulator/azureml/requests``  the recorded ARM and data-plane requests / forget them
@@ -147,9 +148,11 @@ class AzureMLControl(ControlClient):
         probability: float = 1.0,
         seed: int | None = None,
         after: bool = False,
+        retry_after_ms: int | None = None,
     ) -> None:
         """Answer ``count`` requests (None: until cleared) matching ``method``/``path_contains`` with
-        ``status`` (an ARM error; ``Retry-After: retry_after`` unless None) after ``delay`` s;
+        ``status`` (an ARM error; ``Retry-After: retry_after`` unless None, ``retry-after-ms:
+        retry_after_ms`` if set) after ``delay`` s;
         ``status=0`` only delays, ``drop=True`` closes the connection. With ``probability`` < 1 each
         matching request is faulted with that chance (draws seeded by ``seed``); ``after=True``
         lets the request be processed before its answer is replaced."""
@@ -159,6 +162,7 @@ class AzureMLControl(ControlClient):
             "status": status,
             "count": count,
             "retry_after": retry_after,
+            "retry_after_ms": retry_after_ms,
             "delay": delay,
             "drop": drop,
             "probability": probability,

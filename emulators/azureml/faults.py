@@ -11,7 +11,9 @@ added. A fired fault sleeps ``delay`` seconds, then:
 - ``status == 0``: the request goes on normally (pure latency);
 - otherwise: HTTP ``status`` with an ARM error body ``{"error": {"code", "message"}}`` (code
   ``TooManyRequests`` for 429, ``InternalServerError`` for 500, ``ServiceUnavailable`` for 503...)
-  and, if ``retry_after`` is not None, a ``Retry-After`` header (integer seconds).
+  and, if ``retry_after`` is not None, a ``Retry-After`` header (integer seconds); with
+  ``retry_after_ms``, also ``retry-after-ms`` (azure-core honours it when there is no
+  ``Retry-After``: ``retry_after=None`` for fast tests).
 
 With ``after: true`` the request is processed first and its answer replaced by the error or the
 dropped connection (the change is made, the client does not know it).
@@ -30,7 +32,8 @@ from .errors import ArmError
 
 __all__ = ["FIELDS", "Fault", "FaultInjector", "parse_fault"]
 
-FIELDS: frozenset[str] = TRIGGER_FIELDS | {"method", "path_contains", "status", "retry_after", "delay", "drop", "after"}
+FIELDS: frozenset[str] = TRIGGER_FIELDS | {
+    "method", "path_contains", "status", "retry_after", "retry_after_ms", "delay", "drop", "after"}
 """The fields of a fault spec."""
 
 _CODES = {
@@ -52,10 +55,11 @@ _CODES = {
 class Fault(RequestFault):
     """One injected fault (``count``, ``probability``, ``seed``, ``method``, ``path_contains``,
     ``status`` as in :class:`~emulators.common.faults.RequestFault`) and its effect: ``delay``
-    seconds first, then ``drop`` or the ARM error with ``Retry-After: retry_after``, ``after`` the
-    request was processed if ``after``."""
+    seconds first, then ``drop`` or the ARM error with ``Retry-After: retry_after`` (and
+    ``retry-after-ms: retry_after_ms``), ``after`` the request was processed if ``after``."""
 
     retry_after: int | None = 1
+    retry_after_ms: int | None = None
     delay: float = 0.0
     drop: bool = False
     after: bool = False
@@ -64,6 +68,8 @@ class Fault(RequestFault):
         """The ARM error this fault answers with (``status`` != 0)."""
         code, message = _CODES.get(self.status, (f"Error{self.status}", f"Injected fault (HTTP {self.status})."))
         headers = {"Retry-After": str(self.retry_after)} if self.retry_after is not None else {}
+        if self.retry_after_ms is not None:
+            headers["retry-after-ms"] = str(self.retry_after_ms)
         return ArmError(self.status, code, message, headers=headers)
 
 
@@ -91,6 +97,7 @@ def parse_fault(spec: Mapping[str, Any]) -> Fault:
         path_contains=path,
         status=status,
         retry_after=retry_after,
+        retry_after_ms=optional_int_field(spec, "retry_after_ms", None, 0, 3_600_000),
         delay=float(delay),
         drop=drop,
         after=after,

@@ -84,7 +84,7 @@ class Trigger:
     remaining: int | None = field(default=None, init=False)
     matched: int = field(default=0, init=False)
     injected: int = field(default=0, init=False)
-    _rng: random.Random = field(default_factory=random.Random, init=False, repr=False, compare=False)
+    _rng: random.Random = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.remaining = self.count
@@ -113,11 +113,13 @@ class Trigger:
 class ConsumableFault(Protocol):
     """What :class:`FaultInjector` needs of a fault: a :class:`Trigger` with ``matches``."""
 
-    def matches(self, *request: str) -> bool:
-        """True if this fault applies to the request described by ``request``."""
-        ...
-
     id: int
+
+    @property
+    def matches(self) -> Callable[..., bool]:
+        """``matches(*request)``: True if this fault applies to the request described by
+        ``request`` (e.g. ``(method, path)`` or ``(service, operation)``)."""
+        ...
 
     def fires(self) -> bool: ...
 

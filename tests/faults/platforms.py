@@ -16,7 +16,11 @@ from typing import Any
 __all__ = ["FaultPlatform", "PLATFORMS", "Kind"]
 
 Kind = str
-"""A fault kind: ``throttle``, ``server_error``, ``drop``, ``lost_answer``, ``latency``."""
+"""A fault kind: ``throttle``, ``server_error``, ``drop``, ``lost_answer``, ``latency``.
+
+Azure ML's throttling and 5xx answers carry only ``retry-after-ms: 20`` (azure-core honours it when
+there is no ``Retry-After``): azure-core would otherwise back off 0, 1, 2 s per refused attempt,
+and ``Retry-After: 0`` counts as absent to it. ``test_retry_after_is_honoured`` uses ``Retry-After``."""
 
 FAST_VERTEX_CALLS = {"timeout": 10.0, "initial": 0.01, "maximum": 0.05, "deadline": 1.0}
 """Vertex AI's per-call retry budget in these tests (default: 20 s per call; the same retries)."""
@@ -46,6 +50,8 @@ class FaultPlatform:
     resources: dict[str, int]
     retry_after_call: dict[str, Any] = field(default_factory=dict)
     """Matches one early write (retried by the SDK, then by core) for the Retry-After check."""
+    retry_after_1s: dict[str, Any] = field(default_factory=dict)
+    """A throttling answer that asks the client to wait 1 s (and nothing shorter)."""
 
     def inject(self, emulator: Any, kind: Kind, **trigger: Any) -> None:
         """Inject a fault of ``kind`` on every control-plane request (``trigger``: count,
@@ -68,6 +74,7 @@ PLATFORMS: list[FaultPlatform] = [
         everywhere={"service": "*", "operation": "*"},
         deploy_call={"service": "sagemaker", "operation": "CreateEndpoint"},
         retry_after_call={"service": "sagemaker", "operation": "CreateModel"},
+        retry_after_1s={"code": "ThrottlingException", "status": 400, "retry_after": 1},
         throttle_words=("ThrottlingException", "Rate exceeded"),
         resources={"endpoint": 1, "endpoint-config": 1, "model": 2, "scalable-target": 1},
     ),
@@ -85,6 +92,7 @@ PLATFORMS: list[FaultPlatform] = [
         everywhere={},
         deploy_call={"method": "POST", "path_contains": ":deployModel"},
         retry_after_call={"method": "POST", "path_contains": "/models:upload"},
+        retry_after_1s={"status": 429, "retry_after": 1},
         throttle_words=("429", "RESOURCE_EXHAUSTED", "Quota exceeded"),
         resources={"endpoint": 1, "deployed-model": 2, "model": 2},
     ),
@@ -93,8 +101,8 @@ PLATFORMS: list[FaultPlatform] = [
         fixture="az",
         api_entry=lambda emu: {"url": emu.url, "ca_file": str(emu.ca_file)},
         effects={
-            "throttle": {"status": 429, "retry_after": 0},
-            "server_error": {"status": 503, "retry_after": None},
+            "throttle": {"status": 429, "retry_after": None, "retry_after_ms": 20},
+            "server_error": {"status": 503, "retry_after": None, "retry_after_ms": 20},
             "drop": {"drop": True},
             "lost_answer": {"drop": True, "after": True},
             "latency": {"status": 0, "delay": 0.2, "retry_after": None},
@@ -102,6 +110,7 @@ PLATFORMS: list[FaultPlatform] = [
         everywhere={},
         deploy_call={"method": "PUT", "path_contains": "/deployments/"},
         retry_after_call={"method": "PUT", "path_contains": "/onlineEndpoints/"},
+        retry_after_1s={"status": 429, "retry_after": 1},
         throttle_words=("TooManyRequests", "throttled"),
         resources={"endpoint": 1, "deployment": 2, "autoscale": 1},
     ),
