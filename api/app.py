@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from api.deps import Container
 from api.errors import install_error_handlers
-from api.routes import admin, checks, deployments, meta
+from api.routes import admin, checks, deployments, meta, secrets
 from api.security import SECURITY_DEPENDENCIES, bootstrap_admin_keys, install_security
 from core.settings import Settings
 
@@ -45,4 +45,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(deployments.router)
     app.include_router(checks.router)
     app.include_router(admin.router)
+    app.include_router(secrets.router)
     return app

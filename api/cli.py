@@ -345,6 +345,65 @@ def keys_generate() -> None:
     typer.echo(new_token().token)
 
 
+secrets_app = typer.Typer(no_args_is_help=True, help="Service secrets (values never shown): set, list, delete, "
+                                                    "rotate (admin key needed), generate-key.")
+app.add_typer(secrets_app, name="secrets")
+
+
+@secrets_app.command("set")
+def secrets_set(name: str, from_file: Optional[Path] = typer.Option(
+                    None, "--from-file", help="Read the value from this file (default: standard input)."),
+                server: str = ServerOpt, output: str = OutputOpt) -> None:
+    """Create or replace a service secret. The value is read from standard input or a file, never
+    from the command line (which other users of the machine can see); one trailing newline is dropped."""
+    try:
+        value = from_file.read_text() if from_file is not None else sys.stdin.read()
+    except OSError as exc:
+        _fail(f"cannot read {from_file}: {exc}")
+    value = value[:-1] if value.endswith("\n") else value
+    if not value:
+        _fail("the value is empty")
+    status, secret = _call(server, "PUT", f"/v1/secrets/{name}", {"value": value})
+    if output == "json":
+        return _print(secret, output)
+    typer.echo(f"{'created' if status == 201 else 'replaced'} {secret['name']} ({secret['fingerprint']})")
+
+
+@secrets_app.command("list")
+def secrets_list(server: str = ServerOpt, output: str = OutputOpt) -> None:
+    """List service secrets: name, fingerprint, last update (never values)."""
+    _, result = _call(server, "GET", "/v1/secrets")
+    if output == "json":
+        return _print(result, output)
+    for secret in result["secrets"]:
+        typer.echo(f"{secret['name']:<32} {secret['fingerprint']}  {secret['updated_at']}")
+
+
+@secrets_app.command("delete")
+def secrets_delete(name: str, server: str = ServerOpt) -> None:
+    """Delete a service secret (refused while a deployment's spec references it)."""
+    _call(server, "DELETE", f"/v1/secrets/{name}")
+    typer.echo(f"deleted {name}")
+
+
+@secrets_app.command("rotate")
+def secrets_rotate(server: str = ServerOpt, output: str = OutputOpt) -> None:
+    """Re-encrypt every stored secret with the first key of DEPLOY_ANYWHERE_SECRETS_KEY (after putting a
+    new key first); the old keys can be removed afterwards."""
+    _, result = _call(server, "POST", "/v1/secrets:rotate")
+    if output == "json":
+        return _print(result, output)
+    typer.echo(f"re-encrypted {result['rotated']} secret(s)")
+
+
+@secrets_app.command("generate-key")
+def secrets_generate_key() -> None:
+    """Print a new random key for DEPLOY_ANYWHERE_SECRETS_KEY, without contacting the server."""
+    from core.secrets.keyring import generate_key
+
+    typer.echo(generate_key())
+
+
 @app.command()
 def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8080),
           sandbox: bool = typer.Option(False, "--sandbox", help="Embedded SQLite + local emulators.")) -> None:

@@ -13,6 +13,7 @@ from fastapi import Request
 
 from core.jobs import Jobs
 from core.registry import AdapterFactory
+from core.secrets import masking
 from core.service import Service
 from core.settings import Settings
 from core.store import Store
@@ -43,7 +44,9 @@ class Container:
         self.store.migrate()
         adapters = AdapterFactory(emulators=settings.emulator_urls())
         self.jobs = Jobs(settings)
+        masking.install()
         self.service = Service(self.store, adapters, self.jobs, check_concurrency=settings.check_concurrency,
+                               keyring=settings.keyring(),
                                provider_requests_per_second=settings.provider_requests_per_second)
         self.jobs.launch(self.store, adapters, self.service)
 

@@ -37,7 +37,7 @@ from enum import Enum
 from typing import Any, ClassVar, Generic, TypeVar
 
 from core.live import LiveEndpoint
-from core.spec import EndpointSpec, TestQuery
+from core.spec import EndpointSpec, EnvFrom, SecretRef, TestQuery
 
 __all__ = [
     "Feature",
@@ -72,6 +72,9 @@ class Feature(str, Enum):
     ACCELERATOR = "accelerator"
     INVOCATIONS_SCALING = "invocations_scaling"
     CONCURRENCY_LIMIT = "concurrency_limit"
+    AWS_SECRETS_MANAGER = "aws_secrets_manager"
+    GCP_SECRET_MANAGER = "gcp_secret_manager"
+    AZURE_KEY_VAULT = "azure_key_vault"
 
 
 def features_used(spec: EndpointSpec) -> dict[Feature, list[str]]:
@@ -98,6 +101,9 @@ def features_used(spec: EndpointSpec) -> dict[Feature, list[str]]:
             add(Feature.ACCELERATOR, f"variants[{i}].accelerator")
         if v.max_concurrency is not None:
             add(Feature.CONCURRENCY_LIMIT, f"variants[{i}].max_concurrency")
+        for key, value in v.env.items():
+            if isinstance(value, EnvFrom) and value.value_from.kind != "service_secret":
+                add(Feature(value.value_from.kind), f"variants[{i}].env.{key}.value_from")
     if len(spec.variants) > 1:
         add(Feature.MULTIPLE_VARIANTS, "variants")
     if spec.auth_mode == "key":
@@ -289,6 +295,27 @@ class Adapter(ABC, Generic[RequestT, DescribedT]):
     @abstractmethod
     def invoke(self, name: str, query: TestQuery, *, timeout: float) -> InvokeResult:
         """Send one test query to the live endpoint's data plane."""
+
+    # -- secrets (see core.secrets.sealing) ------------------------------------------------------
+
+    @classmethod
+    def native_secret(cls, ref: SecretRef) -> str | None:
+        """The env value that makes the PLATFORM read ``ref`` at runtime (the value never passes
+        through the service), or None when the service resolves ``ref`` at deploy time."""
+        return None
+
+    @classmethod
+    def parse_native_secret(cls, value: str) -> SecretRef | None:
+        """The reference a live env value written by :meth:`native_secret` stands for, else None."""
+        return None
+
+    def resolve_secret(self, ref: SecretRef) -> str:
+        """Read the value of ``ref`` (a secret store of this platform's cloud) with the service's
+        credentials for this target. Raises :class:`core.errors.SecretUnavailable` when the secret
+        does not exist or cannot be read (the message names ``ref``, never a value)."""
+        from core.errors import SecretUnavailable
+
+        raise SecretUnavailable(f"{self.capabilities.platform} cannot read {ref.kind} secrets")
 
 
 def find_gaps(adapter_cls: type[Adapter[Any, Any]], spec: EndpointSpec) -> list[Gap]:

@@ -23,7 +23,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Severity", "Change", "Drift", "diff", "flatten", "matches", "replacements", "COSMETIC_PATHS"]
+__all__ = ["Severity", "Change", "Drift", "diff", "flatten", "matches", "replacements", "COSMETIC_PATHS",
+           "child_path"]
 
 COSMETIC_PATHS: tuple[str, ...] = ("tags", "tags.*", "description", "variants[*].description")
 """Paths whose differences are cosmetic; everything else (image, model, instance type, traffic,
@@ -71,6 +72,17 @@ class Drift(BaseModel):
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
+def child_path(prefix: str, key: str) -> str:
+    """The path of mapping entry ``key`` under ``prefix`` (quoted when not a plain key)."""
+    return _key(prefix, key)
+
+
+def _secret_entry(value: Mapping[str, Any]) -> bool:
+    """An env entry that is compared whole: ``{secret, fingerprint}`` or ``{value_from}`` (its
+    parts alone mean nothing, and a diff must say *changed*, never show parts of a secret)."""
+    return value.get("secret") is True or set(value) == {"value_from"}
+
+
 def _key(prefix: str, key: str) -> str:
     part = key if _PLAIN_KEY.match(key) else f'["{key}"]'
     if not prefix:
@@ -86,6 +98,8 @@ def flatten(config: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         if key == "variants" and isinstance(value, list):
             for variant in value:
                 flat[f"{path}[{variant['name']}]"] = _Variant(variant)
+        elif isinstance(value, Mapping) and prefix.endswith(".env") and _secret_entry(value):
+            flat[path] = dict(value)
         elif isinstance(value, Mapping):
             if not value:
                 flat[path] = {}

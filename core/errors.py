@@ -45,6 +45,7 @@ __all__ = [
     "DeploymentFailed",
     "ServingTimeout",
     "ProviderNotInstalled",
+    "SecretUnavailable",
 ]
 
 
@@ -184,6 +185,14 @@ class ProviderNotInstalled(DeployError):
 
     code = "provider_not_installed"
     http_status = 501
+
+
+class SecretUnavailable(DeployError):
+    """A secret the spec needs cannot be stored or read: no ``SECRETS_KEY``, an unknown service
+    secret or fingerprint, a value encrypted with a key no longer configured. ``details`` has paths."""
+
+    code = "secret_unavailable"
+    http_status = 422
 
 
 def _rebuild(cls: type[DeployError], message: str, details: Any) -> DeployError:

@@ -22,7 +22,9 @@ from core.adapter import Adapter
 from core.check import CheckOutcome, judge
 from core.errors import DeployError
 from core.live import LiveEndpoint
+from core.observe import observe
 from core.patch import to_patch
+from core.secrets.vault import Vault
 from core.spec import EndpointSpec, parse_spec
 from core.store.checks import CheckWrite, Recorded
 from core.store.records import DeploymentRecord
@@ -45,12 +47,12 @@ class Assessment:
 
 
 def assess(adapter: Adapter[Any, Any], dep: DeploymentRecord, spec: EndpointSpec, *, mode: str,
-           trigger: str) -> Assessment:
-    """Observe and judge ``dep`` (never raises :class:`DeployError`: it is returned)."""
+           trigger: str, vault: Vault) -> Assessment:
+    """Observe and judge ``dep`` (never raises :class:`DeployError`: it is returned); secret env
+    values are redacted before anything is judged or recorded."""
     started = time.perf_counter()
     try:
-        described = adapter.describe(spec.name, full=mode == "full")
-        live = None if described is None else adapter.to_live(described)
+        live = observe(adapter, spec, full=mode == "full", vault=vault, seen=dep.secret_fingerprints)
     except DeployError as exc:
         seconds = time.perf_counter() - started
         write = CheckWrite(name=dep.name, mode=mode, health="unknown", sync="unknown",
@@ -75,8 +77,9 @@ class FleetChecker:
 
     def __init__(self, store: Any, adapter_for: Callable[[EndpointSpec], Adapter[Any, Any]], *,
                  after: Callable[[Assessment, Recorded | None], None],
-                 concurrency: int = 16, limiter: budget.RateLimiter | None = None) -> None:
+                 concurrency: int = 16, limiter: budget.RateLimiter | None = None, vault: Vault) -> None:
         self._store = store
+        self._vault = vault
         self._adapter_for = adapter_for
         self._after = after
         self.concurrency = concurrency
@@ -86,7 +89,7 @@ class FleetChecker:
         dep, mode = item
         spec = parse_spec(dep.spec)
         with budget.spending(self.limiter if charged else None, spec.target.account):
-            return assess(self._adapter_for(spec), dep, spec, mode=mode, trigger=trigger)
+            return assess(self._adapter_for(spec), dep, spec, mode=mode, trigger=trigger, vault=self._vault)
 
     def run(self, items: Sequence[tuple[DeploymentRecord, str]], *, trigger: str,
             charged: bool = True) -> list[tuple[Assessment, Recorded | None]]:

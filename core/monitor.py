@@ -21,6 +21,7 @@ from core.budget import RateLimiter
 from core.diff import Change, matches
 from core.errors import Conflict, DeployError, NotFound, SpecError
 from core.fleet import Assessment, FleetChecker
+from core.secrets.vault import Vault
 from core.live import Health
 from core.patch import NOT_IN_SPEC, live_document, to_patch
 from core.spec import parse_spec
@@ -47,12 +48,13 @@ class Monitor:
     """Checks and drift handling over one store; ``adapter_for(spec)`` gives a bound adapter."""
 
     def __init__(self, store: Store, adapter_for: Any, jobs: DeployStarter, *, concurrency: int = 16,
-                 requests_per_second: float | None = None) -> None:
+                 requests_per_second: float | None = None, vault: Vault) -> None:
         self.store = store
         self.jobs = jobs
         self._adapter_for = adapter_for
         self.fleet = FleetChecker(store, adapter_for, after=self._after, concurrency=concurrency,
-                                  limiter=RateLimiter(requests_per_second) if requests_per_second else None)
+                                  limiter=RateLimiter(requests_per_second) if requests_per_second else None,
+                                  vault=vault)
 
     def _get(self, name: str) -> DeploymentRecord:
         dep = self.store.get_deployment(name)

@@ -20,6 +20,10 @@ from core.live import Health, LiveEndpoint, Sync
 from core.monitor import Monitor
 from core.preconditions import Preconditions
 from core.registry import AdapterFactory, adapter_class
+from core.secrets.keyring import Keyring
+from core.observe import observe
+from core.secrets.sealing import preview, seal
+from core.secrets.vault import Vault
 from core.spec import EndpointSpec, parse_spec, revision
 from core.store import CheckResultRecord, DeploymentRecord, OperationRecord, Store
 
@@ -41,11 +45,6 @@ class ApplyResult:
 
     deployment: DeploymentRecord
     operation: OperationRecord | None
-
-
-def observe(adapter: Adapter[Any, Any], name: str, *, full: bool) -> LiveEndpoint | None:
-    described = adapter.describe(name, full=full)
-    return None if described is None else adapter.to_live(described)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -89,12 +88,13 @@ class Service:
     """Use cases over one store, one adapter factory and one job starter."""
 
     def __init__(self, store: Store, adapters: AdapterFactory, jobs: JobStarter, *, check_concurrency: int = 16,
-                 provider_requests_per_second: float | None = None) -> None:
+                 provider_requests_per_second: float | None = None, keyring: Keyring | None = None) -> None:
         self.store = store
         self.adapters = adapters
         self.jobs = jobs
+        self.vault = Vault(store, keyring)
         self.monitor = Monitor(store, self._adapter, jobs, concurrency=check_concurrency,
-                               requests_per_second=provider_requests_per_second)
+                               requests_per_second=provider_requests_per_second, vault=self.vault)
 
     # ------------------------------------------------------------------------------ validation
 
@@ -102,7 +102,7 @@ class Service:
         """Parse and check a spec: SpecError (paths) or UnsupportedFeature (every gap at once)."""
         if isinstance(data, dict) and name is not None and "name" not in data:
             data = {**data, "name": name}
-        spec = parse_spec(data)
+        spec = data if isinstance(data, EndpointSpec) else parse_spec(data)
         if name is not None and spec.name != name:
             raise SpecError("the spec's name differs from the deployment name in the URL",
                             details=[{"path": "name", "message": f"expected {name!r}, got {spec.name!r}"}])
@@ -112,6 +112,10 @@ class Service:
                 f"{spec.platform} cannot deploy this spec: {len(gaps)} gap(s)",
                 details=[g.to_dict() for g in gaps])
         return spec
+
+    def _sealed(self, spec: EndpointSpec, *, persist: bool) -> EndpointSpec:
+        """``spec`` with its literal secrets replaced by fingerprints (kept encrypted if ``persist``)."""
+        return seal(spec, self.vault, adapter_class(spec.platform), deployment=spec.name, persist=persist)
 
     def spec_of(self, dep: DeploymentRecord) -> EndpointSpec:
         return parse_spec(dep.spec)
@@ -159,13 +163,15 @@ class Service:
 
     def plan(self, data: Any) -> dict[str, Any]:
         """Dry run: the provider-native calls apply would send, and the diff against live."""
-        spec = self.validate(data)
+        spec = self._sealed(self.validate(data), persist=False)
         adapter = self._adapter(spec)
-        live = observe(adapter, spec.name, full=True)
+        existing = self.store.get_deployment(spec.name)
+        live = observe(adapter, spec, full=True, vault=self.vault,
+                       seen=existing.secret_fingerprints if existing is not None else None)
         outcome = judge(spec, live, adapter.capabilities)
-        request = adapter.to_request(spec)
+        request = adapter.to_request(preview(spec, type(adapter)))
         in_sync = live is not None and outcome.sync is Sync.IN_SYNC and live.health is Health.SERVING
-        replace = self._replacements(spec, adapter, self.store.get_deployment(spec.name))
+        replace = self._replacements(spec, adapter, existing)
         return {
             "name": spec.name, "platform": spec.platform, "revision": revision(spec),
             "exists": live is not None,
@@ -188,6 +194,8 @@ class Service:
         spec = self.validate(data, name=name)
         existing = self.store.get_deployment(name)
         replace = self._replacements(spec, self._adapter(spec), existing)
+        if not replace:
+            spec = self._sealed(spec, persist=True)
         if replace:
             raise RequiresReplacement(
                 f"{name}: {len(replace)} change(s) cannot be made in place on {spec.platform}; "
@@ -242,7 +250,8 @@ class Service:
         if dep is not None:
             spec = self.spec_of(dep)
             try:  # one read serves the report and, unless it is being deleted, the recorded check
-                live = (observe(self._adapter(spec), dep.name, full=False) if dep.deleting
+                live = (observe(self._adapter(spec), spec, full=False, vault=self.vault,
+                                seen=dep.secret_fingerprints) if dep.deleting
                         else self.monitor.check(dep.name, mode="basic")[0].live)
             except DeployError as exc:
                 left["observe_error"] = exc.message

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from core.secrets.keyring import Keyring, sandbox_secrets_key
 from core.wait import WaitPolicy
 from core.webhooks import WebhookConfig
 
@@ -59,6 +60,12 @@ class Settings(BaseSettings):
         "generate`) of a first admin key; registered (hashed) at start-up, idempotently.")
     bootstrap_admin_key_file: Path | None = Field(
         default=None, description="The same, read from a file (e.g. a mounted secret).")
+    secrets_key: SecretStr | None = Field(
+        default=None, description="Fernet key(s) encrypting secret values at rest, comma separated: the first "
+        "encrypts, all decrypt (rotation). `deploy-anywhere secrets generate-key` makes one. Without it, "
+        "specs with literal secrets, service secrets or secrets the service reads are refused.")
+    secrets_key_file: Path | None = Field(
+        default=None, description="The same, read from a file (e.g. a mounted Kubernetes secret).")
     public_paths: list[str] = Field(
         default_factory=lambda: ["/healthz", "/readyz", "/metrics"],
         description="Route paths served without a bearer token (JSON list); every other route needs one.")
@@ -133,6 +140,16 @@ class Settings(BaseSettings):
             transient_backoff=self.transient_backoff_seconds,
             transient_max_backoff=max(self.transient_backoff_seconds * 40, 1.0),
         )
+
+    def keyring(self) -> Keyring | None:
+        """The secrets keyring from ``secrets_key`` / ``secrets_key_file``; in sandbox mode without
+        either, a key generated once under ``data_dir`` (mode 0600). None: no secrets support."""
+        if self.secrets_key is not None:
+            return Keyring.parse(self.secrets_key.get_secret_value())
+        path = self.secrets_key_file
+        if path is None and self.sandbox:
+            path = sandbox_secrets_key(self.data_dir)
+        return Keyring.parse(path.read_text().strip()) if path is not None else None
 
     def emulator_urls(self) -> dict[str, Any]:
         """Platform -> emulator info from ``emulators_file`` (empty outside sandbox mode)."""

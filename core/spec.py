@@ -27,11 +27,16 @@ import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     JsonValue,
+    PrivateAttr,
+    SecretStr,
+    Tag,
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
@@ -46,6 +51,14 @@ __all__ = [
     "Target",
     "Accelerator",
     "Autoscaling",
+    "SecretRef",
+    "SecretValue",
+    "EnvFrom",
+    "EnvValue",
+    "SECRET_SOURCES",
+    "SECRET_REF_PATTERNS",
+    "FINGERPRINT_PATTERN",
+    "REDACTED",
     "Variant",
     "PredictionLogging",
     "TestQuery",
@@ -53,6 +66,8 @@ __all__ = [
     "DeployedConfig",
     "EndpointSpec",
     "revision",
+    "identity",
+    "secret_digest",
     "canonical_json",
     "load_spec",
     "load_yaml",
@@ -211,6 +226,127 @@ class Autoscaling(_Strict):
         return self
 
 
+# ------------------------------------------------------------------------------------ env values
+
+SECRET_SOURCES: dict[str, str] = {
+    "aws_secrets_manager": "sagemaker",
+    "gcp_secret_manager": "vertex",
+    "azure_key_vault": "azureml",
+    "service_secret": "*",
+}
+"""Where a secret reference points -> the platform that can use it (``*``: every platform)."""
+
+REDACTED = "**redacted**"
+"""What stands in for a secret value wherever one would otherwise be shown."""
+
+FINGERPRINT_PATTERN = r"^hmac-sha256:[0-9a-f]{32}$"
+"""A secret's fingerprint: keyed HMAC of the value (see :mod:`core.secrets.keyring`), never the value."""
+
+SECRET_REF_PATTERNS: dict[str, str] = {
+    "aws_secrets_manager": r"^arn:aws[a-z-]*:secretsmanager:[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d:[0-9]{12}"
+                           r":secret:[A-Za-z0-9/_+=.@-]{1,512}$",
+    "gcp_secret_manager": r"^projects/[a-z0-9-]{1,63}/secrets/[A-Za-z0-9_-]{1,255}(/versions/([0-9]+|latest))?$",
+    "azure_key_vault": r"^https://[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]\.vault\.azure\.net/secrets/"
+                       r"[0-9a-zA-Z-]{1,127}(/[0-9a-f]{32})?$",
+    "service_secret": r"^[a-z][a-z0-9_.-]{0,62}$",
+}
+
+
+class SecretRef(_Strict):
+    """Exactly one source of a secret value. Only the reference is stored and returned; the value is
+    read where the platform supports it (Azure Key Vault: by Azure ML itself at runtime) or by the
+    service at deploy time (see the README's secrets section)."""
+
+    aws_secrets_manager: str | None = Field(
+        default=None, pattern=SECRET_REF_PATTERNS["aws_secrets_manager"],
+        description="AWS Secrets Manager secret ARN (SageMaker).")
+    gcp_secret_manager: str | None = Field(
+        default=None, pattern=SECRET_REF_PATTERNS["gcp_secret_manager"],
+        description="Secret Manager secret `projects/{project}/secrets/{name}[/versions/{n|latest}]` (Vertex AI).")
+    azure_key_vault: str | None = Field(
+        default=None, pattern=SECRET_REF_PATTERNS["azure_key_vault"],
+        description="Key Vault secret identifier `https://{vault}.vault.azure.net/secrets/{name}[/{version}]` "
+        "(Azure ML).")
+    service_secret: str | None = Field(
+        default=None, pattern=SECRET_REF_PATTERNS["service_secret"],
+        description="Name of a secret stored in this service (`PUT /v1/secrets/{name}`); any platform.")
+
+    @model_validator(mode="after")
+    def _one(self) -> SecretRef:
+        set_ = [k for k in SECRET_SOURCES if getattr(self, k) is not None]
+        if len(set_) != 1:
+            raise ValueError(f"give exactly one of {', '.join(SECRET_SOURCES)}"
+                             + (f" (got {', '.join(set_)})" if set_ else ""))
+        return self
+
+    @model_serializer(mode="plain")
+    def _dump(self) -> dict[str, str]:
+        return {self.kind: self.ref}
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in SECRET_SOURCES if getattr(self, k) is not None)
+
+    @property
+    def ref(self) -> str:
+        return str(getattr(self, self.kind))
+
+
+class EnvFrom(_Strict):
+    """An environment variable whose value comes from a secret store."""
+
+    value_from: SecretRef = Field(description="Where the value is read from.")
+
+
+class SecretValue(_Strict):
+    """A literal value marked secret. Sent as ``{"secret": true, "value": "..."}``; the service keeps
+    the value encrypted and from then on shows ``{"secret": true, "fingerprint": "..."}`` only (in
+    responses, plans, checks, events, logs and Terraform state). Sending the fingerprint back keeps
+    the value the service holds for this deployment."""
+
+    secret: Literal[True] = Field(description="Marks the value secret.")
+    value: SecretStr | None = Field(default=None, description="The value (input only; never returned).")
+    fingerprint: str | None = Field(
+        default=None, pattern=FINGERPRINT_PATTERN,
+        description="Keyed HMAC of a value the service already holds (returned instead of the value).")
+
+    @field_validator("value")
+    @classmethod
+    def _length(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        _input_only(value is None or len(value.get_secret_value()) <= MAX_ENV_VALUE,
+                    f"a value is at most {MAX_ENV_VALUE} characters", info)
+        return value
+
+    @model_validator(mode="after")
+    def _one(self) -> SecretValue:
+        if (self.value is None) == (self.fingerprint is None):
+            raise ValueError("give exactly one of value (a new secret) or fingerprint (keep the stored one)")
+        return self
+
+    @model_serializer(mode="plain")
+    def _dump(self) -> dict[str, Any]:
+        """Never the value: a sealed secret dumps its fingerprint, an unsealed one a redaction mark."""
+        if self.fingerprint is not None:
+            return {"secret": True, "fingerprint": self.fingerprint}
+        return {"secret": True, "value": REDACTED}
+
+
+def _env_tag(value: Any) -> str:
+    if isinstance(value, dict) and "value_from" in value or isinstance(value, EnvFrom):
+        return "env:value_from"
+    if isinstance(value, (dict, SecretValue)):
+        return "env:secret"
+    return "env:text"
+
+
+EnvValue = Annotated[
+    Union[Annotated[str, Tag("env:text")], Annotated[SecretValue, Tag("env:secret")],
+          Annotated[EnvFrom, Tag("env:value_from")]],
+    Discriminator(_env_tag),
+]
+"""A container environment value: text, a literal secret, or a reference to a secret store."""
+
+
 class Variant(_Strict):
     """One model server behind the endpoint, receiving ``weight`` percent of the traffic."""
 
@@ -227,8 +363,11 @@ class Variant(_Strict):
         description="Model artifact URI (s3://, gs://, azureml:name:version); None when the image "
         "carries the model.",
     )
-    env: dict[str, str] = Field(
-        default_factory=dict, description="Environment variables of the serving container."
+    env: dict[str, EnvValue] = Field(
+        default_factory=dict,
+        description="Environment variables of the serving container: text, `{secret: true, value}` (a "
+        "literal kept encrypted, never returned) or `{value_from: {aws_secrets_manager | "
+        "gcp_secret_manager | azure_key_vault | service_secret: ...}}` (a secret reference).",
     )
     port: int = Field(default=8080, ge=1, le=65535, description="Port the container listens on.")
     predict_route: str = Field(
@@ -278,10 +417,10 @@ class Variant(_Strict):
 
     @field_validator("env")
     @classmethod
-    def _env_limits(cls, env: dict[str, str], info: ValidationInfo) -> dict[str, str]:
+    def _env_limits(cls, env: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
         _input_only(len(env) <= MAX_ENV_VARS, f"at most {MAX_ENV_VARS} environment variables, got {len(env)}", info)
         for key, value in env.items():
-            _input_only(len(value) <= MAX_ENV_VALUE,
+            _input_only(not isinstance(value, str) or len(value) <= MAX_ENV_VALUE,
                         f"environment variable {key[:64]!r}: value longer than {MAX_ENV_VALUE} characters", info)
         return env
 
@@ -300,7 +439,7 @@ class Variant(_Strict):
 
     @field_validator("env")
     @classmethod
-    def _env_keys(cls, env: dict[str, str]) -> dict[str, str]:
+    def _env_keys(cls, env: dict[str, Any]) -> dict[str, Any]:
         for key in env:
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,1023}", key):
                 raise ValueError(f"invalid environment variable name {key!r}")
@@ -504,6 +643,13 @@ class EndpointSpec(DeployedConfig):
         default_factory=SyncPolicy,
         description="How checks treat this deployment: ignored paths, auto-remediation.",
     )
+    _sealed: EndpointSpec | None = PrivateAttr(default=None)
+    """Set on a materialized copy (secret values in place of references and fingerprints, for one
+    provider request): the sealed spec it came from. Its revision is stamped and provider names are
+    derived from it (:func:`identity`), never from a value."""
+    _secret_digest: str | None = PrivateAttr(default=None)
+    """Set on a materialized copy: a digest of the fingerprints of the values read from secret
+    stores (None: none), so a rollout of a rotated value gets new immutable provider resources."""
 
     @property
     def platform(self) -> str:
@@ -526,9 +672,29 @@ def canonical_json(data: Any) -> str:
 
 
 def revision(spec: EndpointSpec) -> str:
-    """Stable 12-hex hash of the canonical deployed config (name included, test queries not)."""
+    """Stable 12-hex hash of the canonical deployed config (name included, test queries not).
+
+    Secret values enter only as their fingerprints: a spec with a literal secret not yet sealed
+    (:func:`core.secrets.sealing.seal`) has no revision (``ValueError``)."""
+    if spec._sealed is not None:
+        return revision(spec._sealed)
+    if any(isinstance(value, SecretValue) and value.value is not None
+           for v in spec.variants for value in v.env.values()):
+        raise ValueError("seal the spec's secret values before computing its revision")
     body = {"name": spec.name, "config": spec.config}
     return hashlib.sha256(canonical_json(body).encode()).hexdigest()[:12]
+
+
+def identity(spec: EndpointSpec) -> EndpointSpec:
+    """The spec provider names are derived from: the sealed origin of a materialized copy (secret
+    references and fingerprints, no values), else ``spec`` itself."""
+    return spec._sealed if spec._sealed is not None else spec
+
+
+def secret_digest(spec: EndpointSpec) -> str | None:
+    """8 hex over the fingerprints of the values a materialized copy read from secret stores
+    (None: it read none): part of the names of immutable provider resources that hold them."""
+    return spec._secret_digest
 
 
 def format_loc(loc: tuple[Any, ...]) -> str:
@@ -539,6 +705,8 @@ def format_loc(loc: tuple[Any, ...]) -> str:
             path += f"[{part}]"
         elif part in {"sagemaker", "vertex", "azureml"} and path.endswith("target"):
             continue  # discriminator tag pydantic adds to the location
+        elif isinstance(part, str) and part.startswith("env:"):
+            continue  # the env value's discriminator tag
         else:
             path += f".{part}" if path else str(part)
     return path or "$"

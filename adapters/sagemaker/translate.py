@@ -20,7 +20,7 @@ from typing import Any
 
 from core.adapter import Gap
 from core.live import Health, LiveEndpoint, build_live_config
-from core.spec import Autoscaling, EndpointSpec, SageMakerTarget, canonical_json, revision
+from core.spec import Autoscaling, EndpointSpec, SageMakerTarget, canonical_json, identity, revision, secret_digest
 
 __all__ = [
     "STATUS_MAP",
@@ -118,15 +118,21 @@ class SageMakerDescribed:
 # ------------------------------------------------------------------------------------ spec -> req
 
 
-def config_name(name: str, rev: str) -> str:
-    return f"{name}-{rev}"
+def config_name(name: str, rev: str, secrets: str | None = None) -> str:
+    """``{name}-{rev}``, or ``{name}-{rev}-{secrets}`` when the spec's values read from secret
+    stores (digest ``secrets``) are in it: a rotated value is a new immutable config of the same
+    revision."""
+    return f"{name}-{rev}" if secrets is None else f"{name}-{rev}-{secrets}"
 
 
 def model_name(spec: EndpointSpec, variant_index: int) -> str:
-    v = spec.variants[variant_index]
+    """``{name}-{variant}-{hash8}`` over the model's content, with secret values as their
+    references/fingerprints (:func:`core.spec.identity`) plus the digest of the values read."""
+    v = identity(spec).variants[variant_index]
     target = spec.target
     assert isinstance(target, SageMakerTarget)
-    body = {"image": v.image, "model_uri": v.model_uri, "env": v.env, "role": target.execution_role_arn}
+    body = {"image": v.image, "model_uri": v.model_uri, "env": v.model_dump(mode="json")["env"],
+            "role": target.execution_role_arn, **({"secrets": d} if (d := secret_digest(spec)) else {})}
     digest = hashlib.sha256(canonical_json(body).encode()).hexdigest()[:8]
     return f"{spec.name}-{v.name}-{digest}"
 
@@ -170,7 +176,7 @@ def revision_of_config(endpoint: str, name: str | None) -> str | None:
     """The revision a config name carries, or None for a config the service did not make."""
     if not name:
         return None
-    match = re.fullmatch(re.escape(endpoint) + r"-([0-9a-f]{12})", name)
+    match = re.fullmatch(re.escape(endpoint) + r"-([0-9a-f]{12})(-[0-9a-f]{8})?", name)
     return match.group(1) if match else None
 
 
@@ -228,7 +234,7 @@ def to_request(spec: EndpointSpec) -> SageMakerRequest:
             ))
         else:
             fixed.append(v.name)
-    endpoint_config: dict[str, Any] = {"EndpointConfigName": config_name(spec.name, rev),
+    endpoint_config: dict[str, Any] = {"EndpointConfigName": config_name(spec.name, rev, secret_digest(spec)),
                                        "ProductionVariants": variants, "Tags": tags}
     if spec.logging.enabled:
         endpoint_config["DataCaptureConfig"] = {

@@ -48,7 +48,7 @@ def put_deployment(name: str, spec: EndpointSpec, request: Request, if_match: st
     data = spec.model_dump(mode="json")
 
     def handle() -> JSONResponse:
-        result = service.apply(name, data, preconditions=_preconditions(if_match, if_none_match))
+        result = service.apply(name, spec, preconditions=_preconditions(if_match, if_none_match))
         audit(request, action="apply", deployment=name, revision=result.deployment.revision,
               details={"operation": result.operation.id if result.operation else None})
         headers = {"ETag": result.deployment.etag}
@@ -93,7 +93,7 @@ def delete_deployment(name: str, request: Request, if_match: str | None = _IF_MA
 
 @router.post("/plan", summary="Dry run: provider requests that would be sent, and the diff against live")
 def plan(spec: EndpointSpec, service: Service = Depends(service_of)) -> dict[str, Any]:
-    return service.plan(spec.model_dump(mode="json"))
+    return service.plan(spec)
 
 
 @router.get("/operations", summary="Operations, newest first, by deployment and state")

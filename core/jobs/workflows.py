@@ -26,7 +26,9 @@ from core.errors import DeployError, DeploymentFailed, ServingTimeout
 from core.jobs.runtime import bind, ensure_current, runtime
 from core.live import LiveEndpoint
 from core.queries import evaluate
-from core.service import deployment_view, observe
+from core.observe import observe
+from core.secrets.sealing import has_secrets, materialize
+from core.service import deployment_view
 from core.spec import EndpointSpec, parse_spec
 from core.wait import ServingGate, call_with_retry, poll_until_serving
 
@@ -101,6 +103,16 @@ def _finish(op_id: str, state: str, error: dict[str, Any] | None = None,
     metrics.operation_finished(op.kind, op.state)
 
 
+def _request(spec: EndpointSpec, adapter: Any, *, record: bool = False) -> Any:
+    """The provider request for ``spec`` with its secrets materialized (in memory only: a step's
+    output never holds a value). ``record``: keep the fingerprints of values read from secret
+    stores on the deployment, so checks can tell them from a change behind the service's back."""
+    materialized, seen = materialize(spec, runtime().service.vault, adapter, deployment=spec.name)
+    if record:
+        runtime().store.secrets.record_fingerprints(spec.name, seen)
+    return adapter.to_request(materialized)
+
+
 def _bound(spec_json: dict[str, Any]) -> tuple[EndpointSpec, Any]:
     """The spec and the adapter bound to its target."""
     spec = _spec(spec_json)
@@ -113,7 +125,7 @@ def _submit(spec_json: dict[str, Any], pending: list[str]) -> dict[str, Any]:
     """One step of the rollout; the returned Progress (pending provider operations) is stored by
     DBOS as the step's output, so a restarted workflow resumes polling the same operations."""
     spec, adapter = _bound(spec_json)
-    progress: Progress = _retry(lambda: adapter.submit(adapter.to_request(spec), pending))
+    progress: Progress = _retry(lambda: adapter.submit(_request(spec, adapter, record=True), pending))
     return progress.to_dict()
 
 
@@ -121,7 +133,9 @@ def _submit(spec_json: dict[str, Any], pending: list[str]) -> dict[str, Any]:
 @DBOS.step()
 def _observe(spec_json: dict[str, Any]) -> dict[str, Any] | None:
     spec, adapter = _bound(spec_json)
-    live = observe(adapter, spec.name, full=False)
+    dep = runtime().store.get_deployment(spec.name) if has_secrets(spec) else None
+    live = observe(adapter, spec, full=False, vault=runtime().service.vault,
+                   seen=dep.secret_fingerprints if dep is not None else None)
     return None if live is None else live.model_dump(mode="json")
 
 
@@ -150,7 +164,7 @@ def _run_queries(spec_json: dict[str, Any], *, deadline: float) -> list[dict[str
 @DBOS.step()
 def _finalize(spec_json: dict[str, Any], pending: list[str]) -> dict[str, Any]:
     spec, adapter = _bound(spec_json)
-    progress: Progress = _retry(lambda: adapter.finalize(adapter.to_request(spec), pending))
+    progress: Progress = _retry(lambda: adapter.finalize(_request(spec, adapter), pending))
     return progress.to_dict()
 
 
@@ -159,7 +173,7 @@ def _finalize(spec_json: dict[str, Any], pending: list[str]) -> dict[str, Any]:
 def _discard(spec_json: dict[str, Any]) -> bool:
     """One pass of undoing a failed rollout; True when done."""
     spec, adapter = _bound(spec_json)
-    return bool(_retry(lambda: adapter.discard(adapter.to_request(spec))))
+    return bool(_retry(lambda: adapter.discard(_request(spec, adapter))))
 
 
 @guarded

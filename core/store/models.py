@@ -29,7 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from core.store.db import JSONType, UTCDateTime, utcnow
 
 __all__ = ["Base", "Deployment", "Revision", "Operation", "CheckResult", "IdempotencyKey", "NAMING_CONVENTION",
-           "IDEMPOTENCY_KEY_LENGTH", "ApiKey", "AuditEvent", "Event"]
+           "IDEMPOTENCY_KEY_LENGTH", "ApiKey", "AuditEvent", "Event", "Secret"]
 
 #: Deterministic constraint names, identical on every dialect (migrations refer to them).
 NAMING_CONVENTION = {
@@ -80,6 +80,8 @@ class Deployment(Base):
     drift_streak: Mapped[int] = mapped_column(
         Integer, default=0, server_default=text("0"),
         doc="Consecutive checks that found material drift (auto-remediation counts these).")
+    secret_fingerprints: Mapped[dict[str, Any] | None] = mapped_column(
+        doc="Env path -> fingerprints of the values deploys resolved from secret stores (never values).")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -219,3 +221,20 @@ class Event(Base):
     dispatched: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(),
                                              doc="Handed to the webhook delivery workflows (outbox).")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Secret(Base):
+    """An encrypted secret value (``ciphertext``: Fernet) and its fingerprint (keyed HMAC).
+
+    ``scope``: ``service`` (a named service secret, ``owner`` empty), ``literal`` (a literal secret of
+    deployment ``owner``, ``name`` = its fingerprint) or ``meta`` (the service's fingerprint key)."""
+
+    __tablename__ = "secrets"
+
+    scope: Mapped[str] = mapped_column(String(16), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(NAME_LENGTH), primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_LENGTH), primary_key=True)
+    ciphertext: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

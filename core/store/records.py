@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from core.preconditions import etag
@@ -51,6 +51,7 @@ class DeploymentRecord:
     basic_checked_at: dt.datetime | None = None
     full_checked_at: dt.datetime | None = None
     drift_streak: int = 0
+    secret_fingerprints: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def etag(self) -> str:
@@ -77,6 +78,7 @@ class DeploymentRecord:
             basic_checked_at=row.basic_checked_at,
             full_checked_at=row.full_checked_at,
             drift_streak=row.drift_streak or 0,
+            secret_fingerprints=copy.deepcopy(row.secret_fingerprints or {}),
         )
 
 

@@ -33,7 +33,8 @@ from core.store.gate import begin
 from core.store.audit import AuditLog
 from core.store.idempotency import IdempotencyKeys
 from core.store.keys import ApiKeys, scope_clauses
-from core.store.models import NAME_LENGTH, CheckResult, Deployment, Operation, Revision
+from core.store.secrets import LITERAL, Secrets
+from core.store.models import NAME_LENGTH, CheckResult, Deployment, Operation, Revision, Secret
 from core.store.records import (
     CHECK_MODES,
     OPERATION_KINDS,
@@ -63,6 +64,7 @@ class Store:
         self._keys = ApiKeys(self)
         self._audit = AuditLog(self)
         self._checks = Checks(self)
+        self._secrets = Secrets(self)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -85,6 +87,11 @@ class Store:
     def checks(self) -> Checks:
         """Check history, check clocks, health/sync transition events."""
         return self._checks
+
+    @property
+    def secrets(self) -> Secrets:
+        """Encrypted secret values and fingerprints (see :mod:`core.store.secrets`)."""
+        return self._secrets
 
     @property
     def keys(self) -> ApiKeys:
@@ -350,6 +357,7 @@ class Store:
             # Explicit delete of revisions too: does not rely on the FK cascade being enforced.
             s.execute(delete(Revision).where(Revision.deployment_name == name))
             s.execute(delete(Deployment).where(Deployment.name == name))
+            s.execute(delete(Secret).where(Secret.scope == LITERAL, Secret.owner == name))
 
     def list_revisions(self, name: str) -> list[tuple[str, dict[str, Any], dt.datetime]]:
         """``(revision, spec, created_at)`` of every desired spec ``name`` has had, oldest first

@@ -1,5 +1,6 @@
 """The CLI: light imports, and the verbs against a running API with documented exit codes."""
 
+import json
 import ssl
 import subprocess
 import sys
@@ -164,3 +165,32 @@ def test_cli_token_and_keys(api, tmp_path):
 
     generated = runner.invoke(app, ["keys", "generate"]).output.strip()
     assert generated.startswith("da_") and len(generated) > 40
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_cli_secrets(api, tmp_path):
+    """``secrets set`` reads the value from stdin or a file (never argv); no command prints it."""
+    runner = CliRunner()
+    server = str(api.base_url)
+    admin = api.headers["Authorization"].removeprefix("Bearer ")
+    value = "cli-secret-3e9a1b7c"
+
+    result = runner.invoke(app, ["--token", admin, "secrets", "set", "db-pass", "--server", server], input=value + "\n")
+    assert result.exit_code == 0 and result.output.startswith("created db-pass (hmac-sha256:"), result.output
+    source = tmp_path / "value.txt"
+    source.write_text(value + "-next\n")
+    result = runner.invoke(app, ["--token", admin, "secrets", "set", "db-pass", "--from-file", str(source),
+                                 "--server", server])
+    assert result.exit_code == 0 and result.output.startswith("replaced db-pass"), result.output
+    listed = runner.invoke(app, ["--token", admin, "secrets", "list", "--server", server, "-o", "json"])
+    assert [s["name"] for s in json.loads(listed.output)["secrets"]] == ["db-pass"]
+    rotated = runner.invoke(app, ["--token", admin, "secrets", "rotate", "--server", server])
+    assert rotated.exit_code == 0 and "re-encrypted" in rotated.output
+    empty = runner.invoke(app, ["--token", admin, "secrets", "set", "x2", "--server", server], input="")
+    assert empty.exit_code == 1 and "empty" in empty.output
+    deleted = runner.invoke(app, ["--token", admin, "secrets", "delete", "db-pass", "--server", server])
+    assert deleted.exit_code == 0 and "deleted db-pass" in deleted.output
+    for output in (listed.output, rotated.output, deleted.output):
+        assert value not in output
+    key = runner.invoke(app, ["secrets", "generate-key"]).output.strip()
+    assert len(key) == 44 and key.endswith("=")

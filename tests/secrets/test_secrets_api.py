@@ -1,0 +1,255 @@
+"""Secrets through the HTTP API on the SageMaker emulator (real boto3): literal secrets and service
+secrets reach the provider, and their values appear in no response, event, audit entry, log record
+or database file; a secret changed behind the service's back is reported *changed* (fingerprints)."""
+
+from __future__ import annotations
+
+import copy
+import logging
+from pathlib import Path
+
+import boto3
+import pytest
+
+from tests.contract.envs import make_env
+from tests.support.api_server import running_api, wait_operation
+
+pytestmark = pytest.mark.e2e
+
+LITERAL = "lit-7b1e9c2f-token-value"
+ROTATED = "lit-0f3a55aa-rotated-value"
+BEHIND = "behind-our-back-9d8e7f"
+SERVICE = "svc-4c1d2e3f-db-password"
+SERVICE_NEXT = "svc-next-5e6f7a8b-password"
+SECRETS = (LITERAL, ROTATED, BEHIND, SERVICE, SERVICE_NEXT)
+
+SPEC = {
+    "name": "sec-fraud",
+    "target": {"platform": "sagemaker", "region": "us-east-1",
+               "execution_role_arn": "arn:aws:iam::123456789012:role/Exec"},
+    "variants": [{"name": "a", "image": "r/fraud:2.0", "instance_type": "ml.c5.xlarge",
+                  "env": {"LOG_LEVEL": "info", "API_TOKEN": {"secret": True, "value": LITERAL}}}],
+}
+
+
+@pytest.fixture
+def api(sm, tmp_path):
+    with running_api(tmp_path, emulator_url=sm.url) as client:
+        yield client
+
+
+@pytest.fixture
+def logs(caplog):
+    caplog.set_level(logging.DEBUG)  # botocore logs every request's parameters at DEBUG
+    return caplog
+
+
+def _sagemaker(sm):
+    return boto3.client("sagemaker", region_name="us-east-1", endpoint_url=sm.url, aws_access_key_id="t",
+                        aws_secret_access_key="t")
+
+
+def _live_env(sm, name="sec-fraud"):
+    client = _sagemaker(sm)
+    config = client.describe_endpoint_config(
+        EndpointConfigName=client.describe_endpoint(EndpointName=name)["EndpointConfigName"])
+    model = client.describe_model(ModelName=config["ProductionVariants"][0]["ModelName"])
+    return model["PrimaryContainer"].get("Environment", {})
+
+
+def _drift_env(sm, key, value, name="sec-fraud"):
+    """Roll the endpoint onto a hand-made config whose model has ``key`` changed, as someone with
+    console access would (new names: the service's own config and model stay as they were). The
+    test's own client must not log the value: the service has not seen it yet, so nothing masks it."""
+    logging.disable(logging.INFO)
+    try:
+        _hand_made(sm, key, value, name)
+    finally:
+        logging.disable(logging.NOTSET)
+
+
+def _hand_made(sm, key, value, name):
+    client, env = _sagemaker(sm), make_env("sagemaker", sm)
+    config = env._config(name)
+    model = client.describe_model(ModelName=env._variant(config, "a")["ModelName"])
+    container = dict(model["PrimaryContainer"])
+    container["Environment"] = {**container.get("Environment", {}), key: value}
+    client.create_model(ModelName=f"hand-made-{key.lower()}", ExecutionRoleArn=model["ExecutionRoleArn"],
+                        PrimaryContainer=container)
+    params = {k: v for k, v in config.items()
+              if k not in ("EndpointConfigName", "EndpointConfigArn", "CreationTime", "ResponseMetadata")}
+    env._variant(params, "a")["ModelName"] = f"hand-made-{key.lower()}"
+    tags = client.list_tags(ResourceArn=config["EndpointConfigArn"])["Tags"]
+    client.create_endpoint_config(EndpointConfigName=f"hand-made-{key.lower()}", Tags=tags, **params)
+    client.update_endpoint(EndpointName=name, EndpointConfigName=f"hand-made-{key.lower()}")
+    env._wait(name)
+
+
+def _apply(api, spec, status=202):
+    response = api.put(f"/v1/deployments/{spec['name']}", json=spec)
+    assert response.status_code == status, response.text
+    body = response.json()
+    if status == 202:
+        body = wait_operation(api, body)
+        assert body["metadata"]["state"] == "succeeded", body
+    return response, body
+
+
+def _with_env(**env):
+    spec = copy.deepcopy(SPEC)
+    spec["variants"][0]["env"] = {"LOG_LEVEL": "info", **env}
+    return spec
+
+
+def _assert_nowhere(texts, *, logs=None, data_dir: Path | None = None):
+    for text in texts:
+        for secret in SECRETS:
+            assert secret not in text
+    if logs is not None:
+        for record in logs.records:
+            message = record.getMessage() + (record.exc_text or "")
+            assert not [s for s in SECRETS if s in message], message[:300]
+    if data_dir is not None:  # the store, DBOS's system database, the emulators' state files
+        for path in data_dir.rglob("*"):
+            if path.is_file():
+                blob = path.read_bytes()
+                assert not [s for s in SECRETS if s.encode() in blob], path
+
+
+def test_literal_secret_reaches_the_provider_and_is_shown_only_as_a_fingerprint(api, sm, tmp_path, logs):
+    first, op = _apply(api, SPEC)
+    env = first.json()["spec"]["variants"][0]["env"] if "spec" in first.json() else \
+        api.get("/v1/deployments/sec-fraud").json()["spec"]["variants"][0]["env"]
+    assert env["LOG_LEVEL"] == "info"
+    assert set(env["API_TOKEN"]) == {"secret", "fingerprint"} and env["API_TOKEN"]["fingerprint"].startswith("hmac-sha256:")
+    assert _live_env(sm) == {"LOG_LEVEL": "info", "API_TOKEN": LITERAL}
+
+    dep = api.get("/v1/deployments/sec-fraud").json()
+    check = api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()
+    assert check["sync"] == "in_sync", check
+    live = api.get("/v1/deployments/sec-fraud/live").json()
+    assert live["spec"]["variants"][0]["env"]["API_TOKEN"] == env["API_TOKEN"]
+
+    # the spec as returned round-trips: same revision, nothing deployed
+    again, _ = _apply(api, {k: v for k, v in dep["spec"].items()}, status=200)
+    assert again.json()["revision"] == dep["revision"]
+    # the same value sent again is the same revision too
+    assert _apply(api, SPEC, status=200)[0].json()["revision"] == dep["revision"]
+
+    # a new value: new fingerprint, new revision, rolled out
+    _, op2 = _apply(api, _with_env(API_TOKEN={"secret": True, "value": ROTATED}))
+    dep2 = api.get("/v1/deployments/sec-fraud").json()
+    assert dep2["revision"] != dep["revision"]
+    assert dep2["spec"]["variants"][0]["env"]["API_TOKEN"]["fingerprint"] != env["API_TOKEN"]["fingerprint"]
+    assert _live_env(sm)["API_TOKEN"] == ROTATED
+
+    # changed behind the service's back: reported changed, as two fingerprints
+    _drift_env(sm, "API_TOKEN", BEHIND)
+    drift = api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()
+    assert drift["sync"] == "out_of_sync"
+    change = next(c for c in drift["changes"] if c["path"].endswith("API_TOKEN"))
+    assert change["path"] == "variants[a].env.API_TOKEN" and change["severity"] == "material"
+    assert change["expected"] == dep2["spec"]["variants"][0]["env"]["API_TOKEN"]
+    assert change["actual"]["secret"] is True and change["actual"]["fingerprint"] != change["expected"]["fingerprint"]
+    # accept-live cannot adopt a value the service never saw
+    refused = api.post("/v1/deployments/sec-fraud:accept-live", json={})
+    assert refused.status_code == 422, refused.text
+    # reconcile puts the stored value back
+    op3 = wait_operation(api, api.post("/v1/deployments/sec-fraud:reconcile").json())
+    assert op3["metadata"]["state"] == "succeeded", op3
+    assert _live_env(sm)["API_TOKEN"] == ROTATED
+
+    texts = [first.text, str(op), str(op2), str(op3), str(dep), str(dep2), str(check), str(live), str(drift),
+             refused.text]
+    for path in ("/v1/deployments/sec-fraud", "/v1/deployments/sec-fraud/checks", "/v1/events", "/v1/audit",
+                 "/v1/operations", "/v1/deployments/sec-fraud/live", "/metrics"):
+        texts.append(api.get(path).text)
+    plan = api.post("/v1/plan", json=_with_env(API_TOKEN={"secret": True, "value": LITERAL}))
+    assert plan.status_code == 200 and "**redacted**" in plan.text, plan.text
+    texts.append(plan.text)
+    _assert_nowhere(texts, logs=logs, data_dir=tmp_path)
+    # nor are the service's own keys: the secrets key, the admin key
+    service_keys = [(tmp_path / "data" / "secrets.key").read_text().strip(),
+                    api.headers["Authorization"].removeprefix("Bearer ")]
+    for path in ("/v1/platforms", "/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/audit"):
+        assert not [k for k in service_keys if k in api.get(path).text], path
+
+
+def test_unknown_fingerprint_and_missing_service_secret_are_refused_with_paths(api):
+    spec = _with_env(A={"secret": True, "fingerprint": "hmac-sha256:" + "0" * 32},
+                     B={"value_from": {"service_secret": "nope"}})
+    response = api.put("/v1/deployments/sec-fraud", json=spec)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "secret_unavailable"
+    assert {d["path"] for d in response.json()["error"]["details"]} == {"variants[0].env.A.fingerprint",
+                                                                "variants[0].env.B.value_from.service_secret"}
+    assert api.get("/v1/deployments/sec-fraud").status_code == 404  # nothing stored
+
+    foreign = _with_env(C={"value_from": {"gcp_secret_manager": "projects/p/secrets/s"}})
+    response = api.put("/v1/deployments/sec-fraud", json=foreign)
+    assert response.status_code == 422 and response.json()["error"]["code"] == "unsupported_feature", response.text
+    assert [d["path"] for d in response.json()["error"]["details"]] == ["variants[0].env.C.value_from"]
+
+    placeholder = _with_env(D={"secret": True, "value": "**redacted**"})
+    response = api.put("/v1/deployments/sec-fraud", json=placeholder)
+    assert response.status_code == 422 and response.json()["error"]["details"][0]["path"] == "variants[0].env.D.value"
+
+
+def test_service_secret_is_referenced_deployed_rotated_and_protected(api, sm, tmp_path, logs):
+    created = api.put("/v1/secrets/db-password", json={"value": SERVICE})
+    assert created.status_code == 201, created.text
+    meta = created.json()
+    assert set(meta) == {"name", "fingerprint", "created_at", "updated_at"}
+    listed = api.get("/v1/secrets").json()["secrets"]
+    assert [s["name"] for s in listed] == ["db-password"]
+
+    spec = _with_env(DB_PASSWORD={"value_from": {"service_secret": "db-password"}})
+    first, op = _apply(api, spec)
+    assert _live_env(sm)["DB_PASSWORD"] == SERVICE
+    dep = api.get("/v1/deployments/sec-fraud").json()
+    assert dep["spec"]["variants"][0]["env"]["DB_PASSWORD"] == {"value_from": {"service_secret": "db-password"}}
+    assert api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
+
+    # a new value of the secret: what is deployed is still what was deployed (in sync) until a rollout
+    replaced = api.put("/v1/secrets/db-password", json={"value": SERVICE_NEXT})
+    assert replaced.status_code == 200 and replaced.json()["fingerprint"] != meta["fingerprint"]
+    assert api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
+    op2 = wait_operation(api, api.post("/v1/deployments/sec-fraud:reconcile").json())
+    assert op2["metadata"]["state"] == "succeeded", op2
+    assert _live_env(sm)["DB_PASSWORD"] == SERVICE_NEXT
+    assert api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
+
+    # changed behind the service's back
+    _drift_env(sm, "DB_PASSWORD", BEHIND)
+    drift = api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()
+    [change] = [c for c in drift["changes"] if c["path"] != "revision"]
+    assert change["path"] == "variants[a].env.DB_PASSWORD"
+    assert change["expected"] == {"value_from": {"service_secret": "db-password"}}
+    assert change["actual"]["secret"] is True
+
+    busy = api.delete("/v1/secrets/db-password")
+    assert busy.status_code == 409 and busy.json()["error"]["details"]["deployments"] == ["sec-fraud"]
+    audit = api.get("/v1/audit", params={"action": "secret.set"}).json()["events"]
+    assert [e["details"]["created"] for e in audit] == [False, True]
+
+    texts = [created.text, replaced.text, first.text, str(op), str(op2), str(drift), busy.text, str(audit),
+             api.get("/v1/secrets/db-password").text, api.get("/v1/events").text]
+    _assert_nowhere(texts, logs=logs, data_dir=tmp_path)
+
+    op3 = wait_operation(api, api.delete("/v1/deployments/sec-fraud").json())
+    assert op3["metadata"]["state"] == "succeeded", op3
+    assert api.delete("/v1/secrets/db-password").status_code == 204
+    assert api.get("/v1/secrets/db-password").status_code == 404
+
+
+def test_secret_writes_need_an_admin_key(api):
+    key = api.post("/v1/keys", json={"role": "deployer"}).json()["token"]
+    headers = {"Authorization": f"Bearer {key}"}
+    assert api.put("/v1/secrets/x1", json={"value": "abc"}, headers=headers).status_code == 403
+    assert api.get("/v1/secrets", headers=headers).status_code == 200
+    created = api.put("/v1/secrets/x1", json={"value": "abc"})
+    assert created.status_code == 201, created.text
+    assert api.delete("/v1/secrets/x1", headers=headers).status_code == 403
+    assert api.post("/v1/secrets:rotate", headers=headers).status_code == 403
+    rotated = api.post("/v1/secrets:rotate")
+    assert rotated.status_code == 200 and rotated.json()["rotated"] >= 1
