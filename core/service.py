@@ -16,7 +16,7 @@ from core.auth import Scope
 from core.check import judge
 from core.diff import replacements
 from core.errors import Conflict, DeployError, NotFound, RequiresReplacement, SpecError, UnsupportedFeature
-from core.live import Health, LiveEndpoint, Sync
+from core.live import Health, Sync
 from core.monitor import Monitor
 from core.preconditions import Preconditions
 from core.registry import AdapterFactory, adapter_class

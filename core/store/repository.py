@@ -34,13 +34,11 @@ from core.store.audit import AuditLog
 from core.store.idempotency import IdempotencyKeys
 from core.store.keys import ApiKeys, scope_clauses
 from core.store.secrets import LITERAL, Secrets
-from core.store.models import NAME_LENGTH, CheckResult, Deployment, Operation, Revision, Secret
+from core.store.models import NAME_LENGTH, Deployment, Operation, Revision, Secret
 from core.store.records import (
-    CHECK_MODES,
     OPERATION_KINDS,
     OPERATION_STATES,
     TERMINAL_STATES,
-    CheckResultRecord,
     DeploymentRecord,
     OperationRecord,
 )
@@ -298,32 +296,7 @@ class Store:
         with self._tx() as s:
             return [OperationRecord.from_row(r) for r in s.scalars(stmt)]
 
-    # -- observations ------------------------------------------------------------------------
-
-    def record_observation(
-        self,
-        name: str,
-        *,
-        health: str,
-        sync: str,
-        status_message: str | None = None,
-        provider_ids: dict[str, Any] | None = None,
-        observed_at: dt.datetime | None = None,
-    ) -> None:
-        """Record the observed health/sync (``status_message`` replaced, ``provider_ids`` replaced
-        when given) at ``observed_at`` (default now). No-op if the deployment is gone."""
-        now = utcnow()
-        values: dict[str, Any] = {
-            "health": health, "sync": sync, "status_message": status_message,
-            "observed_at": _aware(observed_at) or now, "updated_at": now,
-        }
-        if provider_ids is not None:
-            values["provider_ids"] = provider_ids
-        with self._tx(write=True) as s:
-            s.execute(
-                update(Deployment).where(Deployment.name == name).values(**values),
-                execution_options={"synchronize_session": False},
-            )
+    # -- specs and revisions -------------------------------------------------------------------
 
     def update_spec(self, name: str, spec: dict[str, Any]) -> DeploymentRecord:
         """Store a new desired ``spec`` whose deployed part (revision) is unchanged (test queries,
@@ -370,64 +343,7 @@ class Store:
         with self._tx() as s:
             return [(r.revision, copy.deepcopy(r.spec), r.created_at) for r in s.scalars(stmt)]
 
-    # -- check results -----------------------------------------------------------------------
-
-    def add_check_result(
-        self,
-        name: str,
-        *,
-        mode: str,
-        health: str,
-        sync: str,
-        revision_expected: str | None,
-        revision_live: str | None,
-        drift: list[Any],
-        error: dict[str, Any] | None,
-        duration_ms: float,
-        checked_at: dt.datetime | None = None,
-    ) -> CheckResultRecord:
-        """Append one check result to ``name``'s history (``checked_at`` defaults to now)."""
-        if mode not in CHECK_MODES:
-            raise ValueError(f"check mode must be one of {sorted(CHECK_MODES)}, not {mode!r}")
-        row = CheckResult(
-            deployment_name=name, mode=mode, health=health, sync=sync, revision_expected=revision_expected,
-            revision_live=revision_live, drift=list(drift), error=error, duration_ms=float(duration_ms),
-            checked_at=_aware(checked_at) or utcnow(),
-        )
-        with self._tx(write=True) as s:
-            s.add(row)
-            s.flush()
-            return CheckResultRecord.from_row(row)
-
-    def list_check_results(self, name: str, *, limit: int = 50) -> list[CheckResultRecord]:
-        """``name``'s check results, newest first."""
-        _check_page(limit, 0)
-        stmt = (
-            select(CheckResult)
-            .where(CheckResult.deployment_name == name)
-            .order_by(CheckResult.checked_at.desc(), CheckResult.id.desc())
-            .limit(limit)
-        )
-        with self._tx() as s:
-            return [CheckResultRecord.from_row(r) for r in s.scalars(stmt)]
-
-    def prune_check_results(self, *, older_than: dt.datetime) -> int:
-        """Delete check results with ``checked_at < older_than``; returns how many were deleted."""
-        with self._tx(write=True) as s:
-            res = s.execute(
-                delete(CheckResult).where(CheckResult.checked_at < _aware(older_than)),
-                execution_options={"synchronize_session": False},
-            )
-            return int(res.rowcount or 0)
-
 
 def _check_page(limit: int, offset: int) -> None:
     if limit < 0 or offset < 0:
         raise ValueError("limit and offset must be >= 0")
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    """``value`` unchanged if timezone-aware (or ``None``); ``ValueError`` for a naive datetime."""
-    if value is not None and value.utcoffset() is None:
-        raise ValueError(f"naive datetime {value!r}: timestamps must be timezone-aware")
-    return value

@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import StatementError
 
 from core.errors import Conflict, NotFound
 from core.store import CheckResultRecord, DeploymentRecord, OperationRecord, Store
+from core.store.checks import CheckWrite
 from core.store.db import normalize_url
 from core.store.migrate import current_revision, head_revision, schema_diff
 from tests.support.pg_fixtures import postgres_server, postgres_url  # noqa: F401
@@ -275,30 +277,32 @@ def test_list_filters_and_order(store: Store) -> None:
 # -- observations -------------------------------------------------------------------------------
 
 
-def test_record_observation(store: Store) -> None:
+def test_recorded_checks_update_the_observation(store: Store) -> None:
     apply(store)
-    seen = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
-    store.record_observation(
-        "demo", health="serving", sync="in_sync", status_message="InService",
-        provider_ids={"endpoint_arn": "arn:aws:sagemaker:x"}, observed_at=seen,
-    )
+    [first] = store.checks.record([CheckWrite(
+        name="demo", mode="basic", health="serving", sync="in_sync", revision_expected="a", revision_live="a",
+        status_message="InService", provider_ids={"endpoint_arn": "arn:aws:sagemaker:x"})])
+    assert first is not None
     dep = store.get_deployment("demo")
     assert dep is not None
     assert (dep.health, dep.sync, dep.status_message) == ("serving", "in_sync", "InService")
     assert dep.provider_ids == {"endpoint_arn": "arn:aws:sagemaker:x"}
-    assert dep.observed_at == seen and dep.observed_at.tzinfo == UTC
-    store.record_observation("demo", health="degraded", sync="out_of_sync")
+    assert dep.observed_at is not None and dep.observed_at.tzinfo == UTC
+    seen = dep.observed_at
+    store.checks.record([CheckWrite(name="demo", mode="basic", health="degraded", sync="out_of_sync",
+                                    revision_expected="a", revision_live="a")])
     dep = store.get_deployment("demo")
     assert dep is not None and dep.provider_ids == {"endpoint_arn": "arn:aws:sagemaker:x"}  # kept when not given
-    assert dep.status_message is None and dep.observed_at is not None and dep.observed_at > seen
-    store.record_observation("ghost", health="serving", sync="in_sync")  # no-op
+    assert dep.status_message is None and dep.observed_at is not None and dep.observed_at >= seen
+    assert store.checks.record([CheckWrite(name="ghost", mode="basic", health="serving", sync="in_sync",
+                                           revision_expected=None, revision_live=None)]) == [None]
     assert store.get_deployment("ghost") is None
 
 
 def test_remove_deployment_keeps_operations_and_checks(store: Store) -> None:
     store.finish_operation(apply(store).id, state="succeeded")
-    store.add_check_result("demo", mode="basic", health="serving", sync="in_sync", revision_expected="a",
-                           revision_live="a", drift=[], error=None, duration_ms=1.5)
+    store.checks.record([CheckWrite(name="demo", mode="basic", health="serving", sync="in_sync",
+                                    revision_expected="a", revision_live="a", duration_ms=1.5)])
     delete_op = store.begin_operation("demo", kind="delete", platform="sagemaker", spec=None, revision=None)
     store.finish_operation(delete_op.id, state="succeeded")
     store.remove_deployment("demo")
@@ -306,7 +310,7 @@ def test_remove_deployment_keeps_operations_and_checks(store: Store) -> None:
     assert store.get_deployment("demo") is None
     assert store.list_revisions("demo") == []
     assert [o.kind for o in store.list_operations(deployment="demo")] == ["delete", "apply"]
-    assert len(store.list_check_results("demo")) == 1
+    assert len(store.checks.history("demo")) == 1
     # The name can be used again, starting from generation 1.
     apply(store, revision="bbbbbbbbbbbb", spec=SPEC_B)
     dep = store.get_deployment("demo")
@@ -328,33 +332,34 @@ def test_remove_deployment_spares_a_reapplied_deployment(store: Store) -> None:
 # -- check results ------------------------------------------------------------------------------
 
 
-def test_check_results_add_list_prune(store: Store) -> None:
+def test_check_results_record_history_prune(store: Store) -> None:
     base = dt.datetime(2024, 1, 1, tzinfo=UTC)
+    apply(store)
+    apply(store, "other")
     drift = [{"path": "variants[0].instance_type", "expected": "ml.m5.large", "actual": "ml.m5.xlarge",
               "severity": "warning"}]
     for day in range(5):
-        rec = store.add_check_result(
-            "demo", mode="full" if day % 2 else "basic", health="serving",
+        [rec] = store.checks.record([CheckWrite(
+            name="demo", mode="full" if day % 2 else "basic", health="serving",
             sync="out_of_sync" if day == 4 else "in_sync", revision_expected="aaaaaaaaaaaa",
-            revision_live="aaaaaaaaaaaa", drift=drift if day == 4 else [], error=None,
-            duration_ms=12.5 + day, checked_at=base + dt.timedelta(days=day),
-        )
-        assert isinstance(rec, CheckResultRecord) and rec.id > 0
-    store.add_check_result("other", mode="basic", health="missing", sync="unknown", revision_expected=None,
-                           revision_live=None, drift=[], error={"code": "not_found", "message": "gone"},
-                           duration_ms=3, checked_at=base)
-    results = store.list_check_results("demo")
+            revision_live="aaaaaaaaaaaa", drift=drift if day == 4 else [],
+            duration_ms=12.5 + day, checked_at=base + dt.timedelta(days=day))])
+        assert rec is not None and isinstance(rec.result, CheckResultRecord) and rec.result.id > 0
+    store.checks.record([CheckWrite(name="other", mode="basic", health="missing", sync="unknown",
+                                    revision_expected=None, revision_live=None,
+                                    error={"code": "not_found", "message": "gone"}, duration_ms=3, checked_at=base)])
+    results = store.checks.history("demo")
     assert [r.checked_at for r in results] == [base + dt.timedelta(days=d) for d in (4, 3, 2, 1, 0)]
     assert results[0].drift == drift and results[0].sync == "out_of_sync" and results[0].duration_ms == 16.5
-    assert [r.mode for r in store.list_check_results("demo", limit=2)] == ["basic", "full"]
-    assert store.list_check_results("other")[0].error == {"code": "not_found", "message": "gone"}
-    assert store.prune_check_results(older_than=base + dt.timedelta(days=2)) == 3  # days 0, 1 + "other"
-    assert len(store.list_check_results("demo")) == 3
-    assert store.list_check_results("other") == []
-    assert store.prune_check_results(older_than=base) == 0
+    assert [r.mode for r in store.checks.history("demo", limit=2)] == ["basic", "full"]
+    assert store.checks.history("other")[0].error == {"code": "not_found", "message": "gone"}
+    assert store.checks.prune(older_than=base + dt.timedelta(days=2))[0] == 3  # days 0, 1 + "other"
+    assert len(store.checks.history("demo")) == 3
+    assert store.checks.history("other") == []
+    assert store.checks.prune(older_than=base)[0] == 0
     with pytest.raises(ValueError):
-        store.add_check_result("demo", mode="deep", health="serving", sync="in_sync", revision_expected=None,
-                               revision_live=None, drift=[], error=None, duration_ms=1)
+        store.checks.record([CheckWrite(name="demo", mode="deep", health="serving", sync="in_sync",
+                                        revision_expected=None, revision_live=None)])
 
 
 # -- concurrency --------------------------------------------------------------------------------
@@ -412,17 +417,19 @@ def test_datetimes_are_tz_aware_utc(store: Store) -> None:
     records = [store.get_deployment("demo"), store.get_operation(op.id), *store.list_operations()]
     stamps = [getattr(r, f) for r in records for f in ("created_at", "updated_at")]
     stamps.append(store.list_revisions("demo")[0][2])
-    check = store.add_check_result("demo", mode="basic", health="serving", sync="in_sync", revision_expected=None,
-                                   revision_live=None, drift=[], error=None, duration_ms=1)
-    stamps += [check.checked_at, store.list_check_results("demo")[0].checked_at]
+    [check] = store.checks.record([CheckWrite(name="demo", mode="basic", health="serving", sync="in_sync",
+                                              revision_expected=None, revision_live=None, duration_ms=1)])
+    assert check is not None
+    stamps += [check.result.checked_at, store.checks.history("demo")[0].checked_at]
     for stamp in stamps:
         assert stamp.tzinfo is not None and stamp.utcoffset() == dt.timedelta(0)
         assert before - dt.timedelta(seconds=5) <= stamp <= dt.datetime.now(UTC)
     naive = dt.datetime(2024, 1, 1)  # ambiguous: refused
-    with pytest.raises(ValueError):
-        store.record_observation("demo", health="serving", sync="in_sync", observed_at=naive)
-    with pytest.raises(ValueError):
-        store.prune_check_results(older_than=naive)
+    with pytest.raises((ValueError, StatementError)):
+        store.checks.record([CheckWrite(name="demo", mode="basic", health="serving", sync="in_sync",
+                                        revision_expected=None, revision_live=None, checked_at=naive)])
+    with pytest.raises((ValueError, StatementError)):
+        store.checks.prune(older_than=naive)
 
 
 def test_records_are_frozen_and_detached(store: Store) -> None:
