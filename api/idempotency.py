@@ -1,7 +1,8 @@
 """``Idempotency-Key`` for the API's writes: a retried PUT/DELETE returns the first response.
 
-The fingerprint is the method, the path and the canonical JSON of the body, so the same key sent
-with another request is refused (422 ``idempotency_key_reused``). Responses below 500 are stored
+The fingerprint is the caller (API key id), the method, the path and the canonical JSON of the body
+(secret values as their fingerprints), so the same key sent with another request, or by another
+caller, is refused (422 ``idempotency_key_reused``): one caller never gets another's response. Responses below 500 are stored
 (a validation error is the answer for that request too); a 5xx releases the key, so a retry redoes
 the work. Replays carry ``Idempotent-Replayed: true``.
 """
@@ -24,17 +25,18 @@ __all__ = ["idempotent", "STORED_HEADERS"]
 STORED_HEADERS = ("ETag", "Location")
 
 
-def _fingerprint(method: str, path: str, body: Any) -> str:
-    return hashlib.sha256(f"{method} {path} {canonical_json(body)}".encode()).hexdigest()
+def _fingerprint(caller: str, method: str, path: str, body: Any) -> str:
+    return hashlib.sha256(f"{caller} {method} {path} {canonical_json(body)}".encode()).hexdigest()
 
 
-def idempotent(keys: IdempotencyKeys, key: str | None, *, method: str, path: str, body: Any,
-               handle: Callable[[], JSONResponse]) -> JSONResponse:
-    """Run ``handle`` once per ``key`` (None: no key, just run it); errors become responses."""
+def idempotent(keys: IdempotencyKeys, key: str | None, *, caller: str, method: str, path: str,
+               body: Callable[[], Any], handle: Callable[[], JSONResponse]) -> JSONResponse:
+    """Run ``handle`` once per ``key`` (None: no key, just run it); errors become responses.
+    ``body`` is called only when there is a key."""
     if key is None:
         return handle()
     keys.validate(key)
-    fingerprint = _fingerprint(method, path, body)
+    fingerprint = _fingerprint(caller, method, path, body())
     stored = keys.claim(key, fingerprint)
     if stored is not None:
         return JSONResponse(status_code=stored.status_code, content=stored.body,

@@ -117,6 +117,11 @@ class Service:
         """``spec`` with its literal secrets replaced by fingerprints (kept encrypted if ``persist``)."""
         return seal(spec, self.vault, adapter_class(spec.platform), deployment=spec.name, persist=persist)
 
+    def fingerprinted(self, spec: EndpointSpec) -> EndpointSpec:
+        """``spec`` with literal secret values replaced by their fingerprints, nothing stored (e.g. to
+        compare two requests)."""
+        return self._sealed(spec, persist=False)
+
     def spec_of(self, dep: DeploymentRecord) -> EndpointSpec:
         return parse_spec(dep.spec)
 

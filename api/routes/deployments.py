@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import service_of
 from api.idempotency import idempotent
-from api.security import audit, scope_of
+from api.security import audit, principal_of, scope_of
 from core.errors import SpecError
 from core.preconditions import Preconditions, parse_etags
 from core.service import Service, deployment_view, operation_view
@@ -35,6 +35,11 @@ def _preconditions(if_match: str | None, if_none_match: str | None) -> Precondit
     return Preconditions(if_match=parse_etags(if_match), if_none_match=parse_etags(if_none_match))
 
 
+def _caller(request: Request) -> str:
+    principal = principal_of(request)
+    return principal.key_id if principal is not None else "anonymous"
+
+
 @router.put("/deployments/{name}", status_code=202, summary="Create or update a deployment",
             responses={200: {"description": "Already serving this revision, in sync: nothing to do"},
                        202: {"description": "An Operation deploying the spec"},
@@ -45,8 +50,6 @@ def _preconditions(if_match: str | None, if_none_match: str | None) -> Precondit
 def put_deployment(name: str, spec: EndpointSpec, request: Request, if_match: str | None = _IF_MATCH,
                    if_none_match: str | None = _IF_NONE_MATCH, idempotency_key: str | None = _IDEMPOTENCY_KEY,
                    service: Service = Depends(service_of)) -> JSONResponse:
-    data = spec.model_dump(mode="json")
-
     def handle() -> JSONResponse:
         result = service.apply(name, spec, preconditions=_preconditions(if_match, if_none_match))
         audit(request, action="apply", deployment=name, revision=result.deployment.revision,
@@ -56,8 +59,10 @@ def put_deployment(name: str, spec: EndpointSpec, request: Request, if_match: st
             return JSONResponse(status_code=200, content=deployment_view(result.deployment), headers=headers)
         return JSONResponse(status_code=202, content=operation_view(result.operation), headers=headers)
 
-    return idempotent(service.store.idempotency, idempotency_key, method="PUT", path=f"/v1/deployments/{name}",
-                      body={"spec": data, "if_match": if_match, "if_none_match": if_none_match}, handle=handle)
+    return idempotent(service.store.idempotency, idempotency_key, caller=_caller(request), method="PUT",
+                      path=f"/v1/deployments/{name}", handle=handle,
+                      body=lambda: {"spec": service.fingerprinted(spec).model_dump(mode="json"),
+                                    "if_match": if_match, "if_none_match": if_none_match})
 
 
 @router.get("/deployments/{name}", summary="A deployment: spec, revision, health, sync, ETag")
@@ -87,8 +92,8 @@ def delete_deployment(name: str, request: Request, if_match: str | None = _IF_MA
         audit(request, action="delete", deployment=name, revision=op.revision, details={"operation": op.id})
         return JSONResponse(status_code=202, content=operation_view(op))
 
-    return idempotent(service.store.idempotency, idempotency_key, method="DELETE",
-                      path=f"/v1/deployments/{name}", body={"if_match": if_match}, handle=handle)
+    return idempotent(service.store.idempotency, idempotency_key, caller=_caller(request), method="DELETE",
+                      path=f"/v1/deployments/{name}", body=lambda: {"if_match": if_match}, handle=handle)
 
 
 @router.post("/plan", summary="Dry run: provider requests that would be sent, and the diff against live")

@@ -1,5 +1,6 @@
 """Conditional requests (ETag, If-Match, If-None-Match) and the operations list, through HTTP."""
 
+import copy
 import time
 
 from tests.api.test_api import SPEC, names
@@ -62,6 +63,18 @@ def test_idempotency_key_replays_the_first_response(api, sm):
 
     other = api.put("/v1/deployments/api-demo", json={**SPEC, "tags": {"team": "x"}}, headers=key)
     assert other.status_code == 422 and other.json()["error"]["code"] == "idempotency_key_reused"
+    # another caller with the same key never gets the first caller's response
+    deployer = api.post("/v1/keys", json={"role": "deployer"}).json()["token"]
+    stranger = api.put("/v1/deployments/api-demo", json=SPEC, headers={**key, "Authorization": f"Bearer {deployer}"})
+    assert stranger.status_code == 422 and stranger.json()["error"]["code"] == "idempotency_key_reused"
+    # a secret value is part of the request: another value with the same key is another request
+    secret = {"Idempotency-Key": "deploy-43"}
+    with_secret = copy.deepcopy(SPEC)
+    with_secret["variants"][0]["env"] = {"T": {"secret": True, "value": "first-value"}}
+    assert api.put("/v1/deployments/api-demo", json=with_secret, headers=secret).status_code == 409
+    with_secret["variants"][0]["env"]["T"]["value"] = "second-value"
+    changed = api.put("/v1/deployments/api-demo", json=with_secret, headers=secret)
+    assert changed.status_code == 422 and changed.json()["error"]["code"] == "idempotency_key_reused"
     sm.control.set_progression("immediate")
     wait_operation(api, first.json())
 
