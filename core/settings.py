@@ -91,6 +91,9 @@ class Settings(BaseSettings):
                                                 "shared across replicas.")
     check_retention_days: float = Field(default=30.0, gt=0, description="Check results and events older "
                                         "than this are deleted.")
+    audit_retention_days: float | None = Field(
+        default=365.0, gt=0, description="Audit events older than this are deleted by the scheduled sweep; "
+        "null: kept forever.")
     webhooks: list[WebhookConfig] = Field(default_factory=list, description="Where events are delivered "
                                           "(JSON list of {url, secret, events}).")
     webhook_attempts: int = Field(default=8, ge=1, le=50, description="Delivery attempts per event and webhook.")

@@ -91,8 +91,10 @@ def _plan(now_iso: str) -> list[dict[str, Any]]:
 @guarded
 @DBOS.step()
 def _prune(now_iso: str) -> None:
-    days = runtime().settings.check_retention_days
-    runtime().store.checks.prune(older_than=dt.datetime.fromisoformat(now_iso) - dt.timedelta(days=days))
+    settings, now = runtime().settings, dt.datetime.fromisoformat(now_iso)
+    runtime().store.checks.prune(older_than=now - dt.timedelta(days=settings.check_retention_days))
+    if settings.audit_retention_days is not None:
+        runtime().store.audit.prune(older_than=now - dt.timedelta(days=settings.audit_retention_days))
 
 
 @DBOS.workflow()

@@ -1,5 +1,6 @@
 """The audit log: who (an API key id, or ``system``) did what to which deployment, when, at which
-revision. Append-only: events are never updated, and never pruned by the service.
+revision. Append-only: events are never updated; :meth:`AuditLog.prune` drops those past the
+retention (``AUDIT_RETENTION_DAYS``, run by the scheduled check sweep).
 
 Contracts:
 
@@ -19,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from core.store.db import utcnow
 from core.store.models import NAME_LENGTH, REVISION_LENGTH, AuditEvent
@@ -95,6 +96,13 @@ class AuditLog:
             stmt = stmt.where(AuditEvent.id < before)
         with self._store._tx() as s:
             return [AuditEventRecord.from_row(r) for r in s.scalars(stmt)]
+
+    def prune(self, *, older_than: dt.datetime) -> int:
+        """Delete events older than ``older_than``; returns how many."""
+        with self._store._tx(write=True) as s:
+            result = s.execute(delete(AuditEvent).where(AuditEvent.at < older_than),
+                               execution_options={"synchronize_session": False})
+        return int(result.rowcount or 0)
 
     def count(self) -> int:
         """Events stored (for tests and diagnostics)."""

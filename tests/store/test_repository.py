@@ -447,3 +447,13 @@ def test_foreign_keys_cascade_revisions(store: Store) -> None:
     with store.engine.begin() as conn:
         conn.execute(text("DELETE FROM deployments WHERE name = 'demo'"))
     assert store.list_revisions("demo") == []
+
+
+def test_audit_events_past_the_retention_are_pruned(store: Store) -> None:
+    store.audit.record(actor="k1", action="apply", deployment="demo", revision="a")
+    store.audit.record(actor="k1", action="delete", deployment="demo")
+    now = dt.datetime.now(UTC)
+    assert store.audit.prune(older_than=now - dt.timedelta(days=1)) == 0
+    assert store.audit.count() == 2
+    assert store.audit.prune(older_than=now + dt.timedelta(seconds=1)) == 2
+    assert store.audit.count() == 0
