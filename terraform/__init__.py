@@ -10,6 +10,7 @@ pydantic: Terraform starts the provider several times per command, so it must st
 - :mod:`terraform.schema`       the Terraform schemas (provider, resource, data sources)
 - :mod:`terraform.diagnostics`  service errors -> Terraform diagnostics on the right attribute
 - :mod:`terraform.resource`     ``deployanywhere_deployment``: create/read/update/delete/import
+- :mod:`terraform.protocol`     write-only attributes (protocol 6.8) on top of ``tf`` 1.2.0
 - :mod:`terraform.data_sources` ``deployanywhere_deployment`` and ``deployanywhere_platforms``
 - :mod:`terraform.provider`     provider configuration (``endpoint``, ``token``, env fallbacks)
 - :mod:`terraform.main`         the launcher (console script ``terraform-provider-deployanywhere``)

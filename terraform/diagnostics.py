@@ -1,7 +1,8 @@
 """Service errors and failed operations -> Terraform diagnostics on the right attribute.
 
 - ``spec_invalid`` / ``unsupported_feature`` (422): one error per detail, at the attribute its spec
-  path maps to (:func:`terraform.shape.attribute_path`), the element named for set blocks.
+  path maps to (:func:`terraform.shape.attribute_path`), the element named for set blocks; a
+  fingerprint the service does not hold adds how to send the value again.
 - ``requires_replacement`` (409): one error per path; ``conflict``: the operation that is running.
 - A failed operation: the provider's reason (``error.message``) at the attribute it concerns when
   the error says (detail paths, test queries, a variant it names), else on the resource.
@@ -15,7 +16,7 @@ from typing import Any
 from tf.utils import Diagnostics
 
 from terraform.client import ApiError
-from terraform.shape import BLOCKS, attribute_path
+from terraform.shape import BLOCKS, SECRET_ENV, SECRET_VERSION, attribute_path
 
 __all__ = ["api_error", "operation_failure", "wait_timeout"]
 
@@ -53,6 +54,8 @@ def api_error(diags: Diagnostics, action: str, exc: ApiError, sent: dict[str, An
     for detail in per_path:
         path, label = attribute_path(str(detail["path"]), sent)
         text = f"{label}: {_detail_message(detail)} (spec path `{detail['path']}`)"
+        if path and path[0] == SECRET_ENV and str(detail["path"]).endswith(".fingerprint"):
+            text += f". Change `{SECRET_VERSION}` to send the configured value again."
         diags.add_error(summary, text, path=path)
 
 

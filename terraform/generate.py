@@ -109,7 +109,9 @@ def _attribute_rows(attributes: list[Any]) -> list[str]:
         flags = [kind]
         if attr.requires_replace:
             flags.append("forces replacement")
-        if attr.sensitive:
+        if getattr(attr, "write_only", False):
+            flags.append("write-only (Terraform >= 1.11)")
+        elif attr.sensitive:
             flags.append("sensitive")
         desc = (attr.description or "").replace("\n", " ").replace("|", "\\|")
         rows.append(f"| `{attr.name}` | {_type_text(attr.type)} | {', '.join(flags)} | {desc} |")

@@ -2,6 +2,7 @@
 
 Terraform runs it as a plugin (go-plugin handshake on stdout). ``--dev`` serves without TLS and
 prints ``TF_REATTACH_PROVIDERS`` for debugging and tests. ``--version`` prints the version.
+The gRPC servicer is :class:`terraform.protocol.Servicer` (write-only attributes).
 Start-up imports only the ``tf`` framework (grpc, protobuf) and this package: no cloud SDK, FastAPI,
 DBOS, pydantic, nor httpx until a resource calls the service.
 """
@@ -20,11 +21,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"{SOURCE} {VERSION}")
         return 0
-    from tf.runner import run_provider
-
+    from terraform.protocol import serve
     from terraform.provider import DeployAnywhereProvider
 
-    run_provider(DeployAnywhereProvider(), args)
+    serve(DeployAnywhereProvider(), args)  # tf's runner, with write-only attributes (terraform.protocol)
     return 0
 
 

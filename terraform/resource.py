@@ -16,6 +16,12 @@ Lifecycle contracts:
 - delete: DELETE, wait until the operation is done and the service no longer knows the name.
 - import: by deployment name. Plan: status attributes become unknown when the spec changes;
   attributes in :data:`terraform.shape.REPLACE` force replacement.
+- secrets: ``secret_env_wo`` is write-only (:mod:`terraform.protocol`): the resource sees its values
+  in the proposed/planned state only, and the servicer nulls it in whatever goes back to Terraform.
+  A plan changes the deployment when ``secret_env_wo_version`` changes or ``secret_env_wo``'s keys
+  differ from the secrets the deployment holds (``secret_env_fingerprints``); a changed value alone
+  is invisible to Terraform (never stored): change the version. Nothing here ever puts a secret's
+  value in a diagnostic.
 """
 
 from __future__ import annotations
@@ -40,8 +46,9 @@ from terraform import diagnostics
 from terraform.client import ApiError, Client, WaitTimeout
 from terraform.schema import COMPUTED, TIMEOUT_KEYS, resource_schema
 from terraform.shape import (
-    BLOCKS, CONFIG_ATTRIBUTES, TARGET, TARGET_ATTRIBUTES, SpecShapeError, default_of, REQUIRED,
-    spec_from_state, state_from_spec,
+    BLOCKS, CONFIG_ATTRIBUTES, SECRET_ENV, SECRET_FINGERPRINTS, SECRET_VERSION, TARGET,
+    TARGET_ATTRIBUTES, SpecShapeError, default_of, env_from_value, fingerprints, REQUIRED, spec_from_state,
+    split_secret_key, state_from_spec,
 )
 
 __all__ = ["DeploymentResource", "parse_duration", "DEFAULT_TIMEOUTS"]
@@ -151,6 +158,7 @@ class DeploymentResource(Resource):
                     except ValueError as exc:
                         diags.add_error(f"`{attr}` is not JSON", f"write it with jsonencode(...): {exc}",
                                         path=["test_query"])
+        self._validate_env(diags, config)
         timeouts = config.get("timeouts")
         if isinstance(timeouts, dict):
             for key, value in timeouts.items():
@@ -163,11 +171,51 @@ class DeploymentResource(Resource):
                     except ValueError as exc:
                         diags.add_error("Invalid timeout", str(exc), path=["timeouts", (key,)])
 
+    @staticmethod
+    def _validate_env(diags: Diagnostics, config: Config) -> None:
+        """``env_from`` references, ``secret_env_wo`` keys (each naming a configured variant and an
+        env name no other attribute sets) and its version. Reports keys and names, never values."""
+        variants = {v.get("name"): v for v in config.get("variant") or [] if isinstance(v, dict)}
+        for variant in variants.values():
+            refs = variant.get("env_from")
+            for name, text in (refs.items() if isinstance(refs, dict) else ()):
+                if isinstance(text, str):
+                    try:
+                        env_from_value(text)
+                    except ValueError as exc:
+                        diags.add_error("Invalid `env_from` reference", f'variant "{variant.get("name")}" '
+                                        f'env_from["{name}"]: {exc}', path=["variant"])
+        secrets = config.get(SECRET_ENV)
+        if not isinstance(secrets, dict):
+            return
+        if secrets and config.get(SECRET_VERSION) is None:
+            diags.add_error(f"Missing `{SECRET_VERSION}`",
+                            f"`{SECRET_ENV}` is write-only: Terraform cannot see its values change, so set "
+                            f"`{SECRET_VERSION}` (e.g. 1) and change it to roll out new values",
+                            path=[SECRET_VERSION])
+        names_known = all(_known(name) for name in variants)
+        for key in secrets:
+            parts = split_secret_key(key)
+            if parts is None:
+                diags.add_error(f"Invalid `{SECRET_ENV}` key", f'"{key}": write "<variant name>.<ENV NAME>"',
+                                path=[SECRET_ENV])
+            elif names_known and parts[0] not in variants:
+                diags.add_error(f"Invalid `{SECRET_ENV}` key", f'"{key}": no variant named "{parts[0]}" '
+                                f"(variants: {', '.join(map(str, variants))})", path=[SECRET_ENV])
+            elif names_known:
+                taken = [attr for attr in ("env", "env_from")
+                         if isinstance(variants[parts[0]].get(attr), dict) and parts[1] in variants[parts[0]][attr]]
+                if taken:
+                    diags.add_error(f"Invalid `{SECRET_ENV}` key", f'"{key}": {parts[1]} is also set in variant '
+                                    f'"{parts[0]}" {" and ".join(taken)}', path=[SECRET_ENV])
+
     # ------------------------------------------------------------------------------ plan
 
     def plan(self, ctx: PlanContext, current: Optional[State], planned: State) -> Optional[State]:
-        """On an update: the status attributes become unknown when the deployed spec changes."""
-        if current is not None and self._spec_changed(current, planned):
+        """On an update: the computed attributes become unknown when the deployed spec or the
+        secrets change (that unknown ``secret_env_fingerprints`` is what makes Terraform plan an
+        update when only ``secret_env_wo``'s keys changed)."""
+        if current is not None and self._changed(current, planned):
             for attr in COMPUTED:
                 planned[attr] = Unknown
         return planned
@@ -176,6 +224,20 @@ class DeploymentResource(Resource):
     def _spec_changed(current: State, planned: State) -> bool:
         keys = (*CONFIG_ATTRIBUTES, *BLOCKS)
         return any(_comparable(current.get(k)) != _comparable(planned.get(k)) for k in keys)
+
+    @staticmethod
+    def _secrets_changed(current: State, planned: State) -> bool:
+        """A new ``secret_env_wo_version``, or ``secret_env_wo``'s keys (``planned`` carries the
+        configuration's write-only values) differ from the secrets the deployment holds."""
+        if current.get(SECRET_VERSION) != planned.get(SECRET_VERSION):
+            return True
+        secrets = planned.get(SECRET_ENV)
+        if secrets is Unknown:
+            return True  # unknown keys: known at apply
+        return set(secrets or {}) != set(current.get(SECRET_FINGERPRINTS) or {})
+
+    def _changed(self, current: State, planned: State) -> bool:
+        return self._spec_changed(current, planned) or self._secrets_changed(current, planned)
 
     # ------------------------------------------------------------------------------ helpers
 
@@ -186,9 +248,11 @@ class DeploymentResource(Resource):
 
     @staticmethod
     def _computed(view: dict[str, Any]) -> dict[str, Any]:
-        """Status attributes from a ``/live`` answer or a deployment view."""
+        """Computed attributes from a ``/live`` answer or a deployment view."""
         ids = view.get("provider_ids") or {}
+        spec = view.get("spec")
         return {
+            SECRET_FINGERPRINTS: (fingerprints(spec) or None) if isinstance(spec, dict) else None,
             "id": view.get("name"),
             "revision": view.get("expected_revision") or view.get("revision"),
             "health": view.get("health"),
@@ -226,7 +290,7 @@ class DeploymentResource(Resource):
         """Create or update: PUT, wait, and return the planned configuration with fresh status.
         Errors before anything was accepted return ``prior`` (None on a create)."""
         try:
-            spec = spec_from_state(planned)
+            spec = spec_from_state(planned, prior)
         except SpecShapeError as exc:
             diags.add_error("Invalid value", str(exc), path=exc.path)
             return prior
@@ -247,6 +311,7 @@ class DeploymentResource(Resource):
             diagnostics.api_error(diags, action, exc, spec)
             return prior
         new = deepcopy(planned)
+        new[SECRET_ENV] = None  # write-only (the servicer nulls it too)
         try:
             new.update(self._status(name))
         except ApiError as exc:
@@ -262,9 +327,10 @@ class DeploymentResource(Resource):
 
     @_no_crash(lambda current, planned: current)
     def update(self, ctx: UpdateContext, current: State, planned: State) -> Optional[State]:
-        if not self._spec_changed(current, planned):  # only timeouts changed: nothing to send
+        if not self._changed(current, planned):  # only timeouts changed: nothing to send
             new = deepcopy(planned)
             new.update({k: current.get(k) for k in (*COMPUTED, "id")})
+            new[SECRET_ENV] = None
             return new
         return self._apply(ctx.diagnostics, "update", current, planned)
 

@@ -14,21 +14,36 @@ from tf import types
 from tf.blocks import SetNestedBlock
 from tf.schema import Attribute, Block, Schema
 
-from terraform.shape import BLOCKS, REPLACE, REQUIRED, TARGET, TOP, Leaf, default_of
+from terraform.protocol import WriteOnlyAttribute
+from terraform.shape import (
+    BLOCKS, REPLACE, REQUIRED, SECRET_ENV, SECRET_FINGERPRINTS, SECRET_KINDS, SECRET_VERSION, TARGET, TOP, Leaf,
+    default_of,
+)
 from terraform.spec_fields import FIELDS
 
 __all__ = ["resource_schema", "provider_schema", "deployment_data_schema", "platforms_data_schema",
            "COMPUTED", "TIMEOUT_KEYS", "EXAMPLES"]
 
 TIMEOUT_KEYS = ("create", "update", "delete")
-COMPUTED = ("revision", "health", "sync", "provider_ids", "invoke_url")
-"""Status attributes the service computes; unknown in a plan that changes the deployment."""
+COMPUTED = ("revision", "health", "sync", "provider_ids", "invoke_url", SECRET_FINGERPRINTS)
+"""Attributes the service computes; unknown in a plan that changes the deployment."""
 
 _TYPES = {"string": types.String, "number": types.Number, "bool": types.Bool, "json": types.String}
 
+_ENV_TEXT = {
+    "env": " Text values only: a secret goes in `env_from` (a reference to a secret store) or in the "
+           "resource's write-only `secret_env_wo` (a literal).",
+    "env_from": " Environment variables whose value comes from a secret store: name -> `\"<kind>:<reference>\"`, "
+                "kind one of " + ", ".join(f"`{k}`" for k in SECRET_KINDS) + " (e.g. `\"aws_secrets_manager:"
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:db\"`, `\"gcp_secret_manager:projects/p/"
+                "secrets/db/versions/3\"`, `\"azure_key_vault:https://vault.vault.azure.net/secrets/db\"`, "
+                "`\"service_secret:db\"`). Only the reference is sent and stored; each platform accepts its "
+                "own store and `service_secret`. Spec value: `{value_from: {<kind>: <reference>}}`.",
+}
+
 
 def _tf_type(kind: str) -> Any:
-    if kind == "map":
+    if kind in ("map", "env", "env_from"):
         return types.Map(types.String())
     if kind == "list":
         return types.List(types.String())
@@ -47,6 +62,10 @@ def _leaf(leaf: Leaf, prefix: str, extra: str = "") -> Attribute:
     spec_path = prefix + leaf.spec
     if leaf.kind == "json":
         extra += " JSON text: write `jsonencode(...)` (a plain-text payload is `jsonencode(\"text\")`)."
+    if leaf.kind in _ENV_TEXT:
+        return Attribute(leaf.attr, _tf_type(leaf.kind), optional=True, description=(
+            ("Environment variables of the serving container." if leaf.kind == "env" else "")
+            + _ENV_TEXT[leaf.kind] + f" Spec: `{spec_path}`.").strip())
     return Attribute(leaf.attr, _tf_type(leaf.kind), description=_describe(spec_path, extra),
                      required=leaf.required, optional=not leaf.required)
 
@@ -63,6 +82,27 @@ def _target_attributes() -> list[Attribute]:
     return attrs
 
 
+def _secret_attributes() -> list[Attribute]:
+    return [
+        WriteOnlyAttribute(
+            SECRET_ENV, types.Map(types.String()), optional=True, sensitive=True,
+            description="Literal secret environment variables: `\"<variant name>.<ENV NAME>\"` -> value. "
+                        "Write-only (Terraform >= 1.11): the values are never stored in plan or state, and "
+                        "the service keeps them encrypted and shows only their fingerprints "
+                        f"(`{SECRET_FINGERPRINTS}`). Needs `{SECRET_VERSION}`: the values are sent when it "
+                        "changes (and for a key the deployment does not hold yet); otherwise the service keeps "
+                        "the values it holds, so change the version to roll out a new value. Accepts "
+                        "ephemeral values. Spec: `variants[].env.<ENV>` = `{secret: true, value}`."),
+        Attribute(SECRET_VERSION, types.Number(), optional=True,
+                  description=f"Version of the values in `{SECRET_ENV}` (required with it): change it (e.g. "
+                              "increment) to send them again. Reads back null when a secret changed behind "
+                              "Terraform's back (its fingerprint differs), so the next plan sends the values."),
+        Attribute(SECRET_FINGERPRINTS, types.Map(types.String()), computed=True,
+                  description="`\"<variant>.<ENV>\"` -> fingerprint (`hmac-sha256:...`, a keyed hash) of each "
+                              "literal secret the deployment holds, as the service reports it live. Never a value."),
+    ]
+
+
 def resource_schema() -> Schema:
     attributes = [
         Attribute("id", types.String(), computed=True, description="The deployment name."),
@@ -72,6 +112,7 @@ def resource_schema() -> Schema:
                               "`target.platform`; `provider` is reserved by Terraform). Spec: `target.platform`."),
         *_target_attributes(),
         *(_leaf(leaf, "") for leaf in TOP),
+        *_secret_attributes(),
         Attribute("timeouts", types.Map(types.String()), optional=True,
                   description="How long `create`, `update` and `delete` wait for the service's operation, "
                               "e.g. `{ create = \"45m\" }` (units h, m, s). Defaults: create and update "
@@ -172,6 +213,12 @@ provider "deployanywhere" {
 }
 """,
     "resource": """
+variable "feature_store_key" {
+  type      = string
+  sensitive = true
+  ephemeral = true # write-only arguments accept ephemeral values
+}
+
 resource "deployanywhere_deployment" "fraud" {
   name               = "fraud-scorer"
   platform           = "sagemaker"
@@ -185,6 +232,10 @@ resource "deployanywhere_deployment" "fraud" {
     min_replicas  = 2
     max_replicas  = 6
     weight        = 90
+    env           = { LOG_LEVEL = "info" }
+    env_from = {
+      DB_PASSWORD = "aws_secrets_manager:arn:aws:secretsmanager:us-east-1:123456789012:secret:fraud-db"
+    }
   }
   variant {
     name          = "canary"
@@ -204,6 +255,10 @@ resource "deployanywhere_deployment" "fraud" {
     payload       = jsonencode({ transaction = { amount = 12.5 } })
     expect_fields = ["/predictions"]
   }
+
+  # never in plan nor state; change the version to roll out a new value
+  secret_env_wo         = { "stable.FEATURE_STORE_KEY" = var.feature_store_key }
+  secret_env_wo_version = 1
 
   tags     = { team = "risk" }
   timeouts = { create = "45m" }

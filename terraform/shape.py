@@ -8,13 +8,21 @@ spec (contract, both directions go through :data:`TOP`, :data:`BLOCKS` and :data
 - ``variants[]`` -> ``variant`` blocks; ``accelerator.type`` -> ``accelerator_type``,
   ``autoscaling.target`` -> ``autoscaling_target``, ...;
 - ``logging`` and ``sync_policy`` -> at most one block each; ``test_queries[]`` -> ``test_query``
-  blocks, whose ``payload`` and ``expect_values`` are JSON text (``jsonencode(...)``).
+  blocks, whose ``payload`` and ``expect_values`` are JSON text (``jsonencode(...)``);
+- a variant's ``env`` map is split by value: text -> the variant's ``env``; a secret reference
+  ``{"value_from": {kind: ref}}`` -> the variant's ``env_from`` as ``"kind:ref"``; a literal secret
+  -> the top-level write-only ``secret_env_wo`` keyed ``"<variant>.<ENV>"`` (sent as ``{"secret":
+  true, "value": ...}`` while ``secret_env_wo_version`` is new, else as ``{"secret": true,
+  "fingerprint": ...}`` from state so the service keeps its value), read back as fingerprints only
+  (``secret_env_fingerprints``). See :func:`secret_env` and the README's secrets section.
 
 :func:`spec_from_state` builds the PUT body from planned state: unset (null) attributes are left out,
 so the service applies its defaults. :func:`state_from_spec` builds state from a (live) spec and the
 prior state: a live value equal to the spec default stays null where the prior state had it null
 (or on import), so a configuration that relies on defaults shows no diff, while any other live value
-appears as it is, which is how drift shows in ``terraform plan``. :func:`attribute_path` maps a
+appears as it is, which is how drift shows in ``terraform plan``; a secret whose fingerprint changed
+(or appeared, or went) behind Terraform's back reads back with ``secret_env_wo_version`` null, so the
+plan sends the configured values again. :func:`attribute_path` maps a
 service error path (``variants[0].weight``, ``target.region``, ``tags.Team``) to an attribute path.
 """
 
@@ -30,6 +38,8 @@ from terraform.spec_fields import FIELDS
 __all__ = [
     "Leaf", "Block", "TARGET", "TARGET_ATTRIBUTES", "REPLACE", "TOP", "BLOCKS", "CONFIG_ATTRIBUTES",
     "spec_from_state", "state_from_spec", "attribute_path", "default_of", "REQUIRED", "SpecShapeError",
+    "SECRET_KINDS", "SECRET_ENV", "SECRET_VERSION", "SECRET_FINGERPRINTS", "ENV_NAME", "secret_key",
+    "split_secret_key", "env_from_text", "env_from_value", "secret_env", "fingerprints",
 ]
 
 TARGET: dict[str, tuple[str, ...]] = {
@@ -62,7 +72,7 @@ class Leaf:
 
     attr: str
     spec: str
-    kind: str  # string | number | bool | map | list | json
+    kind: str  # string | number | bool | map | list | json | env (text values) | env_from (references)
     required: bool = False
 
 
@@ -90,7 +100,8 @@ TOP: tuple[Leaf, ...] = (
 BLOCKS: dict[str, Block] = {b.name: b for b in (
     Block("variant", "variants", (
         Leaf("name", "name", "string", True), Leaf("image", "image", "string", True),
-        Leaf("model_uri", "model_uri", "string"), Leaf("env", "env", "map"),
+        Leaf("model_uri", "model_uri", "string"), Leaf("env", "env", "env"),
+        Leaf("env_from", "env", "env_from"),
         Leaf("port", "port", "number"), Leaf("predict_route", "predict_route", "string"),
         Leaf("health_route", "health_route", "string"),
         Leaf("instance_type", "instance_type", "string", True),
@@ -119,6 +130,17 @@ BLOCKS: dict[str, Block] = {b.name: b for b in (
 
 CONFIG_ATTRIBUTES: tuple[str, ...] = ("name", "platform", *TARGET_ATTRIBUTES, *(leaf.attr for leaf in TOP))
 """Top-level attributes that carry the spec (blocks aside)."""
+
+SECRET_ENV = "secret_env_wo"
+"""Write-only ``"<variant>.<ENV>"`` -> plaintext: literal secrets (never in plan nor state)."""
+SECRET_VERSION = "secret_env_wo_version"
+"""A new value sends ``secret_env_wo``'s values again; otherwise the service keeps the ones it holds."""
+SECRET_FINGERPRINTS = "secret_env_fingerprints"
+"""Computed ``"<variant>.<ENV>"`` -> the fingerprint the service reports for that secret."""
+SECRET_KINDS: tuple[str, ...] = ("aws_secrets_manager", "gcp_secret_manager", "azure_key_vault", "service_secret")
+"""Secret reference kinds: ``env_from`` value ``"<kind>:<ref>"`` <-> ``{"value_from": {kind: ref}}``."""
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+"""An environment variable name (the spec's rule, minus its length limit)."""
 
 REQUIRED: Any = object()
 """What :func:`default_of` returns for a field without a default."""
@@ -157,6 +179,14 @@ def _to_spec_value(leaf: Leaf, value: Any, path: list[Any]) -> Any:
             return json.loads(value)
         except (TypeError, ValueError) as exc:
             raise SpecShapeError(path, f"{leaf.attr} must be JSON text (use jsonencode(...)): {exc}") from None
+    if leaf.kind == "env_from":
+        out = {}
+        for name, text in value.items():
+            try:
+                out[name] = env_from_value(text)
+            except ValueError as exc:
+                raise SpecShapeError(path, f'env_from["{name}"]: {exc}') from None
+        return out
     return value
 
 
@@ -164,8 +194,17 @@ def _element_to_spec(block: Block, element: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for leaf in block.leaves:
         value = element.get(leaf.attr)
-        if value is not None:
-            _put(out, leaf.spec, _to_spec_value(leaf, value, [block.name]))
+        if value is None:
+            continue
+        value = _to_spec_value(leaf, value, [block.name])
+        if leaf.kind in ("env", "env_from"):  # two attributes, one spec map
+            env = out.setdefault(leaf.spec, {})
+            if both := sorted(set(env) & set(value)):
+                raise SpecShapeError([block.name], f'variant "{element.get("name")}": {", ".join(both)} '
+                                                   f"set in both env and env_from")
+            env.update(value)
+        else:
+            _put(out, leaf.spec, value)
     return out
 
 
@@ -174,11 +213,14 @@ def _sort_key(block: Block, element: dict[str, Any]) -> str:
         f"{element.get(block.key) or ''}\0{json.dumps(element, sort_keys=True, default=str)}")
 
 
-def spec_from_state(state: dict[str, Any]) -> dict[str, Any]:
+def spec_from_state(state: dict[str, Any], prior: dict[str, Any] | None = None) -> dict[str, Any]:
     """The PUT body for a (planned) state; null attributes are left to the service's defaults.
 
+    ``state`` carries ``secret_env_wo``'s values (the provider's servicer puts the configuration's
+    write-only values there); ``prior`` is the state before (None on a create): it decides whether
+    a secret is sent as its value or as the fingerprint the service holds (:func:`secret_env`).
     Repeated blocks are sent in a stable order (by their key), since Terraform sets have none.
-    Raises :class:`SpecShapeError` for a value that cannot be converted.
+    Raises :class:`SpecShapeError` for a value that cannot be converted (never quoting a secret).
     """
     target: dict[str, Any] = {"platform": state.get("platform")}
     for attr in TARGET_ATTRIBUTES:
@@ -195,7 +237,86 @@ def spec_from_state(state: dict[str, Any]) -> dict[str, Any]:
             spec[block.spec] = [_element_to_spec(block, e) for e in ordered]
         elif elements:
             spec[block.spec] = _element_to_spec(block, elements[0])
+    _add_secrets(spec, secret_env(state, prior))
     return spec
+
+
+# ------------------------------------------------------------------------------ env values and secrets
+
+
+def secret_key(variant: str, env: str) -> str:
+    """The ``secret_env_wo`` / ``secret_env_fingerprints`` key of a variant's secret."""
+    return f"{variant}.{env}"
+
+
+def split_secret_key(key: str) -> tuple[str, str] | None:
+    """``"stable.API_KEY"`` -> ``("stable", "API_KEY")``; None when it is not ``<variant>.<ENV>``."""
+    variant, dot, env = key.rpartition(".")  # variant names have no dot, ENV names neither
+    return (variant, env) if dot and variant and ENV_NAME.fullmatch(env) else None
+
+
+def env_from_value(text: str) -> dict[str, Any]:
+    """``"aws_secrets_manager:arn:..."`` -> ``{"value_from": {"aws_secrets_manager": "arn:..."}}``."""
+    kind, colon, ref = text.partition(":")
+    if not colon or kind not in SECRET_KINDS or not ref:
+        raise ValueError(f"write \"<kind>:<reference>\" with kind one of {', '.join(SECRET_KINDS)}")
+    return {"value_from": {kind: ref}}
+
+
+def env_from_text(value: dict[str, Any]) -> str:
+    """``{"value_from": {kind: ref}}`` -> ``"kind:ref"``."""
+    ((kind, ref),) = value["value_from"].items()
+    return f"{kind}:{ref}"
+
+
+def secret_env(state: dict[str, Any], prior: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """``"<variant>.<ENV>"`` -> the spec's env value for each key of ``secret_env_wo``.
+
+    The value (``{"secret": true, "value": ...}``) on a create, when ``secret_env_wo_version``
+    changed, or for a key the service holds no fingerprint of; otherwise ``{"secret": true,
+    "fingerprint": ...}`` from ``prior``'s ``secret_env_fingerprints``, which keeps the value the
+    service holds (Terraform's convention for write-only arguments: bump the version to roll out).
+    """
+    values = state.get(SECRET_ENV) or {}
+    held = (prior or {}).get(SECRET_FINGERPRINTS) or {}
+    resend = prior is None or prior.get(SECRET_VERSION) != state.get(SECRET_VERSION)
+    return {key: ({"secret": True, "fingerprint": held[key]} if not resend and held.get(key)
+                  else {"secret": True, "value": value})
+            for key, value in sorted(values.items())}
+
+
+def _add_secrets(spec: dict[str, Any], secrets: dict[str, dict[str, Any]]) -> None:
+    variants = {v.get("name"): v for v in spec.get(BLOCKS["variant"].spec) or []}
+    for key, value in secrets.items():
+        parts = split_secret_key(key)
+        if parts is None or parts[0] not in variants:
+            raise SpecShapeError([SECRET_ENV], f'key "{key}": write "<variant name>.<ENV NAME>" naming a '
+                                               f"variant of this deployment ({', '.join(map(str, variants))})")
+        env = variants[parts[0]].setdefault("env", {})
+        if parts[1] in env:
+            raise SpecShapeError([SECRET_ENV], f'key "{key}": {parts[1]} is also set in variant '
+                                               f'"{parts[0]}"\'s env or env_from')
+        env[parts[1]] = value
+
+
+def _env_part(kind: str, env: Any) -> dict[str, str] | None:
+    """The text values (kind ``env``) or the references as ``"kind:ref"`` (``env_from``) of a spec
+    env map; secrets belong to neither."""
+    if not isinstance(env, dict):
+        return None
+    if kind == "env":
+        return {str(k): str(v) for k, v in env.items() if not isinstance(v, dict)}
+    return {str(k): env_from_text(v) for k, v in env.items() if isinstance(v, dict) and "value_from" in v}
+
+
+def fingerprints(spec: dict[str, Any]) -> dict[str, str]:
+    """``"<variant>.<ENV>"`` -> fingerprint of every literal secret in a spec the service returned."""
+    out = {}
+    for variant in spec.get(BLOCKS["variant"].spec) or []:
+        for env, value in (variant.get("env") or {}).items():
+            if isinstance(value, dict) and value.get("secret"):
+                out[secret_key(str(variant.get("name")), str(env))] = str(value.get("fingerprint") or "")
+    return out
 
 
 # ------------------------------------------------------------------------------ spec -> state
@@ -214,6 +335,8 @@ def _json_text(value: Any, prior: Any) -> str:
 
 def _leaf_state(leaf: Leaf, live: Any, prior: Any, default: Any) -> Any:
     """State value of one leaf: null where the prior had null and live holds the default."""
+    if leaf.kind in ("env", "env_from"):
+        live = _env_part(leaf.kind, live)
     if prior is None and default is not REQUIRED and live == default:
         return None
     if live is None:
@@ -281,6 +404,12 @@ def state_from_spec(spec: dict[str, Any], prior: dict[str, Any] | None) -> dict[
         state[leaf.attr] = _leaf_state(leaf, spec.get(leaf.spec), prior.get(leaf.attr), default_of(leaf.spec))
     for block in BLOCKS.values():
         state[block.name] = _block_state(block, spec.get(block.spec), prior.get(block.name))
+    held = fingerprints(spec)
+    state[SECRET_ENV] = None  # write-only: never in state
+    state[SECRET_FINGERPRINTS] = held or None
+    # The version stands for "the service holds the values sent with it": gone once a secret changed.
+    same = held == (prior.get(SECRET_FINGERPRINTS) or {})
+    state[SECRET_VERSION] = prior.get(SECRET_VERSION) if same else None
     return state
 
 
@@ -318,13 +447,23 @@ def attribute_path(spec_path: str, sent: dict[str, Any] | None = None) -> tuple[
         if block.spec != field:
             continue
         label = block.name
+        element = None
         if index is not None and block.many:
-            element = None
-            if index.isdigit() and sent and isinstance(sent.get(block.spec), list):
-                items = sent[block.spec]
+            items = sent.get(block.spec) if sent else None
+            if isinstance(items, list) and index.isdigit():
                 element = items[int(index)] if int(index) < len(items) else None
+            elif isinstance(items, list):  # variants[canary]
+                element = next((e for e in items if isinstance(e, dict) and e.get(block.key) == index), None)
             name = element.get(block.key) if isinstance(element, dict) and block.key else None
             label += f' "{name}"' if name else (f' "{index}"' if not index.isdigit() else f" #{int(index) + 1}")
+        env_name = rest.split(".")[1] if block.name == "variant" and rest.startswith("env.") else None
+        if env_name is not None:  # which of env, env_from and secret_env_wo holds it
+            value = (element.get("env") or {}).get(env_name) if isinstance(element, dict) else None
+            if isinstance(value, dict) and value.get("secret"):
+                key = secret_key(str(element.get(block.key)), env_name)  # type: ignore[union-attr]
+                return [SECRET_ENV, (key,)], f'{SECRET_ENV}["{key}"]'
+            if isinstance(value, dict) and "value_from" in value:
+                return [block.name], f'{label} env_from["{env_name}"]'
         if rest:
             leaf_name = next((leaf.attr for leaf in block.leaves
                               if rest == leaf.spec or rest.startswith(leaf.spec + ".")

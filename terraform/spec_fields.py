@@ -83,7 +83,31 @@ FIELDS: dict[str, dict[str, Any]] = {'auth_mode': {'default': 'iam',
  'variants[].autoscaling.target': {'default': 70,
                                    'description': 'The value the autoscaler keeps the metric at (percent for '
                                                   'cpu_utilization).'},
- 'variants[].env': {'default': {}, 'description': 'Environment variables of the serving container.'},
+ 'variants[].env': {'default': {},
+                    'description': 'Environment variables of the serving container: text, `{secret: true, '
+                                   'value}` (a literal kept encrypted, never returned) or `{value_from: '
+                                   '{aws_secrets_manager | gcp_secret_manager | azure_key_vault | '
+                                   'service_secret: ...}}` (a secret reference).'},
+ 'variants[].env.fingerprint': {'default': None,
+                                'description': 'Keyed HMAC of a value the service already holds (returned '
+                                               'instead of the value).'},
+ 'variants[].env.secret': {'description': 'Marks the value secret.'},
+ 'variants[].env.value': {'default': None, 'description': 'The value (input only; never returned).'},
+ 'variants[].env.value_from': {'description': 'Where the value is read from.'},
+ 'variants[].env.value_from.aws_secrets_manager': {'default': None,
+                                                   'description': 'AWS Secrets Manager secret ARN '
+                                                                  '(SageMaker).'},
+ 'variants[].env.value_from.azure_key_vault': {'default': None,
+                                               'description': 'Key Vault secret identifier '
+                                                              '`https://{vault}.vault.azure.net/secrets/{name}[/{version}]` '
+                                                              '(Azure ML).'},
+ 'variants[].env.value_from.gcp_secret_manager': {'default': None,
+                                                  'description': 'Secret Manager secret '
+                                                                 '`projects/{project}/secrets/{name}[/versions/{n|latest}]` '
+                                                                 '(Vertex AI).'},
+ 'variants[].env.value_from.service_secret': {'default': None,
+                                              'description': 'Name of a secret stored in this service (`PUT '
+                                                             '/v1/secrets/{name}`); any platform.'},
  'variants[].health_route': {'default': '/ping', 'description': 'HTTP path for health checks.'},
  'variants[].image': {'description': 'Serving container image URI (registry/repo:tag or @sha256 digest).'},
  'variants[].instance_type': {'description': 'Provider machine type, e.g. `ml.m5.large`, `n1-standard-4`, '

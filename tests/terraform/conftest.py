@@ -13,12 +13,16 @@ needs_terraform = pytest.mark.skipif(TERRAFORM is None, reason="the terraform bi
                                      "(install Terraform >= 1.5 to run the provider's end-to-end tests)")
 
 
+PROVIDER_OUTPUT: list[str] = []
+"""Everything the session's provider process printed (stdout and stderr), line by line."""
+
+
 @pytest.fixture(scope="session")
 def reattach():
     """``TF_REATTACH_PROVIDERS`` of the session's one provider process."""
     if TERRAFORM is None:
         pytest.skip("the terraform binary is not on PATH")
-    with dev_provider() as value:
+    with dev_provider(output=PROVIDER_OUTPUT) as value:
         yield value
 
 

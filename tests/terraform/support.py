@@ -32,10 +32,11 @@ TERRAFORM = shutil.which("terraform")
 
 
 @contextmanager
-def dev_provider(timeout: float = 30) -> Iterator[str]:
+def dev_provider(timeout: float = 30, output: list[str] | None = None) -> Iterator[str]:
     """Start the provider in ``--dev`` mode; yield ``TF_REATTACH_PROVIDERS``; stop it.
 
-    Its output is drained by a thread after the handshake (a full pipe would block the provider)."""
+    Its output is drained by a thread (a full pipe would block the provider) and, when ``output``
+    is given, appended to it line by line (tests check what the provider logs)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "terraform.main", "--dev"], stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, env=env)
@@ -45,6 +46,8 @@ def dev_provider(timeout: float = 30) -> Iterator[str]:
         assert proc.stdout is not None
         for line in proc.stdout:
             lines.put(line)
+            if output is not None:
+                output.append(line)
         lines.put(None)
 
     threading.Thread(target=drain, daemon=True).start()

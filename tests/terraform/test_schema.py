@@ -62,6 +62,15 @@ def test_offline_validation_names_the_attribute():
     assert validate(base | {"logging": [{}, {}]}) == [("Too many `logging` blocks", ["logging"])]
     assert validate(base | {"test_query": [{"payload": "{oops"}]})[0][0] == "`payload` is not JSON"
     assert validate(base | {"platform": Unknown, "project": "p"}) == [], "unknown values wait for apply"
+    stable = {"name": "stable", "env": {"LOG": "1"}}
+    assert validate(base | {"variant": [stable | {"env_from": {"DB": "vault:db"}}]}) == [
+        ("Invalid `env_from` reference", ["variant"])]
+    assert validate(base | {"variant": [stable], "secret_env_wo": {"stable.KEY": "v"}}) == [
+        ("Missing `secret_env_wo_version`", ["secret_env_wo_version"])]
+    assert validate(base | {"variant": [stable], "secret_env_wo": {"stable.LOG": "v", "KEY": "v"},
+                            "secret_env_wo_version": 1}) == [("Invalid `secret_env_wo` key", ["secret_env_wo"])] * 2
+    assert validate(base | {"variant": [stable | {"name": Unknown}], "secret_env_wo": {"x.KEY": Unknown},
+                            "secret_env_wo_version": 1}) == [], "unknown names wait for apply"
 
 
 @pytest.mark.parametrize("text, seconds", [("90s", 90), ("45m", 2700), ("1h30m", 5400), ("0.5h", 1800)])

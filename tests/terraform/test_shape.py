@@ -4,16 +4,20 @@ sent is read back the way the service stores and reports it (every default fille
 
 from __future__ import annotations
 
+import copy
+import hashlib
+
 import pytest
 
 from core.spec import parse_spec
-from terraform.shape import BLOCKS, TARGET_ATTRIBUTES, TOP, SpecShapeError, attribute_path, spec_from_state, \
-    state_from_spec
+from terraform.shape import BLOCKS, SECRET_ENV, SECRET_FINGERPRINTS, SECRET_KINDS, SECRET_VERSION, TARGET_ATTRIBUTES, TOP, \
+    SpecShapeError, attribute_path, spec_from_state, state_from_spec
 from terraform.spec_fields import FIELDS
 
 
 def state(**overrides):
-    base = {attr: None for attr in ("name", "platform", *TARGET_ATTRIBUTES, *(leaf.attr for leaf in TOP))}
+    base = {attr: None for attr in ("name", "platform", *TARGET_ATTRIBUTES, *(leaf.attr for leaf in TOP),
+                                    SECRET_ENV, SECRET_VERSION, SECRET_FINGERPRINTS)}
     base |= {block: [] for block in BLOCKS}
     base |= {"name": "fraud", "platform": "vertex", "project": "p-project", "location": "us-central1"}
     return base | overrides
@@ -139,4 +143,145 @@ def test_every_field_of_the_spec_has_an_attribute():
                   "variants[].autoscaling"}
     mapped = {"name", "target.platform", *(f"target.{a}" for a in TARGET_ATTRIBUTES), *(leaf.spec for leaf in TOP),
               *(block.prefix + leaf.spec for block in BLOCKS.values() for leaf in block.leaves)}
-    assert set(FIELDS) - containers == mapped
+    # the shapes of an env value: a reference (env_from) or a literal secret (secret_env_wo / fingerprints)
+    env_values = {f"variants[].env.{k}" for k in ("secret", "value", "fingerprint", "value_from",
+                                                  *(f"value_from.{kind}" for kind in SECRET_KINDS))}
+    assert set(FIELDS) - containers == mapped | env_values
+
+
+# ------------------------------------------------------------------------------ env, references, secrets
+
+ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:fraud-db"
+GCP = "projects/p-project/secrets/db/versions/3"
+PLAINTEXT = "pl4intext-s3cret"
+
+
+def sealed(spec: dict) -> dict:
+    """A spec as the service seals it: a fingerprint instead of each literal secret (a stand-in for
+    its keyed HMAC)."""
+    out = copy.deepcopy(spec)
+    for v in out["variants"]:
+        for key, value in v.get("env", {}).items():
+            if isinstance(value, dict) and "value" in value:
+                v["env"][key] = {"secret": True, "fingerprint": fingerprint(value["value"])}
+    return out
+
+
+def fingerprint(value: str) -> str:
+    return "hmac-sha256:" + hashlib.sha256(value.encode()).hexdigest()[:32]
+
+
+SECRETS = state(variant=[variant(weight=90, env={"LOG_LEVEL": "info"}, env_from={"DB_PASSWORD": f"gcp_secret_manager:{GCP}"}),
+                         variant(name="canary", weight=10)],
+                **{SECRET_ENV: {"stable.API_KEY": PLAINTEXT}, SECRET_VERSION: 1})
+
+
+def applied(planned: dict) -> dict:
+    """The state after applying ``planned``: no write-only value, the service's fingerprints."""
+    sent = spec_from_state(planned)
+    return planned | {SECRET_ENV: None, SECRET_FINGERPRINTS: state_from_spec(read_back(sealed(sent)), None)[
+        SECRET_FINGERPRINTS]}
+
+
+def test_env_is_sent_as_text_references_and_secret_values_the_service_accepts():
+    sent = spec_from_state(SECRETS)
+    stable = next(v for v in sent["variants"] if v["name"] == "stable")
+    assert stable["env"] == {"LOG_LEVEL": "info", "DB_PASSWORD": {"value_from": {"gcp_secret_manager": GCP}},
+                             "API_KEY": {"secret": True, "value": PLAINTEXT}}
+    assert "env" not in next(v for v in sent["variants"] if v["name"] == "canary")
+    read_back(sent)  # the service's spec model accepts every shape
+
+
+def test_reading_back_splits_env_and_shows_fingerprints_only():
+    prior = applied(SECRETS)
+    live = read_back(sealed(spec_from_state(SECRETS)))
+    read = state_from_spec(live, prior)
+    assert canonical(read) == canonical(prior), "a refresh right after apply changes nothing"
+    assert read[SECRET_FINGERPRINTS] == {"stable.API_KEY": fingerprint(PLAINTEXT)}
+    assert read[SECRET_ENV] is None and read[SECRET_VERSION] == 1
+    assert PLAINTEXT not in repr(read)
+    imported = state_from_spec(live, None)
+    stable = next(v for v in imported["variant"] if v["name"] == "stable")
+    assert (stable["env"], stable["env_from"]) == ({"LOG_LEVEL": "info"}, {"DB_PASSWORD": f"gcp_secret_manager:{GCP}"})
+    assert imported[SECRET_VERSION] is None, "import cannot know which values the service holds"
+    assert next(v for v in imported["variant"] if v["name"] == "canary")["env_from"] is None
+
+
+def test_secrets_are_sent_again_only_for_a_new_version_or_a_new_key():
+    prior = applied(SECRETS)
+    kept = spec_from_state(SECRETS | {SECRET_ENV: {"stable.API_KEY": "edited-but-not-bumped"}}, prior)
+    assert kept["variants"][1]["env"]["API_KEY"] == {"secret": True, "fingerprint": fingerprint(PLAINTEXT)}
+    bumped = spec_from_state(SECRETS | {SECRET_ENV: {"stable.API_KEY": "rotated-value"}, SECRET_VERSION: 2}, prior)
+    assert bumped["variants"][1]["env"]["API_KEY"] == {"secret": True, "value": "rotated-value"}
+    added = spec_from_state(SECRETS | {SECRET_ENV: {"stable.API_KEY": PLAINTEXT, "canary.API_KEY": "other"}}, prior)
+    envs = {v["name"]: v.get("env") for v in added["variants"]}
+    assert envs["stable"]["API_KEY"] == {"secret": True, "fingerprint": fingerprint(PLAINTEXT)}
+    assert envs["canary"] == {"API_KEY": {"secret": True, "value": "other"}}
+    removed = spec_from_state(SECRETS | {SECRET_ENV: None}, prior)
+    assert "API_KEY" not in removed["variants"][1]["env"]
+
+
+@pytest.mark.parametrize("change", ["changed", "removed", "added"])
+def test_a_secret_changed_behind_terraforms_back_reads_back_without_its_version(change):
+    prior = applied(SECRETS)
+    live = read_back(sealed(spec_from_state(SECRETS)))
+    stable = next(v for v in live["variants"] if v["name"] == "stable")
+    if change == "changed":
+        stable["env"]["API_KEY"] = {"secret": True, "fingerprint": fingerprint("someone else's")}
+    elif change == "removed":
+        del stable["env"]["API_KEY"]
+    else:
+        stable["env"]["OTHER"] = {"secret": True, "fingerprint": fingerprint("x")}
+    read = state_from_spec(live, prior)
+    assert read[SECRET_VERSION] is None, "the next plan shows the version and sends the values again"
+    assert read[SECRET_FINGERPRINTS] != prior[SECRET_FINGERPRINTS]
+
+
+@pytest.mark.parametrize("planned, message", [
+    (SECRETS | {SECRET_ENV: {"blue.API_KEY": PLAINTEXT}}, 'key "blue.API_KEY": write "<variant name>.<ENV NAME>"'),
+    (SECRETS | {SECRET_ENV: {"API_KEY": PLAINTEXT}}, 'key "API_KEY"'),
+    (SECRETS | {SECRET_ENV: {"stable.LOG_LEVEL": PLAINTEXT}}, "LOG_LEVEL is also set in variant \"stable\""),
+])
+def test_a_bad_secret_key_is_refused_without_quoting_the_value(planned, message):
+    with pytest.raises(SpecShapeError) as info:
+        spec_from_state(planned)
+    assert info.value.path == [SECRET_ENV] and message in str(info.value)
+    assert PLAINTEXT not in str(info.value)
+
+
+@pytest.mark.parametrize("env_from, message", [
+    ({"DB": "vault:secret/db"}, 'env_from["DB"]: write "<kind>:<reference>"'),
+    ({"DB": "aws_secrets_manager:"}, 'env_from["DB"]'),
+    ({"LOG_LEVEL": f"aws_secrets_manager:{ARN}"}, "LOG_LEVEL set in both env and env_from"),
+])
+def test_a_bad_reference_is_refused_with_the_variant(env_from, message):
+    planned = state(variant=[variant(env={"LOG_LEVEL": "info"}, env_from=env_from)])
+    with pytest.raises(SpecShapeError) as info:
+        spec_from_state(planned)
+    assert info.value.path == ["variant"] and message in str(info.value)
+
+
+@pytest.mark.parametrize("reference", [f"aws_secrets_manager:{ARN}", f"gcp_secret_manager:{GCP}",
+                                       "azure_key_vault:https://fraud-kv.vault.azure.net/secrets/db",
+                                       "service_secret:fraud.db"])
+def test_every_reference_kind_round_trips(reference):
+    kind, ref = reference.split(":", 1)
+    planned = state(variant=[variant(env_from={"DB": reference})])
+    sent = spec_from_state(planned)
+    assert sent["variants"][0]["env"] == {"DB": {"value_from": {kind: ref}}}
+    assert state_from_spec(sent, planned)["variant"][0]["env_from"] == {"DB": reference}
+
+
+SENT_SECRETS = {"variants": [{"name": "stable", "env": {
+    "API_KEY": {"secret": True, "fingerprint": fingerprint("x")},
+    "DB": {"value_from": {"service_secret": "db"}}, "LOG_LEVEL": "info"}}]}
+
+
+@pytest.mark.parametrize("spec_path, expected", [
+    ("variants[0].env.API_KEY", ([SECRET_ENV, ("stable.API_KEY",)], 'secret_env_wo["stable.API_KEY"]')),
+    ("variants[0].env.API_KEY.fingerprint", ([SECRET_ENV, ("stable.API_KEY",)], 'secret_env_wo["stable.API_KEY"]')),
+    ("variants[stable].env.DB.value_from.service_secret", (["variant"], 'variant "stable" env_from["DB"]')),
+    ("variants[0].env.LOG_LEVEL", (["variant"], 'variant "stable" env')),
+])
+def test_env_error_paths_name_the_attribute_that_holds_the_variable(spec_path, expected):
+    assert attribute_path(spec_path, SENT_SECRETS) == expected
