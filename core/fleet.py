@@ -22,7 +22,7 @@ from core.adapter import Adapter
 from core.check import CheckOutcome, judge
 from core.errors import DeployError
 from core.live import LiveEndpoint
-from core.observe import observe
+from core.observe import observe_redacted
 from core.patch import to_patch
 from core.secrets.vault import Vault
 from core.spec import EndpointSpec, parse_spec
@@ -52,7 +52,7 @@ def assess(adapter: Adapter[Any, Any], dep: DeploymentRecord, spec: EndpointSpec
     values are redacted before anything is judged or recorded."""
     started = time.perf_counter()
     try:
-        live = observe(adapter, spec, full=mode == "full", vault=vault, seen=dep.secret_fingerprints)
+        live = observe_redacted(adapter, spec, full=mode == "full", vault=vault, seen=dep.secret_fingerprints)
     except DeployError as exc:
         seconds = time.perf_counter() - started
         write = CheckWrite(name=dep.name, mode=mode, health="unknown", sync="unknown",

@@ -10,14 +10,21 @@ from core.secrets.sealing import redact_live
 from core.secrets.vault import Vault
 from core.spec import EndpointSpec
 
-__all__ = ["observe"]
+__all__ = ["observe", "observe_redacted"]
 
 
-def observe(adapter: Adapter[Any, Any], spec: EndpointSpec, *, full: bool, vault: Vault,
-            seen: dict[str, list[str]] | None = None) -> LiveEndpoint | None:
-    """Read ``spec``'s endpoint; secret env values redacted (:func:`core.secrets.sealing.redact_live`,
-    ``seen``: the deployment's recorded fingerprints)."""
-    described = adapter.describe(spec.name, full=full)
-    live = None if described is None else adapter.to_live(described)
-    return redact_live(spec, live, type(adapter), fingerprint=vault.fingerprint if vault.configured else None,
-                       seen=seen or {})
+def observe(adapter: Adapter[Any, Any], name: str, *, full: bool) -> LiveEndpoint | None:
+    """The adapter's raw view of endpoint ``name`` (None: missing). Secret values are NOT redacted:
+    only adapter-level code and tests use it; the service uses :func:`observe_redacted`."""
+    described = adapter.describe(name, full=full)
+    return None if described is None else adapter.to_live(described)
+
+
+def observe_redacted(adapter: Adapter[Any, Any], spec: EndpointSpec, *, full: bool, vault: Vault | None = None,
+                     seen: dict[str, list[str]] | None = None) -> LiveEndpoint | None:
+    """Read ``spec``'s endpoint with its secret env values redacted
+    (:func:`core.secrets.sealing.redact_live`; ``seen``: the deployment's recorded fingerprints;
+    without a configured ``vault`` a secret shows as ``**redacted**``, never as its value)."""
+    live = observe(adapter, spec.name, full=full)
+    fingerprint = vault.fingerprint if vault is not None and vault.configured else None
+    return redact_live(spec, live, type(adapter), fingerprint=fingerprint, seen=seen or {})

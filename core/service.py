@@ -21,7 +21,7 @@ from core.monitor import Monitor
 from core.preconditions import Preconditions
 from core.registry import AdapterFactory, adapter_class
 from core.secrets.keyring import Keyring
-from core.observe import observe
+from core.observe import observe, observe_redacted
 from core.secrets.sealing import preview, seal
 from core.secrets.vault import Vault
 from core.spec import EndpointSpec, parse_spec, revision
@@ -171,7 +171,7 @@ class Service:
         spec = self._sealed(self.validate(data), persist=False)
         adapter = self._adapter(spec)
         existing = self.store.get_deployment(spec.name)
-        live = observe(adapter, spec, full=True, vault=self.vault,
+        live = observe_redacted(adapter, spec, full=True, vault=self.vault,
                        seen=existing.secret_fingerprints if existing is not None else None)
         outcome = judge(spec, live, adapter.capabilities)
         request = adapter.to_request(preview(spec, type(adapter)))
@@ -255,7 +255,7 @@ class Service:
         if dep is not None:
             spec = self.spec_of(dep)
             try:  # one read serves the report and, unless it is being deleted, the recorded check
-                live = (observe(self._adapter(spec), spec, full=False, vault=self.vault,
+                live = (observe_redacted(self._adapter(spec), spec, full=False, vault=self.vault,
                                 seen=dep.secret_fingerprints) if dep.deleting
                         else self.monitor.check(dep.name, mode="basic")[0].live)
             except DeployError as exc:

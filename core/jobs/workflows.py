@@ -26,7 +26,7 @@ from core.errors import DeployError, DeploymentFailed, ServingTimeout
 from core.jobs.runtime import bind, ensure_current, runtime
 from core.live import LiveEndpoint
 from core.queries import evaluate
-from core.observe import observe
+from core.observe import observe_redacted
 from core.secrets.sealing import has_secrets, materialize
 from core.service import deployment_view
 from core.spec import EndpointSpec, parse_spec
@@ -134,7 +134,7 @@ def _submit(spec_json: dict[str, Any], pending: list[str]) -> dict[str, Any]:
 def _observe(spec_json: dict[str, Any]) -> dict[str, Any] | None:
     spec, adapter = _bound(spec_json)
     dep = runtime().store.get_deployment(spec.name) if has_secrets(spec) else None
-    live = observe(adapter, spec, full=False, vault=runtime().service.vault,
+    live = observe_redacted(adapter, spec, full=False, vault=runtime().service.vault,
                    seen=dep.secret_fingerprints if dep is not None else None)
     return None if live is None else live.model_dump(mode="json")
 
