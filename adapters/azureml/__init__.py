@@ -18,6 +18,10 @@ CAPABILITIES = Capabilities(
                                      "deployments): use metric cpu_utilization",
         Feature.ACCELERATOR: "Azure ML sizes GPUs with the instance type: pick a GPU SKU such as "
                              "Standard_NC6s_v3 instead",
+        Feature.AWS_SECRETS_MANAGER: "Azure ML targets read secrets from Azure Key Vault (azure_key_vault) "
+                                     "or service secrets, not AWS Secrets Manager",
+        Feature.GCP_SECRET_MANAGER: "Azure ML targets read secrets from Azure Key Vault (azure_key_vault) "
+                                    "or service secrets, not Google Secret Manager",
     },
     replacement={
         "target.subscription_id": _WORKSPACE,
@@ -85,5 +89,10 @@ CAPABILITIES = Capabilities(
         "its instance count (not drift). A basic check does not read the settings.",
         "Autoscale settings are separate Azure resources (kept when their deployment is deleted): "
         "delete removes them explicitly; the identity needs microsoft.insights/autoscalesettings/write.",
+        "Secret env values: azure_key_vault references are sent as ${{keyvault:<secret uri>}} and Azure ML "
+        "injects the value itself (secret injection, preview) when the deployment is created or updated: the "
+        "vault must use Azure RBAC and the endpoint's identity needs Key Vault Secrets User on it, else (or if "
+        "the secret is missing) the deployment fails. A version-less reference is pinned to the current "
+        "version at that time: a rotated secret reaches the container on the next deployment update.",
     ),
 )

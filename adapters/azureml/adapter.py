@@ -37,7 +37,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from adapters.azureml import CAPABILITIES
+from adapters.azureml import CAPABILITIES, secrets
 from adapters.azureml import translate as tr
 from adapters.azureml.client import ClientBundle, make_client, make_monitor_client
 from adapters.azureml.errors import sdk_errors
@@ -48,7 +48,7 @@ from core.adapter import DONE, Adapter, Gap, InvokeResult, Progress
 from core.cache import ImmutableCache
 from core.errors import Conflict, DeploymentFailed, NotFound
 from core.live import LiveEndpoint
-from core.spec import AzureMLTarget, EndpointSpec, TestQuery
+from core.spec import AzureMLTarget, EndpointSpec, SecretRef, TestQuery
 
 __all__ = ["AzureMLAdapter"]
 
@@ -85,6 +85,16 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
     @classmethod
     def check_values(cls, spec: EndpointSpec) -> list[Gap]:
         return tr.check_values(spec)
+
+    @classmethod
+    def native_secret(cls, ref: SecretRef) -> str | None:
+        """Key Vault references become ``${{keyvault:<uri>}}``: Azure ML injects the value itself
+        (:mod:`adapters.azureml.secrets`)."""
+        return secrets.native_secret(ref)
+
+    @classmethod
+    def parse_native_secret(cls, value: str) -> SecretRef | None:
+        return secrets.parse_native_secret(value)
 
     def to_request(self, spec: EndpointSpec) -> tr.AzureMLRequest:
         return tr.to_request(spec)

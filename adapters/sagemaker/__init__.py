@@ -18,6 +18,10 @@ CAPABILITIES = Capabilities(
         Feature.ACCELERATOR: "SageMaker sizes GPUs with the instance type: pick an accelerated "
                              "type such as ml.g5.xlarge instead",
         Feature.CONCURRENCY_LIMIT: "real-time endpoints do not cap concurrent requests per instance",
+        Feature.GCP_SECRET_MANAGER: "SageMaker targets read secrets from AWS Secrets Manager "
+                                    "(aws_secrets_manager) or service secrets, not Google Secret Manager",
+        Feature.AZURE_KEY_VAULT: "SageMaker targets read secrets from AWS Secrets Manager "
+                                 "(aws_secrets_manager) or service secrets, not Azure Key Vault",
     },
     replacement={"target.region": "a SageMaker endpoint lives in one region"},
     ownership=(
@@ -62,5 +66,8 @@ CAPABILITIES = Capabilities(
         "max_replicas > min_replicas uses Application Auto Scaling target tracking: "
         "cpu_utilization on the CPUUtilization metric (CloudWatch /aws/sagemaker/Endpoints), "
         "invocations_per_replica on SageMakerVariantInvocationsPerInstance.",
+        "Secret env values: SageMaker has no secret references in a container's Environment, so "
+        "aws_secrets_manager ARNs are read by the service at deploy time (GetSecretValue, the ARN's "
+        "region, SecretString only) and sent as text: DescribeModel shows the value to whoever may call it.",
     ),
 )

@@ -20,11 +20,12 @@ from botocore.config import Config
 from adapters.sagemaker import CAPABILITIES
 from adapters.sagemaker import translate as tr
 from adapters.sagemaker.errors import sdk_errors
+from adapters.sagemaker.secrets import SecretReader
 from core.adapter import DONE, Adapter, Gap, InvokeResult, Progress
 from core.cache import ImmutableCache
 from core.errors import Conflict, NotFound
 from core.live import LiveEndpoint
-from core.spec import EndpointSpec, SageMakerTarget, TestQuery
+from core.spec import EndpointSpec, SageMakerTarget, SecretRef, TestQuery
 
 __all__ = ["SageMakerAdapter"]
 
@@ -52,6 +53,7 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
         self.scaling = session.client("application-autoscaling", config=config, **kwargs)
         self._runtimes: dict[float, Any] = {read_timeout: self.runtime}
         self._runtimes_lock = threading.Lock()
+        self._secrets = SecretReader(session, kwargs, config)
         self._configs = ImmutableCache()
         self._models = ImmutableCache()
 
@@ -361,6 +363,15 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
                 call(**params)
         except NotFound:
             pass
+
+    # ------------------------------------------------------------------------------- secrets
+
+    def resolve_secret(self, ref: SecretRef) -> str:
+        """AWS Secrets Manager ARNs only (SageMaker cannot reference a secret itself): see
+        :mod:`adapters.sagemaker.secrets`."""
+        if ref.kind != "aws_secrets_manager":
+            return super().resolve_secret(ref)
+        return self._secrets.read(ref)
 
     # ---------------------------------------------------------------------------- data plane
 

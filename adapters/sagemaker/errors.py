@@ -28,7 +28,8 @@ _THROTTLING = {
     "SlowDown", "RequestThrottled", "PriorRequestNotComplete",
 }
 _UNAVAILABLE = {"ServiceUnavailable", "InternalFailure", "InternalServerError", "InternalError",
-                "ServiceUnavailableException", "RequestTimeout", "RequestTimeoutException"}
+                "ServiceUnavailableException", "RequestTimeout", "RequestTimeoutException",
+                "InternalServiceError"}  # the last: Secrets Manager's 5xx
 _AUTH = {"AccessDenied", "AccessDeniedException", "UnrecognizedClientException",
          "InvalidClientTokenId", "ExpiredToken", "ExpiredTokenException", "SignatureDoesNotMatch",
          "InvalidSignatureException", "MissingAuthenticationToken", "IncompleteSignature"}

@@ -19,6 +19,10 @@ CAPABILITIES = Capabilities(
         Feature.SCALE_TO_ZERO: "dedicated resources need min_replica_count >= 1 (Vertex AI "
                                "online endpoints do not scale to zero)",
         Feature.CONCURRENCY_LIMIT: "Vertex AI does not cap concurrent requests per replica",
+        Feature.AWS_SECRETS_MANAGER: "Vertex AI targets read secrets from Google Secret Manager "
+                                     "(gcp_secret_manager) or service secrets, not AWS Secrets Manager",
+        Feature.AZURE_KEY_VAULT: "Vertex AI targets read secrets from Google Secret Manager "
+                                 "(gcp_secret_manager) or service secrets, not Azure Key Vault",
     },
     replacement={
         "target.project": "a Vertex AI endpoint lives in one Google Cloud project",
@@ -81,5 +85,8 @@ CAPABILITIES = Capabilities(
         "utilization; invocations_per_replica -> .../prediction/online/request_count.",
         "request_timeout_seconds -> Endpoint.clientConnectionConfig.inferenceTimeout.",
         "Tags must be valid Vertex labels (lowercase, <= 63 characters, [a-z0-9_-]).",
+        "Secret env values: a Model's containerSpec.env has no Secret Manager reference, so "
+        "gcp_secret_manager versions (latest when none is named) are read by the service at deploy time "
+        "(AccessSecretVersion, google-cloud-secret-manager) and sent as text: GetModel shows the value.",
     ),
 )

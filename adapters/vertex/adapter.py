@@ -32,11 +32,12 @@ from adapters.vertex import CAPABILITIES, names, operations, prediction
 from adapters.vertex import translate as tr
 from adapters.vertex.clients import CallPolicy, Clients, message, to_dict
 from adapters.vertex.errors import sdk_errors
+from adapters.vertex.secrets import SecretReader
 from core.adapter import DONE, Adapter, Gap, InvokeResult, Progress
 from core.cache import ImmutableCache
 from core.errors import Conflict, NotFound, ProviderAuthError, ProviderError, ProviderUnavailable
 from core.live import LiveEndpoint
-from core.spec import EndpointSpec, TestQuery, VertexTarget
+from core.spec import EndpointSpec, SecretRef, TestQuery, VertexTarget
 
 __all__ = ["VertexAdapter"]
 
@@ -55,6 +56,7 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
         self.target = target
         emulator = (emulators or {}).get("vertex")
         self.clients = Clients(target, emulator, policy or CallPolicy.for_emulator(emulator))
+        self._secrets = SecretReader(self.clients)
         self._models = ImmutableCache()
         self._inflight: dict[str, set[str]] = {}  # deployment -> operations (discard / delete)
         self._lock = threading.Lock()
@@ -356,6 +358,15 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
         started = self._delete_models(name, keep=frozenset())
         self._track(name, started)
         return not started
+
+    # ------------------------------------------------------------------------------- secrets
+
+    def resolve_secret(self, ref: SecretRef) -> str:
+        """Google Secret Manager versions only (a Vertex AI container spec cannot reference one
+        itself): see :mod:`adapters.vertex.secrets`."""
+        if ref.kind != "gcp_secret_manager":
+            return super().resolve_secret(ref)
+        return self._secrets.read(ref)
 
     # ---------------------------------------------------------------------------- data plane
 

@@ -11,10 +11,12 @@ retry's ``on_error`` hook (before api-core's own backoff), and leaves a ``Retry-
 the call's ``deadline`` to core (the error is raised at once; core.wait honours it).
 
 Sandbox mode (``emulators={"vertex": {"url": "http://127.0.0.1:PORT"}}``): the REST transport is
-pointed at the emulator (the ``http://`` scheme is kept) with anonymous credentials; the entry may
-carry ``"call_policy": {"timeout", "initial", "maximum", "deadline"}`` (seconds, all optional) to
-shorten the per-call retries against a local emulator (:meth:`CallPolicy.for_emulator`). Production:
-``https://{location}-aiplatform.googleapis.com`` and Application Default Credentials.
+pointed at the emulator (the ``http://`` scheme is kept) with anonymous credentials (so is the
+Secret Manager client of :mod:`adapters.vertex.secrets`: the emulator serves its REST surface too);
+the entry may carry ``"call_policy": {"timeout", "initial", "maximum", "deadline"}`` (seconds, all
+optional) to shorten the per-call retries against a local emulator
+(:meth:`CallPolicy.for_emulator`). Production: ``https://{location}-aiplatform.googleapis.com``
+and Application Default Credentials (Secret Manager: its default endpoint, the same credentials).
 """
 
 from __future__ import annotations
@@ -100,6 +102,7 @@ class Clients:
     def __init__(self, target: VertexTarget, emulator: Mapping[str, Any] | None,
                  policy: CallPolicy) -> None:
         self.policy = policy
+        self.emulated = bool(emulator)
         credentials: Credentials
         if emulator:
             self.api = str(emulator["url"]).rstrip("/")
@@ -108,6 +111,7 @@ class Clients:
             self.api = f"https://{target.location}-aiplatform.googleapis.com"
             with sdk_errors("credentials"):
                 credentials, _ = google.auth.default(scopes=list(SCOPES))
+        self.credentials = credentials
         options = ClientOptions(api_endpoint=self.api)
         kwargs: dict[str, Any] = {"credentials": credentials, "transport": "rest",
                                   "client_options": options}

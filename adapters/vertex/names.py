@@ -4,7 +4,9 @@
   starting with a letter, which the portable name already is)
 - model id per variant ``{name}-{variant}-{hash8}``: the hash covers what is immutable in a Model
   (image, env, port, routes, artifact URI, CMEK key), so an unchanged variant keeps its Model
-  across revisions and a changed one gets a new Model
+  across revisions and a changed one gets a new Model; secret env values enter as their
+  references / fingerprints plus a digest of the values read (never a value: see
+  ``translate._identity_container``), so a rotated secret also gets a new Model
 - deployed model id    10 digits (no leading zero) hashed from the model id + machine spec +
   accelerator: the immutable part of a DeployedModel. Replica counts and autoscaling are mutable
   in place (MutateDeployedModel), so they are not in the hash.

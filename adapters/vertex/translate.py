@@ -35,7 +35,7 @@ from typing import Any
 from adapters.vertex import names
 from adapters.vertex.values import check_values
 from core.live import Health, LiveEndpoint, build_live_config
-from core.spec import VARIANT_NAME_PATTERN, EndpointSpec, Variant, VertexTarget, revision
+from core.spec import VARIANT_NAME_PATTERN, EndpointSpec, Variant, VertexTarget, identity, revision, secret_digest
 
 __all__ = [
     "STATUS_MAP",
@@ -185,6 +185,20 @@ def _container(v: Variant) -> dict[str, Any]:
     return container
 
 
+def _identity_container(spec: EndpointSpec, index: int, container: dict[str, Any]) -> dict[str, Any]:
+    """The container as the model id hashes it: for a materialized spec (secret values in place),
+    the env of the sealed spec it came from (references and fingerprints, never a value) plus the
+    digest of the values read from secret stores, so a rotated value gets a new Model."""
+    sealed = identity(spec)
+    if sealed is spec:
+        return container
+    keyed = dict(container)
+    keyed["env"] = sealed.variants[index].model_dump(mode="json")["env"]
+    if (digest := secret_digest(spec)) is not None:
+        keyed["secrets"] = digest
+    return keyed
+
+
 def _machine_spec(v: Variant) -> dict[str, Any]:
     spec: dict[str, Any] = {"machineType": v.instance_type}
     if v.accelerator is not None:
@@ -220,9 +234,10 @@ def to_request(spec: EndpointSpec) -> VertexRequest:
     assert isinstance(target, VertexTarget), "to_request needs a vertex target"
     rev = revision(spec)
     plans = []
-    for v in spec.variants:
+    for index, v in enumerate(spec.variants):
         container = _container(v)
-        mid = names.model_id(spec.name, v.name, container, v.model_uri, target.encryption_key)
+        mid = names.model_id(spec.name, v.name, _identity_container(spec, index, container), v.model_uri,
+                             target.encryption_key)
         model: dict[str, Any] = {"displayName": f"{spec.name}-{v.name}", "containerSpec": container}
         if v.model_uri:
             model["artifactUri"] = v.model_uri

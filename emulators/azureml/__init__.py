@@ -10,6 +10,7 @@ Modules (routes / handlers / backend, the moto split): ``server`` (the emulator)
 ``routes`` (URL table, auth, api-version, faults, dispatch), ``handlers`` (HTTP only),
 ``backend`` (state + rules: ``core``, ``endpoints``, ``deployments``, ``assets``, ``scoring``),
 ``schema`` (strict validation against azure-ai-ml's REST models), ``rules`` (Azure's limits),
+``secret_refs`` (secret injection references in environment variables),
 ``lifecycle`` (operations and progression), ``shapes`` (ARM JSON), ``state``, ``errors``,
 ``faults``, ``control`` / ``control_api`` (control API client / server).
 """

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from . import rules
+from . import rules, secret_refs
 from .assets import AssetOperations
 from .core import Scope
 from .deployments import DeploymentOperations
@@ -85,6 +85,16 @@ class AzureMLBackend(EndpointOperations, DeploymentOperations, AssetOperations, 
                     for (e, d), (c, r) in self.behaviour.deployment_failures.items()
                 ],
             }
+
+    def add_key_vault_secret(self, vault: str, name: str, version: str | None = None) -> str:
+        """Register a Key Vault secret version (see :mod:`emulators.azureml.secret_refs`); its identifier."""
+        with self.lock:
+            return secret_refs.add_secret(self.behaviour.key_vaults, vault, name, version)
+
+    def key_vaults(self) -> dict[str, Any]:
+        """The registered Key Vault secrets (JSON form)."""
+        with self.lock:
+            return {"key_vaults": copy.deepcopy(self.behaviour.key_vaults)}
 
     # ----------------------------------------------------------------------- scoring answers
 

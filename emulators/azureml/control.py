@@ -26,6 +26,11 @@ HTTP routes, under the emulator's URL; JSON bodies and answers. Invalid input is
                                             / clear
 ``GET|DELETE /_emulator/azureml/requests``  the recorded ARM and data-plane requests / forget them
 ``GET  /_emulator/azureml/state``           endpoints, deployments and their provisioning states
+``PUT  /_emulator/azureml/keyvaults/{vault}/secrets/{name}``  ``{"version"?}`` (32 hex; default: a new
+                                            one): register a Key Vault secret version, answers
+                                            ``{"id": <secret identifier>}``; deployments referencing a
+                                            registered vault's missing secret/version then fail
+``GET  /_emulator/azureml/keyvaults``       ``{"key_vaults": {vault: {secret: [versions]}}}``
 """
 
 from __future__ import annotations
@@ -182,3 +187,14 @@ class AzureMLControl(ControlClient):
     def state(self) -> dict[str, Any]:
         """Endpoints, deployments and their provisioning states, per workspace."""
         return dict(self._call("GET", f"{_PREFIX}/state"))
+
+    def add_key_vault_secret(self, vault: str, name: str, *, version: str | None = None) -> str:
+        """Register a Key Vault secret version (a new one when ``version`` is None); its identifier
+        ``https://{vault}.vault.azure.net/secrets/{name}/{version}``. Deployments that reference a
+        registered vault's missing secret or version then fail, as secret injection does in Azure."""
+        path = f"{_PREFIX}/keyvaults/{quote(vault, safe='')}/secrets/{quote(name, safe='')}"
+        return str(self._call("PUT", path, {} if version is None else {"version": version})["id"])
+
+    def key_vaults(self) -> dict[str, dict[str, list[str]]]:
+        """The registered Key Vault secrets: vault -> secret -> versions (lower-cased)."""
+        return dict(self._call("GET", f"{_PREFIX}/keyvaults")["key_vaults"])

@@ -24,6 +24,7 @@ __all__ = ["ControlAPI"]
 
 _PREFIX = "/_emulator/azureml"
 _ENDPOINT = re.compile(rf"^{_PREFIX}/endpoints/(?P<endpoint>[^/]+)/(?P<what>failure|scoring|drift)$")
+_KEY_VAULT_SECRET = re.compile(rf"^{_PREFIX}/keyvaults/(?P<vault>[^/]+)/secrets/(?P<name>[^/]+)$")
 _DEPLOYMENT = re.compile(
     rf"^{_PREFIX}/endpoints/(?P<endpoint>[^/]+)/deployments/(?P<deployment>[^/]+)/(?P<what>failure|drift)$"
 )
@@ -86,7 +87,11 @@ class ControlAPI(ControlAPIBase):
             f"{_PREFIX}/failures": {"GET": lambda _r: json_response(200, self._backend.failures())},
             f"{_PREFIX}/requests": {"GET": self._requests, "DELETE": self._clear_requests},
             f"{_PREFIX}/state": {"GET": lambda _r: json_response(200, self._backend.snapshot())},
+            f"{_PREFIX}/keyvaults": {"GET": lambda _r: json_response(200, self._backend.key_vaults())},
         }
+        secret = _KEY_VAULT_SECRET.match(path)
+        if secret:
+            return {"PUT": lambda r: self._add_key_vault_secret(secret["vault"], secret["name"], r)}
         return fixed.get(path) or self._resource_handlers(path)
 
     def _resource_handlers(self, path: str) -> Handlers | None:
@@ -108,6 +113,14 @@ class ControlAPI(ControlAPIBase):
         if what == "scoring":
             return {"PUT": lambda r: self._set_scoring(endpoint, r), "DELETE": lambda _r: self._clear_scoring(endpoint)}
         return {"POST": lambda r: self._drift_endpoint(endpoint, r)}
+
+    def _add_key_vault_secret(self, vault: str, name: str, request: Request) -> Response:
+        body = json_body(request, {"version"})
+        try:
+            uri = self._backend.add_key_vault_secret(vault, name, _optional_str(body, "version"))
+        except ValueError as exc:
+            raise BadRequest(str(exc)) from None
+        return json_response(200, {"id": uri})
 
     def _requests(self, _request: Request) -> Response:
         return json_response(200, {"requests": self._log.entries()})

@@ -10,7 +10,10 @@ Contracts (as Azure ML behaves):
   ``codeConfiguration``, ``location``, ``endpointComputeType`` — from the REST model's visibility)
   cannot change on replace (400: create a new deployment). 201 ``Creating`` / 200 ``Updating``;
   409 while an operation is in flight. Azure's defaults are filled in
-  (:func:`~emulators.azureml.shapes.with_deployment_defaults`).
+  (:func:`~emulators.azureml.shapes.with_deployment_defaults`). Secret injection references in
+  ``environmentVariables`` (``${{keyvault:...}}``, ``${{azureml://connections/...}}``) must be
+  well formed (:mod:`~emulators.azureml.secret_refs`); they are stored as sent. A Key Vault
+  reference to a registered vault's missing secret fails the operation (secret injection).
 - Configured failures make the operation end ``Failed`` (resource and operation status, with the
   reason): ``fail_deployment`` for that deployment; an endpoint failure ``on="create"`` for the
   endpoint's first deployment (no Succeeded deployment yet), ``on="update"`` once it has one.
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import rules, schema
+from . import rules, schema, secret_refs
 from .core import Answer, BackendCore, Scope
 from .errors import bad_request, conflict, not_found
 from .shapes import render_deployment, with_deployment_defaults
@@ -116,6 +119,7 @@ class DeploymentOperations(BackendCore):
         properties["instanceType"] = rules.canonical_instance_type(properties["instanceType"])
         rules.check_deployment_settings(properties, cleaned.get("sku"))
         rules.check_asset_references(properties)
+        secret_refs.check_environment_variables(properties.get("environmentVariables"))
 
     def _deployment_failure(self, endpoint: Endpoint, deployment: Deployment) -> tuple[str, str] | None:
         behaviour = self.behaviour
@@ -126,7 +130,9 @@ class DeploymentOperations(BackendCore):
                 (endpoint.name.lower(), "update" if has_succeeded else "create")
             )
         if configured is None:
-            return None
+            env = (deployment.body.get("properties") or {}).get("environmentVariables")
+            reason = secret_refs.injection_failure(env, behaviour.key_vaults)
+            return None if reason is None else (DEPLOYMENT_FAILURE_CODE, reason)
         return (configured[0] or DEPLOYMENT_FAILURE_CODE, configured[1])
 
     def _replace_deployment(

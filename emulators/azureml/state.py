@@ -142,11 +142,13 @@ class ScoringResponse:
 
 @dataclass
 class Behaviour:
-    """Configured failures and scoring responses (keys lower-cased)."""
+    """Configured failures, scoring responses and Key Vault secrets (keys lower-cased)."""
 
     endpoint_failures: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     deployment_failures: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
     scoring: dict[tuple[str, str], ScoringResponse] = field(default_factory=dict)
+    key_vaults: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    """Registered Key Vault secrets (:mod:`emulators.azureml.secret_refs`)."""
 
     def clear_failures(self, endpoint: str) -> None:
         """Forget every failure configured for ``endpoint`` and its deployments."""

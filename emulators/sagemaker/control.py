@@ -6,9 +6,9 @@ HTTP 400 ``{"error": "<message>"}``, an unknown route 404, a wrong method 405.
 ``GET  /_emulator/health``
     ``{"status": "ok"}`` once the server is up.
 ``POST /_emulator/reset``
-    Clear all SageMaker, sagemaker-runtime and Application Auto Scaling state (every account and
-    region), configured failures and invocation responses, and this emulator's faults. The
-    progression setting is kept.
+    Clear all SageMaker, sagemaker-runtime, Application Auto Scaling and Secrets Manager state
+    (every account and region), configured failures and invocation responses, and this emulator's
+    faults. The progression setting is kept.
 ``GET  /_emulator/sagemaker/progression``
     The current endpoint progression, ``{"progression": {...}}``.
 ``POST /_emulator/sagemaker/progression``
@@ -39,13 +39,14 @@ HTTP 400 ``{"error": "<message>"}``, an unknown route 404, a wrong method 405.
     both.
 ``GET  /_emulator/sagemaker/calls`` / ``DELETE /_emulator/sagemaker/calls``
     ``{"calls": {"CreateEndpoint": 1, ...}}``: requests answered per operation (SageMaker,
-    sagemaker-runtime, Application Auto Scaling; not those answered by a fault) / forget them.
+    sagemaker-runtime, Application Auto Scaling, Secrets Manager; not those answered by a fault) /
+    forget them.
     Cleared by reset.
 
 Faults
 ------
 A fault matches requests by ``service`` (``sagemaker``, ``application-autoscaling``,
-``sagemaker-runtime`` or ``*``) and ``operation`` (``*`` or a name such as ``CreateEndpoint``).
+``sagemaker-runtime``, ``secretsmanager`` or ``*``) and ``operation`` (``*`` or a name such as ``CreateEndpoint``).
 
 - **When** (the same in every emulator, :class:`emulators.common.faults.Trigger`): ``count`` is how
   many times it fires (default 1; ``null``: until cleared or reset); ``probability`` (default 1.0)
@@ -78,7 +79,7 @@ class SageMakerControl(ControlClient):
 
     :meth:`set_progression` is process-wide (shared by emulators in one process): lifecycle phases
     end after ``times`` DescribeEndpoint/ListEndpoints reads (``"manual"``). :meth:`reset` clears
-    all SageMaker/autoscaling state, failures, invocation responses and faults; it keeps the
+    all SageMaker/autoscaling/Secrets Manager state, failures, invocation responses and faults; it keeps the
     progression.
     """
 

@@ -13,6 +13,7 @@ from typing import Any
 from moto.applicationautoscaling.models import applicationautoscaling_backends
 from moto.sagemaker.models import sagemaker_backends
 from moto.sagemakerruntime.models import sagemakerruntime_backends
+from moto.secretsmanager.models import secretsmanager_backends
 from werkzeug.wrappers import Request, Response
 
 from ..common.calls import CallCounter
@@ -29,10 +30,12 @@ _ENDPOINT_ROUTE = re.compile(r"^/_emulator/sagemaker/endpoints/(?P<name>[^/]+)/(
 
 
 def reset_emulated_state(faults: FaultInjector) -> None:
-    """Clear SageMaker, sagemaker-runtime and Application Auto Scaling state (all accounts and
-    regions), configured failures and invocation responses, and ``faults``. The progression stays."""
+    """Clear SageMaker, sagemaker-runtime, Application Auto Scaling and Secrets Manager state (all
+    accounts and regions), configured failures and invocation responses, and ``faults``. The
+    progression stays."""
     with LOCK:
-        for backend_dict in (sagemaker_backends, sagemakerruntime_backends, applicationautoscaling_backends):
+        for backend_dict in (sagemaker_backends, sagemakerruntime_backends, applicationautoscaling_backends,
+                             secretsmanager_backends):
             for account_backends in list(backend_dict.values()):
                 account_backends.reset()
         BEHAVIOUR.reset()

@@ -3,7 +3,8 @@
 A :class:`Fault` matches a request by ``service`` and ``operation``:
 
 - service ``"sagemaker"`` (``X-Amz-Target: SageMaker.<Op>``), ``"application-autoscaling"``
-  (``X-Amz-Target: AnyScaleFrontendService.<Op>``), ``"sagemaker-runtime"`` (``POST
+  (``X-Amz-Target: AnyScaleFrontendService.<Op>``), ``"secretsmanager"`` (``X-Amz-Target:
+  secretsmanager.<Op>``, e.g. ``GetSecretValue``), ``"sagemaker-runtime"`` (``POST
   /endpoints/<name>/invocations`` is ``InvokeEndpoint``; also ``InvokeEndpointAsync``,
   ``InvokeEndpointWithResponseStream``), or ``"*"`` for any of them;
 - operation ``"*"`` or an operation name (``"DescribeEndpoint"``; ``"SageMaker.DescribeEndpoint"`` is
@@ -17,8 +18,8 @@ they were added. A fired fault sleeps ``latency_ms``, then:
 - ``code == ""`` (:data:`PASS_THROUGH`): the request goes on to moto (pure latency);
 - ``code == "DroppedConnection"`` (:data:`DROP_CONNECTION`): the connection is closed without answer;
 - any other code: an AWS JSON error with HTTP ``status``, body ``{"__type": code, "message": ...}``
-  and header ``x-amzn-ErrorType: code`` (awsJson1.1 for sagemaker and application-autoscaling,
-  rest-json for the runtime; botocore parses both). ``retry_after`` (seconds) adds AWS's
+  and header ``x-amzn-ErrorType: code`` (awsJson1.1 for sagemaker, application-autoscaling and
+  secretsmanager, rest-json for the runtime; botocore parses both). ``retry_after`` (seconds) adds AWS's
   ``x-amz-retry-after`` header (milliseconds; botocore >= 1.44 waits at least that long, at most
   5 s more than its own backoff, before its next attempt) and ``Retry-After`` (whole seconds,
   rounded up).
@@ -56,9 +57,10 @@ __all__ = [
 
 PASS_THROUGH = ""
 DROP_CONNECTION = "DroppedConnection"
-SERVICES: tuple[str, ...] = ("sagemaker", "sagemaker-runtime", "application-autoscaling", "*")
+SERVICES: tuple[str, ...] = ("sagemaker", "sagemaker-runtime", "application-autoscaling", "secretsmanager", "*")
 
-_TARGET_PREFIXES = {"SageMaker": "sagemaker", "AnyScaleFrontendService": "application-autoscaling"}
+_TARGET_PREFIXES = {"SageMaker": "sagemaker", "AnyScaleFrontendService": "application-autoscaling",
+                    "secretsmanager": "secretsmanager"}
 _RUNTIME_PATH = re.compile(r"^/endpoints/[^/]+/(invocations|async-invocations|invocations-response-stream)$")
 _RUNTIME_OPERATIONS = {
     "invocations": "InvokeEndpoint",
@@ -70,6 +72,7 @@ _MESSAGES = {
     "ThrottledException": "Rate exceeded",
     "InternalFailure": "We encountered an internal error. Please try again.",
     "ServiceUnavailable": "Service is unavailable. Please try again.",
+    "InternalServiceError": "An error occurred on the server side.",
 }
 
 

@@ -1,8 +1,9 @@
 """SageMakerEmulator: moto's server + the emulator's extension, on a loopback address.
 
-One URL serves the ``sagemaker``, ``sagemaker-runtime`` and ``application-autoscaling`` APIs (point
-boto3 clients at :attr:`SageMakerEmulator.url` with any credentials and region), moto's
-``/moto-api/...`` and the emulator's control API ``/_emulator/...``
+One URL serves the ``sagemaker``, ``sagemaker-runtime``, ``application-autoscaling`` and
+``secretsmanager`` APIs (point boto3 clients at :attr:`SageMakerEmulator.url` with any credentials
+and region; Secrets Manager is moto's own, there for the secrets the service reads at deploy time),
+moto's ``/moto-api/...`` and the emulator's control API ``/_emulator/...``
 (:class:`~emulators.sagemaker.control.SageMakerControl`).
 
 Shared state: moto keeps its backends in process-global dicts and the emulator's lifecycle settings

@@ -15,7 +15,9 @@ Modules (the moto split: routes / handlers / backend):
   ``wire`` (strict proto JSON), ``control`` / ``control_api`` (control API client / server),
   ``faults``;
 - backend: ``backend`` (facade + LRO methods), ``state``, ``operations`` (LROs and progression),
-  ``models``, ``endpoints``, ``deployments``, ``prediction``, ``listing`` (filters, paging);
+  ``models``, ``endpoints``, ``deployments``, ``prediction``, ``listing`` (filters, paging),
+  ``secretmanager`` (Secret Manager's REST surface on the same server, for ``gcp_secret_manager``
+  env values);
 - rules: ``validation``, ``machines``, ``names``, ``errors``, ``behaviour`` (configured failures
   and prediction responses).
 """

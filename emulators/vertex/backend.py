@@ -2,7 +2,7 @@
 
 The HTTP layer (:mod:`emulators.vertex.handlers`) calls :attr:`VertexBackend.models`,
 :attr:`~VertexBackend.endpoints`, :attr:`~VertexBackend.deployments` and
-:attr:`~VertexBackend.prediction`, wraps operations with :meth:`VertexBackend.lro`, and serves the
+:attr:`~VertexBackend.prediction` and :attr:`~VertexBackend.secrets` (Secret Manager), wraps operations with :meth:`VertexBackend.lro`, and serves the
 ``google.longrunning.Operations`` methods from here. Operation names are accepted with the project
 id or number (they always come back with the number).
 """
@@ -25,6 +25,7 @@ from .models import ModelService
 from .names import parse_location, parse_resource
 from .operations import Operation, OperationStore, Progression, parse_done_filter
 from .prediction import PredictionService
+from .secretmanager import SecretStore
 from .state import State
 from .wire import parse_message
 
@@ -50,6 +51,7 @@ class VertexBackend:
         self.endpoints = EndpointService(self.state)
         self.deployments = DeploymentService(self.state)
         self.prediction = PredictionService(self.state)
+        self.secrets = SecretStore()
 
     # -- settings -------------------------------------------------------------------------------
     @property
@@ -63,8 +65,9 @@ class VertexBackend:
             self.state.progression = progression
 
     def reset(self) -> None:
-        """Drop all resources, operations, failures and prediction responses; default progression."""
+        """Drop all resources, operations, failures, prediction responses and secrets; default progression."""
         self.state.reset()
+        self.secrets.reset()
 
     def drift(self, name: str, patch: dict[str, Any]) -> dict[str, Any]:
         """Change a stored model or endpoint behind the API's back (to test drift detection).

@@ -24,7 +24,15 @@ GET      ``/{ui|v1}/{parent}[/models|endpoints/{id}]/operations/{op}``     Opera
 DELETE   same                                                              DeleteOperation
 POST     same + ``:cancel`` / ``:wait``                                    CancelOperation / WaitOperation
 GET      ``/{ui|v1}/{parent}[/models|endpoints/{id}]/operations``          ListOperations
+POST     ``/v1/projects/{p}/secrets?secretId=``                            SecretManagerService.CreateSecret
+POST     ``/v1/projects/{p}/secrets/{s}:addVersion``                       AddSecretVersion
+GET      ``/v1/projects/{p}/secrets/{s}/versions/{v}:access``              AccessSecretVersion
+POST     ``/v1/projects/{p}/secrets/{s}/versions/{v}:disable``             DisableSecretVersion
+POST     same with ``:enable`` / ``:destroy``                              Enable/DestroySecretVersion
 =======  ================================================================  ======================
+
+Secret Manager (:mod:`emulators.vertex.secretmanager`) shares the server: in sandbox mode the
+service's Secret Manager client is pointed here like the ``aiplatform_v1`` clients.
 
 Other ``:verb`` methods on models and endpoints (``:explain``, ``:update``, ``:export`` ...) answer
 501 ``UNIMPLEMENTED``; unknown paths 404 ``NOT_FOUND``. ``/_emulator/...`` is the control API
@@ -47,6 +55,7 @@ from werkzeug.wrappers import Request, Response
 from ..common.calls import CallCounter
 from ..common.faults import serve_fault
 from . import handlers as h
+from . import secretmanager
 from .backend import VertexBackend
 from .control_api import CONTROL_PREFIX, ControlAPI
 from .errors import ApiError
@@ -96,6 +105,8 @@ ROUTES: tuple[Route, ...] = (
     _r("GET", rf"/(?:ui|v1)/(?P<name>{_OPS_PARENT})/operations", h.list_operations),
     _r("POST", rf"/(?:ui|v1)/{_P}/(?:models|endpoints)/[^/:]+:[A-Za-z]+", h.not_emulated),
     _r("POST", rf"/(?:ui|v1)/{_P}/(?:models|endpoints):[A-Za-z]+", h.not_emulated),
+    *(_r(method, pattern, handler) for method, pattern, handler in secretmanager.ROUTES),
+    *(_r(method, secretmanager.NOT_EMULATED, h.not_emulated) for method in ("GET", "POST", "PATCH", "DELETE")),
 )
 
 
