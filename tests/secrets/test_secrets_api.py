@@ -253,3 +253,48 @@ def test_secret_writes_need_an_admin_key(api):
     assert api.post("/v1/secrets:rotate", headers=headers).status_code == 403
     rotated = api.post("/v1/secrets:rotate")
     assert rotated.status_code == 200 and rotated.json()["rotated"] >= 1
+
+
+ARN_VALUE = "sm-ref-8a7b6c5d-value"
+ARN_ROTATED = "sm-ref-1f2e3d4c-rotated"
+
+
+def test_aws_reference_is_read_at_rollout_and_rotation_rolls_out_on_reconcile(api, sm, tmp_path, logs):
+    secrets = boto3.client("secretsmanager", region_name="us-east-1", endpoint_url=sm.url, aws_access_key_id="t",
+                           aws_secret_access_key="t")
+    logging.disable(logging.INFO)  # the test's own client: nothing masks the value yet
+    try:
+        arn = secrets.create_secret(Name="db-password", SecretString=ARN_VALUE)["ARN"]
+    finally:
+        logging.disable(logging.NOTSET)
+    spec = _with_env(DB_PASSWORD={"value_from": {"aws_secrets_manager": arn}})
+    first, op = _apply(api, spec)
+    assert _live_env(sm)["DB_PASSWORD"] == ARN_VALUE
+    dep = api.get("/v1/deployments/sec-fraud").json()
+    assert dep["spec"]["variants"][0]["env"]["DB_PASSWORD"] == {"value_from": {"aws_secrets_manager": arn}}
+    assert api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
+
+    logging.disable(logging.INFO)
+    try:
+        secrets.put_secret_value(SecretId=arn, SecretString=ARN_ROTATED)
+    finally:
+        logging.disable(logging.NOTSET)
+    assert api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
+    op2 = wait_operation(api, api.post("/v1/deployments/sec-fraud:reconcile").json())
+    assert op2["metadata"]["state"] == "succeeded", op2
+    assert _live_env(sm)["DB_PASSWORD"] == ARN_ROTATED
+    after = api.get("/v1/deployments/sec-fraud").json()
+    assert after["revision"] == dep["revision"], "a rotated value is the same revision"
+    assert api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
+
+    texts = [first.text, str(op), str(op2), str(after), api.get("/v1/deployments/sec-fraud/live").text,
+             api.get("/v1/deployments/sec-fraud/checks").text]
+    for text in texts:
+        assert ARN_VALUE not in text and ARN_ROTATED not in text
+    for record in logs.records:
+        message = record.getMessage()
+        assert ARN_VALUE not in message and ARN_ROTATED not in message, message[:300]
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            blob = path.read_bytes()
+            assert ARN_VALUE.encode() not in blob and ARN_ROTATED.encode() not in blob, path
