@@ -22,7 +22,7 @@ from core.preconditions import Preconditions
 from core.registry import AdapterFactory, adapter_class
 from core.secrets.keyring import Keyring
 from core.observe import observe, observe_redacted
-from core.secrets.sealing import preview, seal
+from core.secrets.sealing import keep_literals, preview, seal
 from core.secrets.vault import Vault
 from core.spec import EndpointSpec, parse_spec, revision
 from core.store import CheckResultRecord, DeploymentRecord, OperationRecord, Store
@@ -113,14 +113,10 @@ class Service:
                 details=[g.to_dict() for g in gaps])
         return spec
 
-    def _sealed(self, spec: EndpointSpec, *, persist: bool) -> EndpointSpec:
-        """``spec`` with its literal secrets replaced by fingerprints (kept encrypted if ``persist``)."""
-        return seal(spec, self.vault, adapter_class(spec.platform), deployment=spec.name, persist=persist)
-
-    def fingerprinted(self, spec: EndpointSpec) -> EndpointSpec:
-        """``spec`` with literal secret values replaced by their fingerprints, nothing stored (e.g. to
-        compare two requests)."""
-        return self._sealed(spec, persist=False)
+    def sealed(self, spec: EndpointSpec) -> EndpointSpec:
+        """``spec`` with its literal secret values replaced by their fingerprints (nothing stored);
+        :class:`SecretUnavailable` with paths for secrets that cannot be used."""
+        return seal(spec, self.vault, adapter_class(spec.platform), deployment=spec.name)
 
     def spec_of(self, dep: DeploymentRecord) -> EndpointSpec:
         return parse_spec(dep.spec)
@@ -168,7 +164,7 @@ class Service:
 
     def plan(self, data: Any) -> dict[str, Any]:
         """Dry run: the provider-native calls apply would send, and the diff against live."""
-        spec = self._sealed(self.validate(data), persist=False)
+        spec = self.sealed(self.validate(data))
         adapter = self._adapter(spec)
         existing = self.store.get_deployment(spec.name)
         live = observe_redacted(adapter, spec, full=True, vault=self.vault,
@@ -196,15 +192,14 @@ class Service:
         RequiresReplacement (409) when the change cannot be made in place (nothing is sent), and
         PreconditionFailed (412) when ``preconditions`` (If-Match / If-None-Match) do not hold.
         """
-        spec = self.validate(data, name=name)
+        raw = self.validate(data, name=name)
         existing = self.store.get_deployment(name)
-        replace = self._replacements(spec, self._adapter(spec), existing)
-        if not replace:
-            spec = self._sealed(spec, persist=True)
+        replace = self._replacements(raw, self._adapter(raw), existing)
         if replace:
             raise RequiresReplacement(
-                f"{name}: {len(replace)} change(s) cannot be made in place on {spec.platform}; "
+                f"{name}: {len(replace)} change(s) cannot be made in place on {raw.platform}; "
                 f"delete the deployment and apply the spec again", details=replace)
+        spec = self.sealed(raw)
         rev = revision(spec)
         if (existing is not None and existing.revision == rev and existing.current_operation_id is None
                 and self._last_apply_succeeded(name)):
@@ -220,6 +215,7 @@ class Service:
         op = self.store.begin_operation(name, kind="apply", platform=spec.platform,
                                         spec=spec.model_dump(mode="json"), revision=rev,
                                         preconditions=preconditions)
+        keep_literals(raw, self.vault, deployment=name)
         self.jobs.start_deploy(op.id, name, rev, account=spec.target.account)
         return ApplyResult(self.get(name), op)
 

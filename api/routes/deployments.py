@@ -61,7 +61,7 @@ def put_deployment(name: str, spec: EndpointSpec, request: Request, if_match: st
 
     return idempotent(service.store.idempotency, idempotency_key, caller=_caller(request), method="PUT",
                       path=f"/v1/deployments/{name}", handle=handle,
-                      body=lambda: {"spec": service.fingerprinted(spec).model_dump(mode="json"),
+                      body=lambda: {"spec": service.sealed(spec).model_dump(mode="json"),
                                     "if_match": if_match, "if_none_match": if_none_match})
 
 

@@ -3,7 +3,7 @@
 Contracts (``spec`` is an :class:`EndpointSpec`; paths are spec paths):
 
 - :func:`seal` (apply, plan): every literal secret ``{secret, value}`` becomes ``{secret,
-  fingerprint}`` (the value kept encrypted in the vault when ``persist``); a fingerprint sent back
+  fingerprint}`` (:func:`keep_literals` stores the value, encrypted, once apply stored the spec); a fingerprint sent back
   must be held for the deployment; a service secret referenced must exist; secrets the service must
   fingerprint need ``SECRETS_KEY``. All problems at once: :class:`SecretUnavailable` with paths.
   The sealed spec is what is stored, hashed into the revision and returned.
@@ -34,7 +34,7 @@ from core.secrets import masking
 from core.secrets.vault import Vault
 from core.spec import REDACTED, EndpointSpec, EnvFrom, SecretRef, SecretValue, canonical_json
 
-__all__ = ["has_secrets", "seal", "materialize", "preview", "redact_live", "env_path"]
+__all__ = ["has_secrets", "seal", "keep_literals", "materialize", "preview", "redact_live", "env_path"]
 
 AdapterClass = type[Adapter[Any, Any]]
 
@@ -53,9 +53,8 @@ def _with_env(spec: EndpointSpec, envs: Mapping[int, dict[str, Any]]) -> Endpoin
     return spec.model_copy(update={"variants": variants})
 
 
-def seal(spec: EndpointSpec, vault: Vault, adapter_cls: AdapterClass, *, deployment: str,
-         persist: bool) -> EndpointSpec:
-    """See the module contract."""
+def seal(spec: EndpointSpec, vault: Vault, adapter_cls: AdapterClass, *, deployment: str) -> EndpointSpec:
+    """See the module contract (nothing is stored: :func:`keep_literals` does, once the spec is)."""
     if not has_secrets(spec):
         return spec
     problems: list[dict[str, str]] = []
@@ -64,7 +63,7 @@ def seal(spec: EndpointSpec, vault: Vault, adapter_cls: AdapterClass, *, deploym
         env: dict[str, Any] = dict(variant.env)
         for key, value in variant.env.items():
             path = f"variants[{i}].env.{key}"
-            problem = _seal_one(value, vault, adapter_cls, deployment=deployment, persist=persist)
+            problem = _seal_one(value, vault, adapter_cls, deployment=deployment)
             if isinstance(problem, SecretValue):
                 env[key] = problem
             elif problem is not None:
@@ -75,8 +74,8 @@ def seal(spec: EndpointSpec, vault: Vault, adapter_cls: AdapterClass, *, deploym
     return _with_env(spec, envs)
 
 
-def _seal_one(value: Any, vault: Vault, adapter_cls: AdapterClass, *, deployment: str,
-              persist: bool) -> SecretValue | tuple[str, str] | None:
+def _seal_one(value: Any, vault: Vault, adapter_cls: AdapterClass, *,
+              deployment: str) -> SecretValue | tuple[str, str] | None:
     """The sealed replacement, a ``(sub-path, message)`` problem, or None (keep as it is)."""
     needs_key = "needs DEPLOY_ANYWHERE_SECRETS_KEY, which this service does not have"
     if isinstance(value, SecretValue):
@@ -86,8 +85,7 @@ def _seal_one(value: Any, vault: Vault, adapter_cls: AdapterClass, *, deployment
                 return ".value", f"{REDACTED!r} is a placeholder the service shows, not a value"
             if not vault.configured:
                 return "", f"a literal secret {needs_key}"
-            fp = vault.keep_literal(deployment, plain) if persist else vault.fingerprint(plain)
-            return SecretValue(secret=True, fingerprint=fp)
+            return SecretValue(secret=True, fingerprint=vault.fingerprint(plain))
         if not vault.holds_literal(deployment, value.fingerprint or ""):
             return ".fingerprint", "no value with this fingerprint is stored for this deployment: send the value"
         return None
@@ -99,6 +97,15 @@ def _seal_one(value: Any, vault: Vault, adapter_cls: AdapterClass, *, deployment
         if adapter_cls.native_secret(ref) is None and not vault.configured:
             return f".value_from.{ref.kind}", f"a secret the service reads at deploy time {needs_key}"
     return None
+
+
+def keep_literals(spec: EndpointSpec, vault: Vault, *, deployment: str) -> None:
+    """Store (encrypted) the literal secret values of the unsealed ``spec`` for ``deployment``:
+    called once the sealed spec is stored, so a refused request leaves no value behind."""
+    for variant in spec.variants:
+        for value in variant.env.values():
+            if isinstance(value, SecretValue) and value.value is not None:
+                vault.keep_literal(deployment, value.value.get_secret_value())
 
 
 def materialize(spec: EndpointSpec, vault: Vault, adapter: Adapter[Any, Any], *,

@@ -13,7 +13,7 @@ from core.errors import SecretUnavailable
 from core.live import Health, LiveEndpoint
 from core.secrets import masking
 from core.secrets.keyring import Keyring, generate_key
-from core.secrets.sealing import materialize, redact_live, seal
+from core.secrets.sealing import keep_literals, materialize, redact_live, seal
 from core.secrets.vault import Vault
 from core.spec import REDACTED, SecretValue, identity, parse_spec, revision
 from core.store import Store
@@ -88,21 +88,21 @@ def test_seal_keeps_values_encrypted_and_round_trips(vault, store):
     raw = _spec(T={"secret": True, "value": "s3cr3t-value"})
     with pytest.raises(ValueError, match="seal"):
         revision(raw)
-    sealed = seal(raw, vault, SageMakerAdapter, deployment="unit-sec", persist=True)
+    sealed = seal(raw, vault, SageMakerAdapter, deployment="unit-sec")
+    assert not vault.holds_literal("unit-sec", sealed.variants[0].env["T"].fingerprint)  # stored by keep_literals
+    keep_literals(raw, vault, deployment="unit-sec")
     entry = sealed.variants[0].env["T"]
     assert isinstance(entry, SecretValue) and entry.value is None and entry.fingerprint.startswith("hmac-sha256:")
     assert vault.literal("unit-sec", entry.fingerprint) == "s3cr3t-value"
     row = store.secrets.get("literal", "unit-sec", entry.fingerprint)
     assert row is not None and "s3cr3t-value" not in row.ciphertext
     # sent back as a fingerprint: kept; the same value again: the same revision
-    again = seal(parse_spec(sealed.model_dump(mode="json")), vault, SageMakerAdapter, deployment="unit-sec",
-                 persist=True)
-    assert revision(again) == revision(sealed) == revision(seal(raw, vault, SageMakerAdapter, deployment="unit-sec",
-                                                                persist=False))
+    again = seal(parse_spec(sealed.model_dump(mode="json")), vault, SageMakerAdapter, deployment="unit-sec")
+    assert revision(again) == revision(sealed) == revision(seal(raw, vault, SageMakerAdapter, deployment="unit-sec"))
     # another deployment does not hold it
     with pytest.raises(SecretUnavailable) as err:
         seal(parse_spec({**sealed.model_dump(mode="json"), "name": "other-sec"}), vault, SageMakerAdapter,
-             deployment="other-sec", persist=True)
+             deployment="other-sec")
     assert err.value.details == [{"path": "variants[0].env.T.fingerprint",
                                   "message": "no value with this fingerprint is stored for this deployment: "
                                              "send the value"}]
@@ -112,7 +112,7 @@ def test_without_a_key_only_native_references_pass(store):
     bare = Vault(store, None)
     with pytest.raises(SecretUnavailable) as err:
         seal(_spec(T={"secret": True, "value": "abcdef"}, R={"value_from": {"aws_secrets_manager": ARN}}), bare,
-             SageMakerAdapter, deployment="unit-sec", persist=True)
+             SageMakerAdapter, deployment="unit-sec")
     assert [d["path"] for d in err.value.details] == ["variants[0].env.R.value_from.aws_secrets_manager",
                                                       "variants[0].env.T"]
     azure = parse_spec({
@@ -120,12 +120,11 @@ def test_without_a_key_only_native_references_pass(store):
                                        "resource_group": "rg", "workspace": "ws1"},
         "variants": [{"name": "a", "image": "r/m:1", "instance_type": "Standard_DS3_v2", "env": {
             "K": {"value_from": {"azure_key_vault": "https://vault1.vault.azure.net/secrets/db"}}}}]})
-    assert seal(azure, bare, AzureMLAdapter, deployment="unit-sec", persist=True) == azure
+    assert seal(azure, bare, AzureMLAdapter, deployment="unit-sec") == azure
 
 
 def test_materialize_names_from_identity_and_stamps_the_sealed_revision(vault):
-    sealed = seal(_spec(T={"secret": True, "value": "literal-value"}, R={"value_from": {"aws_secrets_manager": ARN}}),
-                  vault, SageMakerAdapter, deployment="unit-sec", persist=True)
+    sealed = _sealed_and_kept(vault)
     plain, seen = materialize(sealed, vault, _Adapter({ARN: "from-the-store"}), deployment="unit-sec")
     assert plain.variants[0].env == {"PLAIN": "x", "R": "from-the-store", "T": "literal-value"}
     assert revision(plain) == revision(sealed) and identity(plain) is sealed
@@ -136,14 +135,19 @@ def test_materialize_names_from_identity_and_stamps_the_sealed_revision(vault):
     assert materialize(untouched, vault, _Adapter({}), deployment="unit-sec") == (untouched, {})
 
 
+def _sealed_and_kept(vault):
+    raw = _spec(T={"secret": True, "value": "literal-value"}, R={"value_from": {"aws_secrets_manager": ARN}})
+    keep_literals(raw, vault, deployment="unit-sec")
+    return seal(raw, vault, SageMakerAdapter, deployment="unit-sec")
+
+
 def _live(env):
     return LiveEndpoint(name="unit-sec", health=Health.SERVING, revision="r", config={
         "variants": [{"name": "a", "env": env}]})
 
 
 def test_redact_live_reports_changes_as_fingerprints(vault):
-    sealed = seal(_spec(T={"secret": True, "value": "literal-value"}, R={"value_from": {"aws_secrets_manager": ARN}}),
-                  vault, SageMakerAdapter, deployment="unit-sec", persist=True)
+    sealed = _sealed_and_kept(vault)
     seen = {"variants[a].env.R": [vault.fingerprint("from-the-store")]}
     same = redact_live(sealed, _live({"PLAIN": "x", "T": "literal-value", "R": "from-the-store"}), SageMakerAdapter,
                        fingerprint=vault.fingerprint, seen=seen)

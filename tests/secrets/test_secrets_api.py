@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import sqlite3
 from pathlib import Path
 
 import boto3
@@ -175,7 +176,7 @@ def test_literal_secret_reaches_the_provider_and_is_shown_only_as_a_fingerprint(
         assert not [k for k in service_keys if k in api.get(path).text], path
 
 
-def test_unknown_fingerprint_and_missing_service_secret_are_refused_with_paths(api):
+def test_unknown_fingerprint_and_missing_service_secret_are_refused_with_paths(api, tmp_path):
     spec = _with_env(A={"secret": True, "fingerprint": "hmac-sha256:" + "0" * 32},
                      B={"value_from": {"service_secret": "nope"}})
     response = api.put("/v1/deployments/sec-fraud", json=spec)
@@ -184,6 +185,11 @@ def test_unknown_fingerprint_and_missing_service_secret_are_refused_with_paths(a
     assert {d["path"] for d in response.json()["error"]["details"]} == {"variants[0].env.A.fingerprint",
                                                                 "variants[0].env.B.value_from.service_secret"}
     assert api.get("/v1/deployments/sec-fraud").status_code == 404  # nothing stored
+    refused = _with_env(A={"secret": True, "value": "refused-literal"}, B={"value_from": {"service_secret": "nope"}})
+    assert api.put("/v1/deployments/sec-fraud", json=refused).status_code == 422
+    with sqlite3.connect(tmp_path / "data" / "deploy-anywhere.db") as db:
+        assert db.execute("SELECT count(*) FROM secrets WHERE scope = 'literal'").fetchone() == (0,), \
+            "a refused request leaves no secret value behind"
 
     foreign = _with_env(C={"value_from": {"gcp_secret_manager": "projects/p/secrets/s"}})
     response = api.put("/v1/deployments/sec-fraud", json=foreign)
