@@ -12,7 +12,7 @@ from typing import Any
 
 from core.live import Health, LiveEndpoint
 from core.secrets.keyring import Keyring, generate_key
-from core.secrets.sealing import materialize, redact_live, seal
+from core.secrets.sealing import keep_literals, materialize, redact_live, seal
 from core.secrets.vault import Vault
 from core.spec import EndpointSpec, parse_spec, revision
 from core.store import Store
@@ -41,7 +41,8 @@ def with_env(spec: EndpointSpec, env: dict[str, Any], index: int = 0) -> Endpoin
 
 def materialized(spec: EndpointSpec, vault: Vault, adapter: Any) -> tuple[EndpointSpec, dict[str, str]]:
     """Seal as apply does, then materialize as the deploy step does: the spec the provider gets."""
-    sealed = seal(spec, vault, type(adapter), deployment=spec.name, persist=True)
+    sealed = seal(spec, vault, type(adapter), deployment=spec.name)
+    keep_literals(spec, vault, deployment=spec.name)
     return materialize(sealed, vault, adapter, deployment=spec.name)
 
 
