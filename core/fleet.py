@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core import budget
-from core.adapter import Adapter
+from core.adapter import Adapter, Capabilities
 from core.check import CheckOutcome, judge
 from core.errors import DeployError
 from core.live import LiveEndpoint
@@ -29,7 +29,7 @@ from core.spec import EndpointSpec, parse_spec
 from core.store.checks import CheckWrite, Recorded
 from core.store.records import DeploymentRecord
 
-__all__ = ["Assessment", "assess", "FleetChecker"]
+__all__ = ["Assessment", "assess", "judged", "FleetChecker"]
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,14 @@ def assess(adapter: Adapter[Any, Any], dep: DeploymentRecord, spec: EndpointSpec
                            revision_expected=dep.revision, revision_live=None, status_message=exc.message,
                            error=exc.to_dict(), duration_ms=seconds * 1000, trigger=trigger)
         return Assessment(dep, spec, mode, None, None, exc, write, seconds)
-    outcome = judge(spec, live, adapter.capabilities)
+    return judged(dep, spec, live, adapter.capabilities, mode=mode, trigger=trigger, started=started)
+
+
+def judged(dep: DeploymentRecord, spec: EndpointSpec, live: LiveEndpoint | None, caps: Capabilities, *,
+           mode: str, trigger: str, started: float) -> Assessment:
+    """The assessment of an observation already made (``live``: redacted; ``started``: a
+    ``perf_counter`` stamp from before the read, for the duration)."""
+    outcome = judge(spec, live, caps)
     changes = [c.model_dump(mode="json") for c in outcome.drift.changes]
     seconds = time.perf_counter() - started
     write = CheckWrite(

@@ -13,6 +13,7 @@ webhook.
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any, Protocol
 
 from core import metrics
@@ -20,10 +21,11 @@ from core.auth import Scope
 from core.budget import RateLimiter
 from core.diff import Change, matches
 from core.errors import Conflict, DeployError, NotFound, SpecError
-from core.fleet import Assessment, FleetChecker
+from core.fleet import Assessment, FleetChecker, judged
 from core.secrets.vault import Vault
-from core.live import Health
+from core.live import Health, LiveEndpoint
 from core.patch import NOT_IN_SPEC, live_document, to_patch
+from core.registry import adapter_class
 from core.spec import parse_spec
 from core.store import CheckResultRecord, DeploymentRecord, OperationRecord, Store
 from core.store.checks import Recorded
@@ -78,6 +80,18 @@ class Monitor:
         if recorded is None:
             raise NotFound(f"deployment {name!r} was deleted during the check")
         return assessment, recorded.result
+
+    def record_observed(self, name: str, live: LiveEndpoint, *, trigger: str = "operation") -> CheckResultRecord | None:
+        """Record ``live`` (a redacted basic observation just made, e.g. the one that saw the
+        endpoint serve) as a basic check of ``name``, without reading the provider again; None when
+        the deployment is gone."""
+        dep = self._get(name)
+        spec = parse_spec(dep.spec)
+        assessment = judged(dep, spec, live, adapter_class(spec.platform).capabilities, mode="basic",
+                            trigger=trigger, started=time.perf_counter())
+        (recorded,) = self.store.checks.record([assessment.write])
+        self._after(assessment, recorded)
+        return None if recorded is None else recorded.result
 
     def check_all(self, *, mode: str = "basic", platform: str | None = None, trigger: str = "manual",
                   scope: Scope | None = None) -> list[tuple[Assessment, Recorded | None]]:

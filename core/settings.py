@@ -36,7 +36,8 @@ class Settings(BaseSettings):
     executor_id: str = Field(
         default_factory=lambda: os.environ.get("HOSTNAME") or socket.gethostname(),
         description="Unique and stable per replica (e.g. the StatefulSet pod name).")
-    app_version: str = Field(default="0.1.0", description="Pinned DBOS application version.")
+    app_version: str = Field(default="0.2.0", description="Pinned DBOS application version: bumped whenever "
+                             "the steps of a workflow change (0.2.0: the deploy's closing check).")
     sandbox: bool = Field(default=False, description="Point the SDKs at local emulators.")
     emulators_file: Path | None = Field(
         default=None, description="JSON file written by `deploy-anywhere emulate` (sandbox).")

@@ -75,7 +75,8 @@ def begin(
         values: dict[str, Any] = {"current_operation_id": op_id, "updated_at": now}
         if kind == "apply":
             assert spec is not None and revision is not None
-            values.update(spec=spec, platform=platform, revision=revision, deleting=False)
+            # full_checked_at None: the next sweep tick gives the rollout its full check
+            values.update(spec=spec, platform=platform, revision=revision, deleting=False, full_checked_at=None)
             if revision != dep.revision:
                 values["generation"] = dep.generation + 1
             known = s.scalar(

@@ -457,3 +457,15 @@ def test_audit_events_past_the_retention_are_pruned(store: Store) -> None:
     assert store.audit.count() == 2
     assert store.audit.prune(older_than=now + dt.timedelta(seconds=1)) == 2
     assert store.audit.count() == 0
+
+
+def test_an_apply_clears_the_full_check_clock(store: Store) -> None:
+    store.finish_operation(apply(store).id, state="succeeded")
+    store.checks.record([CheckWrite(name="demo", mode="full", health="serving", sync="in_sync",
+                                    revision_expected="a", revision_live="a")])
+    dep = store.get_deployment("demo")
+    assert dep is not None and dep.full_checked_at is not None
+    apply(store, revision="bbbbbbbbbbbb", spec=SPEC_B)
+    dep = store.get_deployment("demo")
+    assert dep is not None and dep.full_checked_at is None and dep.basic_checked_at is not None, \
+        "the sweep gives the new rollout its full check at the next tick"
