@@ -11,6 +11,7 @@ events, auto-remediation).
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +28,7 @@ from core.patch import to_patch
 from core.secrets.vault import Vault
 from core.spec import EndpointSpec, parse_spec
 from core.store.checks import CheckWrite, Recorded
+from core.store.db import utcnow
 from core.store.records import DeploymentRecord
 
 __all__ = ["Assessment", "assess", "judged", "FleetChecker"]
@@ -50,22 +52,24 @@ def assess(adapter: Adapter[Any, Any], dep: DeploymentRecord, spec: EndpointSpec
            trigger: str, vault: Vault) -> Assessment:
     """Observe and judge ``dep`` (never raises :class:`DeployError`: it is returned); secret env
     values are redacted before anything is judged or recorded."""
-    started = time.perf_counter()
+    started, read_at = time.perf_counter(), utcnow()
     try:
         live = observe_redacted(adapter, spec, full=mode == "full", vault=vault, seen=dep.secret_fingerprints)
     except DeployError as exc:
         seconds = time.perf_counter() - started
         write = CheckWrite(name=dep.name, mode=mode, health="unknown", sync="unknown",
                            revision_expected=dep.revision, revision_live=None, status_message=exc.message,
-                           error=exc.to_dict(), duration_ms=seconds * 1000, trigger=trigger)
+                           error=exc.to_dict(), duration_ms=seconds * 1000, trigger=trigger, read_at=read_at)
         return Assessment(dep, spec, mode, None, None, exc, write, seconds)
-    return judged(dep, spec, live, adapter.capabilities, mode=mode, trigger=trigger, started=started)
+    return judged(dep, spec, live, adapter.capabilities, mode=mode, trigger=trigger, started=started,
+                  read_at=read_at)
 
 
 def judged(dep: DeploymentRecord, spec: EndpointSpec, live: LiveEndpoint | None, caps: Capabilities, *,
-           mode: str, trigger: str, started: float) -> Assessment:
+           mode: str, trigger: str, started: float, read_at: dt.datetime | None = None) -> Assessment:
     """The assessment of an observation already made (``live``: redacted; ``started``: a
-    ``perf_counter`` stamp from before the read, for the duration)."""
+    ``perf_counter`` stamp from before the read, for the duration; ``read_at``: when the read
+    began, None: now)."""
     outcome = judge(spec, live, caps)
     changes = [c.model_dump(mode="json") for c in outcome.drift.changes]
     seconds = time.perf_counter() - started
@@ -74,7 +78,8 @@ def judged(dep: DeploymentRecord, spec: EndpointSpec, live: LiveEndpoint | None,
         revision_expected=outcome.revision_expected, revision_live=outcome.revision_live, drift=changes,
         patch=to_patch(dep.spec, outcome.drift.changes) if changes and live is not None else None,
         material=bool(outcome.drift.material), status_message=outcome.status_message,
-        provider_ids=None if live is None else live.provider_ids, duration_ms=seconds * 1000, trigger=trigger)
+        provider_ids=None if live is None else live.provider_ids, duration_ms=seconds * 1000, trigger=trigger,
+        read_at=read_at)
     return Assessment(dep, spec, mode, live, outcome, None, write, seconds)
 
 

@@ -64,6 +64,10 @@ class CheckWrite:
     duration_ms: float = 0.0
     trigger: str = "manual"
     checked_at: dt.datetime | None = None
+    read_at: dt.datetime | None = None
+    """When the provider read began (None: ``checked_at``). A read that began before the
+    deployment's last applied observation is kept in the history but changes nothing else: a slower
+    check overlapping a newer one must not overwrite its reading, streak or events."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,17 +123,23 @@ class Checks:
         return out
 
     @staticmethod
-    def _stage(s: Any, dep: Deployment, w: CheckWrite) -> tuple[dict[str, str], CheckResult, int, dt.datetime]:
-        """Update the deployment's observed state, clocks and streak; add the check row."""
+    def _stage(s: Any, dep: Deployment, w: CheckWrite) -> tuple[dict[str, str] | None, CheckResult, int, dt.datetime]:
+        """Update the deployment's observed state (unless the read is stale: ``previous`` None),
+        clocks and streak; add the check row."""
         now = w.checked_at or utcnow()
-        previous = {"health": dep.health, "sync": dep.sync}
-        dep.health, dep.sync, dep.status_message, dep.observed_at = w.health, w.sync, w.status_message, now
-        if w.provider_ids is not None:
-            dep.provider_ids = w.provider_ids
+        read_at = w.read_at or now
+        if now.utcoffset() is None or read_at.utcoffset() is None:
+            raise ValueError("naive datetime: check timestamps must be timezone-aware")
+        previous: dict[str, str] | None = None
+        if dep.observed_at is None or read_at >= dep.observed_at:
+            previous = {"health": dep.health, "sync": dep.sync}
+            dep.health, dep.sync, dep.status_message, dep.observed_at = w.health, w.sync, w.status_message, read_at
+            if w.provider_ids is not None:
+                dep.provider_ids = w.provider_ids
+            dep.drift_streak = (dep.drift_streak or 0) + 1 if (w.sync == "out_of_sync" and w.material) else 0
         dep.basic_checked_at = now
         if w.mode == "full":
             dep.full_checked_at = now
-        dep.drift_streak = (dep.drift_streak or 0) + 1 if (w.sync == "out_of_sync" and w.material) else 0
         row = CheckResult(
             deployment_name=w.name, mode=w.mode, health=w.health, sync=w.sync,
             revision_expected=w.revision_expected, revision_live=w.revision_live, drift=list(w.drift),
@@ -139,11 +149,11 @@ class Checks:
         return previous, row, dep.drift_streak, now
 
     @staticmethod
-    def _events(s: Any, w: CheckWrite, previous: dict[str, str], row: CheckResult, streak: int,
+    def _events(s: Any, w: CheckWrite, previous: dict[str, str] | None, row: CheckResult, streak: int,
                 now: dt.datetime) -> Recorded:
-        """The settled transitions of one recorded check, as events."""
-        events = []
-        for axis, settled in (("health", SETTLED_HEALTH), ("sync", SETTLED_SYNC)):
+        """The settled transitions of one recorded check, as events (none for a stale read)."""
+        events: list[EventRecord] = []
+        for axis, settled in (("health", SETTLED_HEALTH), ("sync", SETTLED_SYNC)) if previous is not None else ():
             current = getattr(w, axis)
             if current not in settled or current == previous[axis]:
                 continue  # passing state, or no change since the last observation

@@ -80,3 +80,20 @@ def test_prune_and_outbox(store):
     assert store.checks.undispatched() == []
     assert store.checks.prune(older_than=old + dt.timedelta(days=1)) == (1, 1)
     assert store.checks.history("s1") == []
+
+
+def test_a_read_older_than_the_last_observation_changes_only_the_history(store):
+    base = dt.datetime.now(dt.timezone.utc)
+    store.checks.record([_w()])
+    newer = CheckWrite(name="s1", mode="basic", health="failed", sync="out_of_sync", revision_expected="r1",
+                       revision_live="r1", drift=[{"path": "x"}], material=True, read_at=base + dt.timedelta(seconds=2))
+    older = CheckWrite(name="s1", mode="full", health="serving", sync="in_sync", revision_expected="r1",
+                       revision_live="r1", read_at=base + dt.timedelta(seconds=1))  # began first, finished last
+    [first] = store.checks.record([newer])
+    [late] = store.checks.record([older])
+    dep = store.get_deployment("s1")
+    assert (dep.health, dep.sync, dep.drift_streak) == ("failed", "out_of_sync", 1), "the newer reading stands"
+    assert late is not None and late.events == () and late.drift_streak == 1
+    assert [c.mode for c in store.checks.history("s1")][:2] == ["full", "basic"], "both readings are history"
+    assert dep.full_checked_at is not None, "the schedule's clock still counts the full check"
+    assert {(e.type, e.current) for e in first.events} == {("health", "failed"), ("sync", "out_of_sync")}
