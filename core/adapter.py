@@ -51,6 +51,7 @@ __all__ = [
     "features_used",
     "find_gaps",
     "DONE",
+    "CONNECTIONS_PER_HOST",
 ]
 
 RequestT = TypeVar("RequestT")
@@ -236,6 +237,11 @@ class Progress:
 
 
 DONE = Progress(done=True)
+
+CONNECTIONS_PER_HOST = 64
+"""Idle connections an adapter's SDK clients keep open per provider host. The SDKs' default (10)
+is below the check concurrency a fleet pass may use (``CHECK_CONCURRENCY``, 16 by default, 64 in
+the benchmark): every call past it opened a new connection (and TLS session) and threw it away."""
 
 
 class Adapter(ABC, Generic[RequestT, DescribedT]):

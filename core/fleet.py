@@ -4,7 +4,8 @@
 stored spec, with the deployment's ignore rules; a provider error becomes a check with health and
 sync ``unknown`` and the error (it is recorded like any other check). :class:`FleetChecker` assesses
 a batch with bounded concurrency, each thread spending its account's request budget
-(:mod:`core.budget`), then records the whole batch in ONE store transaction
+(:mod:`core.budget`) and sharing the listings one pass needs only once (:mod:`core.shared_reads`),
+then records the whole batch in ONE store transaction
 (:meth:`core.store.checks.Checks.record`) and hands every recorded check to ``after`` (metrics,
 events, auto-remediation).
 """
@@ -18,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from core import budget
+from core import budget, shared_reads
 from core.adapter import Adapter, Capabilities
 from core.check import CheckOutcome, judge
 from core.errors import DeployError
@@ -49,18 +50,25 @@ class Assessment:
 
 
 def assess(adapter: Adapter[Any, Any], dep: DeploymentRecord, spec: EndpointSpec, *, mode: str,
-           trigger: str, vault: Vault) -> Assessment:
+           trigger: str, vault: Vault, shared: shared_reads.SharedReads | None = None) -> Assessment:
     """Observe and judge ``dep`` (never raises :class:`DeployError`: it is returned); secret env
-    values are redacted before anything is judged or recorded."""
+    values are redacted before anything is judged or recorded. ``shared``: the pass's shared
+    readings; the reading then began when its oldest shared part was read."""
     started, read_at = time.perf_counter(), utcnow()
-    try:
-        live = observe_redacted(adapter, spec, full=mode == "full", vault=vault, seen=dep.secret_fingerprints)
-    except DeployError as exc:
+    live: LiveEndpoint | None = None
+    error: DeployError | None = None
+    with shared_reads.using(shared) as used:
+        try:
+            live = observe_redacted(adapter, spec, full=mode == "full", vault=vault, seen=dep.secret_fingerprints)
+        except DeployError as exc:
+            error = exc
+    read_at = used.began(read_at)
+    if error is not None:
         seconds = time.perf_counter() - started
         write = CheckWrite(name=dep.name, mode=mode, health="unknown", sync="unknown",
-                           revision_expected=dep.revision, revision_live=None, status_message=exc.message,
-                           error=exc.to_dict(), duration_ms=seconds * 1000, trigger=trigger, read_at=read_at)
-        return Assessment(dep, spec, mode, None, None, exc, write, seconds)
+                           revision_expected=dep.revision, revision_live=None, status_message=error.message,
+                           error=error.to_dict(), duration_ms=seconds * 1000, trigger=trigger, read_at=read_at)
+        return Assessment(dep, spec, mode, None, None, error, write, seconds)
     return judged(dep, spec, live, adapter.capabilities, mode=mode, trigger=trigger, started=started,
                   read_at=read_at)
 
@@ -97,11 +105,13 @@ class FleetChecker:
         self.concurrency = concurrency
         self.limiter = limiter
 
-    def _one(self, item: tuple[DeploymentRecord, str], trigger: str, charged: bool) -> Assessment:
+    def _one(self, item: tuple[DeploymentRecord, str], trigger: str, charged: bool,
+             shared: shared_reads.SharedReads) -> Assessment:
         dep, mode = item
         spec = parse_spec(dep.spec)
         with budget.spending(self.limiter if charged else None, spec.target.account):
-            return assess(self._adapter_for(spec), dep, spec, mode=mode, trigger=trigger, vault=self._vault)
+            return assess(self._adapter_for(spec), dep, spec, mode=mode, trigger=trigger, vault=self._vault,
+                          shared=shared)
 
     def run(self, items: Sequence[tuple[DeploymentRecord, str]], *, trigger: str,
             charged: bool = True) -> list[tuple[Assessment, Recorded | None]]:
@@ -109,12 +119,13 @@ class FleetChecker:
         checks) or not (a check a caller waits for)."""
         if not items:
             return []
+        shared = shared_reads.SharedReads()
         if len(items) == 1 or self.concurrency == 1:
-            assessments = [self._one(item, trigger, charged) for item in items]
+            assessments = [self._one(item, trigger, charged, shared) for item in items]
         else:
             with ThreadPoolExecutor(max_workers=min(self.concurrency, len(items)),
                                     thread_name_prefix="check") as pool:
-                assessments = list(pool.map(lambda item: self._one(item, trigger, charged), items))
+                assessments = list(pool.map(lambda item: self._one(item, trigger, charged, shared), items))
         recorded = self._store.checks.record([a.write for a in assessments])
         out = list(zip(assessments, recorded))
         for assessment, rec in out:

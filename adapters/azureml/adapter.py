@@ -24,8 +24,11 @@ exist, and a never-served endpoint; it re-provisions a Failed endpoint with its 
 (old-revision) configuration.
 
 Reads: a basic describe is two (endpoint GET + deployments list) and leaves replica bounds and
-autoscaling unobserved; a full describe adds one autoscale settings list of the resource group.
-Environment and data asset versions are immutable and cached (a full describe re-reads them).
+autoscaling unobserved; a full describe adds one autoscale settings list of the resource group (shared
+by the checks of a fleet pass: :mod:`core.shared_reads`). Environment and data asset versions are
+cached, full describes included: Azure ML documents a version as immutable, neither modifiable nor
+deletable (azure-ai-ml offers archive/restore only), so no re-read can find it changed; a version
+that is not cached yet is read.
 Under autoscaling the deployment's instance count belongs to the autoscaler: ``submit`` neither
 compares nor resets it (a PUT keeps the live count, clamped into the bounds).
 """
@@ -76,7 +79,8 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
                                                  [self._recorder, *policies])
         self.ml = self._bundle.ml
         self.autoscale = AutoscaleSettings(
-            target, lambda: make_monitor_client(target, self._bundle, tuple(policies)))
+            target, lambda: make_monitor_client(target, self._bundle, tuple(policies)),
+            cloud=self._bundle.url or "AzureCloud")
         self._assets = ImmutableCache()
         self._workspace_location: str | None = None
 
@@ -129,12 +133,12 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         except NotFound:
             return []
 
-    def _asset(self, asset_id: str, *, fresh: bool) -> Any | None:
+    def _asset(self, asset_id: str) -> Any | None:
         """An immutable environment/data version by ARM id (cached; None when missing)."""
         ref = tr.asset_reference(asset_id)
         if ref is None:
             return None
-        cached = None if fresh else self._assets.get(asset_id)
+        cached = self._assets.get(asset_id)
         if cached is not None:
             return cached
         kind, name, version = ref
@@ -160,12 +164,12 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
             env_id = d.environment or ""
             ref = tr.asset_reference(env_id)
             if ref and ref[1] == ANONYMOUS_ENVIRONMENT:
-                described.environments[env_id] = self._asset(env_id, fresh=full)
+                described.environments[env_id] = self._asset(env_id)
             collections = getattr(d.data_collector, "collections", None) or {}
             for collection in collections.values():
                 data_id = collection.data if isinstance(collection.data, str) else None
                 if data_id:
-                    asset = self._asset(data_id, fresh=full)
+                    asset = self._asset(data_id)
                     described.data_paths[data_id] = getattr(asset, "path", None)
         return described
 
@@ -224,14 +228,14 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
                         live: Any | None) -> str | None:
         """Register what the deployment references (anonymous environment, data assets: versions
         are immutable, so an existing one is kept), then PUT the deployment."""
-        if d.inline_environment and self._asset(d.environment_id, fresh=False) is None:
+        if d.inline_environment and self._asset(d.environment_id) is None:
             env = tr.environment_entity(d.inline_environment)
             with sdk_errors(f"register environment {env.name}:{env.version}"):
                 self.ml.environments.create_or_update(env)
             self._forget(d.environment_id)
         for data in tr.data_assets(request, d):
             data_id = tr.arm_id(self.target, "data", data.name, data.version)
-            if self._asset(data_id, fresh=False) is None:
+            if self._asset(data_id) is None:
                 with sdk_errors(f"register data asset {data.name}:{data.version}"):
                     self.ml.data.create_or_update(data)
                 self._forget(data_id)

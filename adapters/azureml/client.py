@@ -24,11 +24,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.http_env import frozen_settings
 from core.spec import AzureMLTarget
 
 __all__ = ["StaticCredential", "ClientBundle", "make_client", "make_monitor_client", "cloud_name",
            "cloud_metadata", "silence_sdk", "RETRY_TOTAL", "MAX_RETRY_AFTER"]
 
+ARM_URL = "https://management.azure.com/"
+"""Azure Resource Manager (public cloud): the host every management call goes to."""
 RETRY_TOTAL = 3
 MAX_RETRY_AFTER = 10.0
 CONNECT_TIMEOUT = 10
@@ -112,6 +115,19 @@ class ClientBundle:
     """The emulator's URL in sandbox mode (None: the public Azure cloud)."""
 
 
+def _environment_kwargs(url: str, verify: str | bool) -> dict[str, Any]:
+    """azure-core transport settings: the environment's proxies and CA bundle for ``url`` read
+    once (``use_env_settings`` off: requests would re-read them on every call); an explicit
+    ``verify`` (the emulator's CA) wins over the CA bundle variables."""
+    settings = frozen_settings(url)
+    kwargs: dict[str, Any] = {"use_env_settings": False}
+    if settings.proxies:
+        kwargs["proxies"] = settings.proxies
+    if verify is True and settings.ca_bundle:
+        kwargs["connection_verify"] = settings.ca_bundle
+    return kwargs
+
+
 def make_client(target: AzureMLTarget, emulator: Mapping[str, Any] | None,
                 policies: Sequence[Any] = ()) -> ClientBundle:
     """An MLClient bound to ``target`` (``emulator``: sandbox), leaving no global state behind."""
@@ -130,10 +146,12 @@ def make_client(target: AzureMLTarget, emulator: Mapping[str, Any] | None,
         verify: str | bool = str(emulator.get("ca_file") or True)
         kwargs |= {"cloud": cloud_name(emulator["url"]), "cloud_metadata": cloud_metadata(emulator["url"]),
                    "connection_verify": verify}
+        kwargs |= _environment_kwargs(str(emulator["url"]), verify)
     else:
         from azure.identity import DefaultAzureCredential
 
         credential, verify = DefaultAzureCredential(), True
+        kwargs |= _environment_kwargs(ARM_URL, verify)
     with _LOCK:
         before = os.environ.get(_CLOUD_ENV)
         try:
@@ -159,6 +177,7 @@ def make_monitor_client(target: AzureMLTarget, bundle: ClientBundle, policies: S
                               "read_timeout": READ_TIMEOUT, "user_agent": "deploy-anywhere"}
     if policies:
         kwargs["per_call_policies"] = list(policies)
+    kwargs |= _environment_kwargs(bundle.url or ARM_URL, bundle.verify)
     if bundle.url:
         kwargs |= {"base_url": bundle.url.rstrip("/"), "connection_verify": bundle.verify,
                    "credential_scopes": [bundle.url.rstrip("/") + "/.default"]}

@@ -4,7 +4,8 @@ Bodies come from :mod:`adapters.azureml.autoscale` (pure) and are sent as the SD
 ``AutoscaleSettingResource`` model; reads come back as wire JSON (``serialize(keep_readonly=True)``)
 so the pure inverse reads dicts. Settings live in the target's resource group; the settings of an
 endpoint are those tagged ``deploy-anywhere-deployment: <endpoint>`` or targeting one of its
-deployments (found with one list of the resource group). Errors go through
+deployments (found with one list of the resource group; the checks of one fleet pass share that list,
+:mod:`core.shared_reads`). Errors go through
 :func:`adapters.azureml.errors.sdk_errors`; a setting already gone is not an error on delete.
 """
 
@@ -17,6 +18,7 @@ from adapters.azureml import autoscale as asc
 from adapters.azureml import translate as tr
 from adapters.azureml.errors import sdk_errors
 from core.errors import NotFound
+from core.shared_reads import shared
 from core.spec import AzureMLTarget
 
 __all__ = ["AutoscaleSettings"]
@@ -24,12 +26,14 @@ __all__ = ["AutoscaleSettings"]
 
 class AutoscaleSettings:
     """The autoscale settings side of the adapter; ``client`` builds the
-    ``MonitorManagementClient`` on first use (azure-mgmt-monitor is imported only then)."""
+    ``MonitorManagementClient`` on first use (azure-mgmt-monitor is imported only then); ``cloud``
+    names the ARM endpoint it talks to (part of the shared listing's key)."""
 
-    def __init__(self, target: AzureMLTarget, client: Callable[[], Any]) -> None:
+    def __init__(self, target: AzureMLTarget, client: Callable[[], Any], *, cloud: str) -> None:
         self.target = target
         self._make = client
         self._client: Any | None = None
+        self._cloud = cloud
 
     @property
     def client(self) -> Any:
@@ -43,18 +47,25 @@ class AutoscaleSettings:
         uri = str((setting.get("properties") or {}).get("targetResourceUri") or "")
         return uri.rstrip("/").rsplit("/", 1)[-1].lower()
 
+    def _resource_group_settings(self) -> list[Any]:
+        """Every setting of the resource group (SDK models: the whole fleet's in that group)."""
+        t = self.target
+        with sdk_errors(f"list autoscale settings of resource group {t.resource_group}"):
+            return list(self.client.autoscale_settings.list_by_resource_group(t.resource_group))
+
     def of_endpoint(self, endpoint: str) -> list[dict[str, Any]]:
-        """This endpoint's settings (wire JSON); one list of the resource group."""
+        """This endpoint's settings (wire JSON); one list of the resource group, shared by the
+        checks of a fleet pass."""
         t = self.target
         prefix = asc.deployment_id(t.subscription_id, t.resource_group, t.workspace, endpoint, "").lower()
+        key = ("azure-monitor autoscale settings", self._cloud, t.subscription_id.lower(), t.resource_group.lower())
         found = []
-        with sdk_errors(f"list autoscale settings of resource group {t.resource_group}"):
-            for item in self.client.autoscale_settings.list_by_resource_group(t.resource_group):
-                # match on the model, serialize only the matches: the list holds every setting of
-                # the resource group (the whole fleet's), and serializing each one doubled the cost
-                uri = str(item.target_resource_uri or "").lower()
-                if (item.tags or {}).get(tr.TAG_DEPLOYMENT) == endpoint or uri.startswith(prefix):
-                    found.append(item.serialize(keep_readonly=True))
+        for item in shared(key, self._resource_group_settings):
+            # match on the model, serialize only the matches: serializing every setting of the
+            # resource group doubled the cost of a full check
+            uri = str(item.target_resource_uri or "").lower()
+            if (item.tags or {}).get(tr.TAG_DEPLOYMENT) == endpoint or uri.startswith(prefix):
+                found.append(item.serialize(keep_readonly=True))
         return found
 
     def put(self, name: str, body: dict[str, Any]) -> None:

@@ -21,7 +21,7 @@ from adapters.sagemaker import CAPABILITIES
 from adapters.sagemaker import translate as tr
 from adapters.sagemaker.errors import sdk_errors
 from adapters.sagemaker.secrets import SecretReader
-from core.adapter import DONE, Adapter, Gap, InvokeResult, Progress
+from core.adapter import CONNECTIONS_PER_HOST, DONE, Adapter, Gap, InvokeResult, Progress
 from core.cache import ImmutableCache
 from core.errors import Conflict, NotFound
 from core.live import LiveEndpoint
@@ -62,7 +62,8 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
         # botocore's standard retry mode handles single-call throttling; longer outages reach
         # core/wait.py as ProviderUnavailable and are retried there with jittered backoff.
         return Config(retries={"mode": "standard", "total_max_attempts": 3},
-                      connect_timeout=5, read_timeout=read_timeout, user_agent_extra="deploy-anywhere")
+                      connect_timeout=5, read_timeout=read_timeout, user_agent_extra="deploy-anywhere",
+                      max_pool_connections=CONNECTIONS_PER_HOST)
 
     def _runtime_for(self, timeout: float) -> Any:
         """A sagemaker-runtime client whose read timeout is the spec's request timeout."""

@@ -28,6 +28,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 import google.auth
+import requests.adapters
 from google.api_core.client_options import ClientOptions
 from google.api_core.retry import Retry
 from google.auth.credentials import AnonymousCredentials, Credentials
@@ -35,10 +36,12 @@ from google.auth.transport.requests import AuthorizedSession
 from google.cloud import aiplatform_v1
 from google.protobuf import json_format
 
+from adapters.http_env import apply_to_session
 from adapters.vertex.errors import is_transient, retry_after, sdk_errors
+from core.adapter import CONNECTIONS_PER_HOST
 from core.spec import VertexTarget
 
-__all__ = ["CallPolicy", "Clients", "to_dict", "message"]
+__all__ = ["CallPolicy", "Clients", "to_dict", "message", "widen_pool"]
 
 SCOPES = ("https://www.googleapis.com/auth/cloud-platform",)
 
@@ -95,6 +98,15 @@ def message(cls: Any, body: Mapping[str, Any]) -> Any:
     return cls.from_json(json.dumps(body), ignore_unknown_fields=False)
 
 
+def widen_pool(session: requests.Session) -> None:
+    """Keep up to ``CONNECTIONS_PER_HOST`` idle connections per host (requests keeps 10). The GAPIC
+    REST transports take no session or pool size, so theirs (the transport's ``_session``, an
+    ``AuthorizedSession``) is widened in place."""
+    adapter = requests.adapters.HTTPAdapter(pool_maxsize=CONNECTIONS_PER_HOST)
+    for scheme in ("https://", "http://"):
+        session.mount(scheme, adapter)
+
+
 class Clients:
     """ModelService, EndpointService, PredictionService (REST) and an authorized session for
     rawPredict, all bound to one API root and one set of credentials."""
@@ -119,6 +131,10 @@ class Clients:
         self.endpoints = aiplatform_v1.EndpointServiceClient(**kwargs)
         self.prediction = aiplatform_v1.PredictionServiceClient(**kwargs)
         self.session = AuthorizedSession(credentials)
+        for session in (self.session, *(getattr(c.transport, "_session", None) for c in self.all())):
+            if session is not None:
+                widen_pool(session)
+                apply_to_session(session, self.api)  # proxies/CA from the environment, read once
 
     def all(self) -> tuple[Any, ...]:
         return (self.models, self.endpoints, self.prediction)

@@ -19,7 +19,6 @@ registers the cloud name process-wide and sets ``AZUREML_CURRENT_CLOUD`` in ``os
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import shutil
 import socket
@@ -48,18 +47,9 @@ _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class _RequestHandler(LoggingRequestHandler):
-    """werkzeug's handler, logging through :mod:`logging` at DEBUG instead of printing each request.
-
-    ``TCP_NODELAY``: werkzeug writes headers and body separately (and closes every connection);
-    without it Nagle's algorithm adds ~10 ms to each answer.
-    """
+    """The common handler (keep-alive, ``TCP_NODELAY``), logging through this emulator's logger."""
 
     logger = _log
-
-    def setup(self) -> None:
-        super().setup()
-        with contextlib.suppress(OSError):
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def _listen(host: str, port: int) -> socket.socket:

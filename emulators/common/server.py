@@ -3,14 +3,25 @@
 :class:`LoopbackServer` does the start / stop / url / context-manager part every emulator shares;
 an emulator says how to make its server (:meth:`LoopbackServer._make_server`) and, if it needs to,
 how to reach it (HTTPS for Azure ML). :class:`LoggingRequestHandler` logs requests through
-:mod:`logging` instead of printing them.
+:mod:`logging` instead of printing them and keeps connections alive.
+
+Keep-alive: werkzeug's dev server answers every request with ``Connection: close`` (it cannot drain a
+request body it did not read before the next request line), so every SDK call would pay a TCP connect
+(and for Azure ML a TLS handshake) that the real clouds, which keep connections alive, do not charge.
+:class:`LoggingRequestHandler` reads each request body whole before the app runs, so the stream is
+always at the next request, and leaves the connection open (HTTP/1.1) unless the client or an
+error closes it. An idle connection is closed after :data:`IDLE_TIMEOUT_S`; :meth:`LoopbackServer.stop`
+shuts down the open ones, so a stopped emulator answers nothing, as before.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import io
 import ipaddress
 import logging
+import socket
 import ssl
 import threading
 import time
@@ -22,6 +33,7 @@ __all__ = ["LoggingRequestHandler", "LoopbackServer", "loopback_host"]
 
 START_TIMEOUT_S = 10.0
 POLL_INTERVAL_S = 0.05  # how often serve_forever checks for shutdown: stop() waits up to this
+IDLE_TIMEOUT_S = 30.0  # a kept-alive connection idle this long is closed (its thread ends)
 HEALTH_PATH = "/_emulator/health"
 
 
@@ -38,20 +50,86 @@ def loopback_host(host: str) -> str:
     return host
 
 
+class _Drained(io.RawIOBase):
+    """An exhausted request stream: what werkzeug's post-request drain reads once the body was taken."""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        return 0
+
+
 class LoggingRequestHandler(WSGIRequestHandler):
-    """werkzeug's request handler, logging to :attr:`logger` (requests at DEBUG) instead of printing.
+    """werkzeug's request handler, logging to :attr:`logger` (requests at DEBUG) instead of printing,
+    with keep-alive connections (see the module docs) and ``TCP_NODELAY`` (werkzeug writes headers
+    and body separately; with Nagle's algorithm a kept-alive connection would wait for the delayed
+    ACK between them).
 
     Subclasses set :attr:`logger` to their emulator's logger; as a mixin it goes before the handler
     class it changes (e.g. moto's).
     """
 
     logger: ClassVar[logging.Logger] = logging.getLogger(__name__)
+    timeout = IDLE_TIMEOUT_S
+
+    def setup(self) -> None:
+        super().setup()
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        connections = getattr(self.server, "open_connections", None)
+        if connections is not None:
+            connections.add(self.connection)
+
+    def finish(self) -> None:
+        connections = getattr(self.server, "open_connections", None)
+        if connections is not None:
+            connections.discard(self.connection)
+        super().finish()
+
+    def make_environ(self) -> dict[str, Any]:
+        """werkzeug's environ, with the request body already read whole (``wsgi.input`` is a
+        buffer): the connection's stream is then at the next request whatever the app reads."""
+        environ = super().make_environ()
+        if environ.get("wsgi.input_terminated"):  # chunked: werkzeug's de-chunking reader, read to its end
+            body = environ["wsgi.input"].read()
+        else:
+            length = environ.get("CONTENT_LENGTH", "")
+            body = self.rfile.read(int(length)) if length.isdigit() and int(length) > 0 else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        return environ
+
+    def run_wsgi(self) -> None:
+        """werkzeug's, except that its drain after the answer (meant for a connection about to be
+        closed) finds nothing to read: it would swallow the client's next request."""
+        stream = self.rfile
+        make_environ = self.make_environ
+
+        def environ_then_drained() -> dict[str, Any]:
+            environ = make_environ()
+            self.rfile = io.BufferedReader(_Drained())
+            return environ
+
+        self.make_environ = environ_then_drained  # type: ignore[method-assign]
+        try:
+            super().run_wsgi()
+        finally:
+            self.rfile = stream
+            del self.make_environ
+
+    def send_header(self, keyword: str, value: str) -> None:
+        """werkzeug closes every connection; keep it open (the client's ``Connection: close``, an
+        HTTP/1.0 client or an error still close it)."""
+        if keyword.lower() == "connection" and value.lower() == "close" and not self.close_connection:
+            return
+        super().send_header(keyword, value)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         self.logger.debug('"%s" %s %s', getattr(self, "requestline", ""), code, size)
 
     def log(self, type: str, message: str, *args: Any) -> None:  # noqa: A002 - werkzeug's signature
-        self.logger.log(logging.ERROR if type == "error" else logging.DEBUG, message, *args)
+        idle = message.startswith("Request timed out")  # a kept-alive connection left idle: not an error
+        self.logger.log(logging.ERROR if type == "error" and not idle else logging.DEBUG, message, *args)
 
 
 class LoopbackServer:
@@ -108,6 +186,7 @@ class LoopbackServer:
             self.stop()
             raise
         server.daemon_threads = True  # type: ignore[attr-defined]  # ThreadedWSGIServer
+        server.open_connections = set()  # type: ignore[attr-defined]  # kept-alive, shut down by stop()
         port = server.server_address[1]
         self._server = server
         self._url = self._base_url(server)
@@ -153,6 +232,9 @@ class LoopbackServer:
         if server is not None:
             server.shutdown()
             server.server_close()
+            for connection in list(getattr(server, "open_connections", ())):
+                with contextlib.suppress(OSError):  # wakes the handler thread waiting on it: EOF
+                    socket.socket.shutdown(connection, socket.SHUT_RDWR)
             if thread is not None:
                 thread.join(timeout=5.0)
             self.logger.info("%s on %s stopped", self.label, self._url)

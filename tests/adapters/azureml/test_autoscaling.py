@@ -159,3 +159,45 @@ def test_monitor_errors_map_to_core_errors(az):
     az.control.clear_faults()
     finalize_all(adapter, request)
     assert drift(adapter, SPEC) == []
+
+
+def _listings(adapter):
+    return sum(1 for m, p in adapter.validator.sent if m == "GET" and p.lower().endswith("/autoscalesettings"))
+
+
+def _asset_reads(adapter):
+    return [p for m, p in adapter.validator.sent if m == "GET" and "/versions/" in p]
+
+
+def test_checks_of_one_fleet_pass_share_the_resource_groups_listing(az):
+    """Azure Monitor lists settings per resource group: a pass (core.shared_reads) lists once for
+    all its full checks there; each still sees exactly its own setting. Outside a pass (a deploy,
+    a check on its own) every describe lists."""
+    from core.shared_reads import SharedReads, using
+
+    adapter = adapter_for(az, SPEC.target)
+    specs = [SPEC.model_copy(update={"name": f"{SPEC.name}-{n}"}) for n in range(3)]
+    specs[1] = changed(specs[1], max_replicas=7)
+    for spec in specs:
+        rollout(adapter, spec)
+    adapter.validator.sent.clear()
+    reads = SharedReads()
+    for spec in specs:
+        with using(reads):
+            assert observe(adapter, spec.name, full=True).config == spec.config
+    assert _listings(adapter) == 1 and reads.reads == 1
+    observe(adapter, specs[0].name, full=True)
+    observe(adapter, specs[0].name, full=True)
+    assert _listings(adapter) == 3
+
+
+def test_full_checks_reuse_immutable_asset_versions(az):
+    """Environment and data versions cannot change or be deleted in Azure ML: a full describe reads
+    one only until it is cached."""
+    rollout(adapter_for(az, SPEC.target), SPEC)
+    fresh = adapter_for(az, SPEC.target)  # an adapter whose cache is empty (a restarted service)
+    first = observe(fresh, SPEC.name, full=True)
+    assert _asset_reads(fresh), "the first full describe reads the environment version"
+    fresh.validator.sent.clear()
+    assert observe(fresh, SPEC.name, full=True) == first
+    assert _asset_reads(fresh) == []
