@@ -23,8 +23,9 @@ found by the ``deploy-anywhere-deployment`` tag or a target under the endpoint.
 exist, and a never-served endpoint; it re-provisions a Failed endpoint with its current
 (old-revision) configuration.
 
-Reads: a basic describe is two (endpoint GET + deployments list) and leaves replica bounds and
-autoscaling unobserved; a full describe adds one autoscale settings list of the resource group (shared
+Reads: a basic describe is two (endpoint GET + deployments list, read as wire JSON by :mod:`.wire`:
+the SDK's model layers cost half a basic check's CPU) and leaves replica bounds and autoscaling
+unobserved; a full describe adds one autoscale settings list of the resource group (shared
 by the checks of a fleet pass: :mod:`core.shared_reads`). Environment and data asset versions are
 cached, full describes included: Azure ML documents a version as immutable, neither modifiable nor
 deletable (azure-ai-ml offers archive/restore only), so no re-read can find it changed; a version
@@ -47,6 +48,7 @@ from adapters.azureml.errors import sdk_errors
 from adapters.azureml.monitor import AutoscaleSettings
 from adapters.azureml.operations import OperationRecorder, failure_reason, parse_pending, pending_entry
 from adapters.azureml.reverse import ANONYMOUS_ENVIRONMENT, BUSY
+from adapters.azureml.wire import WireDeployment, WireEndpoint, WireReader
 from core.adapter import DONE, Adapter, Gap, InvokeResult, Progress
 from core.cache import ImmutableCache
 from core.errors import Conflict, DeploymentFailed, NotFound
@@ -83,6 +85,8 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
             cloud=self._bundle.url or "AzureCloud")
         self._assets = ImmutableCache()
         self._workspace_location: str | None = None
+        self._wire = WireReader(self._rest_endpoints, self._rest_deployments,
+                                resource_group=target.resource_group, workspace=target.workspace)
 
     # ----------------------------------------------------------------------------------- pure
 
@@ -152,14 +156,35 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         self._assets.put(asset_id, found)
         return found
 
-    def describe(self, name: str, *, full: bool = True) -> tr.AzureMLDescribed | None:
-        endpoint = self._endpoint(name)
-        if endpoint is None:
+    def _wire_described(self, name: str) -> tr.AzureMLDescribed | None:
+        """The basic read: endpoint GET + deployments list as wire JSON (:mod:`.wire`)."""
+        try:
+            with sdk_errors("get online endpoint"):
+                endpoint = self._wire.endpoint(name)
+        except NotFound:
             return None
-        described = tr.AzureMLDescribed(endpoint=endpoint, deployments=self._deployments(name),
-                                        target=self.target)
+        try:
+            with sdk_errors("list online deployments"):
+                deployments = self._wire.deployments(name)
+        except NotFound:
+            deployments = []
+        return tr.AzureMLDescribed(endpoint=WireEndpoint.from_wire(endpoint),
+                                   deployments=[WireDeployment.from_wire(d) for d in deployments],
+                                   target=self.target)
+
+    def describe(self, name: str, *, full: bool = True) -> tr.AzureMLDescribed | None:
         if full:
+            endpoint = self._endpoint(name)
+            if endpoint is None:
+                return None
+            described = tr.AzureMLDescribed(endpoint=endpoint, deployments=self._deployments(name),
+                                            target=self.target)
             described.autoscale = {self.autoscale.target_of(s): s for s in self.autoscale.of_endpoint(name)}
+        else:
+            found = self._wire_described(name)
+            if found is None:
+                return None
+            described = found
         for d in described.deployments:
             env_id = d.environment or ""
             ref = tr.asset_reference(env_id)

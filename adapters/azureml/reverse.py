@@ -1,7 +1,8 @@
 """Pure inverse of :mod:`adapters.azureml.translate`: what describe read -> :class:`LiveEndpoint`.
 
-Described objects are azure-ai-ml entities as ``MLClient`` returns them, read by attribute only
-(no SDK import here). Not drift, on purpose:
+Described objects are azure-ai-ml entities as ``MLClient`` returns them (full describes), or the
+wire views of :mod:`adapters.azureml.wire` answering the same attributes (basic describes), read by
+attribute only (no SDK import here). Not drift, on purpose:
 
 - the traffic zeros Azure fills in for deployments without traffic (weight 0 either way);
 - the metadata the SDK copies into ``properties``, scoring/swagger URIs, identity, system data;
@@ -53,9 +54,9 @@ _ARM_ASSET = re.compile(r"(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/provide
 
 @dataclass
 class AzureMLDescribed:
-    """What describe read: the endpoint and its deployments (entities), plus the immutable asset
-    versions they reference (``environments``: environment ARM id -> entity; ``data_paths``: data
-    asset ARM id -> path; a missing key means not read)."""
+    """What describe read: the endpoint and its deployments (entities, or wire views), plus the
+    immutable asset versions they reference (``environments``: environment ARM id -> entity;
+    ``data_paths``: data asset ARM id -> path; a missing key means not read)."""
 
     endpoint: Any
     deployments: list[Any]
