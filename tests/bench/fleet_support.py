@@ -404,8 +404,8 @@ def cpu_breakdown(service: Any, deployments: Sequence[DeploymentRecord], *,
                   mode: str = "basic") -> dict[str, dict[str, float]]:
     """Per platform, the mean CPU milliseconds (this thread) of each step of a check, run one at a
     time: ``parse_spec`` of the stored spec, the adapter lookup, ``describe`` (the SDK calls) and,
-    within it, opening connections (``connect``: the emulators close every connection, so every
-    provider call opens one), ``to_live`` and ``judge``. Keys are ``"{platform} {mode}"``."""
+    within it, opening connections (``connect``: the emulators keep connections alive, as the clouds
+    do, so only a client's first calls open one), ``to_live`` and ``judge``. Keys are ``"{platform} {mode}"``."""
     steps: dict[str, dict[str, list[float]]] = {}
     timer = _ConnectTimer()
     with timer.installed():
