@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from core.adapter import Capabilities
 from core.diff import Change, Drift, Severity, diff
@@ -30,6 +31,24 @@ class CheckOutcome:
     status_message: str | None
 
 
+def _variant_overrides(expected: dict[str, Any], live: LiveEndpoint, skip: list[str], caps: Capabilities, *,
+                       already: list[Change]) -> list[Change]:
+    """Changes of endpoint-level fields as one variant's resource holds them
+    (:attr:`LiveEndpoint.variant_overrides`), each naming the variant in its provider field; a
+    change already reported with the same path and value is not repeated."""
+    seen = {(c.path, repr(c.actual)) for c in already}
+    out: list[Change] = []
+    for variant, fields in sorted(live.variant_overrides.items()):
+        for c in diff(expected, fields, ignore=skip, only=fields, provider_fields=caps.provider_fields).changes:
+            if (c.path, repr(c.actual)) in seen:
+                continue
+            seen.add((c.path, repr(c.actual)))
+            where = f"variant {variant}"
+            out.append(c.model_copy(update={"provider_field": f"{c.provider_field} ({where})" if c.provider_field
+                                            else where}))
+    return out
+
+
 def judge(spec: EndpointSpec, live: LiveEndpoint | None, caps: Capabilities, *,
           ignore: Iterable[str] = ()) -> CheckOutcome:
     expected_rev = revision(spec)
@@ -44,10 +63,10 @@ def judge(spec: EndpointSpec, live: LiveEndpoint | None, caps: Capabilities, *,
     if live.config is None:
         return CheckOutcome(live.health, Sync.UNKNOWN, Drift(changes=changes), expected_rev,
                             live.revision, live.failure_reason or "the live configuration is unreadable")
-    drift = diff(spec.config, live.config,
-                 ignore=[*caps.unobservable, *live.unobserved, *spec.sync_policy.ignore, *ignore],
-                 provider_fields=caps.provider_fields)
-    changes.extend(drift.changes)
+    expected = spec.config
+    skip = [*caps.unobservable, *live.unobserved, *spec.sync_policy.ignore, *ignore]
+    changes.extend(diff(expected, live.config, ignore=skip, provider_fields=caps.provider_fields).changes)
+    changes.extend(_variant_overrides(expected, live, skip, caps, already=changes))
     sync = Sync.IN_SYNC if not changes else Sync.OUT_OF_SYNC
     message = live.failure_reason or (f"{len(changes)} field(s) differ" if changes else None)
     return CheckOutcome(live.health, sync, Drift(changes=changes), expected_rev, live.revision, message)

@@ -79,3 +79,10 @@ class LiveEndpoint(BaseModel):
         description="Spec path globs this describe did not read (a basic check reads fewer); "
         "never reported as drift.",
     )
+    variant_overrides: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Endpoint-level spec fields a platform keeps on each variant's resource (Azure "
+        "ML: request timeout and logging, per deployment): variant name -> those fields whose value "
+        "there differs from ``config``'s (which holds the first variant's). Empty when they agree. "
+        "A check compares each against the spec too, so drift on any variant is reported.",
+    )

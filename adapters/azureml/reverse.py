@@ -11,6 +11,10 @@ attribute only (no SDK import here). Not drift, on purpose:
 - the instance count of an autoscaled deployment (the autoscaler owns it: the bounds and the
   target come from its Azure Monitor autoscale setting, :mod:`adapters.azureml.autoscale`).
 
+The spec's endpoint-level request timeout and logging are per deployment in Azure: the config holds
+the first variant's, and a deployment that differs from it is reported in
+``LiveEndpoint.variant_overrides`` (a check compares those too).
+
 Health is the endpoint's ``provisioningState`` (STATUS_MAP), ``updating`` while one of its
 deployments is Creating/Updating. A deployment whose in-place update failed keeps its previous
 instances serving on Azure, so it does not make the endpoint unhealthy; the failure is reported by
@@ -155,12 +159,21 @@ def _logging(d: Any, described: AzureMLDescribed, unobserved: set[str]) -> dict[
     destination = None
     if data_id in described.data_paths:
         path = described.data_paths[data_id]
-        suffix = f"/{d.name}/model_inputs"
-        destination = path[: -len(suffix)] if path and path.endswith(suffix) else path
+        # the service writes <destination>/<deployment>/model_inputs; a deployment copied by hand
+        # (e.g. onto another instance type) keeps its source's <deployment> segment: same destination
+        head, _, tail = (path or "").rpartition("/")
+        destination = head.rpartition("/")[0] if tail == "model_inputs" and "/" in head else path
     else:
         unobserved.add("logging.destination")
     return {"enabled": True, "sample_percent": round(float(rate if rate is not None else 1.0) * 100),
             "destination": destination}
+
+
+def _endpoint_level(d: Any, described: AzureMLDescribed, unobserved: set[str]) -> dict[str, Any]:
+    """The spec's endpoint-level fields that Azure keeps per deployment, as deployment ``d`` has them."""
+    timeout_ms = _get(_get(d, "request_settings"), "request_timeout_ms")
+    return {"logging": _logging(d, described, unobserved),
+            "request_timeout_seconds": max(1, round((timeout_ms or 5000) / 1000))}
 
 
 def to_live(described: AzureMLDescribed) -> LiveEndpoint:
@@ -175,18 +188,21 @@ def to_live(described: AzureMLDescribed) -> LiveEndpoint:
     if described.autoscale is None:
         unobserved |= {"variants[*].min_replicas", "variants[*].max_replicas", "variants[*].autoscaling*"}
     variants = [_variant(chosen[n], n, traffic.get(chosen[n].name, 0), described) for n in names]
-    first = chosen[names[0]] if names else None
-    timeout_ms = _get(_get(first, "request_settings"), "request_timeout_ms") if first is not None else None
     config = None
+    overrides: dict[str, dict[str, Any]] = {}
     if variants:
-        config = build_live_config({
+        per_variant = {n: _endpoint_level(chosen[n], described, unobserved) for n in names}
+        base = {
             "target": described.target.model_dump(mode="json"),
             "variants": variants,
-            "logging": _logging(first, described, unobserved),
             "auth_mode": _AUTH.get(str(_get(ep, "auth_mode") or "").lower(), "iam"),
-            "request_timeout_seconds": max(1, round((timeout_ms or 5000) / 1000)),
             "tags": {k: v for k, v in tags.items() if not k.startswith("deploy-anywhere")},
-        })
+        }
+        config = build_live_config(base | per_variant[names[0]])
+        for n in names[1:]:
+            differing = {k: v for k, v in per_variant[n].items() if v != per_variant[names[0]][k]}
+            if differing:  # normalised as the config is (rare: only when deployments disagree)
+                overrides[n] = {k: build_live_config(base | per_variant[n])[k] for k in differing}
     raw = _get(ep, "provisioning_state")
     state = None if raw is None else str(getattr(raw, "value", raw))
     health = STATUS_MAP.get(state or "", Health.UNKNOWN)
@@ -203,4 +219,5 @@ def to_live(described: AzureMLDescribed) -> LiveEndpoint:
                       "deployments": sorted(d.name for d in described.deployments)},
         invoke_url=_get(ep, "scoring_uri"),
         unobserved=frozenset(unobserved),
+        variant_overrides=overrides,
     )
