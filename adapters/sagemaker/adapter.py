@@ -4,6 +4,10 @@
 Reads: a basic describe is ONE DescribeEndpoint; the endpoint config and models it names are
 immutable and served from a per-adapter cache. A full describe re-reads config and models and adds
 ListTags and DescribeScalableTargets.
+
+Re-applying a revision the endpoint already runs (a reconcile) re-reads its models and config and
+repairs any re-created behind our back under the same name (:mod:`.repair`): models are re-created
+and the endpoint rolls onto the revision's twin config; ``finalize`` keeps whichever twin is in use.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from botocore.config import Config
 from adapters.sagemaker import CAPABILITIES
 from adapters.sagemaker import translate as tr
 from adapters.sagemaker.errors import sdk_errors
+from adapters.sagemaker.repair import same_content, twin_config_names
 from adapters.sagemaker.secrets import SecretReader
 from core.adapter import CONNECTIONS_PER_HOST, DONE, Adapter, Gap, InvokeResult, Progress
 from core.cache import ImmutableCache
@@ -193,18 +198,21 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
         for model in request.models:
             if self._model(model["ModelName"]) is None:
                 self._create("CreateModel", self.sm.create_model, model)
-        if self._config(request.config_name) is None:
-            self._create("CreateEndpointConfig", self.sm.create_endpoint_config, request.endpoint_config)
         endpoint = self._describe_endpoint(request.endpoint_name)
+        pending = ((endpoint or {}).get("PendingDeploymentSummary") or {}).get("EndpointConfigName")
+        on_revision = bool({pending, (endpoint or {}).get("EndpointConfigName")}
+                           & set(twin_config_names(request.config_name)))
+        if not on_revision and self._config(request.config_name) is None:
+            self._create("CreateEndpointConfig", self.sm.create_endpoint_config, request.endpoint_config)
         if endpoint is None:
             self._create("CreateEndpoint", self.sm.create_endpoint, request.endpoint)
             return
         status = endpoint["EndpointStatus"]
-        pending = (endpoint.get("PendingDeploymentSummary") or {}).get("EndpointConfigName")
-        if request.config_name in (pending, endpoint.get("EndpointConfigName")) and status != "Failed":
+        if on_revision and status != "Failed":
             # Already rolling out or serving this revision (a retried submit, or a reconcile):
-            # restore what can drift on a serving endpoint, weights/capacities and tags.
-            if status == "InService" and pending is None:
+            # repair models/configs re-created behind our back, else restore what can drift on a
+            # serving endpoint, weights/capacities and tags.
+            if status == "InService" and pending is None and not self._repair(endpoint, request):
                 self._restore_runtime(endpoint, request)
             self._sync_tags(endpoint["EndpointArn"], request.endpoint["Tags"])
             return
@@ -222,6 +230,34 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
                                     EndpointConfigName=request.config_name,
                                     RetainAllVariantProperties=False)
         self._sync_tags(endpoint["EndpointArn"], request.endpoint["Tags"])
+
+    def _repair(self, endpoint: dict[str, Any], request: tr.SageMakerRequest) -> bool:
+        """Re-read the revision's models and the endpoint's config (:mod:`.repair`); any whose
+        content is not the request's was re-created behind our back: re-create those models, then
+        roll the endpoint onto the twin config, re-created with the request's content. True when
+        a repair rollout was started."""
+        repaired = False
+        for model in request.models:
+            live = self._model(model["ModelName"], fresh=True)
+            if live is None or not same_content(model, live):
+                self._delete_quietly("DeleteModel", self.sm.delete_model, ModelName=model["ModelName"])
+                self._models.drop(model["ModelName"])
+                self._create("CreateModel", self.sm.create_model, model)
+                repaired = True
+        current = endpoint["EndpointConfigName"]
+        config = self._config(current, fresh=True)
+        if not repaired and config is not None and same_content(request.endpoint_config, config):
+            return False
+        target = next(n for n in twin_config_names(request.config_name) if n != current)
+        self._delete_quietly("DeleteEndpointConfig", self.sm.delete_endpoint_config, EndpointConfigName=target)
+        self._configs.drop(target)
+        self._create("CreateEndpointConfig", self.sm.create_endpoint_config,
+                     {**request.endpoint_config, "EndpointConfigName": target})
+        self._deregister_changed_scaling(endpoint, request)
+        with sdk_errors("UpdateEndpoint"):
+            self.sm.update_endpoint(EndpointName=request.endpoint_name, EndpointConfigName=target,
+                                    RetainAllVariantProperties=False)
+        return True
 
     def _restore_runtime(self, endpoint: dict[str, Any], request: tr.SageMakerRequest) -> None:
         """UpdateEndpointWeightsAndCapacities back to the config's weights and (for variants
@@ -297,7 +333,11 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
             with sdk_errors("PutScalingPolicy"):
                 self.scaling.put_scaling_policy(**s.policy)
         self._deregister(request.endpoint_name, list(request.fixed_variants))
-        self._sweep(request.endpoint_name, keep_configs={request.config_name}, keep_models=request.model_names)
+        endpoint = self._describe_endpoint(request.endpoint_name) or {}
+        twins = twin_config_names(request.config_name)
+        current = endpoint.get("EndpointConfigName")
+        self._sweep(request.endpoint_name, keep_configs={current if current in twins else request.config_name},
+                    keep_models=request.model_names)
         return DONE
 
     def delete(self, name: str) -> bool:
@@ -322,7 +362,7 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
             self._sweep(request.endpoint_name, keep_configs=set(), keep_models=frozenset())
             return True
         current = endpoint.get("EndpointConfigName") or ""
-        if current == request.config_name:
+        if current in twin_config_names(request.config_name):
             if endpoint["EndpointStatus"] == "Failed":
                 return self.delete(request.endpoint_name)
             return endpoint["EndpointStatus"] != "Deleting"  # it is serving this revision: keep
@@ -336,7 +376,7 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
 
     def _sweep(self, name: str, *, keep_configs: set[str], keep_models: frozenset[str]) -> None:
         """Delete the endpoint configs and models of ``name`` that are not kept."""
-        config_pattern = re.compile(re.escape(name) + r"-[0-9a-f]{12}")
+        config_pattern = re.compile(re.escape(name) + r"-[0-9a-f]{12}(-[0-9a-f]{8})?")
         with sdk_errors("ListEndpointConfigs"):
             pages = self.sm.get_paginator("list_endpoint_configs").paginate(NameContains=name)
             configs = [c["EndpointConfigName"] for p in pages for c in p["EndpointConfigs"]]

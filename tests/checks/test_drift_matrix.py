@@ -9,9 +9,8 @@ never name a platform or a field: a platform joins by adding that data.
 Cost: every test deploys the environment's spec under a name of its own, with one environment and
 one adapter per platform for the module, on the platform's session emulator (reset at the start
 and the end of the module, operations immediate). A deploy then costs a few tenths of a second,
-while new SDK clients per test cost more than the test itself. Restoring one shared deployment by
-re-applying was not an option: SageMaker Models and EndpointConfigs are immutable and cached by
-name, so a re-apply cannot undo one re-created behind the back under the same name.
+while new SDK clients per test cost more than the test itself. Each drift is also undone by
+re-applying the spec (what a reconcile does).
 """
 
 from __future__ import annotations
@@ -154,6 +153,16 @@ def test_full_check_names_exactly_the_drifted_field(deployed: Deployed, drift_pa
         assert (change.expected, change.actual, change.severity) == (
             spec_value(deployed.spec.config, path), applied[path], severity), change
         assert change.provider_field, f"{path}: no provider field named"
+
+
+def test_reapplying_the_spec_restores_the_drifted_field(deployed: Deployed, drift_path: str) -> None:
+    """What a reconcile does (a rollout of the stored spec, same revision) undoes every drift,
+    immutable SageMaker models and configs re-created behind the back under their own names included."""
+    deployed.env.drifts()[drift_path](deployed.name)
+    assert deployed.check().sync is Sync.OUT_OF_SYNC
+    rollout(deployed.adapter, deployed.spec)
+    assert_in_sync(deployed.check())
+    assert_in_sync(deployed.check(full=False))
 
 
 def test_autoscaled_instance_count_is_not_drift(deployed: Deployed) -> None:

@@ -52,6 +52,10 @@ ROUTES: list[tuple[str, re.Pattern[str], str, str | None, str | None]] = [
 _MODEL_ID = re.compile(r"^[a-z_][a-z0-9_-]{0,62}$")
 _ENDPOINT_ID = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 _DEPLOYED_ID = re.compile(r"^[0-9]{1,10}$")
+"""A deployed model id the caller chooses (DeployModel): 1-10 digits."""
+_DEPLOYED_REF = re.compile(r"^[0-9]{1,19}$")
+"""An existing deployed model's id: one the caller chose, or one Vertex generated (19 digits) for a
+model deployed without an id (by an operator, say)."""
 _LABEL_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 _LABEL_VALUE = re.compile(r"^[a-z0-9_-]{0,63}$")
 _MUTABLE = {"dedicated_resources.min_replica_count", "dedicated_resources.max_replica_count",
@@ -82,7 +86,7 @@ def _labels(path: str, labels: dict[str, str], problems: list[str]) -> None:
 
 def _traffic(path: str, split: dict[str, int], problems: list[str], *, allow_zero_key: bool) -> None:
     for key in split:
-        if not (_DEPLOYED_ID.fullmatch(key) and (key != "0" or allow_zero_key)):
+        if not (_DEPLOYED_REF.fullmatch(key) and (key != "0" or allow_zero_key)):
             problems.append(f"{path}.{key}: not a deployed model id")
     if split and sum(split.values()) != 100:
         problems.append(f"{path}: traffic sums to {sum(split.values())}, not 100")
@@ -136,15 +140,15 @@ def _rules(operation: str, body: dict[str, Any]) -> list[str]:
         _traffic("trafficSplit", body.get("trafficSplit") or {}, problems, allow_zero_key=True)
     elif operation == "MutateDeployedModelRequest":
         dm = body.get("deployedModel") or {}
-        if not _DEPLOYED_ID.fullmatch(dm.get("id", "")):
-            problems.append("deployedModel.id: must be 1-10 digits")
+        if not _DEPLOYED_REF.fullmatch(dm.get("id", "")):
+            problems.append("deployedModel.id: not a deployed model id")
         mask = _mask(body.get("updateMask"))
         if not mask or not mask <= _MUTABLE:
             problems.append(f"updateMask: {sorted(mask)} (mutable: {sorted(_MUTABLE)})")
         _resources("deployedModel.dedicatedResources", dm.get("dedicatedResources") or {}, problems)
     elif operation == "UndeployModelRequest":
-        if not _DEPLOYED_ID.fullmatch(body.get("deployedModelId", "")):
-            problems.append("deployedModelId: must be 1-10 digits")
+        if not _DEPLOYED_REF.fullmatch(body.get("deployedModelId", "")):
+            problems.append("deployedModelId: not a deployed model id")
         _traffic("trafficSplit", body.get("trafficSplit") or {}, problems, allow_zero_key=False)
     elif operation == "UpdateEndpointRequest":
         mask = _mask(body.get("updateMask"))
