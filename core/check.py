@@ -4,6 +4,8 @@ Pure. The revision stamp is compared first (a foreign or older revision is mater
 ``revision``); then every field through :func:`core.diff.diff`, ignoring what the platform cannot
 read back (``Capabilities.unobservable``), what this describe did not read (``live.unobserved``) and
 the deployment's own ignore rules (``spec.sync_policy.ignore`` plus any passed in ``ignore``).
+Endpoint-level fields a platform keeps per variant are compared on every variant
+(``live.variant_overrides``), a change naming the variant in its provider field.
 """
 
 from __future__ import annotations
