@@ -5,9 +5,10 @@ name with other content (and the endpoint rolled onto that), which a full check 
 A reconcile re-applies the same revision, so the names the request carries already exist: the
 adapter then compares their content with the request (:func:`same_content`, fresh reads) and, where
 they differ, re-creates the models and moves the endpoint onto a config with the right content.
-SageMaker will not update an endpoint onto the config it runs, so each revision has two config
-names that both carry it, :func:`twin_config_names`: the repair moves to the one not in use
-(deleting and re-creating it first), and the next repair moves back.
+An endpoint takes new content only by UpdateEndpoint onto a config, and SageMaker does not document
+an update onto the config name the endpoint already runs (re-created with other content), so each
+revision has two config names that both carry it, :func:`twin_config_names`: the repair moves to
+the one not in use (deleting and re-creating it first), and the next repair moves back.
 """
 
 from __future__ import annotations
