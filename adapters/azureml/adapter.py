@@ -172,19 +172,19 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
                                    deployments=[WireDeployment.from_wire(d) for d in deployments],
                                    target=self.target)
 
+    def _entity_described(self, name: str) -> tr.AzureMLDescribed | None:
+        """The full read: endpoint and deployments as azure-ai-ml entities, plus autoscale settings."""
+        endpoint = self._endpoint(name)
+        if endpoint is None:
+            return None
+        described = tr.AzureMLDescribed(endpoint=endpoint, deployments=self._deployments(name), target=self.target)
+        described.autoscale = {self.autoscale.target_of(s): s for s in self.autoscale.of_endpoint(name)}
+        return described
+
     def describe(self, name: str, *, full: bool = True) -> tr.AzureMLDescribed | None:
-        if full:
-            endpoint = self._endpoint(name)
-            if endpoint is None:
-                return None
-            described = tr.AzureMLDescribed(endpoint=endpoint, deployments=self._deployments(name),
-                                            target=self.target)
-            described.autoscale = {self.autoscale.target_of(s): s for s in self.autoscale.of_endpoint(name)}
-        else:
-            found = self._wire_described(name)
-            if found is None:
-                return None
-            described = found
+        described = self._entity_described(name) if full else self._wire_described(name)
+        if described is None:
+            return None
         for d in described.deployments:
             env_id = d.environment or ""
             ref = tr.asset_reference(env_id)

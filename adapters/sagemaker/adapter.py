@@ -199,9 +199,9 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
             if self._model(model["ModelName"]) is None:
                 self._create("CreateModel", self.sm.create_model, model)
         endpoint = self._describe_endpoint(request.endpoint_name)
-        pending = ((endpoint or {}).get("PendingDeploymentSummary") or {}).get("EndpointConfigName")
-        on_revision = bool({pending, (endpoint or {}).get("EndpointConfigName")}
-                           & set(twin_config_names(request.config_name)))
+        seen = endpoint or {}
+        pending = (seen.get("PendingDeploymentSummary") or {}).get("EndpointConfigName")
+        on_revision = bool({pending, seen.get("EndpointConfigName")} & set(twin_config_names(request.config_name)))
         if not on_revision and self._config(request.config_name) is None:
             self._create("CreateEndpointConfig", self.sm.create_endpoint_config, request.endpoint_config)
         if endpoint is None:

@@ -89,7 +89,9 @@ class LoggingRequestHandler(WSGIRequestHandler):
 
     def make_environ(self) -> dict[str, Any]:
         """werkzeug's environ, with the request body already read whole (``wsgi.input`` is a
-        buffer): the connection's stream is then at the next request whatever the app reads."""
+        buffer): the connection's stream is then at the next request whatever the app reads.
+        Until :meth:`run_wsgi` ends, ``rfile`` is an exhausted stream: werkzeug's drain after the
+        answer (meant for a connection about to be closed) would swallow the client's next request."""
         environ = super().make_environ()
         if environ.get("wsgi.input_terminated"):  # chunked: werkzeug's de-chunking reader, read to its end
             body = environ["wsgi.input"].read()
@@ -97,25 +99,17 @@ class LoggingRequestHandler(WSGIRequestHandler):
             length = environ.get("CONTENT_LENGTH", "")
             body = self.rfile.read(int(length)) if length.isdigit() and int(length) > 0 else b""
         environ["wsgi.input"] = io.BytesIO(body)
+        self._connection_stream, self.rfile = self.rfile, io.BufferedReader(_Drained())
         return environ
 
     def run_wsgi(self) -> None:
-        """werkzeug's, except that its drain after the answer (meant for a connection about to be
-        closed) finds nothing to read: it would swallow the client's next request."""
-        stream = self.rfile
-        make_environ = self.make_environ
-
-        def environ_then_drained() -> dict[str, Any]:
-            environ = make_environ()
-            self.rfile = io.BufferedReader(_Drained())
-            return environ
-
-        self.make_environ = environ_then_drained  # type: ignore[method-assign]
+        """werkzeug's, then the connection's stream back in ``rfile`` for the next request."""
         try:
             super().run_wsgi()
         finally:
-            self.rfile = stream
-            del self.make_environ
+            stream = self.__dict__.pop("_connection_stream", None)
+            if stream is not None:
+                self.rfile = stream
 
     def send_header(self, keyword: str, value: str) -> None:
         """werkzeug closes every connection; keep it open (the client's ``Connection: close``, an
