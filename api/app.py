@@ -1,7 +1,8 @@
 """The FastAPI application. ``create_app(settings)`` builds one; its lifespan starts and stops the
 service container (store, DBOS, emulators in sandbox mode) and registers the bootstrap admin key.
 Every API route runs behind :data:`api.security.SECURITY_DEPENDENCIES` (bearer keys, roles, scopes,
-name rules) and :class:`api.security.RequestLimits`. OpenAPI docs at ``/docs``."""
+name rules) and :class:`api.security.RequestLimits`. OpenAPI docs at ``/docs`` and ``/redoc``, served
+offline with their assets (:mod:`api.docs`)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.deps import Container
+from api.docs import TAGS, install_docs, install_examples
 from api.errors import install_error_handlers
 from api.routes import admin, checks, deployments, meta, secrets
+from api.routes.examples import OPERATION_EXAMPLES
 from api.security import SECURITY_DEPENDENCIES, bootstrap_admin_keys, install_security
 from core.settings import Settings
 
@@ -37,10 +40,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="deploy-anywhere", version="0.1.0", lifespan=lifespan,
                   description="Deploy one ML endpoint spec to SageMaker, Vertex AI or Azure ML; "
                               "wait until it serves; check it stays in sync.",
-                  dependencies=SECURITY_DEPENDENCIES)
+                  dependencies=SECURITY_DEPENDENCIES, openapi_tags=TAGS, docs_url=None, redoc_url=None)
     app.state.container = container
     install_error_handlers(app)
     install_security(app, container.settings)
+    install_docs(app)
+    install_examples(app, OPERATION_EXAMPLES)
     app.include_router(meta.router)
     app.include_router(deployments.router)
     app.include_router(checks.router)

@@ -7,7 +7,8 @@ Exit codes (documented in the README):
 - 2  usage error (typer)
 - 3  ``check``/``status``: out of sync (a warning)
 - 4  ``check``/``status``: down (failed, missing, degraded)
-- 5  ``apply --wait``/``delete --wait``: the operation failed or timed out
+- 5  ``apply --wait``/``delete --wait``: the operation failed or timed out; ``check``/``status``:
+     ``not_deployed`` (the first rollout failed and was rolled back)
 
 Every command that talks to the API sends the API key given by ``--token`` (before the command:
 ``deploy-anywhere --token KEY list``) or the environment variable ``DEPLOY_ANYWHERE_TOKEN``.
@@ -135,6 +136,8 @@ def _health_exit(health: str, sync: str) -> None:
 
     if health in {h.value for h in DOWN}:
         raise typer.Exit(EXIT_DOWN)
+    if health == "not_deployed":  # the first rollout failed and was rolled back: nothing is live
+        raise typer.Exit(EXIT_OP_FAILED)
     if sync == "out_of_sync":
         raise typer.Exit(EXIT_OUT_OF_SYNC)
 
@@ -149,7 +152,8 @@ def plan(file: Path = typer.Option(..., "-f", "--file", help="Spec file (YAML or
     state = "in sync" if result["in_sync"] else ("exists" if result["exists"] else "new")
     typer.echo(f"{result['name']} ({result['platform']}) revision {result['revision']}: {state}")
     for change in result["changes"]:
-        typer.echo(f"  ~ {change['path']}: {change['actual']!r} -> {change['expected']!r}")
+        live = f"unreadable ({change['unreadable']})" if change.get("unreadable") else repr(change["actual"])
+        typer.echo(f"  ~ {change['path']}: {live} -> {change['expected']!r}")
     for call in result["calls"]:
         typer.echo(f"  {call['operation']}")
 
@@ -187,8 +191,8 @@ def _print_check(result: dict[str, Any]) -> None:
     typer.echo(f"{result['deployment']}: {result['health']}, {result['sync']} ({result['mode']} check){error}")
     for change in result["changes"]:
         where = f" [{change['provider_field']}]" if change.get("provider_field") else ""
-        typer.echo(f"  {change['severity']:<8} {change['path']}{where}: expected {change['expected']!r}, "
-                   f"live {change['actual']!r}")
+        live = f"unreadable: {change['unreadable']}" if change.get("unreadable") else f"live {change['actual']!r}"
+        typer.echo(f"  {change['severity']:<8} {change['path']}{where}: expected {change['expected']!r}, {live}")
 
 
 def _fleet_exit(results: list[dict[str, Any]]) -> None:

@@ -21,6 +21,14 @@ Idempotent edges (enforced by the shared contract suite, ``tests/contract``):
 - ``delete`` starts or continues deletion and returns ``True`` once nothing the service created is
   left; deleting a missing endpoint returns ``True``.
 
+Ownership (:mod:`core.ownership`): ``to_request(spec, owner=...)`` stamps every resource it
+describes with the owner uid; ``stamps`` reads the stamps an endpoint carries; ``submit`` (with an
+owner on the request) raises :class:`core.errors.NotOwned` before any write when the endpoint
+under that name is not the owner's; ``discard`` and ``delete`` (given the owner) never remove or
+change an endpoint that is not theirs, nor a resource without their stamp; ``to_live`` reports
+the endpoint's sub-resources without the owner's stamp in ``LiveEndpoint.unmanaged``, never as
+variants or endpoint-wide fields.
+
 Deviation from DESIGN section 4 (five primitives): ``finalize``, ``discard`` and ``invoke`` are added, because
 pruning the previous revision only after the new one serves, undoing a failed rollout without
 orphans, and running test queries on the data
@@ -37,6 +45,7 @@ from enum import Enum
 from typing import Any, ClassVar, Generic, TypeVar
 
 from core.live import LiveEndpoint
+from core.ownership import Ownership, Stamps
 from core.spec import EndpointSpec, EnvFrom, SecretRef, TestQuery
 
 __all__ = [
@@ -260,8 +269,9 @@ class Adapter(ABC, Generic[RequestT, DescribedT]):
         return []
 
     @abstractmethod
-    def to_request(self, spec: EndpointSpec) -> RequestT:
-        """Pure: the provider-native requests that realise ``spec``."""
+    def to_request(self, spec: EndpointSpec, *, owner: Ownership | None = None) -> RequestT:
+        """Pure: the provider-native requests that realise ``spec``; ``owner``: the deployment's
+        ownership, stamped on every resource (None: no owner stamp, and ``submit`` checks none)."""
 
     @abstractmethod
     def request_calls(self, request: RequestT, *, exists: bool) -> list[dict[str, Any]]:
@@ -269,8 +279,15 @@ class Adapter(ABC, Generic[RequestT, DescribedT]):
         for an endpoint that does (``exists``) or does not exist yet; plan shows them."""
 
     @abstractmethod
-    def to_live(self, described: DescribedT) -> LiveEndpoint:
-        """Pure: provider state -> normalised :class:`LiveEndpoint` (STATUS_MAP, UNKNOWN fallback)."""
+    def to_live(self, described: DescribedT, *, owner: str | None = None) -> LiveEndpoint:
+        """Pure: provider state -> normalised :class:`LiveEndpoint` (STATUS_MAP, UNKNOWN fallback).
+        ``owner``: the deployment's owner uid; sub-resources without its stamp go to
+        ``unmanaged`` (None: the endpoint's own owner stamp is the reference)."""
+
+    @abstractmethod
+    def stamps(self, name: str) -> Stamps | None:
+        """The ownership stamps endpoint ``name`` carries (its owner and revision stamps), with
+        the fewest reads; None when it does not exist."""
 
     @abstractmethod
     def describe(self, name: str, *, full: bool = True) -> DescribedT | None:
@@ -295,8 +312,10 @@ class Adapter(ABC, Generic[RequestT, DescribedT]):
         (a never-served new endpoint included). True once done; safe to repeat."""
 
     @abstractmethod
-    def delete(self, name: str) -> bool:
-        """Start or continue deleting; True once nothing the service created is left."""
+    def delete(self, name: str, *, owner: Ownership | None = None) -> bool:
+        """Start or continue deleting; True once nothing the service created is left. With
+        ``owner``: an endpoint under ``name`` that is not the owner's is left untouched (only the
+        owner's own stamped resources are removed)."""
 
     @abstractmethod
     def invoke(self, name: str, query: TestQuery, *, timeout: float) -> InvokeResult:

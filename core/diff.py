@@ -6,7 +6,9 @@ Both sides are canonical JSON data in the spec's vocabulary (``EndpointSpec.conf
 - variants are matched by name, not position: ``variants[blue].instance_type``;
 - mapping entries get their key: ``tags.team``, ``variants[blue].env.LOG_LEVEL``
   (keys outside ``[A-Za-z0-9_-]`` are quoted: ``tags["a.b"]``);
-- a variant present on one side only is one change at ``variants[name]`` (whole object vs None).
+- a variant present on one side only is one change at ``variants[name]`` (whole object vs None);
+- an empty mapping has no leaves, on either side: ``env: {}`` and a missing ``env`` compare equal,
+  and a key added to (or removed from) a mapping is ONE change at that key.
 
 ``ignore`` takes glob patterns over those paths (``variants[*].env.*``); adapters contribute their
 ``unobservable`` paths, deployments their own ignore rules. ``only`` restricts the comparison to some
@@ -47,6 +49,12 @@ class Change(BaseModel):
     severity: Severity = Field(description="material or cosmetic.")
     provider_field: str | None = Field(
         default=None, description="The provider's own name for the field, where known."
+    )
+    unreadable: str | None = Field(
+        default=None,
+        description="Why the live value could not be read (a model deleted behind the service's back, "
+        "an asset version that cannot be read, a setting the spec cannot express); `actual` is then "
+        "None and is NOT a live value: never adopted, never patched. None: the value was read.",
     )
 
 
@@ -100,9 +108,7 @@ def flatten(config: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
                 flat[f"{path}[{variant['name']}]"] = _Variant(variant)
         elif isinstance(value, Mapping) and prefix.endswith(".env") and _secret_entry(value):
             flat[path] = dict(value)
-        elif isinstance(value, Mapping):
-            if not value:
-                flat[path] = {}
+        elif isinstance(value, Mapping):  # an empty mapping has no leaves: {} and absent agree
             flat.update(flatten(value, path))
         else:
             flat[path] = value

@@ -14,7 +14,8 @@ context manager (``raise ... from exc``). Every front end turns them into its ow
     ├── UnsupportedFeature           422  unsupported_feature   (details: [{path, feature, reason}])
     ├── NotFound                     404  not_found
     ├── Conflict                     409  conflict
-    │   └── RequiresReplacement      409  requires_replacement  (details: [{path, from, to, reason}])
+    │   ├── RequiresReplacement      409  requires_replacement  (details: [{path, from, to, reason}])
+    │   └── NotOwned                 409  not_owned             (an endpoint of that name exists that we did not create)
     ├── PreconditionFailed           412  precondition_failed   (If-Match / If-None-Match)
     ├── ProviderError                502  provider_error        (the provider refused or failed)
     │   ├── ProviderUnavailable      503  provider_unavailable  (throttling, 5xx: the only retryable one)
@@ -38,6 +39,7 @@ __all__ = [
     "NotFound",
     "Conflict",
     "RequiresReplacement",
+    "NotOwned",
     "PreconditionFailed",
     "ProviderError",
     "ProviderUnavailable",
@@ -137,6 +139,14 @@ class RequiresReplacement(Conflict):
     applied again. Raised before any provider call."""
 
     code = "requires_replacement"
+
+
+class NotOwned(Conflict):
+    """A provider endpoint with the deployment's name exists and does not carry this deployment's
+    ownership stamp (:mod:`core.ownership`): the service never writes to or deletes it. ``details``
+    name the endpoint and the stamps it carries. Raised before any write."""
+
+    code = "not_owned"
 
 
 class PreconditionFailed(DeployError):

@@ -23,7 +23,8 @@ from core import budget, shared_reads
 from core.adapter import Adapter, Capabilities
 from core.check import CheckOutcome, judge
 from core.errors import DeployError
-from core.live import LiveEndpoint
+from core.diff import Drift
+from core.live import Health, LiveEndpoint, Sync
 from core.observe import observe_redacted
 from core.patch import to_patch
 from core.secrets.vault import Vault
@@ -59,7 +60,8 @@ def assess(adapter: Adapter[Any, Any], dep: DeploymentRecord, spec: EndpointSpec
     error: DeployError | None = None
     with shared_reads.using(shared) as used:
         try:
-            live = observe_redacted(adapter, spec, full=mode == "full", vault=vault, seen=dep.secret_fingerprints)
+            live = observe_redacted(adapter, spec, full=mode == "full", vault=vault, seen=dep.secret_fingerprints,
+                                    owner=dep.owner)
         except DeployError as exc:
             error = exc
     read_at = used.began(read_at)
@@ -74,11 +76,16 @@ def assess(adapter: Adapter[Any, Any], dep: DeploymentRecord, spec: EndpointSpec
 
 
 def judged(dep: DeploymentRecord, spec: EndpointSpec, live: LiveEndpoint | None, caps: Capabilities, *,
-           mode: str, trigger: str, started: float, read_at: dt.datetime | None = None) -> Assessment:
+           mode: str, trigger: str, started: float, read_at: dt.datetime | None = None,
+           reapplied: bool = False) -> Assessment:
     """The assessment of an observation already made (``live``: redacted; ``started``: a
     ``perf_counter`` stamp from before the read, for the duration; ``read_at``: when the read
-    began, None: now)."""
+    began, None: now; ``reapplied``: the observation closes a rollout that wrote every field, so
+    no earlier drift is carried past it)."""
     outcome = judge(spec, live, caps)
+    if live is None and dep.health == Health.NOT_DEPLOYED.value:  # still nothing live, by design
+        outcome = CheckOutcome(Health.NOT_DEPLOYED, Sync.UNKNOWN, Drift(), outcome.revision_expected, None,
+                               dep.status_message)
     changes = [c.model_dump(mode="json") for c in outcome.drift.changes]
     seconds = time.perf_counter() - started
     write = CheckWrite(
@@ -87,7 +94,7 @@ def judged(dep: DeploymentRecord, spec: EndpointSpec, live: LiveEndpoint | None,
         patch=to_patch(dep.spec, outcome.drift.changes) if changes and live is not None else None,
         material=bool(outcome.drift.material), status_message=outcome.status_message,
         provider_ids=None if live is None else live.provider_ids, duration_ms=seconds * 1000, trigger=trigger,
-        read_at=read_at)
+        read_at=read_at, unobserved=outcome.unobserved, ignore=tuple(spec.sync_policy.ignore), reapplied=reapplied)
     return Assessment(dep, spec, mode, live, outcome, None, write, seconds)
 
 

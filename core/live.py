@@ -3,17 +3,22 @@
 Two status axes, as in Argo CD: :class:`Health` (is it up) and :class:`Sync` (does live match
 expected). :class:`LiveEndpoint` is what every adapter's pure ``to_live`` returns; its ``config`` is
 built through :class:`core.spec.DeployedConfig` with ``context={"live": True}`` so it is normalised
-exactly like the expected side.
+exactly like the expected side. A live endpoint may have no variant at all (every model undeployed,
+every deployment deleted behind the service's back): its config then has ``variants: []``, and a
+check reports each expected variant missing. A value the adapter could not read is absent from
+``config`` and named in ``LiveEndpoint.unreadable`` with the reason (:mod:`core.unreadable`).
 """
 
 from __future__ import annotations
 
 from enum import Enum
+from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from core.spec import DeployedConfig
+from core import unreadable as _unreadable
+from core.spec import DeployedConfig, Variant
 
 __all__ = ["Health", "Sync", "LiveEndpoint", "build_live_config", "DOWN", "SETTLED"]
 
@@ -29,6 +34,9 @@ class Health(str, Enum):
     DELETING = "deleting"
     MISSING = "missing"
     UNKNOWN = "unknown"
+    NOT_DEPLOYED = "not_deployed"
+    """The deployment's first rollout failed and was rolled back: nothing of it is live, by design
+    (not down). Apply the spec again to retry, or delete the deployment to forget it."""
 
 
 class Sync(str, Enum):
@@ -46,9 +54,22 @@ SETTLED = frozenset({Health.SERVING, Health.FAILED, Health.DEGRADED, Health.MISS
 """Health values in which the provider is not working on the endpoint."""
 
 
-def build_live_config(data: dict[str, Any]) -> dict[str, Any]:
-    """Normalise live provider data through the spec's own models (lenient cross-field rules)."""
-    return DeployedConfig.model_validate(data, context={"live": True}).model_dump(mode="json")
+class _LiveConfig(DeployedConfig):
+    """:class:`DeployedConfig` as read back: the provider bounds the variants, not the spec (none
+    left, or more than a spec may list)."""
+
+    variants: list[Variant] = Field(description="Model servers behind the endpoint, as live.")
+
+
+def build_live_config(data: dict[str, Any], unreadable: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Normalise live provider data through the spec's own models (lenient cross-field rules).
+
+    ``unreadable``: spec paths the adapter could not read (-> reason); whatever ``data`` holds there
+    is ignored, and the result has no key at those paths (:mod:`core.unreadable`).
+    """
+    paths = sorted(unreadable or {})
+    config = _LiveConfig.model_validate(_unreadable.stand_in(data, paths), context={"live": True})
+    return _unreadable.without(config.model_dump(mode="json"), paths)
 
 
 class LiveEndpoint(BaseModel):
@@ -85,4 +106,36 @@ class LiveEndpoint(BaseModel):
         "ML: request timeout and logging, per deployment): variant name -> those fields whose value "
         "there differs from ``config``'s (which holds the first variant's). Empty when they agree. "
         "A check compares each against the spec too, so drift on any variant is reported.",
+    )
+    unmanaged: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Foreign sub-resources inside the endpoint (no ownership stamp of this deployment: "
+        "an extra Azure ML deployment, a deployed model of a Vertex AI model the service did not "
+        "upload, the variants of a SageMaker endpoint config it did not write): provider id -> a "
+        "small summary ``{kind, traffic_percent, instances, instance_type, image...}``. Never part of "
+        "``config`` (neither a variant nor an endpoint-wide field); a check reports each at "
+        "``unmanaged[<provider id>]`` (:mod:`core.ownership`).",
+    )
+    unreadable: dict[str, str] = Field(
+        default_factory=dict,
+        description="Spec paths whose live value could not be read -> why (a model deleted behind the "
+        "service's back, an asset version that cannot be read, a setting the spec cannot express). "
+        "``config`` holds no value there (never a placeholder or a default); a check reports each as "
+        "an unreadable change (:mod:`core.unreadable`).",
+    )
+
+    @model_validator(mode="after")
+    def _nothing_invented(self) -> LiveEndpoint:
+        """No value in ``config`` at an unreadable path."""
+        invented = [p for p in self.unreadable if self.config is not None
+                    and _unreadable.value_at(self.config, p)[0]]
+        if invented:
+            raise ValueError(f"live config holds values at unreadable paths: {', '.join(sorted(invented))}")
+        return self
+    fixed_scale_only: frozenset[str] = Field(
+        default=frozenset(),
+        description="Spec path globs (``variants[*].min_replicas``...) this describe read only as the "
+        "variant's current fixed instance count (SageMaker's DesiredInstanceCount, Azure ML's "
+        "sku.capacity) without reading autoscaling: compared for variants the spec sizes fixed "
+        "(min_replicas == max_replicas), unobserved for autoscaled ones (the count is the autoscaler's).",
     )

@@ -24,11 +24,12 @@ from core.errors import Conflict, DeployError, NotFound, SpecError
 from core.fleet import Assessment, FleetChecker, judged
 from core.secrets.vault import Vault
 from core.live import Health, LiveEndpoint
-from core.patch import NOT_IN_SPEC, live_document, to_patch
+from core.patch import in_spec, live_document, to_patch
 from core.registry import adapter_class
 from core.spec import parse_spec
 from core.store import CheckResultRecord, DeploymentRecord, OperationRecord, Store
 from core.store.checks import Recorded
+from core.unreadable import covered
 
 __all__ = ["Monitor", "DeployStarter", "CHECK_MODES"]
 
@@ -43,7 +44,8 @@ def _mode(mode: str) -> None:
 
 
 class DeployStarter(Protocol):
-    def start_deploy(self, op_id: str, name: str, revision: str, *, account: str) -> None: ...
+    def start_deploy(self, op_id: str, name: str, revision: str, *, account: str,
+                     verify: bool = False) -> None: ...
 
 
 class Monitor:
@@ -82,13 +84,14 @@ class Monitor:
         return assessment, recorded.result
 
     def record_observed(self, name: str, live: LiveEndpoint, *, trigger: str = "operation") -> CheckResultRecord | None:
-        """Record ``live`` (a redacted basic observation just made, e.g. the one that saw the
-        endpoint serve) as a basic check of ``name``, without reading the provider again; None when
-        the deployment is gone."""
+        """Record ``live`` (a redacted basic observation that closes a successful rollout: the one
+        that saw the endpoint serve) as a basic check of ``name``, without reading the provider
+        again; the rollout re-applied every field, so no earlier unobserved drift is carried past
+        it. None when the deployment is gone."""
         dep = self._get(name)
         spec = parse_spec(dep.spec)
         assessment = judged(dep, spec, live, adapter_class(spec.platform).capabilities, mode="basic",
-                            trigger=trigger, started=time.perf_counter())
+                            trigger=trigger, started=time.perf_counter(), reapplied=True)
         (recorded,) = self.store.checks.record([assessment.write])
         self._after(assessment, recorded)
         return None if recorded is None else recorded.result
@@ -152,7 +155,7 @@ class Monitor:
             log.warning("auto-remediation of %s did not start: %s", name, exc.message)
             return
         if op is not None:
-            self.jobs.start_deploy(op.id, name, op.revision or "", account=self._account(name))
+            self.jobs.start_deploy(op.id, name, op.revision or "", account=self._account(name), verify=True)
 
     def _account(self, name: str) -> str:
         return parse_spec(self._get(name).spec).target.account
@@ -160,7 +163,9 @@ class Monitor:
     # ------------------------------------------------------------------------------ live view
 
     def live(self, name: str) -> dict[str, Any]:
-        """A full check now; the live config in the spec's shape, the changes and their patch."""
+        """A full check now; the live config in the spec's shape, the changes and their patch.
+        ``unreadable``: the paths whose live value could not be read (-> why); ``spec`` keeps the
+        expected value there, which is not a live value."""
         assessment, result = self.check(name, mode="full", remediate=False)
         dep = assessment.deployment
         live = assessment.live
@@ -171,6 +176,7 @@ class Monitor:
             "expected_revision": result.revision_expected,
             "spec": None if live is None else live_document(dep.spec, patch),
             "changes": result.drift, "patch": patch,
+            "unreadable": {} if live is None else dict(live.unreadable),
             "provider_ids": {} if live is None else live.provider_ids,
             "invoke_url": None if live is None else live.invoke_url,
             "checked_at": result.checked_at.isoformat(),
@@ -180,13 +186,15 @@ class Monitor:
 
     def reconcile(self, name: str) -> OperationRecord:
         """Re-apply the stored spec (a rollout even if the revision is unchanged): live is brought
-        back to the expected setup. Conflict while an operation runs."""
+        back to the expected setup, foreign sub-resources inside the endpoint removed (traffic moved
+        off first). Verified: the operation succeeds only when a full check after the rollout is
+        in sync, and its result lists what changed. Conflict while an operation runs."""
         dep = self._get(name)
         if dep.deleting:
             raise Conflict(f"deployment {name!r} is being deleted", details={"operation": dep.current_operation_id})
         op = self.store.begin_operation(name, kind="apply", platform=dep.platform, spec=dep.spec,
                                         revision=dep.revision)
-        self.jobs.start_deploy(op.id, name, dep.revision, account=self._account(name))
+        self.jobs.start_deploy(op.id, name, dep.revision, account=self._account(name), verify=True)
         return op
 
     def accept_live(self, name: str, *, paths: list[str] | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -194,16 +202,25 @@ class Monitor:
         glob ``paths``): ``(new spec document, adopted changes)``. Nothing is stored here: the caller
         applies the document (a new revision; the rollout only restamps what is already live).
 
-        Conflict when the endpoint is missing (nothing to adopt); SpecError when the live values
-        do not make a valid spec (paths say which).
+        Conflict when the endpoint is missing (nothing to adopt); SpecError when a path to adopt
+        (or one under it) has no live value to adopt, because the check could not read it
+        (``Change.unreadable``: details name each path and why, dry run or not), or when the live
+        values do not make a valid spec (paths say which).
         """
         dep = self._get(name)
         assessment, result = self.check(name, mode="full", remediate=False)
         if assessment.live is None:
             raise Conflict(f"{name}: the endpoint is missing on the provider; there is nothing to adopt",
                            details={"health": Health.MISSING.value})
-        adopted = [c for c in result.drift if c["path"] not in NOT_IN_SPEC
+        adopted = [c for c in result.drift if in_spec(c["path"])  # never revision, endpoint, unmanaged[...]
                    and (paths is None or matches(c["path"], paths))]
+        unread = [c for c in result.drift if c.get("unreadable") is not None
+                  and covered(c["path"], [a["path"] for a in adopted])]
+        if unread:
+            raise SpecError(
+                f"{name}: {len(unread)} live value(s) could not be read and cannot be adopted; adopt "
+                f"other paths, or reconcile to restore the spec",
+                details=[{"path": c["path"], "message": f"unreadable: {c['unreadable']}"} for c in unread])
         document = live_document(dep.spec, to_patch(dep.spec, [Change.model_validate(c) for c in adopted]))
         try:
             parse_spec(document)

@@ -9,7 +9,10 @@ configuration in the PUT body's shape, where every field the check did not repor
 or unreadable on the provider) keeps its expected value.
 
 Paths outside the spec document (``revision``: the provider's revision stamp; ``endpoint``: the
-endpoint is missing) have no patch; :func:`to_patch` skips them.
+endpoint is missing; ``unmanaged[<provider id>]``: a foreign sub-resource, :mod:`core.ownership`)
+have no patch (:func:`in_spec` is False); :func:`to_patch` skips them. So does it skip a change whose
+live value could not be read (``Change.unreadable``): its ``actual`` None is no live value, and the
+live document keeps the expected one there.
 """
 
 from __future__ import annotations
@@ -22,11 +25,18 @@ from typing import Any
 import jsonpatch
 
 from core.diff import Change
+from core.ownership import is_unmanaged_path
 
-__all__ = ["parse_path", "to_patch", "live_document", "NOT_IN_SPEC"]
+__all__ = ["parse_path", "to_patch", "live_document", "NOT_IN_SPEC", "in_spec"]
 
 NOT_IN_SPEC = frozenset({"revision", "endpoint"})
-"""Change paths that are not fields of the spec document."""
+"""Change paths that are not fields of the spec document (besides ``unmanaged[...]``: :func:`in_spec`)."""
+
+
+def in_spec(path: str) -> bool:
+    """Whether a change path is a field of the spec document: not the revision stamp, not the
+    missing endpoint, not a foreign sub-resource (``unmanaged[<id>]``, never adopted into a spec)."""
+    return path not in NOT_IN_SPEC and not is_unmanaged_path(path)
 
 _FREE_MAPS = frozenset({"tags", "env"})
 """Mappings whose keys are data: all keys removed leaves ``{}``; any other object becomes null."""
@@ -85,7 +95,8 @@ def to_patch(expected: Mapping[str, Any], changes: Iterable[Change | Mapping[str
     """The RFC 6902 operations that turn the ``expected`` spec document into the live one.
 
     ``changes``: a check's changes (models or their JSON dicts). Deterministic; every operation
-    applies in order to ``expected``. Changes outside the spec document are skipped.
+    applies in order to ``expected``. Changes outside the spec document, and unreadable ones
+    (``Change.unreadable``: their live value is unknown), are skipped.
     """
     doc = copy.deepcopy(dict(expected))
     index = {v["name"]: i for i, v in enumerate(doc.get("variants") or [])}
@@ -100,7 +111,7 @@ def to_patch(expected: Mapping[str, Any], changes: Iterable[Change | Mapping[str
 
     for change in changes:
         c = change if isinstance(change, Change) else Change.model_validate(change)
-        if c.path in NOT_IN_SPEC:
+        if not in_spec(c.path) or c.unreadable is not None:  # an unread value is no live value
             continue
         tokens = parse_path(c.path)
         if len(tokens) == 2 and tokens[0] == ("key", "variants") and tokens[1][0] == "variant":

@@ -15,7 +15,16 @@ from core.adapter import Adapter, find_gaps
 from core.auth import Scope
 from core.check import judge
 from core.diff import replacements
-from core.errors import Conflict, DeployError, NotFound, RequiresReplacement, SpecError, UnsupportedFeature
+from core.errors import (
+    Conflict,
+    DeployError,
+    NotFound,
+    ProviderError,
+    RequiresReplacement,
+    SpecError,
+    UnsupportedFeature,
+)
+from core.ownership import Ownership, not_owned
 from core.live import Health, Sync
 from core.monitor import Monitor
 from core.preconditions import Preconditions
@@ -34,7 +43,8 @@ class JobStarter(Protocol):
     """Starts durable workflows; the operation id is the workflow id (so a start is idempotent).
     ``account`` (``target.account``) is the partition of the per-account concurrency/rate limits."""
 
-    def start_deploy(self, op_id: str, name: str, revision: str, *, account: str) -> None: ...
+    def start_deploy(self, op_id: str, name: str, revision: str, *, account: str,
+                     verify: bool = False) -> None: ...
     def start_delete(self, op_id: str, name: str, *, account: str) -> None: ...
     def cancel(self, op_id: str) -> None: ...
 
@@ -77,7 +87,7 @@ def deployment_view(dep: DeploymentRecord) -> dict[str, Any]:
         "generation": dep.generation, "etag": dep.etag, "health": dep.health, "sync": dep.sync,
         "status_message": dep.status_message, "observed_at": _iso(dep.observed_at),
         "checked_at": _iso(dep.basic_checked_at), "full_checked_at": _iso(dep.full_checked_at),
-        "drift_streak": dep.drift_streak,
+        "drift_streak": dep.drift_streak, "drift": dep.drift,
         "provider_ids": dep.provider_ids, "current_operation": dep.current_operation_id,
         "deleting": dep.deleting, "spec": dep.spec,
         "create_time": _iso(dep.created_at), "update_time": _iso(dep.updated_at),
@@ -162,15 +172,28 @@ class Service:
 
     # ----------------------------------------------------------------------------------- plan
 
+    def _owned(self, adapter: Adapter[Any, Any], spec: EndpointSpec) -> Ownership | None:
+        """The deployment's ownership (None: not stored yet); :class:`NotOwned` (409) when an
+        endpoint called ``spec.name`` exists that is not this deployment's (one provider read;
+        :mod:`core.ownership`). Checked before anything is written."""
+        ownership = self.store.ownership(spec.name)
+        stamps = adapter.stamps(spec.name)
+        if stamps is not None and (ownership is None or not ownership.owns(stamps)):
+            raise not_owned(spec.platform, spec.name, stamps)
+        return ownership
+
     def plan(self, data: Any) -> dict[str, Any]:
-        """Dry run: the provider-native calls apply would send, and the diff against live."""
+        """Dry run: the provider-native calls apply would send, and the diff against live.
+        NotOwned (409) when an endpoint of that name exists that this deployment did not create."""
         spec = self.sealed(self.validate(data))
         adapter = self._adapter(spec)
         existing = self.store.get_deployment(spec.name)
+        ownership = self._owned(adapter, spec)
         live = observe_redacted(adapter, spec, full=True, vault=self.vault,
-                       seen=existing.secret_fingerprints if existing is not None else None)
+                       seen=existing.secret_fingerprints if existing is not None else None,
+                       owner=ownership.uid if ownership is not None else None)
         outcome = judge(spec, live, adapter.capabilities)
-        request = adapter.to_request(preview(spec, type(adapter)))
+        request = adapter.to_request(preview(spec, type(adapter)), owner=ownership)
         in_sync = live is not None and outcome.sync is Sync.IN_SYNC and live.health is Health.SERVING
         replace = self._replacements(spec, adapter, existing)
         return {
@@ -189,8 +212,11 @@ class Service:
         """Store the desired spec and start a deploy, unless live already serves it in sync.
 
         Raises Conflict (409) when an operation on ``name`` is still running,
-        RequiresReplacement (409) when the change cannot be made in place (nothing is sent), and
-        PreconditionFailed (412) when ``preconditions`` (If-Match / If-None-Match) do not hold.
+        RequiresReplacement (409) when the change cannot be made in place (nothing is sent),
+        NotOwned (409) when an endpoint called ``name`` exists that this deployment did not create
+        (nothing is written; :mod:`core.ownership`; when the provider cannot be read at that moment,
+        the operation's submit refuses it instead, before any write), and PreconditionFailed (412) when
+        ``preconditions`` (If-Match / If-None-Match) do not hold.
         """
         raw = self.validate(data, name=name)
         existing = self.store.get_deployment(name)
@@ -199,17 +225,25 @@ class Service:
             raise RequiresReplacement(
                 f"{name}: {len(replace)} change(s) cannot be made in place on {raw.platform}; "
                 f"delete the deployment and apply the spec again", details=replace)
+        try:
+            self._owned(self._adapter(raw), raw)
+        except ProviderError:
+            pass  # the provider cannot be read now: the rollout's submit checks ownership before any write
         spec = self.sealed(raw)
         rev = revision(spec)
-        if (existing is not None and existing.revision == rev and existing.current_operation_id is None
-                and self._last_apply_succeeded(name)):
+        last = self._last_successful_apply(name) if existing is not None else None
+        if existing is not None and existing.revision == rev and existing.current_operation_id is None and last:
             if preconditions:
                 preconditions.check(name, existing.etag)
             data = spec.model_dump(mode="json")
             if data != existing.spec:  # test queries or the sync policy changed: store them, judge with them
                 self.store.update_spec(name, data)
                 preconditions = None  # held above; the ETag moved because of this very request
-            result = self.monitor.check(name, mode="basic")[1]
+            # "unchanged" only when EVERY field was compared since the last write: a basic check
+            # does not read some (SageMaker tags and autoscaling...); drift it cannot see is
+            # carried in the merged sync, so an out-of-sync answer below re-applies it
+            full = existing.full_checked_at is None or existing.full_checked_at < last.updated_at
+            result = self.monitor.check(name, mode="full" if full else "basic")[1]
             if result.health == Health.SERVING.value and result.sync == Sync.IN_SYNC.value:
                 return ApplyResult(self.get(name), None)
         op = self.store.begin_operation(name, kind="apply", platform=spec.platform,
@@ -219,11 +253,12 @@ class Service:
         self.jobs.start_deploy(op.id, name, rev, account=spec.target.account)
         return ApplyResult(self.get(name), op)
 
-    def _last_apply_succeeded(self, name: str) -> bool:
-        """A revision whose last operation was cancelled, failed or timed out may not have been
-        finalized (autoscaling, pruning): applying it again runs the rollout, which converges."""
+    def _last_successful_apply(self, name: str) -> OperationRecord | None:
+        """The last operation on ``name`` when it is an apply that succeeded, else None: a revision
+        whose last operation was cancelled, failed or timed out may not have been finalized
+        (autoscaling, pruning): applying it again runs the rollout, which converges."""
         last = self.store.list_operations(deployment=name, limit=1)
-        return bool(last) and last[0].kind == "apply" and last[0].state == "succeeded"
+        return last[0] if last and last[0].kind == "apply" and last[0].state == "succeeded" else None
 
     def delete(self, name: str, *, preconditions: Preconditions | None = None) -> OperationRecord:
         """Start deleting ``name`` and every cloud resource made for it; Conflict while busy,
@@ -252,7 +287,7 @@ class Service:
             spec = self.spec_of(dep)
             try:  # one read serves the report and, unless it is being deleted, the recorded check
                 live = (observe_redacted(self._adapter(spec), spec, full=False, vault=self.vault,
-                                seen=dep.secret_fingerprints) if dep.deleting
+                                seen=dep.secret_fingerprints, owner=dep.owner) if dep.deleting
                         else self.monitor.check(dep.name, mode="basic")[0].live)
             except DeployError as exc:
                 left["observe_error"] = exc.message

@@ -36,8 +36,9 @@ class Settings(BaseSettings):
     executor_id: str = Field(
         default_factory=lambda: os.environ.get("HOSTNAME") or socket.gethostname(),
         description="Unique and stable per replica (e.g. the StatefulSet pod name).")
-    app_version: str = Field(default="0.2.0", description="Pinned DBOS application version: bumped whenever "
-                             "the steps of a workflow change (0.2.0: the deploy's closing check).")
+    app_version: str = Field(default="0.3.0", description="Pinned DBOS application version: bumped whenever "
+                             "the steps of a workflow change (0.2.0: the deploy's closing check; 0.3.0: "
+                             "ownership checks, reconcile verification, not_deployed marking).")
     sandbox: bool = Field(default=False, description="Point the SDKs at local emulators.")
     emulators_file: Path | None = Field(
         default=None, description="JSON file written by `deploy-anywhere emulate` (sandbox).")

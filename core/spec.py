@@ -9,9 +9,9 @@ Contracts:
   built through the *same* models with ``context={"live": True}``, which keeps every normaliser but
   skips the cross-field rules a hand-edited live endpoint may break (weights summing to 100, ...), so
   normalisation is symmetric.
-- :func:`revision` is a stable 12-hex hash of the canonical JSON of :attr:`EndpointSpec.config`;
-  it changes exactly when something deployed changes (test queries and the sync policy are not
-  deployed).
+- :func:`revision` is a stable 12-hex hash of the canonical JSON of :attr:`EndpointSpec.config`
+  (keys sorted, variants in name order); it changes exactly when something deployed changes (test
+  queries, the sync policy and the order variants are listed in are not deployed).
 - :func:`load_spec` accepts YAML or JSON text and raises :class:`core.errors.SpecError` listing every
   problem with its field path.
 """
@@ -39,6 +39,7 @@ from pydantic import (
     model_serializer,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from core.errors import SpecError
 
@@ -101,6 +102,21 @@ def _input_only(check: bool, message: str, info: ValidationInfo) -> None:
     """Raise ``ValueError(message)`` when ``check`` fails on caller input (never on a live config)."""
     if not check and not _is_live(info):
         raise ValueError(message)
+
+
+def _error_at(message: str, fields: list[str]) -> PydanticCustomError:
+    """An error that :func:`validation_details` reports at each of ``fields`` (paths relative to the
+    model or field being validated, e.g. ``variants[1].weight``, ``env.KEY``) instead of at that
+    model or field: a rule over several fields names them all, a rule on one map entry names it."""
+    # ``fields`` first: the template's placeholders are filled in context order, so the message
+    # (which may quote user input such as "{fields}") is inserted last and never re-interpreted
+    return PydanticCustomError("at_fields", "{message}", {"fields": list(fields), "message": message})
+
+
+def _entry(key: str) -> str:
+    """The relative path of mapping entry ``key`` (quoted as ``["a.b"]`` unless a plain key, as
+    :func:`core.diff.child_path` writes it)."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else f'["{key}"]'
 
 
 class _Strict(BaseModel):
@@ -222,7 +238,8 @@ class Autoscaling(_Strict):
     @model_validator(mode="after")
     def _percent(self) -> Autoscaling:
         if self.metric == "cpu_utilization" and self.target > 100:
-            raise ValueError(f"a cpu_utilization target is a percentage (1-100), got {self.target}")
+            raise _error_at(f"a cpu_utilization target is a percentage (1-100), got {self.target}",
+                               ["target", "metric"])
         return self
 
 
@@ -275,8 +292,9 @@ class SecretRef(_Strict):
     def _one(self) -> SecretRef:
         set_ = [k for k in SECRET_SOURCES if getattr(self, k) is not None]
         if len(set_) != 1:
-            raise ValueError(f"give exactly one of {', '.join(SECRET_SOURCES)}"
-                             + (f" (got {', '.join(set_)})" if set_ else ""))
+            message = (f"give exactly one of {', '.join(SECRET_SOURCES)}"
+                       + (f" (got {', '.join(set_)})" if set_ else ""))
+            raise _error_at(message, set_) if set_ else ValueError(message)
         return self
 
     @model_serializer(mode="plain")
@@ -320,7 +338,8 @@ class SecretValue(_Strict):
     @model_validator(mode="after")
     def _one(self) -> SecretValue:
         if (self.value is None) == (self.fingerprint is None):
-            raise ValueError("give exactly one of value (a new secret) or fingerprint (keep the stored one)")
+            message = "give exactly one of value (a new secret) or fingerprint (keep the stored one)"
+            raise ValueError(message) if self.value is None else _error_at(message, ["value", "fingerprint"])
         return self
 
     @model_serializer(mode="plain")
@@ -406,10 +425,12 @@ class Variant(_Strict):
 
     @model_validator(mode="before")
     @classmethod
-    def _normalise_fixed_scale(cls, data: Any) -> Any:
+    def _normalise_fixed_scale(cls, data: Any, info: ValidationInfo) -> Any:
         """Without autoscaling (max == min) the scaling rule means nothing: drop it, so a fixed
-        variant compares equal however it was written."""
-        if isinstance(data, dict) and "autoscaling" in data:
+        variant compares equal however it was written. A live config drops it before validation;
+        caller input is validated first (an invalid rule is an error even where it means nothing,
+        as the published schema says) and normalised by :meth:`_fixed_scale_default_rule`."""
+        if isinstance(data, dict) and "autoscaling" in data and _is_live(info):
             low, high = data.get("min_replicas", 1), data.get("max_replicas", 1)
             if isinstance(low, int) and isinstance(high, int) and high <= low:
                 return {k: v for k, v in data.items() if k != "autoscaling"}
@@ -442,16 +463,23 @@ class Variant(_Strict):
     def _env_keys(cls, env: dict[str, Any]) -> dict[str, Any]:
         for key in env:
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,1023}", key):
-                raise ValueError(f"invalid environment variable name {key!r}")
+                raise _error_at(f"invalid environment variable name {key!r}", [_entry(key)])
         return dict(sorted(env.items()))
 
     @model_validator(mode="after")
     def _replicas(self, info: ValidationInfo) -> Variant:
         if not _is_live(info) and self.min_replicas > self.max_replicas:
-            raise ValueError(
+            raise _error_at(
                 f"min_replicas ({self.min_replicas}) must not exceed max_replicas "
-                f"({self.max_replicas})"
+                f"({self.max_replicas})", ["min_replicas", "max_replicas"]
             )
+        return self
+
+    @model_validator(mode="after")
+    def _fixed_scale_default_rule(self) -> Variant:
+        rule = type(self).model_fields["autoscaling"].get_default(call_default_factory=True)
+        if self.max_replicas <= self.min_replicas and self.autoscaling != rule:
+            return self.model_copy(update={"autoscaling": rule})
         return self
 
 
@@ -471,23 +499,35 @@ class PredictionLogging(_Strict):
 
     @model_validator(mode="before")
     @classmethod
-    def _normalise_disabled(cls, data: Any) -> Any:
+    def _normalise_disabled(cls, data: Any, info: ValidationInfo) -> Any:
         """Logging off means nothing else applies: drop destination and sample rate, so a
-        disabled config compares equal however it was written."""
-        if isinstance(data, dict) and not data.get("enabled", False):
+        disabled config compares equal however it was written. A live config drops them before
+        validation; caller input is validated first (an invalid value is an error even where it
+        means nothing, as the published schema says) and normalised by :meth:`_disabled_defaults`."""
+        if isinstance(data, dict) and not data.get("enabled", False) and _is_live(info):
             return {k: v for k, v in data.items() if k not in {"destination", "sample_percent"}}
         return data
 
     @field_validator("destination")
     @classmethod
     def _destination(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """No whitespace; a trailing ``/`` is not significant and is dropped, on input and live
+        alike (Azure ML strips it when it writes the collection paths, so a spec keeping it would
+        never be in sync)."""
         _input_only(value is None or bool(_NO_WHITESPACE.fullmatch(value)), "a URI has no whitespace", info)
-        return value
+        return None if value is None else _without_trailing_slash(value)
 
     @model_validator(mode="after")
     def _destination_when_enabled(self, info: ValidationInfo) -> PredictionLogging:
         if self.enabled and not self.destination and not _is_live(info):
-            raise ValueError("destination is required when prediction logging is enabled")
+            raise _error_at("destination is required when prediction logging is enabled", ["destination"])
+        return self
+
+    @model_validator(mode="after")
+    def _disabled_defaults(self) -> PredictionLogging:
+        defaults = {k: type(self).model_fields[k].default for k in ("destination", "sample_percent")}
+        if not self.enabled and any(getattr(self, k) != v for k, v in defaults.items()):
+            return self.model_copy(update=defaults)
         return self
 
 
@@ -523,6 +563,12 @@ class TestQuery(_Strict):
         for pointer in values:
             _check_pointer(pointer)
         return values
+
+
+def _without_trailing_slash(uri: str) -> str:
+    """``s3://bucket/prefix/`` -> ``s3://bucket/prefix``; a bare ``scheme://`` is kept as it is."""
+    stripped = uri.rstrip("/")
+    return stripped if stripped and not stripped.endswith(":") else uri
 
 
 def _check_pointer(pointer: str) -> None:
@@ -606,11 +652,11 @@ class DeployedConfig(_Strict):
     def _tag_keys(cls, tags: dict[str, str]) -> dict[str, str]:
         for key, value in tags.items():
             if not _LABEL_KEY.fullmatch(key):
-                raise ValueError(f"invalid tag key {key!r}")
+                raise _error_at(f"invalid tag key {key!r}", [_entry(key)])
             if key.startswith("deploy-anywhere"):
-                raise ValueError(f"tag key {key!r} is reserved for the service")
+                raise _error_at(f"tag key {key!r} is reserved for the service", [_entry(key)])
             if len(value) > 256:
-                raise ValueError(f"tag {key!r}: value longer than 256 characters")
+                raise _error_at(f"tag {key!r}: value longer than 256 characters", [_entry(key)])
         return dict(sorted(tags.items()))
 
     @model_validator(mode="after")
@@ -618,11 +664,13 @@ class DeployedConfig(_Strict):
         names = [v.name for v in self.variants]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            raise ValueError(f"variant names must be unique; repeated: {', '.join(duplicates)}")
+            raise _error_at(f"variant names must be unique; repeated: {', '.join(duplicates)}",
+                               [f"variants[{i}].name" for i, n in enumerate(names) if n in duplicates])
         if not _is_live(info):
             total = sum(v.weight for v in self.variants)
             if total != 100:
-                raise ValueError(f"variant weights must sum to 100, got {total}")
+                raise _error_at(f"variant weights must sum to 100, got {total}",
+                                   [f"variants[{i}].weight" for i in range(len(self.variants))])
         return self
 
 
@@ -674,6 +722,10 @@ def canonical_json(data: Any) -> str:
 def revision(spec: EndpointSpec) -> str:
     """Stable 12-hex hash of the canonical deployed config (name included, test queries not).
 
+    Canonical: mapping keys are sorted and variants are taken in name order, so neither the order
+    of keys nor the order in which variants are listed (e.g. after a Terraform import) makes a new
+    revision; variants are matched by name everywhere (diff, adapters), never by position.
+
     Secret values enter only as their fingerprints: a spec with a literal secret not yet sealed
     (:func:`core.secrets.sealing.seal`) has no revision (``ValueError``)."""
     if spec._sealed is not None:
@@ -681,7 +733,9 @@ def revision(spec: EndpointSpec) -> str:
     if any(isinstance(value, SecretValue) and value.value is not None
            for v in spec.variants for value in v.env.values()):
         raise ValueError("seal the spec's secret values before computing its revision")
-    body = {"name": spec.name, "config": spec.config}
+    config = spec.config
+    variants = sorted(config["variants"], key=lambda v: str(v["name"]))
+    body = {"name": spec.name, "config": config | {"variants": variants}}
     return hashlib.sha256(canonical_json(body).encode()).hexdigest()[:12]
 
 
@@ -712,12 +766,25 @@ def format_loc(loc: tuple[Any, ...]) -> str:
     return path or "$"
 
 
+def _join(base: str, field: str) -> str:
+    if base == "$":
+        return field
+    return f"{base}{field}" if field.startswith("[") else f"{base}.{field}"
+
+
 def validation_details(errors: list[Any]) -> list[dict[str, str]]:
-    """Pydantic errors (``exc.errors()``) as ``[{path, message}]``."""
-    return [
-        {"path": format_loc(tuple(e["loc"])), "message": str(e["msg"]).removeprefix("Value error, ")}
-        for e in errors
-    ]
+    """Pydantic errors (``exc.errors()``) as ``[{path, message}]``. A rule over several fields
+    (``ctx.fields``, see :func:`_error_at`) is reported once at each field it names, never at the
+    model that holds them (``$`` for the spec itself)."""
+    details = []
+    for e in errors:
+        base, message = format_loc(tuple(e["loc"])), str(e["msg"]).removeprefix("Value error, ")
+        fields = (e.get("ctx") or {}).get("fields") if e.get("type") == "at_fields" else None
+        if fields:
+            details += [{"path": _join(base, f), "message": message} for f in fields]
+        else:
+            details.append({"path": base, "message": message})
+    return details
 
 
 def parse_spec(data: Any) -> EndpointSpec:

@@ -25,6 +25,7 @@ _SUMMARIES = {
     "unsupported_feature": "Not supported on this platform",
     "requires_replacement": "Change requires replacing the deployment",
     "conflict": "Another operation is running on this deployment",
+    "not_owned": "An endpoint of that name exists that this deployment did not create",
     "unreachable": "Cannot reach the deploy-anywhere service",
     "unauthenticated": "The service refused the credentials",
     "forbidden": "The token may not do this",

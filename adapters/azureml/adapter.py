@@ -32,6 +32,11 @@ deletable (azure-ai-ml offers archive/restore only), so no re-read can find it c
 that is not cached yet is read.
 Under autoscaling the deployment's instance count belongs to the autoscaler: ``submit`` neither
 compares nor resets it (a PUT keeps the live count, clamped into the bounds).
+
+Ownership (:mod:`.ownership`): ``submit`` reads the endpoint first and refuses (NotOwned) one not
+stamped by the request's owner; the rollout moves traffic off foreign deployments of our endpoint
+and ``finalize`` deletes them; ``discard``/``delete`` never touch an endpoint that is not the
+owner's (a delete then removes only autoscale settings stamped by the owner).
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from adapters.azureml import CAPABILITIES, secrets
+from adapters.azureml import ownership as own
 from adapters.azureml import translate as tr
 from adapters.azureml.client import ClientBundle, make_client, make_monitor_client
 from adapters.azureml.errors import sdk_errors
@@ -53,6 +59,7 @@ from core.adapter import DONE, Adapter, Gap, InvokeResult, Progress
 from core.cache import ImmutableCache
 from core.errors import Conflict, DeploymentFailed, NotFound
 from core.live import LiveEndpoint
+from core.ownership import Ownership, Stamps, not_owned
 from core.spec import AzureMLTarget, EndpointSpec, SecretRef, TestQuery
 
 __all__ = ["AzureMLAdapter"]
@@ -104,11 +111,21 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
     def parse_native_secret(cls, value: str) -> SecretRef | None:
         return secrets.parse_native_secret(value)
 
-    def to_request(self, spec: EndpointSpec) -> tr.AzureMLRequest:
-        return tr.to_request(spec)
+    def to_request(self, spec: EndpointSpec, *, owner: Ownership | None = None) -> tr.AzureMLRequest:
+        return tr.to_request(spec, owner=owner)
 
-    def to_live(self, described: tr.AzureMLDescribed) -> LiveEndpoint:
-        return tr.to_live(described)
+    def to_live(self, described: tr.AzureMLDescribed, *, owner: str | None = None) -> LiveEndpoint:
+        return tr.to_live(described, owner=owner)
+
+    def stamps(self, name: str) -> Stamps | None:
+        """One endpoint GET: its tags."""
+        endpoint = self._endpoint(name)
+        return None if endpoint is None else own.endpoint_stamps(dict(endpoint.tags or {}))
+
+    @staticmethod
+    def _foreign(endpoint: Any, owner: Ownership | None) -> bool:
+        """Whether ``endpoint`` is not ``owner``'s (False without an owner to check)."""
+        return owner is not None and not owner.owns(own.endpoint_stamps(dict(endpoint.tags or {})))
 
     def request_calls(self, request: tr.AzureMLRequest, *, exists: bool) -> list[dict[str, Any]]:
         calls = tr.wire_bodies(request)
@@ -287,6 +304,8 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         waits = parse_pending(pending)
         name = request.endpoint_name
         endpoint = self._endpoint(name)
+        if endpoint is not None and self._foreign(endpoint, request.owner):  # before any write
+            raise not_owned("azureml", name, own.endpoint_stamps(dict(endpoint.tags or {})))
         if endpoint is None:
             url = self._put_endpoint(request, traffic=None, tags=request.create_tags)
             return Progress(False, (_pending("endpoint", url),), f"creating endpoint {name}")
@@ -316,7 +335,8 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         if _traffic(endpoint) != request.traffic:
             url = self._put_endpoint(request, traffic=request.traffic, tags=dict(endpoint.tags or {}))
             return Progress(False, (_pending("endpoint", url),), f"shifting traffic of {name}")
-        if dict(endpoint.tags or {}) != request.tags or str(endpoint.auth_mode).lower() != request.auth_mode:
+        if (not _same_tags(dict(endpoint.tags or {}), request.tags)
+                or str(endpoint.auth_mode).lower() != request.auth_mode):
             url = self._put_endpoint(request, traffic=request.traffic, tags=request.tags)
             return Progress(False, (_pending("endpoint", url),), f"stamping revision {request.revision}")
         return DONE
@@ -330,8 +350,10 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
             return DONE
         self.autoscale.sync(request, self._location())
         traffic = _traffic(endpoint)
+        # the previous revision's deployments, and (the endpoint being ours) foreign ones: by now the
+        # traffic is the request's, none on them
         stale = [d for d in self._deployments(name) if d.name not in request.deployment_names
-                 and (d.tags or {}).get(tr.TAG_DEPLOYMENT) == name]
+                 and (request.owner is not None or (d.tags or {}).get(tr.TAG_DEPLOYMENT) == name)]
         for d in stale:
             if d.provisioning_state not in BUSY and traffic.get(d.name, 0) == 0:
                 self._delete_deployment(name, d.name)
@@ -352,6 +374,8 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         endpoint = self._endpoint(name)
         if endpoint is None:
             return True
+        if self._foreign(endpoint, request.owner):
+            return True  # not ours: nothing of this rollout is on it, and it is never touched
         tags = dict(endpoint.tags or {})
         if tr.TAG_REVISION not in tags:  # never served: this rollout created it
             return self.delete(name)
@@ -373,11 +397,15 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
                 self._delete_deployment(name, d.name)
         return done
 
-    def delete(self, name: str) -> bool:
+    def delete(self, name: str, *, owner: Ownership | None = None) -> bool:
         """Autoscale settings first (Azure keeps them when their deployment goes), then the
-        endpoint (its deployments with it)."""
-        self.autoscale.delete_orphans(name, keep_targets=set())
+        endpoint (its deployments with it). With ``owner``: an endpoint that is not its is left
+        untouched, with every setting not stamped by the owner."""
         endpoint = self._endpoint(name)
+        if endpoint is not None and self._foreign(endpoint, owner):
+            assert owner is not None
+            return self.autoscale.delete_orphans(name, keep_targets=set(), owner=owner.uid)
+        self.autoscale.delete_orphans(name, keep_targets=set())
         if endpoint is None:
             return True
         if endpoint.provisioning_state not in BUSY:
@@ -410,6 +438,18 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         return InvokeResult(status=response.status_code, body=response.content,
                             content_type=response.headers.get("Content-Type"),
                             variant=(tr.variant_of(deployment) or deployment) if deployment else None)
+
+
+def _same_tags(live: dict[str, str], wanted: dict[str, str]) -> bool:
+    """Whether the endpoint's tags are the request's; the variants tag (:data:`tr.TAG_VARIANTS`)
+    by its names only: the order a spec lists its variants in is not configuration (the revision
+    does not count it either), so listing them in another order writes nothing."""
+    def canonical(tags: dict[str, str]) -> dict[str, Any]:
+        if tr.TAG_VARIANTS not in tags:
+            return dict(tags)
+        return {**tags, tr.TAG_VARIANTS: sorted(tags[tr.TAG_VARIANTS].split(","))}
+
+    return canonical(live) == canonical(wanted)
 
 
 def _traffic(endpoint: Any) -> dict[str, int]:

@@ -11,7 +11,8 @@ One setting per autoscaled variant, in the workspace's resource group and region
 - name ``{endpoint}-{deployment}-autoscale`` (deterministic; the deployment name carries the
   instance type hash, so a replaced deployment gets a new setting and the old one is deleted);
 - tags ``deploy-anywhere-deployment`` (the endpoint) and ``deploy-anywhere-variant``: how
-  ``delete``/``discard`` find every setting of an endpoint, together with the target URI;
+  ``delete``/``discard`` find every setting of an endpoint, together with the target URI; and
+  ``deploy-anywhere-owner`` (the deployment's uid, :mod:`core.ownership`) when it is known;
 - one profile ``default``: capacity minimum = default = ``min_replicas``, maximum = ``max_replicas``;
 - scale out: ``CpuUtilizationPercentage`` (deployment metric) Average over PT5M (PT1M grain)
   GreaterThan ``autoscaling.target`` -> Increase ChangeCount 1, cooldown PT5M;
@@ -24,7 +25,7 @@ Reading back (:func:`variant_scaling`): capacity -> ``min_replicas``/``max_repli
 scale-out rule's threshold -> ``autoscaling.target`` (metric ``cpu_utilization``). A disabled
 setting (or none) means fixed scale at the deployment's instance count, so removing autoscaling
 behind the back shows as drift of ``max_replicas``. A setting without a recognisable scale-out
-rule reads as target 1 (drift unless the spec asks for 1, as SageMaker's adapter does). Only the
+rule has no ``autoscaling`` in the spec's words: the caller reports it unreadable. Only the
 spec's words are compared: a changed scale-in threshold, cooldown or window is not reported as
 drift, but ``finalize`` compares the whole setting (:func:`same_setting`) and rewrites it, so a
 re-apply restores it. The deployment's instance count is owned by the autoscaler (not drift).
@@ -63,6 +64,7 @@ SCALE_IN_COOLDOWN = "PT10M"
 PROFILE = "default"
 TAG_DEPLOYMENT = "deploy-anywhere-deployment"
 TAG_VARIANT = "deploy-anywhere-variant"
+TAG_OWNER = "deploy-anywhere-owner"
 
 
 @dataclass(frozen=True)
@@ -102,11 +104,13 @@ def _rule(target_uri: str, operator: str, threshold: int, direction: str, cooldo
     }
 
 
-def setting_body(*, endpoint: str, variant: str, target_uri: str, scaling: Scaling, location: str) -> dict[str, Any]:
-    """The AutoscaleSettingResource wire JSON for one autoscaled deployment."""
+def setting_body(*, endpoint: str, variant: str, target_uri: str, scaling: Scaling, location: str,
+                 owner: str | None = None) -> dict[str, Any]:
+    """The AutoscaleSettingResource wire JSON for one autoscaled deployment (``owner``: the owner
+    stamp's value)."""
     return {
         "location": location,
-        "tags": {TAG_DEPLOYMENT: endpoint, TAG_VARIANT: variant},
+        "tags": {TAG_DEPLOYMENT: endpoint, TAG_VARIANT: variant, **({TAG_OWNER: owner} if owner else {})},
         "properties": {
             "profiles": [{
                 "name": PROFILE,
@@ -124,10 +128,11 @@ def setting_body(*, endpoint: str, variant: str, target_uri: str, scaling: Scali
 
 
 def setting_for(target: AzureMLTarget, endpoint: str, variant: str, deployment: str, scaling: Scaling, *,
-                location: str) -> dict[str, Any]:
+                location: str, owner: str | None = None) -> dict[str, Any]:
     """The setting ``finalize`` PUTs for ``deployment`` of ``endpoint`` in ``target``'s workspace."""
     uri = deployment_id(target.subscription_id, target.resource_group, target.workspace, endpoint, deployment)
-    return setting_body(endpoint=endpoint, variant=variant, target_uri=uri, scaling=scaling, location=location)
+    return setting_body(endpoint=endpoint, variant=variant, target_uri=uri, scaling=scaling, location=location,
+                        owner=owner)
 
 
 def _essence(body: dict[str, Any]) -> Any:
@@ -162,7 +167,8 @@ def _count(value: Any) -> int | None:
 
 def variant_scaling(setting: dict[str, Any] | None, instance_count: int) -> dict[str, Any]:
     """``min_replicas``/``max_replicas`` (+ ``autoscaling``) of a variant from its live setting
-    (wire JSON, or None when there is none) and the deployment's instance count."""
+    (wire JSON, or None when there is none) and the deployment's instance count. Autoscaled
+    (max > min) without ``autoscaling``: the setting has no scale-out rule the spec can express."""
     fixed = {"min_replicas": instance_count, "max_replicas": max(instance_count, 1)}
     props = (setting or {}).get("properties") or {}
     profiles = props.get("profiles") or []
@@ -174,12 +180,11 @@ def variant_scaling(setting: dict[str, Any] | None, instance_count: int) -> dict
         return fixed
     result: dict[str, Any] = {"min_replicas": low, "max_replicas": high}
     if high > low:
-        target = 1  # a rule set we did not write: shows as drift of autoscaling.target
         for r in profiles[0].get("rules") or []:
             trigger, action = r.get("metricTrigger") or {}, r.get("scaleAction") or {}
             if (trigger.get("metricName") == METRIC and trigger.get("operator") == "GreaterThan"
                     and action.get("direction") == "Increase"):
                 target = max(1, min(100, round(float(trigger.get("threshold") or 0))))
+                result["autoscaling"] = {"metric": "cpu_utilization", "target": target}
                 break
-        result["autoscaling"] = {"metric": "cpu_utilization", "target": target}
     return result

@@ -94,18 +94,20 @@ class AutoscaleSettings:
                 continue
             wanted.add(d.autoscale_name.lower())
             body = asc.setting_for(request.target, request.endpoint_name, d.variant, d.name, d.scaling,
-                                   location=location)
+                                   location=location, owner=d.tags.get(asc.TAG_OWNER))
             if not asc.same_setting(body, live.get(d.autoscale_name.lower())):
                 self.put(d.autoscale_name, body)
         for key, setting in live.items():
             if key not in wanted:
                 self.delete(str(setting["name"]))
 
-    def delete_orphans(self, endpoint: str, *, keep_targets: Collection[str]) -> bool:
+    def delete_orphans(self, endpoint: str, *, keep_targets: Collection[str], owner: str | None = None) -> bool:
         """Delete the endpoint's settings except those targeting a deployment in
-        ``keep_targets``; True when there was nothing to delete."""
+        ``keep_targets`` (``owner``: only those stamped with that owner uid, for an endpoint under
+        that name that is not the owner's); True when there was nothing to delete."""
         keep = {k.lower() for k in keep_targets}
-        doomed = [s for s in self.of_endpoint(endpoint) if self.target_of(s) not in keep]
+        doomed = [s for s in self.of_endpoint(endpoint) if self.target_of(s) not in keep
+                  and (owner is None or (s.get("tags") or {}).get(asc.TAG_OWNER) == owner)]
         for setting in doomed:
             self.delete(str(setting["name"]))
         return not doomed

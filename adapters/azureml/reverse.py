@@ -13,7 +13,9 @@ attribute only (no SDK import here). Not drift, on purpose:
 
 The spec's endpoint-level request timeout and logging are per deployment in Azure: the config holds
 the first variant's, and a deployment that differs from it is reported in
-``LiveEndpoint.variant_overrides`` (a check compares those too).
+``LiveEndpoint.variant_overrides`` (a check compares those too). Only the deployment's own
+deployments (owner stamp, :mod:`.ownership`) are read as variants and for those fields; a foreign
+one is ``LiveEndpoint.unmanaged``.
 
 Health is the endpoint's ``provisioningState`` (STATUS_MAP), ``updating`` while one of its
 deployments is Creating/Updating. A deployment whose in-place update failed keeps its previous
@@ -27,7 +29,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.azureml.autoscale import variant_scaling
+from adapters.azureml import ownership as own
+from adapters.azureml.autoscale import METRIC, variant_scaling
 from core.live import Health, LiveEndpoint, build_live_config
 from core.spec import AzureMLTarget
 
@@ -113,41 +116,62 @@ def _pick(deployments: list[Any], traffic: dict[str, int]) -> dict[str, Any]:
     return {k: v for k, (_, v) in chosen.items()}
 
 
-def _image(d: Any, described: AzureMLDescribed) -> tuple[str, dict[str, Any]]:
-    """(image, {port, predict_route, health_route}) of a deployment's environment."""
+_FROM_ENVIRONMENT = ("image", "port", "predict_route", "health_route")
+"""Variant fields read from a deployment's (anonymous) environment version."""
+
+
+def _image(d: Any, at: str, described: AzureMLDescribed, unreadable: dict[str, str]) -> dict[str, Any]:
+    """{image, port, predict_route, health_route} of a deployment's environment; when it cannot be
+    read, those paths (under ``at``) are named in ``unreadable`` and get no value."""
     env_id = _get(d, "environment") or ""
     match = _ARM_ASSET.fullmatch(env_id)
     defaults = {"port": 8080, "predict_route": "/invocations", "health_route": "/ping"}
+    if not env_id:
+        unreadable.update({f"{at}.{f}": f"deployment {d.name} names no environment" for f in _FROM_ENVIRONMENT})
+        return {}
     if not (match and match.group(2) == ANONYMOUS_ENVIRONMENT):
-        return str(_reference(env_id) or "missing:environment"), defaults
+        return {"image": str(_reference(env_id)), **defaults}
     env = described.environments.get(env_id)
     if env is None:
-        return f"missing:{env_id}", defaults
+        why = (f"environment {ANONYMOUS_ENVIRONMENT}:{match.group(3)} of deployment {d.name} was not found "
+               f"(it cannot be read in this workspace)")
+        unreadable.update({f"{at}.{f}": why for f in _FROM_ENVIRONMENT})
+        return {}
     config = _get(env, "inference_config", "inferenceConfig")
     scoring = _get(config, "scoring_route", "scoringRoute")
     health = _get(config, "liveness_route", "livenessRoute")
-    return str(_get(env, "image")), {
+    return {
+        "image": str(_get(env, "image")),
         "port": int(_get(scoring, "port") or 8080),
         "predict_route": _get(scoring, "path") or "/invocations",
         "health_route": _get(health, "path") or "/ping",
     }
 
 
-def _variant(d: Any, name: str, weight: int, described: AzureMLDescribed) -> dict[str, Any]:
-    image, routes = _image(d, described)
+def _variant(d: Any, name: str, weight: int, described: AzureMLDescribed,
+             unreadable: dict[str, str]) -> dict[str, Any]:
+    at = f"variants[{name}]"
+    image = _image(d, at, described, unreadable)
+    if not _get(d, "instance_type"):
+        unreadable[f"{at}.instance_type"] = f"deployment {d.name} names no instance type"
     settings = _get(d, "request_settings")
     concurrency = _get(settings, "max_concurrent_requests_per_instance")
     count = int(_get(d, "instance_count") or 0)
     setting = (described.autoscale or {}).get(str(d.name).lower())
+    scaling = variant_scaling(setting, count)
+    if scaling["max_replicas"] > scaling["min_replicas"] and "autoscaling" not in scaling:
+        unreadable[f"{at}.autoscaling"] = (f"autoscale setting {setting and setting.get('name')} has no "
+                                           f"scale-out rule on {METRIC} the spec can express")
     return {
-        "name": name, "image": image, "model_uri": _reference(_get(d, "model")),
-        "env": dict(_get(d, "environment_variables") or {}), **routes,
-        "instance_type": _get(d, "instance_type") or "", **variant_scaling(setting, count),
+        "name": name, **image, "model_uri": _reference(_get(d, "model")),
+        "env": dict(_get(d, "environment_variables") or {}),
+        "instance_type": _get(d, "instance_type"), **scaling,
         "weight": weight, "max_concurrency": None if concurrency in (None, 1) else int(concurrency),
     }
 
 
-def _logging(d: Any, described: AzureMLDescribed, unobserved: set[str]) -> dict[str, Any]:
+def _logging(d: Any, described: AzureMLDescribed, unobserved: set[str],
+             unreadable: dict[str, str]) -> dict[str, Any]:
     collector = _get(d, "data_collector")
     collections = _get(collector, "collections") or {}
     inputs = collections.get("model_inputs")
@@ -157,7 +181,10 @@ def _logging(d: Any, described: AzureMLDescribed, unobserved: set[str]) -> dict[
     data_id = _get(inputs, "data")
     data_id = data_id if isinstance(data_id, str) else _get(data_id, "data_id")
     destination = None
-    if data_id in described.data_paths:
+    if data_id in described.data_paths and described.data_paths[data_id] is None:
+        unreadable["logging.destination"] = (f"data asset {_reference(data_id)} of deployment {d.name}'s "
+                                             f"data collector was not found")
+    elif data_id in described.data_paths:
         path = described.data_paths[data_id]
         # the service writes <destination>/<deployment>/model_inputs; a deployment copied by hand
         # (e.g. onto another instance type) keeps its source's <deployment> segment: same destination
@@ -169,40 +196,58 @@ def _logging(d: Any, described: AzureMLDescribed, unobserved: set[str]) -> dict[
             "destination": destination}
 
 
-def _endpoint_level(d: Any, described: AzureMLDescribed, unobserved: set[str]) -> dict[str, Any]:
+def _endpoint_level(d: Any, described: AzureMLDescribed, unobserved: set[str],
+                    unreadable: dict[str, str]) -> dict[str, Any]:
     """The spec's endpoint-level fields that Azure keeps per deployment, as deployment ``d`` has them."""
     timeout_ms = _get(_get(d, "request_settings"), "request_timeout_ms")
-    return {"logging": _logging(d, described, unobserved),
+    return {"logging": _logging(d, described, unobserved, unreadable),
             "request_timeout_seconds": max(1, round((timeout_ms or 5000) / 1000))}
 
 
-def to_live(described: AzureMLDescribed) -> LiveEndpoint:
+def _auth_mode(ep: Any, unreadable: dict[str, str]) -> str | None:
+    """The endpoint's auth mode in the spec's words; one the spec cannot name is unreadable."""
+    raw = _get(ep, "auth_mode")
+    mode = _AUTH.get(str(getattr(raw, "value", raw) or "").lower())
+    if mode is None:
+        unreadable["auth_mode"] = f"endpoint {ep.name} has auth mode {raw!r}, which the spec cannot express"
+    return mode
+
+
+def to_live(described: AzureMLDescribed, *, owner: str | None = None) -> LiveEndpoint:
     """Endpoint + deployments (+ cached asset versions) -> :class:`LiveEndpoint`."""
     ep = described.endpoint
     tags = dict(_get(ep, "tags") or {})
     traffic = _traffic(ep)
-    chosen = _pick(described.deployments, traffic)
+    ours, unmanaged = own.split(described.deployments, ep, traffic, owner=owner,  # foreign ones: never a variant
+                                environments=described.environments)
+    chosen = _pick(ours, traffic)
     order = [v for v in (tags.get(TAG_VARIANTS) or "").split(",") if v in chosen]
     names = order + sorted(set(chosen) - set(order))
     unobserved: set[str] = set()
+    fixed_scale_only: set[str] = set()
     if described.autoscale is None:
-        unobserved |= {"variants[*].min_replicas", "variants[*].max_replicas", "variants[*].autoscaling*"}
-    variants = [_variant(chosen[n], n, traffic.get(chosen[n].name, 0), described) for n in names]
-    config = None
+        # the deployments list carries each one's sku.capacity: a fixed-size variant's count is
+        # seen by a basic check; an autoscaled one's belongs to its Azure Monitor setting
+        unobserved.add("variants[*].autoscaling*")
+        fixed_scale_only |= {"variants[*].min_replicas", "variants[*].max_replicas"}
+    unreadable: dict[str, str] = {}
+    variants = [_variant(chosen[n], n, traffic.get(chosen[n].name, 0), described, unreadable) for n in names]
     overrides: dict[str, dict[str, Any]] = {}
-    if variants:
-        per_variant = {n: _endpoint_level(chosen[n], described, unobserved) for n in names}
-        base = {
-            "target": described.target.model_dump(mode="json"),
-            "variants": variants,
-            "auth_mode": _AUTH.get(str(_get(ep, "auth_mode") or "").lower(), "iam"),
-            "tags": {k: v for k, v in tags.items() if not k.startswith("deploy-anywhere")},
-        }
-        config = build_live_config(base | per_variant[names[0]])
-        for n in names[1:]:
-            differing = {k: v for k, v in per_variant[n].items() if v != per_variant[names[0]][k]}
-            if differing:  # normalised as the config is (rare: only when deployments disagree)
-                overrides[n] = {k: build_live_config(base | per_variant[n])[k] for k in differing}
+    per_variant = {n: _endpoint_level(chosen[n], described, unobserved, unreadable) for n in names}
+    if not names:  # kept on each deployment: with none left, there is nothing to read them from
+        unreadable |= {f: f"Azure ML keeps {f} on each deployment, and endpoint {ep.name} has none"
+                       for f in ("logging", "request_timeout_seconds")}
+    base = {
+        "target": described.target.model_dump(mode="json"),
+        "variants": variants,
+        "auth_mode": _auth_mode(ep, unreadable),
+        "tags": {k: v for k, v in tags.items() if not k.startswith("deploy-anywhere")},
+    }
+    config = build_live_config(base | (per_variant[names[0]] if names else {}), unreadable)
+    for n in names[1:]:
+        differing = {k: v for k, v in per_variant[n].items() if v != per_variant[names[0]][k]}
+        if differing:  # normalised as the config is (rare: only when deployments disagree)
+            overrides[n] = {k: build_live_config(base | per_variant[n], unreadable).get(k) for k in differing}
     raw = _get(ep, "provisioning_state")
     state = None if raw is None else str(getattr(raw, "value", raw))
     health = STATUS_MAP.get(state or "", Health.UNKNOWN)
@@ -219,5 +264,8 @@ def to_live(described: AzureMLDescribed) -> LiveEndpoint:
                       "deployments": sorted(d.name for d in described.deployments)},
         invoke_url=_get(ep, "scoring_uri"),
         unobserved=frozenset(unobserved),
+        fixed_scale_only=frozenset(fixed_scale_only),
         variant_overrides=overrides,
+        unmanaged=unmanaged,
+        unreadable=unreadable,
     )

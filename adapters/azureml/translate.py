@@ -15,9 +15,10 @@ try:
 - autoscale setting        ``{endpoint}-{deployment}-autoscale`` (Azure Monitor, per autoscaled
   variant: :mod:`adapters.azureml.autoscale`); the deployment starts at ``min_replicas``.
 
-The endpoint carries the user's tags plus ``deploy-anywhere-deployment`` and
-``deploy-anywhere-revision``; the revision tag is written by the LAST call of a rollout (the one
-that sets traffic), so a serving endpoint shows a revision only once that revision takes traffic.
+The endpoint, every deployment and autoscale setting carry ``deploy-anywhere-owner`` (the
+deployment's uid, given its ownership: :mod:`.ownership`). The endpoint carries the user's tags
+plus ``deploy-anywhere-deployment`` and ``deploy-anywhere-revision``; the revision tag is written by
+the LAST call of a rollout (the one that sets traffic), so a serving endpoint shows a revision only once that revision takes traffic.
 Deployments carry the user's tags plus ``deploy-anywhere-deployment`` and
 ``deploy-anywhere-variant``. Golden bodies come from the entities' own ``_to_rest_object`` (the
 wire JSON the SDK sends, via the REST model's ``as_dict()``).
@@ -31,7 +32,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from adapters.azureml import autoscale as asc
-from core.adapter import Gap
+from adapters.azureml.values import MAX_REQUEST_TIMEOUT_S, check_values  # noqa: F401 - re-exported
+from core.ownership import OWNER_STAMP, Ownership
 from core.spec import AzureMLTarget, EndpointSpec, canonical_json, revision
 from adapters.azureml.reverse import (  # noqa: F401 - re-exported: the inverse lives beside
     STATUS_MAP,
@@ -81,13 +83,9 @@ PROBE = {"initial_delay": 10, "period": 10, "timeout": 2, "success_threshold": 1
 MAX_QUEUE_WAIT_MS = 500
 """Azure's default (and deprecated) max queue wait, sent explicitly."""
 
-MAX_REQUEST_TIMEOUT_S = 180
 COLLECTIONS = ("model_inputs", "model_outputs")
 _DEPLOYMENT_NAME = re.compile(r"^([a-z](?:[a-z0-9-]{0,14}[a-z0-9])?)-([0-9a-f]{8})$")
 _ASSET_REF = re.compile(r"^azureml:([A-Za-z0-9_.-]{1,255}):([A-Za-z0-9_.-]{1,64})$")
-_REGISTRY_REF = re.compile(r"^azureml://registries/[^/]+/(models|environments)/[^/]+/versions/[^/]+$")
-_DATASTORE_URI = re.compile(r"^azureml://datastores/[A-Za-z0-9_]+/paths/\S+$")
-_INSTANCE_TYPE = re.compile(r"^Standard_[A-Za-z0-9_]+$")
 
 
 @dataclass(frozen=True)
@@ -132,6 +130,8 @@ class AzureMLRequest:
     tags: dict[str, str]
     deployments: tuple[DeploymentRequest, ...]
     target: AzureMLTarget = field(compare=False)
+    owner: Ownership | None = field(default=None, compare=False)
+    """The deployment's ownership (stamped; ``submit`` refuses an endpoint that is not its)."""
 
     @property
     def traffic(self) -> dict[str, int]:
@@ -191,50 +191,6 @@ def _hash8(value: Any) -> str:
     return hashlib.sha256(canonical_json(value).encode()).hexdigest()[:8]
 
 
-# ------------------------------------------------------------------------------------ checks
-
-
-def _is_registered(ref: str, kind: str) -> bool:
-    match = _REGISTRY_REF.fullmatch(ref)
-    return bool(_ASSET_REF.fullmatch(ref)) or bool(match and match.group(1) == kind)
-
-
-def check_values(spec: EndpointSpec) -> list[Gap]:
-    """Azure ML's rules on values: registered assets only, Standard_ SKUs, 180 s, datastore URIs."""
-    gaps = []
-    for i, v in enumerate(spec.variants):
-        if not _INSTANCE_TYPE.fullmatch(v.instance_type):
-            gaps.append(Gap(f"variants[{i}].instance_type", "instance_type",
-                            f"Azure ML instance types are VM SKUs such as Standard_DS3_v2 "
-                            f"(got {v.instance_type!r})"))
-        if v.model_uri is not None and not _is_registered(v.model_uri, "models"):
-            gaps.append(Gap(f"variants[{i}].model_uri", "model_uri",
-                            "Azure ML deployments reference registered models only "
-                            "(azureml:name:version or azureml://registries/<r>/models/<n>/versions/<v>); "
-                            "a path or s3/gs/https URI would make the SDK upload blobs: register it "
-                            f"first with `az ml model create` (got {v.model_uri!r})"))
-        if v.image.startswith("azureml:"):
-            if not _is_registered(v.image, "environments"):
-                gaps.append(Gap(f"variants[{i}].image", "image",
-                                "an Azure ML environment reference is azureml:name:version or "
-                                "azureml://registries/<r>/environments/<n>/versions/<v> "
-                                f"(got {v.image!r})"))
-            for attr, default in (("port", 8080), ("predict_route", "/invocations"), ("health_route", "/ping")):
-                if getattr(v, attr) != default:
-                    gaps.append(Gap(f"variants[{i}].{attr}", "custom_routes",
-                                    "a registered environment brings its own inference config "
-                                    "(routes and port): set them when registering the environment"))
-    if spec.request_timeout_seconds > MAX_REQUEST_TIMEOUT_S:
-        gaps.append(Gap("request_timeout_seconds", "long_request_timeout",
-                        f"Azure ML online endpoints time requests out after at most "
-                        f"{MAX_REQUEST_TIMEOUT_S} seconds"))
-    if spec.logging.enabled and not _DATASTORE_URI.fullmatch(spec.logging.destination or ""):
-        gaps.append(Gap("logging.destination", "prediction_logging",
-                        "Azure ML data collection writes to a datastore: use "
-                        "azureml://datastores/<datastore>/paths/<path>"))
-    return gaps
-
-
 # ---------------------------------------------------------------------------------- request
 
 
@@ -244,12 +200,13 @@ def _inference_config(port: int, predict: str, health: str) -> dict[str, Any]:
             "scoring_route": {"path": predict, "port": port}}
 
 
-def to_request(spec: EndpointSpec) -> AzureMLRequest:
+def to_request(spec: EndpointSpec, *, owner: Ownership | None = None) -> AzureMLRequest:
     """The environment/deployment/endpoint requests for ``spec`` (imports azure-ai-ml entities to
-    name anonymous environments)."""
+    name anonymous environments), every resource tagged with ``owner`` when given."""
     target = spec.target
     assert isinstance(target, AzureMLTarget), "to_request needs an azureml target"
     rev = revision(spec)
+    stamp = {OWNER_STAMP: owner.uid} if owner is not None else {}
     deployments = []
     for v in spec.variants:
         name = deployment_name(v.name, v.instance_type)
@@ -275,7 +232,7 @@ def to_request(spec: EndpointSpec) -> AzureMLRequest:
             request_timeout_ms=spec.request_timeout_seconds * 1000,
             max_concurrent_requests_per_instance=v.max_concurrency or 1,
             app_insights_enabled=spec.logging.enabled,
-            tags=dict(spec.tags) | {TAG_DEPLOYMENT: spec.name, TAG_VARIANT: v.name},
+            tags=dict(spec.tags) | {TAG_DEPLOYMENT: spec.name, TAG_VARIANT: v.name} | stamp,
             inline_environment=inline, data_collector=collector,
             scaling=(asc.Scaling(v.min_replicas, v.max_replicas, v.autoscaling.target)
                      if v.max_replicas > v.min_replicas else None),
@@ -283,8 +240,8 @@ def to_request(spec: EndpointSpec) -> AzureMLRequest:
     return AzureMLRequest(
         endpoint_name=spec.name, revision=rev, auth_mode=AUTH_MODES[spec.auth_mode],
         tags=dict(spec.tags) | {TAG_DEPLOYMENT: spec.name, TAG_REVISION: rev,
-                                TAG_VARIANTS: ",".join(v.name for v in spec.variants)},
-        deployments=tuple(deployments), target=target,
+                                TAG_VARIANTS: ",".join(v.name for v in spec.variants)} | stamp,
+        deployments=tuple(deployments), target=target, owner=owner,
     )
 
 
@@ -391,6 +348,6 @@ def wire_bodies(request: AzureMLRequest, *, location: str = "westeurope") -> lis
         if d.scaling is not None:
             calls.append({"operation": "PUT autoscaleSettings", "name": d.autoscale_name,
                           "body": asc.setting_for(request.target, request.endpoint_name, d.variant, d.name,
-                                                  d.scaling, location=location)})
+                                                  d.scaling, location=location, owner=d.tags.get(OWNER_STAMP))})
     return calls
 

@@ -8,6 +8,13 @@ ListTags and DescribeScalableTargets.
 Re-applying a revision the endpoint already runs (a reconcile) re-reads its models and config and
 repairs any re-created behind our back under the same name (:mod:`.repair`): models are re-created
 and the endpoint rolls onto the revision's twin config; ``finalize`` keeps whichever twin is in use.
+
+Ownership (:mod:`.ownership`): ``stamps`` is DescribeEndpoint + ListTags; ``submit`` refuses an
+endpoint (or a model/config of the request's names) stamped by another deployment before writing;
+a describe reads the running config's tags (cached with it; fresh on a full describe) to tell a
+config we did not write; ``delete``/``discard`` never touch an endpoint that is not the owner's.
+Scaling policies are read by their exact resource id and name (one DescribeScalingPolicies per
+registered target), never by variant name alone.
 """
 
 from __future__ import annotations
@@ -22,14 +29,17 @@ import boto3
 from botocore.config import Config
 
 from adapters.sagemaker import CAPABILITIES
+from adapters.sagemaker import ownership as own
 from adapters.sagemaker import translate as tr
 from adapters.sagemaker.errors import sdk_errors
 from adapters.sagemaker.repair import same_content, twin_config_names
+from adapters.sagemaker.scaling import VariantScaling
 from adapters.sagemaker.secrets import SecretReader
 from core.adapter import CONNECTIONS_PER_HOST, DONE, Adapter, Gap, InvokeResult, Progress
 from core.cache import ImmutableCache
-from core.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound, NotOwned
 from core.live import LiveEndpoint
+from core.ownership import Ownership, Stamps, not_owned
 from core.spec import EndpointSpec, SageMakerTarget, SecretRef, TestQuery
 
 __all__ = ["SageMakerAdapter"]
@@ -56,10 +66,12 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
         self.sm = session.client("sagemaker", config=config, **kwargs)
         self.runtime = session.client("sagemaker-runtime", config=config, **kwargs)
         self.scaling = session.client("application-autoscaling", config=config, **kwargs)
+        self.autoscaling = VariantScaling(self.scaling)
         self._runtimes: dict[float, Any] = {read_timeout: self.runtime}
         self._runtimes_lock = threading.Lock()
         self._secrets = SecretReader(session, kwargs, config)
         self._configs = ImmutableCache()
+        self._config_tags = ImmutableCache()
         self._models = ImmutableCache()
 
     @staticmethod
@@ -84,11 +96,11 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
     def check_values(cls, spec: EndpointSpec) -> list[Gap]:
         return tr.check_values(spec)
 
-    def to_request(self, spec: EndpointSpec) -> tr.SageMakerRequest:
-        return tr.to_request(spec)
+    def to_request(self, spec: EndpointSpec, *, owner: Ownership | None = None) -> tr.SageMakerRequest:
+        return tr.to_request(spec, owner=owner)
 
-    def to_live(self, described: tr.SageMakerDescribed) -> LiveEndpoint:
-        return tr.to_live(described)
+    def to_live(self, described: tr.SageMakerDescribed, *, owner: str | None = None) -> LiveEndpoint:
+        return tr.to_live(described, owner=owner)
 
     def request_calls(self, request: tr.SageMakerRequest, *, exists: bool) -> list[dict[str, Any]]:
         calls = [{"operation": "CreateModel", "params": m} for m in request.models]
@@ -143,31 +155,30 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
                 tags |= {t["Key"]: t["Value"] for t in page.get("Tags", [])}
         return tags
 
-    def _scaling_targets(self, name: str, variants: list[str], *,
-                         policies: bool = False) -> dict[str, tr.ScalingPolicy]:
-        """Registered scalable targets by variant (``policies``: with their target tracking)."""
-        if not variants:
-            return {}
-        with sdk_errors("DescribeScalableTargets"):
-            found = self.scaling.describe_scalable_targets(
-                ServiceNamespace="sagemaker",
-                ResourceIds=[tr.scaling_resource_id(name, v) for v in variants],
-                ScalableDimension=tr.SCALABLE_DIMENSION,
-            )["ScalableTargets"]
-        tracking: dict[str, dict[str, Any]] = {}
-        if policies and found:
-            with sdk_errors("DescribeScalingPolicies"):
-                for policy in self.scaling.describe_scaling_policies(
-                        ServiceNamespace="sagemaker",
-                        PolicyNames=[tr.policy_name(name, v) for v in variants])["ScalingPolicies"]:
-                    tracking[policy["ResourceId"].rsplit("/", 1)[-1]] = (
-                        policy.get("TargetTrackingScalingPolicyConfiguration") or {})
-        result = {}
-        for t in found:
-            variant = t["ResourceId"].rsplit("/", 1)[-1]
-            metric, target = tr.scaling_metric(tracking.get(variant, {}))
-            result[variant] = tr.ScalingPolicy(t["MinCapacity"], t["MaxCapacity"], metric, target)
-        return result
+    def _config_tags_of(self, config: dict[str, Any], *, fresh: bool) -> dict[str, str] | None:
+        """The tags of an endpoint config (cached with it; ``fresh``: re-read); None if gone.
+
+        Cached per config ARN AND creation time: a config deleted and re-created under the same
+        name (a deployment deleted and applied again, whose new owner stamp differs) is a new
+        entry as soon as the config itself is read again (any delete drops it from ``_configs``)."""
+        arn = str(config.get("EndpointConfigArn") or "")
+        key = f"{arn}@{config.get('CreationTime', '')}"
+        cached = None if fresh else self._config_tags.get(key)
+        if cached is not None:
+            return dict(cached)
+        try:
+            tags = self._tags(arn)
+        except NotFound:
+            return None
+        self._config_tags.put(key, tags)
+        return tags
+
+    def stamps(self, name: str) -> Stamps | None:
+        """DescribeEndpoint + ListTags of the endpoint."""
+        endpoint = self._describe_endpoint(name)
+        if endpoint is None:
+            return None
+        return own.endpoint_stamps(self._tags(endpoint["EndpointArn"]))
 
     def describe(self, name: str, *, full: bool = True) -> tr.SageMakerDescribed | None:
         endpoint = self._describe_endpoint(name)
@@ -178,11 +189,12 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
         if config_name:
             described.config = self._config(config_name, fresh=full)
         if described.config is not None:
+            described.config_tags = self._config_tags_of(described.config, fresh=full)
             for pv in described.config.get("ProductionVariants", []):
                 described.models[pv["ModelName"]] = self._model(pv["ModelName"], fresh=full)
             if full:
                 names = [pv["VariantName"] for pv in described.config["ProductionVariants"]]
-                described.scaling = self._scaling_targets(name, names, policies=True)
+                described.scaling = self.autoscaling.targets(name, names, policies=True)
         if full:
             described.tags = self._tags(endpoint["EndpointArn"])
         return described
@@ -194,11 +206,42 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
         self._submit(request)
         return DONE
 
+    def _guard(self, endpoint: dict[str, Any] | None, request: tr.SageMakerRequest) -> dict[str, str] | None:
+        """Before any write: NotOwned unless the endpoint (when it exists) is the request owner's
+        (and, for a new endpoint, unless the models/config it would reuse by name are not another
+        deployment's); the endpoint's tags when read."""
+        if request.owner is None:
+            return None
+        if endpoint is None:
+            for arn, what in self._reused(request):
+                stamp = self._tags(arn).get(own.TAG_OWNER)
+                if stamp is not None and stamp != request.owner.uid:
+                    raise NotOwned(f"{what} exists and belongs to another deployment (owner stamp {stamp!r}); "
+                                   f"the service never writes to or reuses a resource it does not own: delete "
+                                   f"it, or choose another deployment name",
+                                   details={"resource": what, "owner_stamp": stamp})
+            return None
+        tags = self._tags(endpoint["EndpointArn"])
+        stamps = own.endpoint_stamps(tags)
+        if not request.owner.owns(stamps):
+            raise not_owned("sagemaker", request.endpoint_name, stamps)
+        return tags
+
+    def _reused(self, request: tr.SageMakerRequest) -> list[tuple[str, str]]:
+        """(ARN, description) of the request's models and config that exist already."""
+        found = [(m["ModelArn"], f"model {m['ModelName']}") for m in
+                 (self._model(model["ModelName"]) for model in request.models) if m is not None]
+        config = self._config(request.config_name)
+        if config is not None:
+            found.append((config["EndpointConfigArn"], f"endpoint config {request.config_name}"))
+        return found
+
     def _submit(self, request: tr.SageMakerRequest) -> None:
+        endpoint = self._describe_endpoint(request.endpoint_name)
+        tags = self._guard(endpoint, request)  # nothing is written before this
         for model in request.models:
             if self._model(model["ModelName"]) is None:
                 self._create("CreateModel", self.sm.create_model, model)
-        endpoint = self._describe_endpoint(request.endpoint_name)
         seen = endpoint or {}
         pending = (seen.get("PendingDeploymentSummary") or {}).get("EndpointConfigName")
         on_revision = bool({pending, seen.get("EndpointConfigName")} & set(twin_config_names(request.config_name)))
@@ -214,7 +257,7 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
             # serving endpoint, weights/capacities and tags.
             if status == "InService" and pending is None and not self._repair(endpoint, request):
                 self._restore_runtime(endpoint, request)
-            self._sync_tags(endpoint["EndpointArn"], request.endpoint["Tags"])
+            self._sync_tags(endpoint["EndpointArn"], request.endpoint["Tags"], live=tags)
             return
         if status == "Failed":
             raise Conflict(
@@ -229,7 +272,7 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
             self.sm.update_endpoint(EndpointName=request.endpoint_name,
                                     EndpointConfigName=request.config_name,
                                     RetainAllVariantProperties=False)
-        self._sync_tags(endpoint["EndpointArn"], request.endpoint["Tags"])
+        self._sync_tags(endpoint["EndpointArn"], request.endpoint["Tags"], live=tags)
 
     def _repair(self, endpoint: dict[str, Any], request: tr.SageMakerRequest) -> bool:
         """Re-read the revision's models and the endpoint's config (:mod:`.repair`); any whose
@@ -288,9 +331,10 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
         except Conflict:
             pass
 
-    def _sync_tags(self, arn: str, tags: list[dict[str, str]]) -> None:
+    def _sync_tags(self, arn: str, tags: list[dict[str, str]], *, live: dict[str, str] | None = None) -> None:
+        """The resource's tags set to ``tags`` (``live``: its tags, when just read)."""
         wanted = {t["Key"]: t["Value"] for t in tags}
-        live = self._tags(arn)
+        live = self._tags(arn) if live is None else live
         stale = [k for k in live if k not in wanted and not k.startswith("aws:")]
         if stale:
             with sdk_errors("DeleteTags"):
@@ -309,58 +353,52 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
         new = {pv["VariantName"]: pv["InstanceType"] for pv in request.endpoint_config["ProductionVariants"]}
         changed = [pv["VariantName"] for pv in current["ProductionVariants"]
                    if new.get(pv["VariantName"]) != pv["InstanceType"]]
-        self._deregister(request.endpoint_name, changed)
-
-    def _deregister(self, name: str, variants: list[str]) -> None:
-        for variant in self._scaling_targets(name, variants):
-            try:
-                with sdk_errors("DeregisterScalableTarget"):
-                    self.scaling.deregister_scalable_target(
-                        ServiceNamespace="sagemaker", ResourceId=tr.scaling_resource_id(name, variant),
-                        ScalableDimension=tr.SCALABLE_DIMENSION)
-            except NotFound:
-                pass
+        self.autoscaling.deregister(request.endpoint_name, changed)
 
     def finalize(self, request: tr.SageMakerRequest, pending: Sequence[str] = ()) -> Progress:
-        live = self._scaling_targets(request.endpoint_name, [s.variant for s in request.scaling], policies=True)
-        for s in request.scaling:
-            want = tr.ScalingPolicy(s.register["MinCapacity"], s.register["MaxCapacity"],
-                                    *tr.scaling_metric(s.policy["TargetTrackingScalingPolicyConfiguration"]))
-            if live.get(s.variant) == want:
-                continue  # already attached as wanted: re-applying writes nothing
-            with sdk_errors("RegisterScalableTarget"):
-                self.scaling.register_scalable_target(**s.register)
-            with sdk_errors("PutScalingPolicy"):
-                self.scaling.put_scaling_policy(**s.policy)
-        self._deregister(request.endpoint_name, list(request.fixed_variants))
+        self.autoscaling.attach(request)
+        self.autoscaling.deregister(request.endpoint_name, list(request.fixed_variants))
         endpoint = self._describe_endpoint(request.endpoint_name) or {}
         twins = twin_config_names(request.config_name)
         current = endpoint.get("EndpointConfigName")
         self._sweep(request.endpoint_name, keep_configs={current if current in twins else request.config_name},
-                    keep_models=request.model_names)
+                    keep_models=request.model_names, owner=request.owner)
         return DONE
 
-    def delete(self, name: str) -> bool:
+    def _foreign(self, endpoint: dict[str, Any], owner: Ownership | None) -> bool:
+        """Whether ``endpoint`` is not ``owner``'s (False without an owner to check)."""
+        return owner is not None and not owner.owns(own.endpoint_stamps(self._tags(endpoint["EndpointArn"])))
+
+    def delete(self, name: str, *, owner: Ownership | None = None) -> bool:
         endpoint = self._describe_endpoint(name)
+        if endpoint is not None and self._foreign(endpoint, owner):
+            # not ours: left untouched, with the config and models it runs; our leftovers go
+            in_use = {pv["ModelName"] for pv in (self._config(endpoint.get("EndpointConfigName") or "")
+                                                  or {}).get("ProductionVariants", [])}
+            self._sweep(name, keep_configs={endpoint.get("EndpointConfigName") or ""},
+                        keep_models=frozenset(in_use), owner=owner)
+            return True
         if endpoint is not None:
             if endpoint["EndpointStatus"] != "Deleting":
                 names = [pv["VariantName"] for pv in (self._config(endpoint.get("EndpointConfigName") or "")
                                                        or {}).get("ProductionVariants", [])]
-                self._deregister(name, names)
+                self.autoscaling.deregister(name, names)
                 try:
                     with sdk_errors("DeleteEndpoint"):
                         self.sm.delete_endpoint(EndpointName=name)
                 except NotFound:
                     pass
             return False
-        self._sweep(name, keep_configs=set(), keep_models=frozenset())
+        self._sweep(name, keep_configs=set(), keep_models=frozenset(), owner=owner)
         return True
 
     def discard(self, request: tr.SageMakerRequest) -> bool:
         endpoint = self._describe_endpoint(request.endpoint_name)
         if endpoint is None:
-            self._sweep(request.endpoint_name, keep_configs=set(), keep_models=frozenset())
+            self._sweep(request.endpoint_name, keep_configs=set(), keep_models=frozenset(), owner=request.owner)
             return True
+        if self._foreign(endpoint, request.owner):
+            return True  # not ours: nothing of this rollout is on it, and it is never touched
         current = endpoint.get("EndpointConfigName") or ""
         if current in twin_config_names(request.config_name):
             if endpoint["EndpointStatus"] == "Failed":
@@ -369,19 +407,23 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
         if endpoint["EndpointStatus"] in _BUSY:
             return False
         in_use = {pv["ModelName"] for pv in (self._config(current) or {}).get("ProductionVariants", [])}
-        self._sweep(request.endpoint_name, keep_configs={current}, keep_models=frozenset(in_use))
+        self._sweep(request.endpoint_name, keep_configs={current}, keep_models=frozenset(in_use), owner=request.owner)
         return True
 
     # ------------------------------------------------------------------------------ cleanup
 
-    def _sweep(self, name: str, *, keep_configs: set[str], keep_models: frozenset[str]) -> None:
-        """Delete the endpoint configs and models of ``name`` that are not kept."""
+    def _sweep(self, name: str, *, keep_configs: set[str], keep_models: frozenset[str],
+               owner: Ownership | None = None) -> None:
+        """Delete the endpoint configs and models of ``name`` that are not kept (with ``owner``:
+        never one stamped by another deployment)."""
         config_pattern = re.compile(re.escape(name) + r"-[0-9a-f]{12}(-[0-9a-f]{8})?")
         with sdk_errors("ListEndpointConfigs"):
             pages = self.sm.get_paginator("list_endpoint_configs").paginate(NameContains=name)
-            configs = [c["EndpointConfigName"] for p in pages for c in p["EndpointConfigs"]]
-        for config in configs:
+            configs = [(c["EndpointConfigName"], c["EndpointConfigArn"]) for p in pages for c in p["EndpointConfigs"]]
+        for config, arn in configs:
             if config_pattern.fullmatch(config) and config not in keep_configs:
+                if owner is not None and self._tags(arn).get(own.TAG_OWNER) not in (None, owner.uid):
+                    continue  # another deployment's config whose name happens to match
                 self._delete_quietly("DeleteEndpointConfig", self.sm.delete_endpoint_config,
                                      EndpointConfigName=config)
                 self._configs.drop(config)
@@ -392,7 +434,9 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
         for model, arn in models:
             if not model_pattern.fullmatch(model) or model in keep_models:
                 continue
-            if self._tags(arn).get(tr.TAG_DEPLOYMENT) != name:
+            tags = self._tags(arn)
+            if tags.get(tr.TAG_DEPLOYMENT) != name or (
+                    owner is not None and tags.get(own.TAG_OWNER) not in (None, owner.uid)):
                 continue  # another deployment's model whose name happens to match
             self._delete_quietly("DeleteModel", self.sm.delete_model, ModelName=model)
             self._models.drop(model)

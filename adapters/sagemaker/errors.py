@@ -36,8 +36,10 @@ _AUTH = {"AccessDenied", "AccessDeniedException", "UnrecognizedClientException",
 
 
 def is_missing(message: str) -> bool:
-    """SageMaker reports a missing resource as ValidationException "Could not find ..."."""
-    return message.startswith("Could not find") or "does not exist" in message
+    """SageMaker reports a missing resource as ValidationException "Could not find ..."; Application
+    Auto Scaling a missing scalable target as "No scalable target registered/found for ..." (e.g. a
+    retried DeregisterScalableTarget whose first answer was lost)."""
+    return message.startswith(("Could not find", "No scalable target")) or "does not exist" in message
 
 
 @contextmanager

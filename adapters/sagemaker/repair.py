@@ -38,10 +38,18 @@ def twin_config_names(config_name: str) -> tuple[str, str]:
 
 def same_content(requested: Mapping[str, Any], described: Mapping[str, Any]) -> bool:
     """True when everything a create request sets is what the describe returned: every requested
-    key except the top-level :data:`IGNORED_KEYS` equal, recursively; lists element by element;
-    numbers by value (``1 == 1.0``). Keys only the describe has (ARNs, times, defaults) do not
-    count."""
+    key except the top-level :data:`IGNORED_KEYS` equal, recursively; lists element by element
+    (production variants matched by ``VariantName``, not position); numbers by value
+    (``1 == 1.0``). Keys only the describe has (ARNs, times, defaults) do not count."""
     return _same({k: v for k, v in requested.items() if k not in IGNORED_KEYS}, described)
+
+
+def _by_name(items: Any) -> list[Any]:
+    """Production variants in name order (the order a spec lists its variants in is not content:
+    the revision does not count it either); any other list as it is."""
+    if items and all(isinstance(i, Mapping) and "VariantName" in i for i in items):
+        return sorted(items, key=lambda i: str(i["VariantName"]))
+    return list(items)
 
 
 def _same(requested: Any, described: Any) -> bool:
@@ -50,7 +58,7 @@ def _same(requested: Any, described: Any) -> bool:
             key in described and _same(value, described[key]) for key, value in requested.items())
     if isinstance(requested, (list, tuple)):
         return (isinstance(described, (list, tuple)) and len(requested) == len(described)
-                and all(_same(a, b) for a, b in zip(requested, described)))
+                and all(_same(a, b) for a, b in zip(_by_name(requested), _by_name(described))))
     if isinstance(requested, bool) or isinstance(described, bool):
         return requested is described
     if isinstance(requested, (int, float)) and isinstance(described, (int, float)):

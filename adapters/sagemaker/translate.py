@@ -8,7 +8,8 @@ No SDK import, no I/O. Provider names are deterministic, so a retried create fin
   unchanged variant keeps its model across revisions)
 
 Every resource carries the user's tags plus ``deploy-anywhere:deployment`` and
-``deploy-anywhere:revision``.
+``deploy-anywhere:revision``, and, given the deployment's ownership, ``deploy-anywhere-owner`` (scaling
+policies: in their name); which live resources are ours: :mod:`.ownership`.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from adapters.sagemaker import ownership as own
+from adapters.sagemaker.catalog import instance_type_problem
 from core.adapter import Gap
 from core.live import Health, LiveEndpoint, build_live_config
+from core.ownership import Ownership
 from core.spec import Autoscaling, EndpointSpec, SageMakerTarget, canonical_json, identity, revision, secret_digest
 
 __all__ = [
@@ -71,6 +75,8 @@ class ScalingPolicy:
     max_capacity: int
     metric: str | None = None
     target: float | None = None
+    policy: str | None = field(default=None, compare=False)
+    """The name of the scaling policy read (None: none)."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,8 @@ class SageMakerRequest:
     endpoint: dict[str, Any]
     scaling: tuple[ScalingRequest, ...] = ()
     fixed_variants: tuple[str, ...] = ()
+    owner: Ownership | None = field(default=None, compare=False)
+    """The deployment's ownership (stamped; ``submit`` refuses an endpoint that is not its)."""
 
     @property
     def config_name(self) -> str:
@@ -105,7 +113,8 @@ class SageMakerRequest:
 
 @dataclass
 class SageMakerDescribed:
-    """What describe read. ``tags``/``scaling`` are None when not read (basic depth)."""
+    """What describe read. ``tags``/``scaling`` are None when not read (basic depth);
+    ``config_tags``: the tags of the endpoint config the endpoint runs (None: not read)."""
 
     endpoint: dict[str, Any]
     region: str
@@ -113,6 +122,7 @@ class SageMakerDescribed:
     models: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     tags: dict[str, str] | None = None
     scaling: dict[str, ScalingPolicy] | None = None
+    config_tags: dict[str, str] | None = None
 
 
 # ------------------------------------------------------------------------------------ spec -> req
@@ -137,8 +147,9 @@ def model_name(spec: EndpointSpec, variant_index: int) -> str:
     return f"{spec.name}-{v.name}-{digest}"
 
 
-def policy_name(endpoint: str, variant: str) -> str:
-    return f"{endpoint}-{variant}-target-tracking"
+def policy_name(endpoint: str, variant: str, owner: str | None = None) -> str:
+    """See :func:`adapters.sagemaker.ownership.policy_name` (the owner uid is in the name)."""
+    return own.policy_name(endpoint, variant, owner)
 
 
 def _tracking(endpoint: str, variant: str, rule: Autoscaling) -> dict[str, Any]:
@@ -180,18 +191,20 @@ def revision_of_config(endpoint: str, name: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-def _tags(spec: EndpointSpec, rev: str) -> list[dict[str, str]]:
+def _tags(spec: EndpointSpec, rev: str, owner: Ownership | None = None) -> list[dict[str, str]]:
     tags = dict(spec.tags) | {TAG_DEPLOYMENT: spec.name, TAG_REVISION: rev}
+    if owner is not None:
+        tags[own.TAG_OWNER] = owner.uid
     return [{"Key": k, "Value": v} for k, v in sorted(tags.items())]
 
 
 def check_values(spec: EndpointSpec) -> list[Gap]:
-    """SageMaker's rules on values: instance families, URI schemes."""
+    """SageMaker's rules on values: instance types botocore's model offers
+    (:mod:`adapters.sagemaker.catalog`), URI schemes."""
     gaps = []
     for i, v in enumerate(spec.variants):
-        if not v.instance_type.startswith("ml."):
-            gaps.append(Gap(f"variants[{i}].instance_type", "instance_type",
-                            f"SageMaker instance types start with 'ml.' (got {v.instance_type!r})"))
+        if (problem := instance_type_problem(v.instance_type)) is not None:
+            gaps.append(Gap(f"variants[{i}].instance_type", "instance_type", problem))
         if v.model_uri is not None and not v.model_uri.startswith("s3://"):
             gaps.append(Gap(f"variants[{i}].model_uri", "model_uri",
                             "SageMaker loads model artifacts from S3: use an s3:// URI"))
@@ -201,12 +214,13 @@ def check_values(spec: EndpointSpec) -> list[Gap]:
     return gaps
 
 
-def to_request(spec: EndpointSpec) -> SageMakerRequest:
-    """The CreateModel / CreateEndpointConfig / CreateEndpoint (+ scaling) requests for ``spec``."""
+def to_request(spec: EndpointSpec, *, owner: Ownership | None = None) -> SageMakerRequest:
+    """The CreateModel / CreateEndpointConfig / CreateEndpoint (+ scaling) requests for ``spec``,
+    every resource stamped with ``owner`` when given."""
     target = spec.target
     assert isinstance(target, SageMakerTarget), "to_request needs a sagemaker target"
     rev = revision(spec)
-    tags = _tags(spec, rev)
+    tags = _tags(spec, rev, owner)
     models, variants, scaling, fixed = [], [], [], []
     for i, v in enumerate(spec.variants):
         container: dict[str, Any] = {"Image": v.image, "Mode": "SingleModel"}
@@ -227,7 +241,8 @@ def to_request(spec: EndpointSpec) -> SageMakerRequest:
                 register={"ServiceNamespace": "sagemaker", "ResourceId": resource,
                           "ScalableDimension": SCALABLE_DIMENSION,
                           "MinCapacity": max(v.min_replicas, 1), "MaxCapacity": v.max_replicas},
-                policy={"PolicyName": policy_name(spec.name, v.name), "ServiceNamespace": "sagemaker",
+                policy={"PolicyName": policy_name(spec.name, v.name, owner.uid if owner else None),
+                        "ServiceNamespace": "sagemaker",
                         "ResourceId": resource, "ScalableDimension": SCALABLE_DIMENSION,
                         "PolicyType": "TargetTrackingScaling",
                         "TargetTrackingScalingPolicyConfiguration": _tracking(spec.name, v.name, v.autoscaling)},
@@ -252,6 +267,7 @@ def to_request(spec: EndpointSpec) -> SageMakerRequest:
                   "Tags": tags},
         scaling=tuple(scaling),
         fixed_variants=tuple(fixed),
+        owner=owner,
     )
 
 
@@ -271,24 +287,41 @@ def _weights(raw: list[float]) -> list[int]:
 
 
 def _variant(pv: dict[str, Any], runtime: dict[str, Any], model: dict[str, Any] | None,
-             scaling: ScalingPolicy | None, weight: int) -> dict[str, Any]:
+             scaling: ScalingPolicy | None, weight: int, unreadable: dict[str, str]) -> dict[str, Any]:
+    """One production variant in the spec's words. What could not be read (its model deleted, no
+    instance type, a scaling policy the spec cannot express) is named in ``unreadable`` (spec path
+    -> reason) and given no value."""
+    at = f"variants[{pv['VariantName']}]"
     container = (model or {}).get("PrimaryContainer") or {}
-    count = runtime.get("DesiredInstanceCount", pv.get("InitialInstanceCount", 1))
+    if not container.get("Image"):
+        why = (f"model {pv.get('ModelName')} was not found: deleted outside the service" if model is None
+               else f"model {pv.get('ModelName')} has no PrimaryContainer image (a container setup the spec "
+                    f"cannot express)")
+        unreadable.update({f"{at}.{field}": why for field in ("image", "model_uri", "env")})
+    if not pv.get("InstanceType"):
+        unreadable[f"{at}.instance_type"] = (f"the endpoint config gives variant {pv['VariantName']} no "
+                                             f"InstanceType (a serverless variant?)")
+    count = runtime.get("DesiredInstanceCount", pv.get("InitialInstanceCount"))
+    if count is None:  # a serverless variant has no instance count
+        unreadable |= {f"{at}.{f}": f"variant {pv['VariantName']} has no instance count (a serverless variant?)"
+                       for f in ("min_replicas", "max_replicas")}
     low, high = (scaling.min_capacity, scaling.max_capacity) if scaling else (count, count)
     autoscaling: dict[str, Any] = {}
     if scaling is not None and scaling.metric is not None and scaling.target is not None:
         autoscaling = {"metric": scaling.metric, "target": int(scaling.target)}
     elif scaling is not None and high > low:
-        autoscaling = {"metric": "cpu_utilization", "target": 1}  # no policy we know: shows as drift
+        unreadable[f"{at}.autoscaling"] = (
+            "the variant's scalable target has no target-tracking scaling policy on a metric the spec "
+            "can express (CPU utilization or invocations per instance)")
     return {
         "name": pv["VariantName"],
-        "image": container.get("Image") or f"missing:{pv.get('ModelName')}",
+        "image": container.get("Image"),
         "model_uri": container.get("ModelDataUrl"),
         "env": container.get("Environment") or {},
         "port": FIXED_PORT,
         "predict_route": FIXED_PREDICT_ROUTE,
         "health_route": FIXED_HEALTH_ROUTE,
-        "instance_type": pv.get("InstanceType", ""),
+        "instance_type": pv.get("InstanceType"),
         "min_replicas": low,
         "max_replicas": high,
         "weight": weight,
@@ -296,48 +329,68 @@ def _variant(pv: dict[str, Any], runtime: dict[str, Any], model: dict[str, Any] 
     }
 
 
-def _logging(endpoint: dict[str, Any]) -> dict[str, Any]:
+def _logging(endpoint: dict[str, Any], unreadable: dict[str, str]) -> dict[str, Any]:
     capture = endpoint.get("DataCaptureConfig") or {}
     if not capture.get("EnableCapture"):
         return {"enabled": False}
-    return {"enabled": True, "sample_percent": capture.get("CurrentSamplingPercentage", 100),
+    if "CurrentSamplingPercentage" not in capture:
+        unreadable["logging.sample_percent"] = "DescribeEndpoint's DataCaptureConfig has no CurrentSamplingPercentage"
+    return {"enabled": True, "sample_percent": capture.get("CurrentSamplingPercentage"),
             "destination": capture.get("DestinationS3Uri")}
 
 
-def to_live(described: SageMakerDescribed) -> LiveEndpoint:
-    """DescribeEndpoint (+ config, models, tags, scaling) -> :class:`LiveEndpoint`."""
+def to_live(described: SageMakerDescribed, *, owner: str | None = None) -> LiveEndpoint:
+    """DescribeEndpoint (+ config, models, tags, scaling) -> :class:`LiveEndpoint`. A config
+    without ``owner``'s stamp (:mod:`.ownership`) gives no variant: its variants are unmanaged."""
     ep = described.endpoint
     name = ep["EndpointName"]
     status = ep.get("EndpointStatus")
     pending = (ep.get("PendingDeploymentSummary") or {}).get("EndpointConfigName")
     config = None
     unobserved: set[str] = {"request_timeout_seconds"}
+    unreadable: dict[str, str] = {}
+    fixed_scale_only: set[str] = set()
+    unmanaged: dict[str, dict[str, Any]] = {}
+    if described.config is not None and not own.config_owned(
+            name, described.config_tags, owner=owner, endpoint_tags=described.tags):
+        unmanaged = own.foreign_variants(described.config, ep, described.models)
+        unobserved |= own.FOREIGN_CONFIG_UNOBSERVED
     if described.config is not None:
-        pvs = described.config.get("ProductionVariants", [])
+        pvs = [] if unmanaged else described.config.get("ProductionVariants", [])
         runtime = {v["VariantName"]: v for v in ep.get("ProductionVariants", [])}
         raw_weights = [float(runtime.get(pv["VariantName"], {}).get(
             "DesiredWeight", pv.get("InitialVariantWeight", 1.0))) for pv in pvs]
-        role = next((m.get("ExecutionRoleArn") for m in described.models.values() if m), None)
+        role = next((m["ExecutionRoleArn"] for m in described.models.values() if m and m.get("ExecutionRoleArn")),
+                    None)
+        if role is None:  # the role is a model's: with none read, it is unknown
+            unreadable["target.execution_role_arn"] = (
+                f"the execution role is read from the endpoint's models, and none could be read "
+                f"({', '.join(sorted(described.models)) or 'no model named'})")
         variants = [
             _variant(pv, runtime.get(pv["VariantName"], {}), described.models.get(pv.get("ModelName", "")),
-                     (described.scaling or {}).get(pv["VariantName"]), weight)
+                     (described.scaling or {}).get(pv["VariantName"]), weight, unreadable)
             for pv, weight in zip(pvs, _weights(raw_weights), strict=True)
         ]
         tags = {k: v for k, v in (described.tags or {}).items()
                 if not k.startswith(("deploy-anywhere", "aws:"))}
         config = build_live_config({
             "target": {"platform": "sagemaker", "region": described.region,
-                       "execution_role_arn": role or "arn:aws:iam::000000000000:role/unknown"},
+                       "execution_role_arn": role},
             "variants": variants,
-            "logging": _logging(ep),
+            "logging": _logging(ep, unreadable),
             "auth_mode": "iam",
             "tags": tags,
-        })
+        }, unreadable)
         if described.tags is None:
             unobserved |= {"tags", "tags.*"}
         if described.scaling is None:
-            unobserved |= {"variants[*].min_replicas", "variants[*].max_replicas",
-                           "variants[*].autoscaling*"}
+            # DescribeEndpoint returns each variant's DesiredInstanceCount: a fixed-size variant's
+            # count is seen by a basic check; an autoscaled one's belongs to the autoscaler
+            unobserved.add("variants[*].autoscaling*")
+            if all("DesiredInstanceCount" in runtime.get(pv["VariantName"], {}) for pv in pvs):
+                fixed_scale_only |= {"variants[*].min_replicas", "variants[*].max_replicas"}
+            else:
+                unobserved |= {"variants[*].min_replicas", "variants[*].max_replicas"}
     return LiveEndpoint(
         name=name,
         health=STATUS_MAP.get(status or "", Health.UNKNOWN),
@@ -351,4 +404,7 @@ def to_live(described: SageMakerDescribed) -> LiveEndpoint:
                       "model_names": sorted(described.models)},
         invoke_url=f"https://runtime.sagemaker.{described.region}.amazonaws.com/endpoints/{name}/invocations",
         unobserved=frozenset(unobserved),
+        unmanaged=unmanaged,
+        fixed_scale_only=frozenset(fixed_scale_only),
+        unreadable=unreadable,
     )

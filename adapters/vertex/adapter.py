@@ -17,6 +17,12 @@ step 4) and deletes this deployment's Models nothing deploys. ``discard`` and ``
 their in-flight operations in memory (they return bool, not Progress) and are safe to repeat.
 
 Reads: a basic describe is ONE GetEndpoint; Models are immutable and cached by resource id.
+
+Ownership (:mod:`.ownership`): ``submit`` reads the endpoint before anything else and refuses
+(NotOwned) one not stamped by the request's owner, or a Model id of the request stamped by another
+deployment; ``finalize`` undeploys every deployed model the request does not name, foreign ones
+included (the endpoint is ours); ``discard``/``delete`` never touch an endpoint that is not the
+owner's, and delete only Models stamped by it.
 """
 
 from __future__ import annotations
@@ -29,14 +35,16 @@ from typing import Any
 from google.cloud.aiplatform_v1 import types
 
 from adapters.vertex import CAPABILITIES, names, operations, prediction
+from adapters.vertex import ownership as own
 from adapters.vertex import translate as tr
 from adapters.vertex.clients import CallPolicy, Clients, message, to_dict
 from adapters.vertex.errors import sdk_errors
 from adapters.vertex.secrets import SecretReader
 from core.adapter import DONE, Adapter, Gap, InvokeResult, Progress
 from core.cache import ImmutableCache
-from core.errors import Conflict, NotFound, ProviderAuthError, ProviderError, ProviderUnavailable
+from core.errors import Conflict, NotFound, NotOwned, ProviderAuthError, ProviderError, ProviderUnavailable
 from core.live import LiveEndpoint
+from core.ownership import Ownership, Stamps, not_owned
 from core.spec import EndpointSpec, SecretRef, TestQuery, VertexTarget
 
 __all__ = ["VertexAdapter"]
@@ -67,11 +75,36 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
     def check_values(cls, spec: EndpointSpec) -> list[Gap]:
         return tr.check_values(spec)
 
-    def to_request(self, spec: EndpointSpec) -> tr.VertexRequest:
-        return tr.to_request(spec)
+    def to_request(self, spec: EndpointSpec, *, owner: Ownership | None = None) -> tr.VertexRequest:
+        return tr.to_request(spec, owner=owner)
 
-    def to_live(self, described: tr.VertexDescribed) -> LiveEndpoint:
-        return tr.to_live(described)
+    def to_live(self, described: tr.VertexDescribed, *, owner: str | None = None) -> LiveEndpoint:
+        return tr.to_live(described, owner=owner)
+
+    def stamps(self, name: str) -> Stamps | None:
+        """One GetEndpoint: its labels."""
+        endpoint = self._endpoint(name)
+        return None if endpoint is None else own.endpoint_stamps(dict(endpoint.get("labels") or {}))
+
+    def _foreign(self, endpoint: dict[str, Any], owner: Ownership | None) -> bool:
+        """Whether ``endpoint`` is not ``owner``'s (False without an owner to check)."""
+        return owner is not None and not owner.owns(own.endpoint_stamps(dict(endpoint.get("labels") or {})))
+
+    def _guard(self, endpoint: dict[str, Any] | None, request: tr.VertexRequest) -> None:
+        """Before any write: NotOwned when the endpoint is not the request owner's, or when a Model
+        id the request would reuse is stamped by another deployment."""
+        if request.owner is None:
+            return
+        if endpoint is not None and self._foreign(endpoint, request.owner):
+            raise not_owned("vertex", request.name, own.endpoint_stamps(dict(endpoint.get("labels") or {})))
+        for plan in request.variants:
+            model = self._model(plan.model_id)
+            stamp = None if model is None else own.model_owner(model)
+            if stamp is not None and stamp != request.owner.uid:
+                raise NotOwned(f"model {plan.model_id} exists and belongs to another deployment (owner stamp "
+                               f"{stamp!r}); the service never reuses a resource it does not own: delete it, "
+                               f"or choose another deployment name",
+                               details={"resource": f"model {plan.model_id}", "owner_stamp": stamp})
 
     def request_calls(self, request: tr.VertexRequest, *, exists: bool) -> list[dict[str, Any]]:
         return tr.request_calls(request, exists=exists)
@@ -186,12 +219,13 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
         running = operations.poll(self.clients, pending, what="rollout")
         if running:
             return Progress(False, tuple(running), "waiting for Vertex AI operations")
+        endpoint = self._endpoint(request.name)
+        self._guard(endpoint, request)  # nothing is written before this
         started: list[str | None] = []
         missing = [p for p in request.variants if self._model(p.model_id) is None]
         for plan in missing:
             started.append(self._start("UploadModel", self.clients.models.upload_model,
                                        "UploadModelRequest", request.upload_model(plan)))
-        endpoint = self._endpoint(request.name)
         if endpoint is None:
             started.append(self._start("CreateEndpoint", self.clients.endpoints.create_endpoint,
                                        "CreateEndpointRequest", request.create_endpoint()))
@@ -245,7 +279,7 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
                 op = self._undeploy(endpoint, dm)
                 return self._progress([op], f"undeploying {dm.get('displayName')} ({dm['id']})")
         in_use = self._deployed_model_ids(endpoint) | request.model_ids
-        started = self._delete_models(request.name, keep=in_use)
+        started = self._delete_models(request.name, keep=in_use, owner=request.owner)
         return self._progress(started, "deleting the previous revision's models") if started else DONE
 
     @staticmethod
@@ -267,12 +301,13 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
         return self._start("UndeployModel", self.clients.endpoints.undeploy_model,
                            "UndeployModelRequest", body)
 
-    def _delete_models(self, deployment: str, *, keep: frozenset[str]) -> list[str]:
-        """Start DeleteModel for this deployment's Models not in ``keep``; the started operations."""
+    def _delete_models(self, deployment: str, *, keep: frozenset[str], owner: Ownership | None = None) -> list[str]:
+        """Start DeleteModel for this deployment's Models not in ``keep`` (with ``owner``: never one
+        stamped by another deployment); the started operations."""
         started = []
         for model in self._list_models(deployment):
             model_id = names.resource_id(model["name"])
-            if model_id in keep:
+            if model_id in keep or (owner is not None and own.model_owner(model) not in (None, owner.uid)):
                 continue
             self._models.drop(model_id)
             try:  # a DeleteModel from before a restart may still run: wait for it
@@ -316,9 +351,11 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
             return False
         endpoint = self._endpoint(name)
         if endpoint is None:
-            started = self._delete_models(name, keep=frozenset())
+            started = self._delete_models(name, keep=frozenset(), owner=request.owner)
             self._track(name, started)
             return not started
+        if self._foreign(endpoint, request.owner):
+            return True  # not ours: nothing of this rollout is on it, and it is never touched
         labels = endpoint.get("labels") or {}
         served = labels.get(names.LABEL_REVISION)
         if not served and names.LABEL_CREATED in labels:
@@ -332,16 +369,21 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
             if dm["id"] not in keep and not traffic.get(dm["id"]):
                 self._track(name, [self._undeploy(endpoint, dm)])
                 return False
-        started = self._delete_models(name, keep=self._deployed_model_ids(endpoint))
+        started = self._delete_models(name, keep=self._deployed_model_ids(endpoint), owner=request.owner)
         self._track(name, started)
         return not started
 
-    def delete(self, name: str) -> bool:
+    def delete(self, name: str, *, owner: Ownership | None = None) -> bool:
         """Undeploy everything (least traffic first, moving what it carries), delete the
-        endpoint, then this deployment's Models (found by label)."""
+        endpoint, then this deployment's Models (found by label). With ``owner``: an endpoint that
+        is not its is left untouched (and the Models deployed on it)."""
         if self._busy(name):
             return False
         endpoint = self._endpoint(name)
+        if endpoint is not None and self._foreign(endpoint, owner):
+            started = self._delete_models(name, keep=self._deployed_model_ids(endpoint), owner=owner)
+            self._track(name, started)
+            return not started
         if endpoint is not None:
             deployed = endpoint.get("deployedModels") or []
             if deployed:
@@ -355,7 +397,7 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
             except NotFound:
                 pass
             return False
-        started = self._delete_models(name, keep=frozenset())
+        started = self._delete_models(name, keep=frozenset(), owner=owner)
         self._track(name, started)
         return not started
 

@@ -7,7 +7,9 @@ back the same way, so both directions live side by side here. Ids and labels: :m
 One spec maps onto: an Endpoint (labels incl. the revision stamp, prediction logging, inference
 timeout, network and CMEK at creation); per variant one Model (container: image, env, port, routes;
 artifact URI) and one DeployedModel (machine spec, accelerator, replicas, autoscaling) whose
-``displayName`` is the variant name; the traffic split from the weights.
+``displayName`` is the variant name; the traffic split from the weights. Given the deployment's
+ownership, the endpoint and every Model carry its owner label; which deployed models are ours is
+decided by those stamps, never by display name (:mod:`.ownership`).
 
 Health: a Vertex endpoint has no status field, so :func:`derive_status` names one from what the
 endpoint shows, and :data:`STATUS_MAP` maps it (anything else: ``Health.UNKNOWN``):
@@ -33,8 +35,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from adapters.vertex import names
+from adapters.vertex import ownership as own
 from adapters.vertex.values import check_values
 from core.live import Health, LiveEndpoint, build_live_config
+from core.ownership import OWNER_STAMP, Ownership
 from core.spec import VARIANT_NAME_PATTERN, EndpointSpec, Variant, VertexTarget, identity, revision, secret_digest
 
 __all__ = [
@@ -106,6 +110,8 @@ class VertexRequest:
     logging: dict[str, Any]
     client_connection: dict[str, Any]
     model_labels: dict[str, str] = field(default_factory=dict)
+    owner: Ownership | None = field(default=None, compare=False)
+    """The deployment's ownership (stamped; ``submit`` refuses an endpoint that is not its)."""
 
     @property
     def parent(self) -> str:
@@ -227,12 +233,13 @@ def _logging(spec: EndpointSpec) -> dict[str, Any]:
             "bigqueryDestination": {"outputUri": spec.logging.destination}}
 
 
-def to_request(spec: EndpointSpec) -> VertexRequest:
+def to_request(spec: EndpointSpec, *, owner: Ownership | None = None) -> VertexRequest:
     """The UploadModel / CreateEndpoint / DeployModel / MutateDeployedModel / UpdateEndpoint
-    bodies for ``spec``."""
+    bodies for ``spec``; the endpoint and every Model labelled with ``owner`` when given."""
     target = spec.target
     assert isinstance(target, VertexTarget), "to_request needs a vertex target"
     rev = revision(spec)
+    stamp = {OWNER_STAMP: owner.uid} if owner is not None else {}
     plans = []
     for index, v in enumerate(spec.variants):
         container = _container(v)
@@ -242,14 +249,14 @@ def to_request(spec: EndpointSpec) -> VertexRequest:
         if v.model_uri:
             model["artifactUri"] = v.model_uri
         model["labels"] = {names.LABEL_DEPLOYMENT: spec.name, names.LABEL_REVISION: rev,
-                           names.LABEL_VARIANT: v.name}
+                           names.LABEL_VARIANT: v.name, **stamp}
         model |= _encryption(target)
         resources = _resources(v)
         dmid = names.deployed_model_id(mid, resources["machineSpec"])
         deployed = {"id": dmid, "model": names.model_name(target.project, target.location, mid),
                     "displayName": v.name, "dedicatedResources": resources}
         plans.append(VariantPlan(v.name, v.weight, mid, model, dmid, deployed))
-    base_labels = dict(spec.tags) | {names.LABEL_DEPLOYMENT: spec.name}
+    base_labels = dict(spec.tags) | {names.LABEL_DEPLOYMENT: spec.name} | stamp
     labels = base_labels | {names.LABEL_REVISION: rev} | {
         names.deployed_label(p.deployed_model_id): p.variant for p in plans}
     logging = _logging(spec)
@@ -266,7 +273,7 @@ def to_request(spec: EndpointSpec) -> VertexRequest:
         name=spec.name, revision=rev, project=target.project, location=target.location,
         variants=tuple(plans), endpoint=endpoint, labels=dict(sorted(labels.items())),
         traffic_split={p.deployed_model_id: p.weight for p in plans if p.weight > 0},
-        logging=logging, client_connection=client_connection,
+        logging=logging, client_connection=client_connection, owner=owner,
     )
 
 
@@ -339,7 +346,9 @@ def derive_status(endpoint: dict[str, Any]) -> str:
     return "TRAFFIC_INVALID"
 
 
-def _autoscaling(low: int, high: int, specs: list[tuple[str, int]]) -> dict[str, Any]:
+def _autoscaling(low: int, high: int, specs: list[tuple[str, int]]) -> dict[str, Any] | None:
+    """The spec's autoscaling of a deployed model; {} when fixed, None when its metric specs name
+    none the spec can express (unreadable)."""
     if high <= low:
         return {}
     by_name = {metric: name for name, metric in METRICS.items()}
@@ -348,25 +357,43 @@ def _autoscaling(low: int, high: int, specs: list[tuple[str, int]]) -> dict[str,
             return {"metric": by_name[metric_name], "target": target}
     if not specs:
         return {"metric": "cpu_utilization", "target": DEFAULT_CPU_TARGET}
-    return {"metric": "cpu_utilization", "target": 1}  # a metric the spec cannot name: drift
+    return None
 
 
-def _variant(dm: dict[str, Any], model: dict[str, Any] | None, weight: int) -> dict[str, Any]:
+_FROM_MODEL = ("image", "model_uri", "env", "port", "predict_route", "health_route")
+"""Variant fields read from the deployed model's Model (its container spec and artifact)."""
+
+
+def _variant(dm: dict[str, Any], model: dict[str, Any] | None, weight: int,
+             unreadable: dict[str, str]) -> dict[str, Any]:
+    """One deployed model in the spec's words. What could not be read (its Model, a machine type,
+    an autoscaling metric the spec cannot express) is named in ``unreadable`` (spec path -> reason)
+    and given no value."""
     container = (model or {}).get("containerSpec") or {}
     resources = dm.get("dedicatedResources") or {}
     machine = resources.get("machineSpec") or {}
     low, high, specs = scaling_of(resources)
     ports = container.get("ports") or []
     name = dm.get("displayName") or ""
+    name = name if _VARIANT.fullmatch(name) else f"dm-{dm.get('id')}"
+    at = f"variants[{name}]"
+    if not container.get("imageUri"):
+        model_id = names.resource_id(dm.get("model", ""))
+        why = (f"model {model_id} was not found: deleted outside the service, or not readable here"
+               if model is None else f"model {model_id} has no container image")
+        unreadable.update({f"{at}.{field}": why for field in _FROM_MODEL})
+    if not machine.get("machineType"):
+        unreadable[f"{at}.instance_type"] = (f"deployed model {dm.get('id')} names no machine type "
+                                             f"(automatic resources, which the spec cannot express)")
     variant: dict[str, Any] = {
-        "name": name if _VARIANT.fullmatch(name) else f"dm-{dm.get('id')}",
-        "image": container.get("imageUri") or f"missing:{names.resource_id(dm.get('model', ''))}",
+        "name": name,
+        "image": container.get("imageUri"),
         "model_uri": (model or {}).get("artifactUri") or None,
         "env": {e["name"]: e.get("value", "") for e in container.get("env") or []},
         "port": int(ports[0].get("containerPort") or 8080) if ports else 8080,
         "predict_route": container.get("predictRoute") or "/",
         "health_route": container.get("healthRoute") or "/",
-        "instance_type": machine.get("machineType") or "automatic",
+        "instance_type": machine.get("machineType"),
         "min_replicas": low,
         "max_replicas": high,
         "weight": weight,
@@ -374,7 +401,12 @@ def _variant(dm: dict[str, Any], model: dict[str, Any] | None, weight: int) -> d
     accelerator = machine.get("acceleratorType")
     if accelerator and accelerator != "ACCELERATOR_TYPE_UNSPECIFIED":
         variant["accelerator"] = {"type": accelerator, "count": int(machine.get("acceleratorCount") or 1)}
-    if autoscaling := _autoscaling(low, high, specs):
+    autoscaling = _autoscaling(low, high, specs)
+    if autoscaling is None:
+        unreadable[f"{at}.autoscaling"] = (
+            f"deployed model {dm.get('id')} autoscales on {', '.join(sorted(m for m, _ in specs))}, "
+            f"no metric the spec can express (CPU utilization or request count)")
+    elif autoscaling:
         variant["autoscaling"] = autoscaling
     return variant
 
@@ -398,16 +430,19 @@ def _named(live: str | None, expected: str | None) -> str | None:
     return expected if live and names.same_resource(live, expected) else (live or None)
 
 
-def to_live(described: VertexDescribed) -> LiveEndpoint:
-    """GetEndpoint (+ its Models) -> :class:`LiveEndpoint`."""
+def to_live(described: VertexDescribed, *, owner: str | None = None) -> LiveEndpoint:
+    """GetEndpoint (+ its Models) -> :class:`LiveEndpoint`. Deployed models of Models without
+    ``owner``'s stamp are unmanaged, never a variant (:mod:`.ownership`)."""
     ep = described.endpoint
     target = described.target
     labels = dict(ep.get("labels") or {})
     status = derive_status(ep)
     traffic = traffic_of(ep)
-    chosen = _one_per_variant(ep)
+    ours, unmanaged = own.split(ep, described.models, owner=owner)
+    chosen = _one_per_variant(ours)
+    unreadable: dict[str, str] = {}
     variants = [_variant(dm, described.models.get(names.resource_id(dm.get("model", ""))),
-                         traffic.get(dm.get("id", ""), 0)) for dm in chosen]
+                         traffic.get(dm.get("id", ""), 0), unreadable) for dm in chosen]
     kms = (ep.get("encryptionSpec") or {}).get("kmsKeyName")
     config = build_live_config({
         "target": {"platform": "vertex", "project": target.project,
@@ -419,7 +454,7 @@ def to_live(described: VertexDescribed) -> LiveEndpoint:
         "auth_mode": "iam",
         "request_timeout_seconds": timeout_of(ep.get("clientConnectionConfig")),
         "tags": {k: v for k, v in labels.items() if not k.startswith(names.RESERVED_LABEL_PREFIX)},
-    }) if variants else None
+    }, unreadable)
     name = names.resource_id(ep.get("name", ""))
     location = names.location_of(ep.get("name", "")) or target.location
     return LiveEndpoint(
@@ -433,4 +468,6 @@ def to_live(described: VertexDescribed) -> LiveEndpoint:
                       "models": sorted(described.models)},
         invoke_url=f"https://{location}-aiplatform.googleapis.com/v1/{ep.get('name')}:predict",
         unobserved=frozenset(),
+        unreadable=unreadable,
+        unmanaged=unmanaged,
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from adapters.vertex.catalog import machine_problems
 from core.adapter import Gap
 from core.spec import EndpointSpec
 
@@ -15,7 +16,6 @@ __all__ = [
     "MAX_LABELS",
     "check_values",
     "label_problem",
-    "is_machine_type",
     "is_registry_image",
 ]
 
@@ -31,16 +31,10 @@ a test keeps this list equal to the SDK's enum."""
 MAX_LABELS = 64
 """Vertex AI accepts at most 64 labels per resource."""
 
-_MACHINE_TYPE = re.compile(r"^[a-z][a-z0-9]*-[a-z0-9]+(-[a-z0-9]+)*$")
 _LABEL_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 _LABEL_VALUE = re.compile(r"^[a-z0-9_-]{0,63}$")
 _IMAGE = re.compile(r"^(?P<host>[a-z0-9.-]+)/[a-z0-9._/-]+(:[A-Za-z0-9_.-]{1,128}|@sha256:[0-9a-f]{64})?$")
 _BQ = re.compile(r"^bq://[a-z][a-z0-9-]{4,28}[a-z0-9](\.[A-Za-z0-9_]{1,1024}){0,2}$")
-
-
-def is_machine_type(value: str) -> bool:
-    """``n1-standard-8``, ``e2-standard-4``, ``a2-highgpu-1g``, ``ct5lp-hightpu-1t`` ..."""
-    return bool(_MACHINE_TYPE.fullmatch(value))
 
 
 def is_registry_image(value: str) -> bool:
@@ -64,26 +58,37 @@ def label_problem(key: str, value: str) -> str | None:
     return None
 
 
+def _machine_gaps(at: str, machine: str, accelerator: tuple[str, int] | None, *,
+                  only_machine: bool = False) -> list[Gap]:
+    """The catalog's refusals (:func:`adapters.vertex.catalog.machine_problems`) as gaps under ``at``
+    (``only_machine``: just whether the machine type exists)."""
+    problems = machine_problems(machine, accelerator)
+    return [Gap(f"{at}.{where}", "instance_type" if where == "instance_type" else "accelerator", reason)
+            for where, reason in problems if not only_machine or where == "instance_type"]
+
+
 def check_values(spec: EndpointSpec) -> list[Gap]:
-    """Vertex AI's rules: machine types, registries, gs:// artifacts, bq:// logging, labels."""
+    """Vertex AI's rules: machine types and their accelerators (:mod:`adapters.vertex.catalog`),
+    registries, gs:// artifacts, bq:// logging, labels."""
     gaps: list[Gap] = []
     for i, v in enumerate(spec.variants):
         at = f"variants[{i}]"
-        if v.instance_type.startswith("ml.") or v.instance_type.startswith("Standard_"):
+        foreign = v.instance_type.startswith(("ml.", "Standard_"))
+        if foreign:
             gaps.append(Gap(f"{at}.instance_type", "instance_type",
                             f"{v.instance_type!r} is a SageMaker/Azure ML instance type; Vertex AI "
                             f"uses Compute Engine machine types such as n1-standard-4"))
-        elif not is_machine_type(v.instance_type):
-            gaps.append(Gap(f"{at}.instance_type", "instance_type",
-                            f"{v.instance_type!r} is not a Vertex AI machine type (e.g. "
-                            f"n1-standard-4, e2-standard-8, g2-standard-12)"))
-        if v.model_uri is not None and not v.model_uri.startswith("gs://"):
-            gaps.append(Gap(f"{at}.model_uri", "model_uri",
-                            "Vertex AI loads model artifacts from Cloud Storage: use a gs:// URI"))
-        if v.accelerator is not None and v.accelerator.type not in ACCELERATOR_TYPES:
+        unknown = v.accelerator is not None and v.accelerator.type not in ACCELERATOR_TYPES
+        if v.accelerator is not None and unknown:
             gaps.append(Gap(f"{at}.accelerator.type", "accelerator",
                             f"{v.accelerator.type!r} is not a Vertex AI AcceleratorType (known: "
                             f"{', '.join(sorted(ACCELERATOR_TYPES))})"))
+        if not foreign:
+            accelerator = None if v.accelerator is None else (v.accelerator.type, v.accelerator.count)
+            gaps += _machine_gaps(at, v.instance_type, accelerator, only_machine=unknown)
+        if v.model_uri is not None and not v.model_uri.startswith("gs://"):
+            gaps.append(Gap(f"{at}.model_uri", "model_uri",
+                            "Vertex AI loads model artifacts from Cloud Storage: use a gs:// URI"))
         if not is_registry_image(v.image):
             gaps.append(Gap(f"{at}.image", "image",
                             "Vertex AI pulls serving images from Artifact Registry "

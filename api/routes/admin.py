@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from api.deps import service_of
+from api.params import MAX_INT
 from api.security import audit, principal_of
 from core.auth import Role
 from core.service import Service
@@ -22,7 +23,7 @@ from core.store.keys import ApiKeyRecord
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["admin"])
+router = APIRouter(prefix="/v1")
 
 KEY_ID_PATTERN = r"^[a-z0-9]{4,32}$"
 PREFIX_PATTERN = r"^[a-z][a-z0-9-]{0,31}$"
@@ -95,7 +96,8 @@ def _view(record: ApiKeyRecord) -> dict[str, Any]:
     return record.view()
 
 
-@router.post("/keys", status_code=201, response_model=CreatedKey, summary="Create an API key (token shown once)")
+@router.post("/keys", status_code=201, response_model=CreatedKey, summary="Create an API key (token shown once)",
+             tags=["keys"])
 def create_key(body: KeyCreate, request: Request, service: Service = Depends(service_of)) -> dict[str, Any]:
     principal = principal_of(request)
     expires = utcnow() + dt.timedelta(days=body.expires_in_days) if body.expires_in_days else None
@@ -107,18 +109,18 @@ def create_key(body: KeyCreate, request: Request, service: Service = Depends(ser
     return {**_view(record), "token": token}
 
 
-@router.get("/keys", response_model=KeyList, summary="API keys (without secrets)")
+@router.get("/keys", response_model=KeyList, summary="API keys (without secrets)", tags=["keys"])
 def list_keys(include_revoked: bool = Query(True, description="Also list revoked keys."),
               service: Service = Depends(service_of)) -> dict[str, Any]:
     return {"keys": [_view(k) for k in service.store.keys.list_keys(include_revoked=include_revoked)]}
 
 
-@router.get("/keys/{key_id}", response_model=KeyView, summary="One API key (without its secret)")
+@router.get("/keys/{key_id}", response_model=KeyView, summary="One API key (without its secret)", tags=["keys"])
 def get_key(key_id: str = _KEY_ID, service: Service = Depends(service_of)) -> dict[str, Any]:
     return _view(service.store.keys.get(key_id))
 
 
-@router.delete("/keys/{key_id}", response_model=KeyView, summary="Revoke an API key (idempotent)",
+@router.delete("/keys/{key_id}", response_model=KeyView, summary="Revoke an API key (idempotent)", tags=["keys"],
                responses={409: {"description": "It is the last active admin key"}})
 def revoke_key(request: Request, key_id: str = _KEY_ID, service: Service = Depends(service_of)) -> dict[str, Any]:
     record = service.store.keys.revoke(key_id)
@@ -126,11 +128,11 @@ def revoke_key(request: Request, key_id: str = _KEY_ID, service: Service = Depen
     return _view(record)
 
 
-@router.get("/audit", response_model=AuditList, summary="The audit log, newest first")
+@router.get("/audit", response_model=AuditList, summary="The audit log, newest first", tags=["audit"])
 def list_audit(deployment: str | None = Query(None, max_length=63, description="Only this deployment."),
                actor: str | None = Query(None, max_length=64, description="Only this key id (or `system`)."),
                action: str | None = Query(None, pattern=ACTION_PATTERN, description="Only this action."),
-               before: int | None = Query(None, ge=1, description="Only events older than this event id."),
+               before: int | None = Query(None, ge=1, le=MAX_INT, description="Only events older than this event id."),
                limit: int = Query(100, ge=1, le=1000),
                service: Service = Depends(service_of)) -> dict[str, Any]:
     events = service.store.audit.list_events(deployment=deployment, actor=actor, action=action, before=before,

@@ -10,6 +10,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import service_of
+from api.params import MAX_INT
+from api.routes.check_views import CheckHistory, CheckView, EventList, FleetCheck, FleetSummary, LiveView
+from api.routes.deployment_views import AcceptLiveOperation, AcceptLivePreview, OperationView
 from api.security import audit, scope_of
 from core.service import Service, deployment_view, operation_view
 from core.store import CheckResultRecord
@@ -41,12 +44,15 @@ class AcceptLiveRequest(BaseModel):
 
 
 def check_view(record: CheckResultRecord) -> dict[str, Any]:
-    """A recorded check: health, sync, each change (path, provider field, expected, actual,
-    severity) and the RFC 6902 patch from the expected spec to live."""
+    """A recorded check: health, the deployment's sync after it, each change (path, provider field,
+    expected, actual, severity; when and by which check it was observed, ``carried`` when this
+    check did not read it), the paths it did not read (``unobserved``) and the RFC 6902 patch from
+    the expected spec to live."""
     return {"id": record.id, "deployment": record.deployment_name, "mode": record.mode,
             "trigger": record.trigger, "health": record.health, "sync": record.sync,
             "revision_expected": record.revision_expected, "revision_live": record.revision_live,
-            "changes": record.drift, "patch": record.patch or [], "error": record.error,
+            "changes": record.drift, "unobserved": record.unobserved, "patch": record.patch or [],
+            "error": record.error,
             "duration_ms": round(record.duration_ms, 2), "checked_at": record.checked_at.isoformat()}
 
 
@@ -58,16 +64,20 @@ def _fleet_view(summary: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.post("/deployments/{name}/checks", summary="Check health and sync now (basic or full)",
-             responses={404: {"description": "No such deployment"},
+             tags=["checks"], response_model=None,
+             responses={200: {"model": CheckView, "description": "The recorded check"},
+                        404: {"description": "No such deployment"},
                         502: {"description": "The provider failed (recorded as an unknown check)"}})
 def run_check(name: str, body: CheckRequest | None = None, service: Service = Depends(service_of)) -> dict[str, Any]:
     return check_view(service.check(name, mode=(body or CheckRequest()).mode))
 
 
 @router.get("/deployments/{name}/checks", summary="Check history, newest first",
-            responses={404: {"description": "No such deployment and no history"}})
+            tags=["checks"], response_model=None,
+            responses={200: {"model": CheckHistory, "description": "Checks, newest first"},
+                       404: {"description": "No such deployment and no history"}})
 def check_history(name: str, limit: int = Query(50, ge=1, le=500), mode: Mode | None = None,
-                  before: int | None = Query(None, ge=1, description="Only checks with an id below this (paging)."),
+                  before: int | None = Query(None, ge=1, le=MAX_INT, description="Only checks with an id below this (paging)."),
                   service: Service = Depends(service_of)) -> dict[str, Any]:
     checks = service.monitor.history(name, limit=limit, mode=mode, before=before)
     return {"checks": [check_view(c) for c in checks],
@@ -75,13 +85,18 @@ def check_history(name: str, limit: int = Query(50, ge=1, le=500), mode: Mode | 
 
 
 @router.get("/deployments/{name}/live", summary="The live configuration in the spec's shape (a full check)",
-            responses={404: {"description": "No such deployment"}})
+            tags=["checks"], response_model=None,
+            responses={200: {"model": LiveView, "description": "The live view"},
+                       404: {"description": "No such deployment"}})
 def live(name: str, service: Service = Depends(service_of)) -> dict[str, Any]:
     return service.monitor.live(name)
 
 
 @router.post("/deployments/{name}:reconcile", status_code=202, summary="Re-apply the expected setup now",
-             responses={404: {"description": "No such deployment"},
+             tags=["checks"], response_model=None,
+             responses={202: {"model": OperationView, "description": "An Operation re-applying the stored spec, "
+                              "verified by a full check (`response.changed`: what it put back)"},
+                        404: {"description": "No such deployment"},
                         409: {"description": "An operation on this deployment is running"}})
 def reconcile(name: str, request: Request, service: Service = Depends(service_of)) -> dict[str, Any]:
     op = service.monitor.reconcile(name)
@@ -90,11 +105,14 @@ def reconcile(name: str, request: Request, service: Service = Depends(service_of
 
 
 @router.post("/deployments/{name}:accept-live", summary="Adopt the live values into a new revision of the spec",
-             responses={200: {"description": "dry_run, or nothing drifted: the (unchanged) spec"},
-                        202: {"description": "An Operation applying the new revision"},
+             tags=["checks"],
+             responses={200: {"model": AcceptLivePreview, "description": "dry_run, or nothing drifted, or a "
+                              "new revision needing no deploy"},
+                        202: {"model": AcceptLiveOperation, "description": "An Operation applying the new revision"},
                         404: {"description": "No such deployment"},
                         409: {"description": "The endpoint is missing, or an operation is running"},
-                        422: {"description": "The live values do not make a valid spec"}})
+                        422: {"description": "The live values do not make a valid spec, or some of "
+                                              "them could not be read (`details` names each path and why)"}})
 def accept_live(name: str, request: Request, body: AcceptLiveRequest | None = None,
                 service: Service = Depends(service_of)) -> JSONResponse:
     body = body or AcceptLiveRequest()
@@ -111,13 +129,17 @@ def accept_live(name: str, request: Request, body: AcceptLiveRequest | None = No
     return JSONResponse(status_code=202, content=operation_view(result.operation) | {"adopted": adopted})
 
 
-@router.get("/checks/summary", summary="Fleet health and sync counts, worst deployments first")
+@router.get("/checks/summary", summary="Fleet health and sync counts, worst deployments first",
+            tags=["checks"], response_model=None,
+            responses={200: {"model": FleetSummary, "description": "The fleet"}})
 def summary(request: Request, platform: str | None = None, worst: int = Query(20, ge=0, le=1000),
             service: Service = Depends(service_of)) -> dict[str, Any]:
     return _fleet_view(service.monitor.summary(platform=platform, worst=worst, scope=scope_of(request)))
 
 
-@router.post("/checks:run", summary="Check every deployment now (for cron: `deploy-anywhere check --all`)")
+@router.post("/checks:run", summary="Check every deployment now (for cron: `deploy-anywhere check --all`)",
+             tags=["checks"], response_model=None,
+             responses={200: {"model": FleetCheck, "description": "Every check and the fleet"}})
 def check_fleet(request: Request, body: FleetCheckRequest | None = None,
                 service: Service = Depends(service_of)) -> dict[str, Any]:
     body, scope = body or FleetCheckRequest(), scope_of(request)
@@ -127,8 +149,9 @@ def check_fleet(request: Request, body: FleetCheckRequest | None = None,
             "summary": _fleet_view(service.monitor.summary(platform=body.platform, worst=0, scope=scope))}
 
 
-@router.get("/events", summary="Health/sync transitions and remediations, newest first")
-def events(request: Request, deployment: str | None = None, after: int | None = Query(None, ge=0, description="Only ids above "
+@router.get("/events", summary="Health/sync transitions and remediations, newest first", tags=["events"],
+            response_model=None, responses={200: {"model": EventList, "description": "Events"}})
+def events(request: Request, deployment: str | None = None, after: int | None = Query(None, ge=0, le=MAX_INT, description="Only ids above "
            "this, oldest first (tailing)."), limit: int = Query(100, ge=1, le=1000),
            service: Service = Depends(service_of)) -> dict[str, Any]:
     found = service.store.checks.events(deployment=deployment, after=after, limit=limit, scope=scope_of(request))

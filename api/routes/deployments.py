@@ -8,7 +8,9 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.deps import service_of
+from api.params import MAX_INT
 from api.idempotency import idempotent
+from api.routes.deployment_views import DeploymentList, DeploymentView, OperationList, OperationView, PlanView
 from api.security import audit, principal_of, scope_of
 from core.errors import SpecError
 from core.preconditions import Preconditions, parse_etags
@@ -40,9 +42,10 @@ def _caller(request: Request) -> str:
     return principal.key_id if principal is not None else "anonymous"
 
 
-@router.put("/deployments/{name}", status_code=202, summary="Create or update a deployment",
-            responses={200: {"description": "Already serving this revision, in sync: nothing to do"},
-                       202: {"description": "An Operation deploying the spec"},
+@router.put("/deployments/{name}", status_code=202, summary="Create or update a deployment", tags=["deployments"],
+            responses={200: {"model": DeploymentView,
+                             "description": "Already serving this revision, in sync: nothing to do"},
+                       202: {"model": OperationView, "description": "An Operation deploying the spec"},
                        409: {"description": "An operation on this deployment is still running, or "
                                             "the change requires replacing the endpoint"},
                        412: {"description": "If-Match / If-None-Match does not hold"},
@@ -65,7 +68,8 @@ def put_deployment(name: str, spec: EndpointSpec, request: Request, if_match: st
                                     "if_match": if_match, "if_none_match": if_none_match})
 
 
-@router.get("/deployments/{name}", summary="A deployment: spec, revision, health, sync, ETag")
+@router.get("/deployments/{name}", summary="A deployment: spec, revision, health, sync, ETag", tags=["deployments"],
+            response_model=None, responses={200: {"model": DeploymentView, "description": "The deployment"}})
 def get_deployment(name: str, response: Response,
                    refresh: bool = Query(False, description="Run a basic check first."),
                    service: Service = Depends(service_of)) -> dict[str, Any]:
@@ -74,15 +78,18 @@ def get_deployment(name: str, response: Response,
     return deployment_view(dep)
 
 
-@router.get("/deployments", summary="List deployments")
+@router.get("/deployments", summary="List deployments", tags=["deployments"], response_model=None,
+            responses={200: {"model": DeploymentList, "description": "Deployments, by name"}})
 def list_deployments(request: Request, platform: str | None = None, limit: int = Query(100, ge=1, le=1000),
-                     offset: int = Query(0, ge=0), service: Service = Depends(service_of)) -> dict[str, Any]:
+                     offset: int = Query(0, ge=0, le=MAX_INT), service: Service = Depends(service_of)) -> dict[str, Any]:
     found = service.list(platform=platform, limit=limit, offset=offset, scope=scope_of(request))
     return {"deployments": [deployment_view(d) for d in found]}
 
 
 @router.delete("/deployments/{name}", status_code=202, summary="Delete a deployment and its cloud resources",
-               responses={409: {"description": "An operation on this deployment is still running"},
+               tags=["deployments"],
+               responses={202: {"model": OperationView, "description": "An Operation deleting it"},
+                          409: {"description": "An operation on this deployment is still running"},
                           412: {"description": "If-Match does not hold"}})
 def delete_deployment(name: str, request: Request, if_match: str | None = _IF_MATCH,
                       idempotency_key: str | None = _IDEMPOTENCY_KEY,
@@ -96,12 +103,16 @@ def delete_deployment(name: str, request: Request, if_match: str | None = _IF_MA
                       path=f"/v1/deployments/{name}", body=lambda: {"if_match": if_match}, handle=handle)
 
 
-@router.post("/plan", summary="Dry run: provider requests that would be sent, and the diff against live")
+@router.post("/plan", summary="Dry run: provider requests that would be sent, and the diff against live",
+             tags=["deployments"], response_model=None,
+             responses={200: {"model": PlanView, "description": "What apply would send and change"},
+                        409: {"description": "An endpoint of that name exists that this service did not create"}})
 def plan(spec: EndpointSpec, service: Service = Depends(service_of)) -> dict[str, Any]:
     return service.plan(spec)
 
 
-@router.get("/operations", summary="Operations, newest first, by deployment and state")
+@router.get("/operations", summary="Operations, newest first, by deployment and state", tags=["operations"],
+            response_model=None, responses={200: {"model": OperationList, "description": "Operations, newest first"}})
 def list_operations(request: Request, deployment: str | None = None,
                     state: str | None = Query(None, description=f"One of: {', '.join(sorted(OPERATION_STATES))}."),
                     limit: int = Query(100, ge=1, le=1000),
@@ -114,7 +125,9 @@ def list_operations(request: Request, deployment: str | None = None,
 
 
 @router.post("/operations/{op_id}:cancel", summary="Stop an operation; says what it left on the provider",
-             responses={409: {"description": "The operation is already done"}})
+             tags=["operations"], response_model=None,
+             responses={200: {"model": OperationView, "description": "The cancelled Operation (`error.details.left`)"},
+                        409: {"description": "The operation is already done"}})
 def cancel_operation(op_id: str, request: Request, service: Service = Depends(service_of)) -> dict[str, Any]:
     op = service.cancel(op_id)
     audit(request, action="cancel", deployment=op.deployment_name, revision=op.revision,
@@ -122,6 +135,7 @@ def cancel_operation(op_id: str, request: Request, service: Service = Depends(se
     return operation_view(op)
 
 
-@router.get("/operations/{op_id}", summary="An Operation (AIP-151)")
+@router.get("/operations/{op_id}", summary="An Operation (AIP-151)", tags=["operations"], response_model=None,
+            responses={200: {"model": OperationView, "description": "The Operation: poll until `done`"}})
 def get_operation(op_id: str, service: Service = Depends(service_of)) -> dict[str, Any]:
     return operation_view(service.operation(op_id))

@@ -1,4 +1,8 @@
-"""/healthz, /readyz, /metrics (public by default), /v1/platforms, /v1/schema/spec (any API key): no cloud calls."""
+"""/healthz, /readyz, /metrics (public by default), /v1/platforms, /v1/schema/spec (any API key): no cloud calls.
+
+Tags ``meta`` and ``platforms``. The platforms and spec-schema routes return plain dicts
+(``response_model=None``) documented by :class:`PlatformList` and :class:`SpecSchema`, so nothing is
+filtered out of them."""
 
 from __future__ import annotations
 
@@ -17,7 +21,47 @@ __all__ = ["router"]
 router = APIRouter()
 
 
-@router.get("/healthz", summary="Liveness")
+class Liveness(BaseModel):
+    status: str = Field(description="`ok`: the process answers.")
+
+
+class PlatformInfo(BaseModel):
+    """A platform and, when implemented, its capabilities (:meth:`core.adapter.Capabilities.to_dict`)."""
+
+    platform: str = Field(description="sagemaker, vertex or azureml.")
+    implemented: bool
+    installed: bool = Field(description="Its SDK is installed (else see `install`).")
+    sdk: str | None = Field(default=None, description="The SDK the adapter drives.")
+    install: str | None = Field(default=None, description="How to install its extra.")
+    unsupported: dict[str, str] | None = Field(default=None, description="Spec feature -> why the platform "
+                                               "cannot do it (refused with 422 before any call).")
+    unobservable: list[str] | None = Field(default=None, description="Spec paths it cannot read back.")
+    field_ownership: list[dict[str, Any]] | None = Field(
+        default=None, description="Fields a check does not compare as-is, and who owns them.")
+    provider_fields: dict[str, str] | None = Field(default=None, description="Spec path -> provider field.")
+    basic_check_fields: list[str] | None = Field(default=None, description="What a basic check reads.")
+    requires_replacement: dict[str, str] | None = Field(
+        default=None, description="Spec path -> why a change there cannot be made in place.")
+    notes: list[str] | None = None
+
+
+class PlatformList(BaseModel):
+    platforms: list[PlatformInfo]
+
+
+class SpecSchema(BaseModel):
+    """A JSON Schema (draft 2020-12) document."""
+
+    schema_: str = Field(alias="$schema", description="The JSON Schema dialect.")
+    id_: str = Field(alias="$id")
+    title: str
+    type: str
+    properties: dict[str, Any]
+    required: list[str]
+    defs: dict[str, Any] = Field(alias="$defs", description="The sub-schemas `properties` refers to.")
+
+
+@router.get("/healthz", summary="Liveness", tags=["meta"], response_model=Liveness)
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
@@ -27,7 +71,7 @@ class Readiness(BaseModel):
     checks: dict[str, bool] = Field(description="`database`: the store answers; `workers`: DBOS is launched.")
 
 
-@router.get("/readyz", summary="Readiness: the database answers and the durable workers are launched",
+@router.get("/readyz", summary="Readiness: the database answers and the durable workers are launched", tags=["meta"],
             response_model=Readiness,
             responses={503: {"model": Readiness, "description": "Not ready; `checks` says what is not"}})
 def readyz(request: Request) -> JSONResponse:
@@ -39,13 +83,15 @@ def readyz(request: Request) -> JSONResponse:
                         content={"status": "ready" if ready else "unavailable", "checks": checks})
 
 
-@router.get("/metrics", summary="Prometheus metrics (text exposition format)", response_class=Response,
-            responses={200: {"content": {CONTENT_TYPE_LATEST: {}}}})
+@router.get("/metrics", summary="Prometheus metrics (text exposition format)", tags=["meta"], response_class=Response,
+            responses={200: {"description": "The metrics, in Prometheus' text exposition format",
+                             "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}})
 def prometheus_metrics(request: Request) -> Response:
     return Response(metrics.render(request.app.state.container.store), media_type=CONTENT_TYPE_LATEST)
 
 
-@router.get("/v1/platforms", summary="Supported platforms and their capabilities")
+@router.get("/v1/platforms", summary="Supported platforms and their capabilities", tags=["platforms"],
+            response_model=None, responses={200: {"model": PlatformList, "description": "Every platform"}})
 def platforms() -> dict[str, Any]:
     out = []
     for name in registry.PLATFORMS:
@@ -58,6 +104,7 @@ def platforms() -> dict[str, Any]:
     return {"platforms": out}
 
 
-@router.get("/v1/schema/spec", summary="JSON Schema of the endpoint spec")
+@router.get("/v1/schema/spec", summary="JSON Schema of the endpoint spec", tags=["meta"], response_model=None,
+            responses={200: {"model": SpecSchema, "description": "The spec's JSON Schema"}})
 def schema() -> dict[str, Any]:
     return spec_json_schema()

@@ -119,8 +119,9 @@ async def _check_scope(request: Request, principal: Principal, path: str) -> Non
         if op_id is not None and (op := store.get_operation(op_id)) is not None:
             dep = store.get_deployment(op.deployment_name)
             found.append((op.deployment_name, dep.platform if dep else None))
-        if queried is not None:
-            found.append((queried, None))
+        if queried is not None:  # the deployment's platform counts too (a key scoped to one platform)
+            dep = store.get_deployment(queried)
+            found.append((queried, dep.platform if dep else None))
         return found
 
     found = await run_in_threadpool(targets)

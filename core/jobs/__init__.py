@@ -139,10 +139,11 @@ class Jobs:
             DBOS.destroy(destroy_registry=False)
             self._launched = False
 
-    def start_deploy(self, op_id: str, name: str, revision: str, *, account: str) -> None:
-        """Enqueue the deploy on the operations queue, in ``account``'s partition."""
+    def start_deploy(self, op_id: str, name: str, revision: str, *, account: str, verify: bool = False) -> None:
+        """Enqueue the deploy on the operations queue, in ``account``'s partition (``verify``: a
+        reconcile, checked fully before and after: :func:`core.jobs.workflows.deploy_workflow`)."""
         with SetWorkflowID(op_id), SetEnqueueOptions(queue_partition_key=account):
-            self._operations.enqueue(deploy_workflow, op_id, name, revision)
+            self._operations.enqueue(deploy_workflow, op_id, name, revision, verify)
 
     def start_delete(self, op_id: str, name: str, *, account: str) -> None:
         with SetWorkflowID(op_id), SetEnqueueOptions(queue_partition_key=account):

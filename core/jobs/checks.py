@@ -137,7 +137,7 @@ def check_batch_workflow(names: list[str], mode: str) -> int:
     for name in _check_batch(names, mode):
         op = _begin_remediation(name)
         if op is not None:
-            runtime().service.jobs.start_deploy(op["id"], name, op["revision"], account=op["account"])
+            runtime().service.jobs.start_deploy(op["id"], name, op["revision"], account=op["account"], verify=True)
             started += 1
     return started
 

@@ -12,6 +12,13 @@ clears the deployment's full-check clock, so the next sweep tick checks it fully
 provider request budget, instead of adding ~7 reads to every deploy's latency. A failure discards what the
 rollout left (no orphans) and records the provider's reason; running out of the provision budget
 is ``timed_out`` (the provider may still finish; a later check picks it up).
+
+Ownership (:mod:`core.ownership`): every request carries the deployment's owner, so submit refuses
+(``not_owned``) an endpoint under the name that is not this deployment's before writing anything,
+and the failure's rollback then leaves it alone; a delete never removes such an endpoint (its
+result lists it under ``left``). A reconcile (``verify``) runs a full check before and after the
+rollout: it succeeds only when the closing one is serving and in sync (else it fails naming what is
+left), and its result lists what it changed (``changed``: the drift items that are gone).
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from dbos import DBOS
 
 from core import metrics
 from core.adapter import Progress
-from core.errors import DeployError, DeploymentFailed, ServingTimeout
+from core.errors import DeployError, DeploymentFailed, NotOwned, ServingTimeout
 from core.jobs.runtime import bind, ensure_current, runtime
 from core.live import LiveEndpoint
 from core.queries import evaluate
@@ -113,7 +120,7 @@ def _request(spec: EndpointSpec, adapter: Any, *, record: bool = False) -> Any:
     materialized, seen = materialize(spec, runtime().service.vault, adapter, deployment=spec.name)
     if record:
         runtime().store.secrets.record_fingerprints(spec.name, seen)
-    return adapter.to_request(materialized)
+    return adapter.to_request(materialized, owner=runtime().store.ownership(spec.name))
 
 
 def _bound(spec_json: dict[str, Any]) -> tuple[EndpointSpec, Any]:
@@ -136,9 +143,10 @@ def _submit(spec_json: dict[str, Any], pending: list[str]) -> dict[str, Any]:
 @DBOS.step()
 def _observe(spec_json: dict[str, Any]) -> dict[str, Any] | None:
     spec, adapter = _bound(spec_json)
-    dep = runtime().store.get_deployment(spec.name) if has_secrets(spec) else None
+    dep = runtime().store.get_deployment(spec.name)
     live = observe_redacted(adapter, spec, full=False, vault=runtime().service.vault,
-                   seen=dep.secret_fingerprints if dep is not None else None)
+                   seen=dep.secret_fingerprints if dep is not None and has_secrets(spec) else None,
+                   owner=dep.owner if dep is not None else None)
     return None if live is None else live.model_dump(mode="json")
 
 
@@ -182,9 +190,60 @@ def _discard(spec_json: dict[str, Any]) -> bool:
 @guarded
 @DBOS.step()
 def _delete(spec_json: dict[str, Any]) -> bool:
-    """One pass of deleting; True once nothing is left."""
+    """One pass of deleting; True once nothing of ours is left (an endpoint under the name that is
+    not this deployment's is never touched: :mod:`core.ownership`)."""
     spec, adapter = _bound(spec_json)
-    return bool(_retry(lambda: adapter.delete(spec.name)))
+    owner = runtime().store.ownership(spec.name)
+    return bool(_retry(lambda: adapter.delete(spec.name, owner=owner)))
+
+
+@guarded
+@DBOS.step()
+def _foreign(spec_json: dict[str, Any]) -> dict[str, Any] | None:
+    """What a delete leaves because it is not this deployment's: the endpoint under its name when
+    that carries no stamp of ours (``{endpoint, reason, owner_stamp, revision_stamp}``), else None."""
+    spec, adapter = _bound(spec_json)
+    owner = runtime().store.ownership(spec.name)
+    stamps = _retry(lambda: adapter.stamps(spec.name))
+    if stamps is None or (owner is not None and owner.owns(stamps)):
+        return None
+    return {"endpoint": spec.name, "reason": "not_owned: it was not created by this deployment and is left "
+            "untouched", "owner_stamp": stamps.owner, "revision_stamp": stamps.revision}
+
+
+@guarded
+@DBOS.step()
+def _full_check(name: str) -> dict[str, Any]:
+    """A full check of ``name``, recorded: ``{health, sync, changes}``, or ``{error}`` when the
+    provider could not be read."""
+    try:
+        _, result = runtime().service.monitor.check(name, mode="full", trigger="operation", remediate=False)
+    except DeployError as exc:
+        return {"error": exc.to_dict()}
+    return {"health": result.health, "sync": result.sync, "changes": result.drift}
+
+
+def _repaired(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
+    """What a reconcile changed: every drift item of the check before it that the check after it
+    no longer reports (``{path, was, now}``: ``now`` is the spec's value, None for a removed
+    foreign sub-resource)."""
+    left = {c["path"] for c in after.get("changes") or []}
+    return [{"path": c["path"], "was": c.get("actual"), "now": c.get("expected")}
+            for c in before.get("changes") or [] if c["path"] not in left]
+
+
+def _unconverged(after: dict[str, Any], changed: list[dict[str, Any]]) -> DeploymentFailed | None:
+    """The failure of a reconcile whose closing full check is not serving and in sync, else None."""
+    if "error" in after:
+        return DeploymentFailed(f"reconcile could not verify the result: the closing full check failed: "
+                                f"{after['error'].get('message')}", details={"changed": changed, "left": None})
+    if after["health"] == "serving" and after["sync"] == "in_sync":
+        return None
+    left = after.get("changes") or []
+    paths = ", ".join(c["path"] for c in left) or "none"
+    return DeploymentFailed(
+        f"reconcile did not converge: the closing full check is {after['health']} and {after['sync']} "
+        f"({len(left)} drift item(s) left: {paths})", details={"changed": changed, "left": left})
 
 
 @guarded
@@ -204,6 +263,28 @@ def _record(name: str, live: dict[str, Any]) -> None:
         runtime().service.monitor.record_observed(name, LiveEndpoint.model_validate(live))
     except DeployError:
         pass  # best effort, like _check: the closing full check and the next check record it
+
+
+@guarded
+@DBOS.step()
+def _first_rollout(name: str, op_id: str) -> bool:
+    """Whether no apply of this deployment ``name`` (since its record was created: an earlier
+    deployment of the same name does not count) other than ``op_id`` ever succeeded."""
+    store = runtime().store
+    dep = store.get_deployment(name)
+    if dep is None:
+        return False
+    done = store.list_operations(deployment=name, state="succeeded", limit=50)
+    return not any(op.kind == "apply" and op.id != op_id and op.created_at >= dep.created_at for op in done)
+
+
+@guarded
+@DBOS.step()
+def _not_deployed(name: str, reason: str) -> None:
+    """Mark a deployment whose first rollout failed and was fully rolled back (not down)."""
+    runtime().store.checks.mark_not_deployed(name, message=(
+        f"not deployed: the first rollout failed and was rolled back, nothing is live ({reason}). "
+        f"Fix the spec and apply it again to retry, or delete the deployment."))
 
 
 @guarded
@@ -253,12 +334,15 @@ def _stepped(step: Any, spec_json: dict[str, Any], *, op_id: str, deadline: floa
 
 
 @DBOS.workflow()
-def deploy_workflow(op_id: str, name: str, rev: str) -> None:
+def deploy_workflow(op_id: str, name: str, rev: str, verify: bool = False) -> None:
+    """``verify`` (a reconcile): a full check before the rollout and one after it; the operation
+    succeeds only when the closing one is serving and in sync, and its result lists what changed."""
     bind()
     settings = runtime().settings
     spec_json: dict[str, Any] | None = None
     try:
         spec_json = _load_spec(name, rev)
+        before = _full_check(name) if verify else None
         _progress(op_id, state="running", phase="submit", progress=10,
                   status_message="sending the requests to the provider")
         _stepped(_submit, spec_json, op_id=op_id, deadline=_now() + settings.submit_timeout_seconds,
@@ -281,18 +365,32 @@ def deploy_workflow(op_id: str, name: str, rev: str) -> None:
         _stepped(_finalize, spec_json, op_id=op_id, deadline=_now() + settings.delete_timeout_seconds,
                  what="finalize")
         _record(name, served.model_dump(mode="json"))  # health and sync, from the read that saw it serve
-        _finish(op_id, "succeeded", result={"deployment": _view(name), "test_queries": queries})
+        result: dict[str, Any] = {"test_queries": queries}
+        if before is not None:  # a reconcile: converged only if a full check now finds no drift
+            after = _full_check(name)
+            result["changed"] = _repaired(before, after)
+            failure = _unconverged(after, result["changed"])
+            if failure is not None:
+                _finish(op_id, "failed", error=failure.to_dict())
+                return
+        _finish(op_id, "succeeded", result={"deployment": _view(name), **result})
     except ServingTimeout as exc:
         _check(name, "basic")
         _finish(op_id, "timed_out", error=exc.to_dict())
     except DeployError as exc:
-        if spec_json is not None and not (isinstance(exc, DeploymentFailed) and "test_queries" in (exc.details or {})):
+        rolled_back = False
+        if (spec_json is not None and not isinstance(exc, NotOwned)  # nothing was written to a foreign endpoint
+                and not (isinstance(exc, DeploymentFailed) and "test_queries" in (exc.details or {}))):
             _progress(op_id, phase="rollback", status_message="removing what the failed rollout left")
             try:
                 _until(_discard, spec_json, timeout=settings.delete_timeout_seconds, what="cleanup")
+                rolled_back = True
             except DeployError:
                 pass  # reported through the operation's error below; the next apply sweeps again
-        _check(name, "basic")
+        if rolled_back and _first_rollout(name, op_id):
+            _not_deployed(name, exc.message)
+        else:
+            _check(name, "basic")
         _finish(op_id, "failed", error=exc.to_dict())
     except Exception as exc:  # a bug must not leave the operation running forever (RuntimeStopped,
         # a BaseException, passes through: a shut-down execution is resumed, not failed)
@@ -308,10 +406,13 @@ def delete_workflow(op_id: str, name: str) -> None:
         spec_json = _deployment_spec(name)
         _progress(op_id, state="running", phase="delete", progress=10,
                   status_message="deleting the endpoint and everything the service created")
+        left = None
         if spec_json is not None:
+            left = _foreign(spec_json)
             _until(_delete, spec_json, timeout=settings.delete_timeout_seconds, what="delete")
         _remove(name)
-        _finish(op_id, "succeeded", result={"name": name, "deleted": True})
+        _finish(op_id, "succeeded", result={"name": name, "deleted": True,
+                                            **({"left": [left]} if left is not None else {})})
     except ServingTimeout as exc:
         _finish(op_id, "timed_out", error=exc.to_dict())
     except DeployError as exc:

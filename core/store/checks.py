@@ -12,7 +12,8 @@ Contracts:
   never emit; ``serving -> updating -> failed`` emits one ``serving -> failed``. Before a deployment's
   first event its baseline is ``serving`` / ``in_sync`` (a new deployment that serves emits nothing).
 - :meth:`Checks.due` lists what the scheduler should check: not being deleted, no operation running
-  (the operation records its own check), clock older than the interval (never checked first).
+  (the operation records its own check), not ``not_deployed`` (a first rollout rolled back: nothing
+  is live by design), clock older than the interval (never checked first).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import case, delete, func, or_, select, update
 
 from core.auth import Scope
+from core.coverage import merge
+from core.diff import Change
+from core.patch import to_patch
 from core.store.db import utcnow
 from core.store.keys import scope_clauses
 from core.store.models import CheckResult, Deployment, Event
@@ -41,7 +45,8 @@ SETTLED_HEALTH = DOWN_HEALTH | {"serving"}
 SETTLED_SYNC = frozenset({"in_sync", "out_of_sync"})
 _BASELINE = {"health": "serving", "sync": "in_sync"}
 
-WORST_FIRST = ("failed", "missing", "degraded", "unknown", "provisioning", "updating", "deleting", "serving")
+WORST_FIRST = ("failed", "missing", "degraded", "unknown", "not_deployed", "provisioning", "updating", "deleting",
+               "serving")
 """Health from worst to best (ties: out_of_sync before unknown before in_sync)."""
 
 
@@ -68,6 +73,13 @@ class CheckWrite:
     """When the provider read began (None: ``checked_at``). A read that began before the
     deployment's last applied observation is kept in the history but changes nothing else: a slower
     check overlapping a newer one must not overwrite its reading, streak or events."""
+    unobserved: tuple[str, ...] = ()
+    """Spec path globs the check did not read: the deployment's drift there is carried, not
+    cleared (core.coverage). ``("*",)``: it read no configuration."""
+    ignore: tuple[str, ...] = ()
+    """The deployment's ignore globs now (a carried change they match is dropped)."""
+    reapplied: bool = False
+    """The check closes a rollout that wrote every field: nothing unread is carried past it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,34 +131,68 @@ class Checks:
             staged = [None if (dep := rows.get(w.name)) is None else self._stage(s, dep, w) for w in writes]
             s.flush()  # one round trip for the whole batch; events below need the check ids
             for w, item in zip(writes, staged):
+                if item is not None:
+                    self._stamp_check_id(rows[w.name], item[0] is not None, item[1])
                 out.append(None if item is None else self._events(s, w, *item))
         return out
 
     @staticmethod
     def _stage(s: Any, dep: Deployment, w: CheckWrite) -> tuple[dict[str, str] | None, CheckResult, int, dt.datetime]:
         """Update the deployment's observed state (unless the read is stale: ``previous`` None),
-        clocks and streak; add the check row."""
+        current drift, clocks and streak; add the check row.
+
+        The row and the deployment hold the MERGED state (core.coverage): drift the check did not
+        observe is carried with its original observation; sync is ``out_of_sync`` while any change
+        is left, observed or carried. A check that could not judge (sync ``unknown``: a provider
+        error, an unreadable configuration) keeps the current drift and the streak as they are.
+        A stale read records only what it saw."""
         now = w.checked_at or utcnow()
         read_at = w.read_at or now
         if now.utcoffset() is None or read_at.utcoffset() is None:
             raise ValueError("naive datetime: check timestamps must be timezone-aware")
+        observed = [dict(c) | {"observed_at": read_at.isoformat(), "mode": w.mode, "carried": False,
+                               "revision": w.revision_expected} for c in w.drift]
         previous: dict[str, str] | None = None
+        sync, drift, patch = w.sync, observed, None if w.patch is None else list(w.patch)
         if dep.observed_at is None or read_at >= dep.observed_at:
             previous = {"health": dep.health, "sync": dep.sync}
-            dep.health, dep.sync, dep.status_message, dep.observed_at = w.health, w.sync, w.status_message, read_at
+            if w.sync == "unknown":
+                drift = observed + [dict(c) | {"carried": True} for c in dep.drift or []
+                                    if c.get("path") not in {o["path"] for o in observed}]
+            else:
+                merged = merge(dep.drift, observed, unobserved=w.unobserved, ignore=w.ignore,
+                               revision=w.revision_expected, reapplied=w.reapplied)
+                drift = merged.changes
+                sync = "out_of_sync" if drift else w.sync
+                if merged.carried:
+                    patch = to_patch(dep.spec, [Change.model_validate(c) for c in drift]) or None
+                material = w.material or any(c.get("carried") and c.get("severity") == "material" for c in drift)
+                dep.drift_streak = (dep.drift_streak or 0) + 1 if (sync == "out_of_sync" and material) else 0
+            dep.health, dep.sync, dep.status_message, dep.observed_at = w.health, sync, w.status_message, read_at
+            if sync != w.sync and w.status_message is None:
+                dep.status_message = f"{len(drift)} field(s) differ"
+            dep.drift = drift
             if w.provider_ids is not None:
                 dep.provider_ids = w.provider_ids
-            dep.drift_streak = (dep.drift_streak or 0) + 1 if (w.sync == "out_of_sync" and w.material) else 0
         dep.basic_checked_at = now
         if w.mode == "full":
             dep.full_checked_at = now
         row = CheckResult(
-            deployment_name=w.name, mode=w.mode, health=w.health, sync=w.sync,
-            revision_expected=w.revision_expected, revision_live=w.revision_live, drift=list(w.drift),
-            patch=None if w.patch is None else list(w.patch), trigger=w.trigger, error=w.error,
+            deployment_name=w.name, mode=w.mode, health=w.health, sync=sync,
+            revision_expected=w.revision_expected, revision_live=w.revision_live, drift=drift,
+            patch=patch, trigger=w.trigger, error=w.error, unobserved=list(w.unobserved),
             duration_ms=float(w.duration_ms), checked_at=now)
         s.add(row)
         return previous, row, dep.drift_streak, now
+
+    @staticmethod
+    def _stamp_check_id(dep: Deployment, applied: bool, row: CheckResult) -> None:
+        """Name the check that observed each change it reported (its id exists once flushed);
+        carried changes keep the id of the check that observed them."""
+        drift = [c if c.get("carried") else c | {"check_id": row.id} for c in row.drift or []]
+        row.drift = drift
+        if applied:
+            dep.drift = copy.deepcopy(drift)
 
     @staticmethod
     def _events(s: Any, w: CheckWrite, previous: dict[str, str] | None, row: CheckResult, streak: int,
@@ -154,7 +200,7 @@ class Checks:
         """The settled transitions of one recorded check, as events (none for a stale read)."""
         events: list[EventRecord] = []
         for axis, settled in (("health", SETTLED_HEALTH), ("sync", SETTLED_SYNC)) if previous is not None else ():
-            current = getattr(w, axis)
+            current = getattr(row, axis)  # the merged sync, not only what this check read
             if current not in settled or current == previous[axis]:
                 continue  # passing state, or no change since the last observation
             last = s.scalars(select(Event.current).where(Event.deployment_name == w.name, Event.type == axis)
@@ -163,13 +209,24 @@ class Checks:
                 continue
             event = Event(deployment_name=w.name, type=axis, previous=last or _BASELINE[axis], current=current,
                           created_at=now, data={
-                              "health": w.health, "sync": w.sync, "revision": w.revision_expected,
+                              "health": w.health, "sync": row.sync, "revision": w.revision_expected,
                               "live_revision": w.revision_live, "message": w.status_message,
-                              "changes": len(w.drift), "check_id": row.id, "mode": w.mode})
+                              "changes": len(row.drift or []), "check_id": row.id, "mode": w.mode,
+                              "carried": sum(1 for c in row.drift or [] if c.get("carried"))})
             s.add(event)
             s.flush()
             events.append(EventRecord.from_row(event))
         return Recorded(CheckResultRecord.from_row(row), tuple(events), streak)
+
+    def mark_not_deployed(self, name: str, *, message: str) -> None:
+        """The first rollout of ``name`` failed and was fully rolled back: health ``not_deployed``
+        (not down), sync ``unknown``, no current drift, ``message`` saying how to retry or delete.
+        Scheduled checks skip it until the next rollout (:meth:`due`)."""
+        with self._store._tx(write=True) as s:
+            dep = s.get(Deployment, name)
+            if dep is not None:
+                dep.health, dep.sync, dep.status_message = "not_deployed", "unknown", message
+                dep.drift, dep.drift_streak, dep.observed_at = [], 0, utcnow()
 
     def add_event(self, name: str, *, type: str, current: str, data: dict[str, Any]) -> EventRecord:
         """Record a non-transition event (e.g. ``remediation``)."""
@@ -246,6 +303,7 @@ class Checks:
         clock first; skips deployments being deleted or with an operation running."""
         stmt = (select(Deployment)
                 .where(Deployment.deleting.is_(False), Deployment.current_operation_id.is_(None),
+                       Deployment.health != "not_deployed",
                        or_(Deployment.basic_checked_at.is_(None), Deployment.basic_checked_at < basic_before,
                            Deployment.full_checked_at.is_(None), Deployment.full_checked_at < full_before))
                 .order_by(Deployment.basic_checked_at.is_not(None), Deployment.basic_checked_at, Deployment.name)

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, NotFound
+from core.ownership import new_owner
 from core.preconditions import Preconditions, etag
 from core.store.db import utcnow
 from core.store.models import Deployment, Operation, Revision
@@ -63,7 +64,7 @@ def begin(
             Deployment(
                 name=name, platform=platform, spec=spec, revision=revision, generation=1,
                 health="unknown", sync="unknown", provider_ids={}, current_operation_id=op_id,
-                deleting=False, created_at=now, updated_at=now,
+                deleting=False, created_at=now, updated_at=now, owner=new_owner(),
             )
         )
         s.flush()  # the insert race of a new row surfaces here, as IntegrityError

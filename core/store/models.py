@@ -79,9 +79,17 @@ class Deployment(Base):
         UTCDateTime(), doc="Last full check (the full schedule's clock).")
     drift_streak: Mapped[int] = mapped_column(
         Integer, default=0, server_default=text("0"),
-        doc="Consecutive checks that found material drift (auto-remediation counts these).")
+        doc="Consecutive checks that found material drift, observed or carried (auto-remediation counts these).")
+    drift: Mapped[list[Any] | None] = mapped_column(
+        doc="The current drift: the changes of the last check merged with those it did not observe "
+            "(carried; core.coverage), each with when and by which check it was observed.")
     secret_fingerprints: Mapped[dict[str, Any] | None] = mapped_column(
         doc="Env path -> fingerprints of the values deploys resolved from secret stores (never values).")
+    owner: Mapped[str | None] = mapped_column(
+        String(ID_LENGTH),
+        doc="Owner uid, generated when the row is first stored: the ownership stamp on every provider "
+            "resource made for this deployment (core.ownership). NULL only for a row stored by a replica "
+            "running older code (a rolling upgrade); Store.ownership fills it in.")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -143,6 +151,8 @@ class CheckResult(Base):
     revision_live: Mapped[str | None] = mapped_column(String(REVISION_LENGTH))
     drift: Mapped[list[Any]] = mapped_column(default=list)
     patch: Mapped[list[Any] | None] = mapped_column(doc="RFC 6902 ops, expected spec -> live.")
+    unobserved: Mapped[list[Any] | None] = mapped_column(
+        doc="Spec path globs this check did not read (its coverage); None: recorded before coverage was kept.")
     trigger: Mapped[str] = mapped_column(String(SHORT), default="manual", server_default="manual")
     error: Mapped[dict[str, Any] | None]
     duration_ms: Mapped[float] = mapped_column(Float)

@@ -52,6 +52,10 @@ class DeploymentRecord:
     full_checked_at: dt.datetime | None = None
     drift_streak: int = 0
     secret_fingerprints: dict[str, list[str]] = field(default_factory=dict)
+    drift: list[Any] = field(default_factory=list)
+    """The current drift (the last check's changes merged with the carried ones; core.coverage)."""
+    owner: str | None = None
+    """The owner uid stamped on every provider resource made for it (core.ownership)."""
 
     @property
     def etag(self) -> str:
@@ -79,6 +83,8 @@ class DeploymentRecord:
             full_checked_at=row.full_checked_at,
             drift_streak=row.drift_streak or 0,
             secret_fingerprints=copy.deepcopy(row.secret_fingerprints or {}),
+            drift=copy.deepcopy(row.drift or []),
+            owner=row.owner,
         )
 
 
@@ -136,6 +142,8 @@ class CheckResultRecord:
     checked_at: dt.datetime
     patch: list[Any] | None = None
     trigger: str = "manual"
+    unobserved: list[str] | None = None
+    """Spec path globs the check did not read (None: recorded before coverage was kept)."""
 
     @classmethod
     def from_row(cls, row: CheckResult) -> CheckResultRecord:
@@ -153,4 +161,5 @@ class CheckResultRecord:
             checked_at=row.checked_at,
             patch=copy.deepcopy(row.patch),
             trigger=row.trigger or "manual",
+            unobserved=None if row.unobserved is None else list(row.unobserved),
         )

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.auth import Scope
 from core.errors import Conflict, NotFound
+from core.ownership import Ownership, new_owner
 from core.preconditions import Preconditions
 from core.store import migrate as _migrate
 from core.store.db import SQLITE_IMMEDIATE, make_engine, utcnow
@@ -342,6 +343,27 @@ class Store:
         )
         with self._tx() as s:
             return [(r.revision, copy.deepcopy(r.spec), r.created_at) for r in s.scalars(stmt)]
+
+
+    def ownership(self, name: str) -> Ownership | None:
+        """Who deployment ``name`` is on the provider (:mod:`core.ownership`): its owner uid and
+        the revisions it has stored; None when there is no such deployment. A row without a uid
+        (stored by a replica running code from before owner stamps, during a rolling upgrade) is
+        given one here, once."""
+        with self._tx() as s:
+            row = s.execute(select(Deployment.name, Deployment.owner).where(Deployment.name == name)).one_or_none()
+            if row is None:
+                return None
+            owner = row.owner
+            revisions = frozenset(s.scalars(select(Revision.revision).where(Revision.deployment_name == name)))
+        if owner is None:
+            with self._tx(write=True) as s:
+                s.execute(update(Deployment).where(Deployment.name == name, Deployment.owner.is_(None))
+                          .values(owner=new_owner()), execution_options={"synchronize_session": False})
+                owner = s.scalar(select(Deployment.owner).where(Deployment.name == name))
+            if owner is None:
+                return None  # removed meanwhile
+        return Ownership(uid=owner, revisions=revisions)
 
 
 def _check_page(limit: int, offset: int) -> None:

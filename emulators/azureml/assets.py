@@ -1,8 +1,9 @@
-"""Workspace asset versions the SDK registers or reads: environments, models, data, code.
+"""Workspace asset versions the SDK registers or reads: environments, data, code (models, with
+their containers and list filters: :mod:`emulators.azureml.model_registry`).
 
-- ``PUT .../{environments|models|data|codes}/{name}/versions/{version}`` validates against
-  ``EnvironmentVersion`` / ``ModelVersion`` / ``DataVersionBase`` (discriminated by ``dataType``) /
-  ``CodeVersion``; 201 when new, 200 when it exists (only mutable fields — description, tags,
+- ``PUT .../{environments|data|codes}/{name}/versions/{version}`` validates against
+  ``EnvironmentVersion`` / ``DataVersionBase`` (discriminated by ``dataType``) / ``CodeVersion``;
+  201 when new, 200 when it exists (only mutable fields — description, tags,
   properties, stage, archive flag — may change; create-only fields such as an environment's
   ``image`` -> 400: versions are immutable). The SDK registers an inline
   ``Environment(image=...)`` as ``CliV2AnonymousEnvironment/versions/<content hash>`` before a
@@ -11,8 +12,7 @@
 
 Deployments reference models/environments by ARM id; the emulator accepts any well-formed id
 (registered or not), so deploying ``azureml:name:version`` needs no registration beforehand.
-:meth:`AssetOperations.register_asset` (the control API's ``register_model`` /
-``register_environment``) makes a version visible to ``GET`` without the SDK.
+:meth:`AssetOperations.register_asset` makes a version visible to ``GET`` without the SDK.
 """
 
 from __future__ import annotations
@@ -29,13 +29,12 @@ __all__ = ["ASSET_MODELS", "AssetOperations"]
 
 ASSET_MODELS: dict[str, str] = {
     "environments": "EnvironmentVersion",
-    "models": "ModelVersion",
     "data": "DataVersionBase",
     "codes": "CodeVersion",
 }
 """Asset kind (path segment) -> REST model of a version."""
 
-_LABEL = {"environments": "environment", "models": "model", "data": "data asset", "codes": "code asset"}
+_LABEL = {"environments": "environment", "data": "data asset", "codes": "code asset"}
 
 
 class AssetOperations(BackendCore):

@@ -1,8 +1,8 @@
 """The Azure ML emulator's backend: all state and rules of one emulator instance (thread-safe).
 
-:class:`AzureMLBackend` combines the operation families (endpoints, deployments, assets, scoring)
-with what the control API changes: progression, configured failures, scoring responses, and
-changes made "behind the back" of a client (as someone editing in the portal would: drift).
+:class:`AzureMLBackend` combines the operation families (endpoints, deployments, assets, model
+registry, scoring) with what the control API changes: progression, configured failures, scoring
+responses, and changes made "behind the back" of a client (as someone editing in the portal would: drift).
 State is per instance; nothing is process-global.
 """
 
@@ -18,13 +18,16 @@ from .deployments import DeploymentOperations
 from .endpoints import EndpointOperations
 from .errors import not_found
 from .lifecycle import Progression, parse_progression
+from .model_registry import ModelRegistryOperations
 from .scoring import ScoringOperations
 from .state import ScoringResponse
 
 __all__ = ["AzureMLBackend"]
 
 
-class AzureMLBackend(EndpointOperations, DeploymentOperations, AssetOperations, ScoringOperations):
+class AzureMLBackend(
+    EndpointOperations, DeploymentOperations, AssetOperations, ModelRegistryOperations, ScoringOperations
+):
     """State + rules of one emulator. ``progression`` is the default (``reset`` returns to it);
     ``retry_after_ms`` is the poll interval long-running operations advertise."""
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+import urllib.parse
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,7 @@ from .errors import ArmError, not_found
 from .lifecycle import Operation
 from .shapes import operation_status_url, render_workspace
 
-__all__ = ["PAGE_SIZE", "Context", "json_response", "poll_headers"]
+__all__ = ["PAGE_SIZE", "Context", "answer", "json_response", "page", "poll_headers"]
 
 PAGE_SIZE = 10
 
@@ -89,7 +90,10 @@ def answer(ctx: Context, result: Answer) -> Response:
     return json_response(result.status, result.body, headers)
 
 
-def _page(ctx: Context, items: list[dict[str, Any]]) -> Response:
+def page(ctx: Context, items: list[dict[str, Any]]) -> Response:
+    """One ARM page of ``items``: ``count`` per page (default :data:`PAGE_SIZE`, 1-100) from the
+    ``$skip`` continuation token on; ``nextLink`` (absolute) repeats the request's other query
+    parameters (filters, ordering) so that following it continues the same list."""
     args = ctx.request.args
     try:
         size = int(args.get("count", PAGE_SIZE))
@@ -97,12 +101,15 @@ def _page(ctx: Context, items: list[dict[str, Any]]) -> Response:
     except ValueError:
         raise ArmError(400, "BadRequest", "'count' and '$skip' must be integers.") from None
     size = max(1, min(size, 100))
-    page: dict[str, Any] = {"value": items[start : start + size]}
+    result: dict[str, Any] = {"value": items[start : start + size]}
     if start + size < len(items):
-        page["nextLink"] = (
-            f"{ctx.base_url}{ctx.request.path}?api-version={ctx.api_version}&count={size}&$skip={start + size}"
+        kept = [(k, v) for k, v in args.items(multi=True) if k.lower() not in ("api-version", "count", "$skip")]
+        query = urllib.parse.urlencode(
+            [("api-version", ctx.api_version), *kept, ("count", str(size)), ("$skip", str(start + size))],
+            quote_via=urllib.parse.quote, safe="$",
         )
-    return json_response(200, page)
+        result["nextLink"] = f"{ctx.base_url}{ctx.request.path}?{query}"
+    return json_response(200, result)
 
 
 # ----------------------------------------------------------------------------------- workspace
@@ -120,7 +127,7 @@ def get_workspace(ctx: Context, **params: str) -> Response:
 
 def list_endpoints(ctx: Context, **params: str) -> Response:
     """GET onlineEndpoints (paged)."""
-    return _page(ctx, ctx.backend.list_endpoints(_scope(params), ctx.api_version))
+    return page(ctx, ctx.backend.list_endpoints(_scope(params), ctx.api_version))
 
 
 def get_endpoint(ctx: Context, **params: str) -> Response:
@@ -163,7 +170,7 @@ def get_token(ctx: Context, **params: str) -> Response:
 
 def list_deployments(ctx: Context, **params: str) -> Response:
     """GET deployments of an endpoint (paged)."""
-    return _page(ctx, ctx.backend.list_deployments(_scope(params), params["ep"], ctx.api_version))
+    return page(ctx, ctx.backend.list_deployments(_scope(params), params["ep"], ctx.api_version))
 
 
 def get_deployment(ctx: Context, **params: str) -> Response:
@@ -211,7 +218,7 @@ def get_asset(ctx: Context, **params: str) -> Response:
 
 def list_assets(ctx: Context, **params: str) -> Response:
     """GET the versions of an asset (paged)."""
-    return _page(ctx, ctx.backend.list_assets(_scope(params), params["kind"].lower(), params["name"]))
+    return page(ctx, ctx.backend.list_assets(_scope(params), params["kind"].lower(), params["name"]))
 
 
 # ---------------------------------------------------------------------------------- operations

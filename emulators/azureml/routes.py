@@ -11,7 +11,8 @@ ARM paths (matched case-insensitively, as ARM does; ``WS`` =
 ``WS/onlineEndpoints/{e}/deployments``                 GET (paged)
 ``WS/onlineEndpoints/{e}/deployments/{d}``             GET PUT PATCH DELETE
 ``WS/onlineEndpoints/{e}/deployments/{d}/getLogs``     POST
-``WS/{environments|models|data|codes}/{n}/versions[/{v}]``  GET (PUT with a version)
+``WS/{environments|data|codes}/{n}/versions[/{v}]``  GET (PUT with a version)
+``WS/models[/{n}[/versions[/{v}]]]``                  GET PUT (:mod:`.model_routes`)
 ``OPS/mfeOperationsStatus/{id}``, ``OPS/mfeOperationResults/{id}``  GET
 =====================================================  ==========================
 
@@ -36,7 +37,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from . import autoscale_routes, handlers
+from . import autoscale_routes, handlers, model_routes
 from ..common.faults import serve_fault
 from ..common.wsgi import WSGIApp
 from .backend import AzureMLBackend
@@ -82,7 +83,7 @@ _WS = (
 )
 _EP = _WS + r"/onlineEndpoints/(?P<ep>[^/]+)"
 _DEP = _EP + r"/deployments/(?P<dep>[^/]+)"
-_ASSET = _WS + r"/(?P<kind>environments|models|data|codes)/(?P<name>[^/]+)/versions"
+_ASSET = _WS + r"/(?P<kind>environments|data|codes)/(?P<name>[^/]+)/versions"
 _OPS = (
     r"/subscriptions/(?P<sub>[^/]+)/providers/Microsoft\.MachineLearningServices/locations/(?P<loc>[^/]+)"
     r"/(?P<what>mfeOperationsStatus|mfeOperationResults)/(?P<op>[^/]+)"
@@ -117,7 +118,7 @@ ROUTES: list[tuple[re.Pattern[str], dict[str, Handler]]] = [
         (_ASSET + "/(?P<version>[^/]+)", {"GET": _h.get_asset, "PUT": _h.put_asset}),
         (_OPS, {"GET": _h.get_operation}),
     ]
-] + autoscale_routes.ROUTES  # Microsoft.Insights/autoscalesettings (targets online deployments)
+] + model_routes.ROUTES + autoscale_routes.ROUTES  # model registry; Microsoft.Insights/autoscalesettings
 _DATA_PLANE = re.compile(r"^/(?P<what>score|swagger)/(?P<endpoint>[^/]+)/?$")
 
 class RequestLog:

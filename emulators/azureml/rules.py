@@ -19,6 +19,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from adapters.azureml.catalog import SKUS, canonical_sku
+
 from .errors import bad_request
 
 __all__ = [
@@ -41,25 +43,10 @@ MAX_DEPLOYMENTS_PER_ENDPOINT = 20
 MAX_REQUEST_TIMEOUT_S = 180.0
 MAX_MIRROR_PERCENT = 50
 
-INSTANCE_TYPES: tuple[str, ...] = (
-    *(f"Standard_DS{n}_v2" for n in (1, 2, 3, 4, 5)),
-    *(f"Standard_F{n}s_v2" for n in (2, 4, 8, 16, 32, 48, 64, 72)),
-    *(f"Standard_FX{n}mds" for n in (4, 12, 24, 36, 48)),
-    *(f"Standard_D{n}as_v4" for n in (2, 4, 8, 16, 32, 48, 64, 96)),
-    *(f"Standard_D{n}a_v4" for n in (2, 4, 8, 16, 32, 48, 64, 96)),
-    *(f"Standard_E{n}s_v3" for n in (2, 4, 8, 16, 32, 48, 64)),
-    *(f"Standard_NC{n}s_v3" for n in (6, 12, 24)),
-    *(f"Standard_NC{n}as_T4_v3" for n in (4, 8, 16, 64)),
-    *(f"Standard_NC{n}ads_A100_v4" for n in (24, 48, 96)),
-    *(f"Standard_NC{n}ads_H100_v5" for n in (40, 80)),
-    "Standard_ND40rs_v2",
-    "Standard_ND96asr_v4",
-    "Standard_ND96amsr_A100_v4",
-    "Standard_ND96isr_H100_v5",
-)
-"""VM sizes accepted for managed online deployments (matched case-insensitively)."""
+INSTANCE_TYPES: tuple[str, ...] = SKUS
+"""VM sizes accepted for managed online deployments (matched case-insensitively): the catalog the
+service's preflight reads (:mod:`adapters.azureml.catalog`, which states its source and date)."""
 
-_BY_LOWER = {t.lower(): t for t in INSTANCE_TYPES}
 _SUBSCRIPTION_SCOPE = r"/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.MachineLearningServices"
 _ASSET_ID = {
     kind: re.compile(
@@ -89,7 +76,7 @@ def normalise_location(location: str) -> str:
 
 def canonical_instance_type(value: str) -> str:
     """The canonical spelling of a supported VM size; 400 naming ``value`` otherwise."""
-    canonical = _BY_LOWER.get(value.lower())
+    canonical = canonical_sku(value)
     if canonical is None:
         raise bad_request(
             f'"{value}" is not a supported instance type for managed online deployments '

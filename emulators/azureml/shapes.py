@@ -9,7 +9,7 @@
 - Online deployment: the stored request with Azure's defaults filled in (see
   :func:`with_deployment_defaults`), ``kind: "Managed"``, ``sku``, ``properties.provisioningState``
   and ``AzureAsyncOperationUri`` in the ``properties`` bag.
-- Workspace, asset versions, operation status.
+- Workspace, asset versions, model containers, operation status.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ __all__ = [
     "render_asset",
     "render_deployment",
     "render_endpoint",
+    "render_model_container",
     "render_operation",
     "render_workspace",
     "with_deployment_defaults",
@@ -196,6 +197,24 @@ def render_asset(asset: Asset) -> dict[str, Any]:
         "type": f"{ARM_NAMESPACE}/workspaces/{_ASSET_TYPES[asset.kind]}/versions",
         **body,
         "systemData": _system_data(asset.created_at, asset.modified_at),
+    }
+
+
+def render_model_container(container: Asset, latest_version: str | None, next_version: str) -> dict[str, Any]:
+    """A model container: its stored ``properties`` plus ``latestVersion`` (omitted when it has no
+    version yet), ``nextVersion`` and ``provisioningState``."""
+    body = copy.deepcopy(container.body)
+    properties = body.setdefault("properties", {})
+    if latest_version is not None:
+        properties["latestVersion"] = latest_version
+    properties["nextVersion"] = next_version
+    properties["provisioningState"] = "Succeeded"
+    return {
+        "id": container.id,
+        "name": container.name,
+        "type": f"{ARM_NAMESPACE}/workspaces/models",
+        **body,
+        "systemData": _system_data(container.created_at, container.modified_at),
     }
 
 

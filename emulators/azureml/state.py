@@ -129,6 +129,8 @@ class Workspace:
     created_at: datetime = field(default_factory=utcnow)
     endpoints: dict[str, Endpoint] = field(default_factory=dict)
     assets: dict[tuple[str, str, str], Asset] = field(default_factory=dict)
+    model_containers: dict[str, Asset] = field(default_factory=dict)
+    """Model containers by lower-cased name (``version`` empty; :mod:`emulators.azureml.model_registry`)."""
 
 
 @dataclass(frozen=True)

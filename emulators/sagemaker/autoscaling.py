@@ -5,7 +5,11 @@ moto 5.2.5 registers/describes targets and policies for the ``sagemaker`` namesp
 - accepts a target for an endpoint or variant that does not exist (AWS validates the resource);
 - accepts PutScalingPolicy without a registered target (AWS: ``ObjectNotFoundException``);
 - keeps a target's scaling policies after DeregisterScalableTarget (AWS deletes them, and the target's
-  scheduled actions).
+  scheduled actions);
+- ignores DescribeScalingPolicies' ``PolicyNames`` and matches ``ResourceId``/``ScalableDimension``
+  as substrings of the filter (AWS: exact names, exact resource id), so a reader of
+  ``endpoint/a/variant/stable`` may be answered another endpoint's ``stable`` policy.
+  (DescribeScalableTargets' ``ResourceIds`` is already exact in moto.)
 
 The functions here fix that for the ``sagemaker`` namespace only (other namespaces keep moto's
 behaviour) and offer the SageMaker side what it needs: DeleteEndpoint deregisters the endpoint's
@@ -14,6 +18,7 @@ variants; UpdateEndpoint asks which variants are scaled.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +27,7 @@ from moto.core.exceptions import JsonRESTError
 from moto.sagemaker.models import sagemaker_backends
 
 __all__ = [
+    "describe_scaling_policies",
     "SAGEMAKER_NAMESPACE",
     "VARIANT_DIMENSION",
     "deregister_endpoint",
@@ -90,6 +96,27 @@ def put_scaling_policy(original: Callable[..., Any], backend: Any, *args: Any, *
             f"scalable dimension: {dimension}"
         )
     return original(backend, *args, **kwargs)
+
+
+def describe_scaling_policies(original: Callable[..., Any], response: Any) -> Any:
+    """DescribeScalingPolicies as AWS filters it: ``PolicyNames`` (exact names, when given),
+    ``ResourceId`` and ``ScalableDimension`` (exact), paged by ``MaxResults``/``NextToken``. Every
+    namespace: the filters mean the same everywhere."""
+    from moto.applicationautoscaling.responses import _build_policy
+
+    names = response._get_param("PolicyNames") or None
+    resource_id = response._get_param("ResourceId")
+    dimension = response._get_param("ScalableDimension")
+    namespace = response._get_param("ServiceNamespace")
+    policies = [p for p in response.applicationautoscaling_backend.policies.values()
+                if p.service_namespace == namespace
+                and (names is None or p.policy_name in names)
+                and (not resource_id or p.resource_id == resource_id)
+                and (not dimension or p.scalable_dimension == dimension)]
+    start = int(response._get_param("NextToken") or 0)
+    end = start + (response._get_int_param("MaxResults") or 100)
+    return json.dumps({"ScalingPolicies": [_build_policy(p) for p in policies[start:end]],
+                       "NextToken": str(end) if end < len(policies) else None})
 
 
 def _drop_dependents(backend: Any, namespace: str, r_id: str, dimension: str) -> None:

@@ -51,6 +51,9 @@ Application Auto Scaling (``moto.applicationautoscaling``), ``sagemaker`` namesp
     and scheduled actions (moto keeps them).
 17. ``ApplicationAutoscalingBackend.put_scaling_policy``: ``ObjectNotFoundException`` without a
     registered target (moto accepts).
+19. ``ApplicationAutoScalingResponse.describe_scaling_policies`` ->
+    :func:`autoscaling.describe_scaling_policies`: honour ``PolicyNames`` and match ``ResourceId`` /
+    ``ScalableDimension`` exactly (moto ignores the names and matches substrings).
 
 State manager
 18. ``register_default_transition("sagemaker::endpoint", manual, times=1)``: moto's own extension
@@ -67,6 +70,7 @@ from urllib.parse import unquote
 
 import moto
 from moto.applicationautoscaling.models import ApplicationAutoscalingBackend
+from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.core.responses import ActionResult
 from moto.sagemaker.models import FakeEndpointConfig, SageMakerModelBackend
 from moto.sagemaker.responses import SageMakerResponse
@@ -222,5 +226,6 @@ def apply() -> None:
         _gated(ApplicationAutoscalingBackend, "register_scalable_target", autoscaling.register_scalable_target)
         _gated(ApplicationAutoscalingBackend, "deregister_scalable_target", autoscaling.deregister_scalable_target)
         _gated(ApplicationAutoscalingBackend, "put_scaling_policy", autoscaling.put_scaling_policy)
+        _gated(ApplicationAutoScalingResponse, "describe_scaling_policies", autoscaling.describe_scaling_policies)
         register_default_progression()
         _applied = True

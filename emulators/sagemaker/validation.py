@@ -13,11 +13,10 @@ with the installed botocore), not moto's 2019 list.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-import botocore.session
 from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.utils import arn_formatter
+
+from adapters.sagemaker.catalog import instance_types
 
 __all__ = [
     "ValidationError",
@@ -51,11 +50,10 @@ def already_exists(kind: str, arn: str) -> ValidationError:
     return ValidationError(message=f'Cannot create already existing {_KIND_WORDS[kind]} "{arn}".')
 
 
-@lru_cache(maxsize=1)
 def valid_instance_types() -> tuple[str, ...]:
-    """Every value of botocore's ``ProductionVariantInstanceType`` enum, in model order."""
-    model = botocore.session.get_session().get_service_model("sagemaker")
-    return tuple(model.shape_for("ProductionVariantInstanceType").enum)
+    """Every value of botocore's ``ProductionVariantInstanceType`` enum, in model order: the same
+    catalog the adapter's preflight checks (:mod:`adapters.sagemaker.catalog`)."""
+    return instance_types()
 
 
 def validate_instance_type(value: str, path: str) -> None:

@@ -8,6 +8,8 @@ Contracts
   returns an operation ``projects/{number}/locations/{l}/endpoints/{id}/operations/{n}`` whose
   completion creates the endpoint (response: the Endpoint). Output-only fields in the body are ignored.
 - GetEndpoint counts as a read of the operations changing the endpoint.
+- ListEndpoints filters, orders (``display_name``, ``create_time``, ``update_time``, ``desc``) and
+  pages as :mod:`emulators.vertex.listing` describes.
 - UpdateEndpoint (PATCH, synchronous, mask in ``updateMask``) changes only ``display_name``,
   ``description``, ``labels``, ``traffic_split``, ``predict_request_response_logging_config`` and
   ``client_connection_config`` (inference timeout); other fields are immutable (``INVALID_ARGUMENT`` naming the field).
@@ -23,7 +25,7 @@ from google.protobuf import empty_pb2, field_mask_pb2
 from google.protobuf.message import Message
 
 from .errors import ApiError, already_exists, failed_precondition, invalid_argument
-from .listing import page, parse_filter
+from .listing import order, page, parse_filter
 from .names import Location
 from .operations import Operation
 from .state import ENDPOINT, State
@@ -99,18 +101,25 @@ class EndpointService:
             state.ops.read_target(name)
             return copy_endpoint(state.endpoint(name))
 
-    def list(self, where: Location, *, filter_text: str, page_size: int, page_token: str) -> Message:
-        """ListEndpoints of one location, filtered and paged."""
+    def list(
+        self, where: Location, *, filter_text: str, page_size: int, page_token: str, order_by: str = ""
+    ) -> Message:
+        """ListEndpoints of one location, filtered, ordered (:func:`~emulators.vertex.listing.order`) and paged."""
         state = self._state
         with state.locked():
             keep = parse_filter(filter_text, id_field="endpoint")
             prefix = f"{where.parent}/endpoints/"
-            matching = [
-                copy_endpoint(e)
-                for name, e in state.endpoints.items()
-                if name.startswith(prefix) and keep(name[len(prefix):], e)
-            ]
-            chunk, token = page(matching, page_size=page_size, page_token=page_token, filter_text=filter_text)
+            matching = order(
+                [
+                    copy_endpoint(e)
+                    for name, e in state.endpoints.items()
+                    if name.startswith(prefix) and keep(name[len(prefix):], e)
+                ],
+                order_by,
+            )
+            chunk, token = page(
+                matching, page_size=page_size, page_token=page_token, filter_text=filter_text, order_by=order_by
+            )
             return _LIST_RESPONSE(endpoints=chunk, next_page_token=token)
 
     def update(self, name: str, patch: Message, mask: field_mask_pb2.FieldMask) -> Message:

@@ -49,7 +49,6 @@ __all__ = [
 ]
 
 _JSON = "application/json; charset=UTF-8"
-_ORDER_BY = ("", "create_time", "create_time asc")
 
 
 @dataclass
@@ -94,11 +93,6 @@ class Call:
         return self.where().model(self.params["model"])
 
 
-def _check_order_by(order_by: str) -> None:
-    if order_by.strip() not in _ORDER_BY:
-        raise unimplemented(f'order_by "{order_by}" is not emulated; lists come in creation order.')
-
-
 # -- ModelService ---------------------------------------------------------------------------------
 def upload_model(call: Call) -> Response:
     """``POST /v1/{parent}/models:upload`` -> Operation."""
@@ -115,10 +109,13 @@ def get_model(call: Call) -> Response:
 def list_models(call: Call) -> Response:
     """``GET /v1/{parent}/models`` -> ListModelsResponse."""
     request = call.parse(v1.ListModelsRequest, path={"parent": call.raw_parent()}, body_field=None)
-    _check_order_by(request.order_by)
     return call.answer(
         call.backend.models.list(
-            call.where(), filter_text=request.filter, page_size=request.page_size, page_token=request.page_token
+            call.where(),
+            filter_text=request.filter,
+            page_size=request.page_size,
+            page_token=request.page_token,
+            order_by=request.order_by,
         )
     )
 
@@ -152,10 +149,13 @@ def get_endpoint(call: Call) -> Response:
 def list_endpoints(call: Call) -> Response:
     """``GET /v1/{parent}/endpoints`` -> ListEndpointsResponse."""
     request = call.parse(v1.ListEndpointsRequest, path={"parent": call.raw_parent()}, body_field=None)
-    _check_order_by(request.order_by)
     return call.answer(
         call.backend.endpoints.list(
-            call.where(), filter_text=request.filter, page_size=request.page_size, page_token=request.page_token
+            call.where(),
+            filter_text=request.filter,
+            page_size=request.page_size,
+            page_token=request.page_token,
+            order_by=request.order_by,
         )
     )
 

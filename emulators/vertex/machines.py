@@ -1,5 +1,7 @@
 """Machine types Vertex AI online prediction accepts, and the accelerators each may carry.
 
+The catalog is :mod:`adapters.vertex.catalog` (its source and date are stated there): the service's
+preflight reads the same data, so the emulator refuses exactly what the preflight refuses.
 :data:`MACHINE_TYPES` maps every known prediction machine type to its accelerator rule:
 
 - ``None``: no accelerator may be attached (e2, n2, n2d, c2, c2d);
@@ -14,76 +16,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from google.cloud.aiplatform_v1.types import AcceleratorType
 from google.protobuf.message import Message
+
+from adapters.vertex.catalog import MACHINE_TYPES, N1_ATTACHABLE, N1_GPUS, FixedAccelerator
 
 from .errors import invalid_argument
 
 __all__ = ["DEFAULT_MACHINE_TYPE", "MACHINE_TYPES", "N1_ATTACHABLE", "FixedAccelerator", "check_machine_spec"]
 
 DEFAULT_MACHINE_TYPE = "n1-standard-2"  # MachineSpec.machine_type default for a DeployedModel
-
-
-@dataclass(frozen=True)
-class FixedAccelerator:
-    """The accelerator built into a machine type (``tpu_topology`` for TPU machines)."""
-
-    accelerator: str
-    count: int
-    tpu_topology: str = ""
-
-
-class _Attachable:
-    """Marker: n1 machines, which take an optional attached GPU."""
-
-
-N1_ATTACHABLE = _Attachable()
-_N1_GPUS: dict[str, tuple[int, ...]] = {
-    "NVIDIA_TESLA_T4": (1, 2, 4),
-    "NVIDIA_TESLA_V100": (1, 2, 4, 8),
-    "NVIDIA_TESLA_P100": (1, 2, 4),
-    "NVIDIA_TESLA_P4": (1, 2, 4),
-}
-
-
-def _family(prefix: str, sizes: tuple[int, ...], rule: object = None) -> dict[str, object]:
-    return {f"{prefix}-{size}": rule for size in sizes}
-
-
-MACHINE_TYPES: dict[str, object] = {
-    **_family("n1-standard", (2, 4, 8, 16, 32, 64, 96), N1_ATTACHABLE),
-    **_family("n1-highmem", (2, 4, 8, 16, 32, 64, 96), N1_ATTACHABLE),
-    **_family("n1-highcpu", (2, 4, 8, 16, 32, 64, 96), N1_ATTACHABLE),
-    **_family("e2-standard", (2, 4, 8, 16, 32)),
-    **_family("e2-highmem", (2, 4, 8, 16)),
-    **_family("e2-highcpu", (2, 4, 8, 16, 32)),
-    **_family("n2-standard", (2, 4, 8, 16, 32, 48, 64, 80, 96, 128)),
-    **_family("n2-highmem", (2, 4, 8, 16, 32, 48, 64, 80, 96, 128)),
-    **_family("n2-highcpu", (2, 4, 8, 16, 32, 48, 64, 80, 96)),
-    **_family("n2d-standard", (2, 4, 8, 16, 32, 48, 64, 80, 96, 128, 224)),
-    **_family("n2d-highmem", (2, 4, 8, 16, 32, 48, 64, 80, 96)),
-    **_family("n2d-highcpu", (2, 4, 8, 16, 32, 48, 64, 80, 96, 128, 224)),
-    **_family("c2-standard", (4, 8, 16, 30, 60)),
-    **_family("c2d-standard", (2, 4, 8, 16, 32, 56, 112)),
-    **_family("c2d-highmem", (2, 4, 8, 16, 32, 56, 112)),
-    **_family("c2d-highcpu", (2, 4, 8, 16, 32, 56, 112)),
-    **{f"a2-highgpu-{n}g": FixedAccelerator("NVIDIA_TESLA_A100", n) for n in (1, 2, 4, 8)},
-    "a2-megagpu-16g": FixedAccelerator("NVIDIA_TESLA_A100", 16),
-    **{f"a2-ultragpu-{n}g": FixedAccelerator("NVIDIA_A100_80GB", n) for n in (1, 2, 4, 8)},
-    **{
-        f"g2-standard-{size}": FixedAccelerator("NVIDIA_L4", gpus)
-        for size, gpus in ((4, 1), (8, 1), (12, 1), (16, 1), (24, 2), (32, 1), (48, 4), (96, 8))
-    },
-    **{f"a3-highgpu-{n}g": FixedAccelerator("NVIDIA_H100_80GB", n) for n in (1, 2, 4, 8)},
-    "a3-megagpu-8g": FixedAccelerator("NVIDIA_H100_MEGA_80GB", 8),
-    "a3-ultragpu-8g": FixedAccelerator("NVIDIA_H200_141GB", 8),
-    "ct5lp-hightpu-1t": FixedAccelerator("TPU_V5_LITEPOD", 1, "1x1"),
-    "ct5lp-hightpu-4t": FixedAccelerator("TPU_V5_LITEPOD", 4, "2x2"),
-    "ct5lp-hightpu-8t": FixedAccelerator("TPU_V5_LITEPOD", 8, "2x4"),
-}
-
 
 def check_machine_spec(spec: Message, where: str = "machine_spec") -> None:
     """Refuse an unknown machine type or an accelerator the machine type cannot carry.
@@ -104,16 +46,16 @@ def check_machine_spec(spec: Message, where: str = "machine_spec") -> None:
             raise invalid_argument(
                 f'Machine type "{machine}" does not support accelerators (got {accelerator} x {count}).'
             )
-    elif rule is N1_ATTACHABLE:
+    elif rule == N1_ATTACHABLE:
         if unspecified:
             if count:
                 raise invalid_argument(f"{where}.accelerator_count is set but accelerator_type is not.")
             return
-        counts = _N1_GPUS.get(accelerator)
+        counts = N1_GPUS.get(accelerator)
         if counts is None:
             raise invalid_argument(
                 f'Accelerator "{accelerator}" is not supported with machine type "{machine}"; '
-                f"n1 machines take one of {sorted(_N1_GPUS)}."
+                f"n1 machines take one of {sorted(N1_GPUS)}."
             )
         if count not in counts:
             raise invalid_argument(

@@ -7,6 +7,8 @@ Contracts
   ``projects/{number}/locations/{l}/models/{id}/operations/{n}``; the model exists once it completes
   (``UploadModelResponse{model, model_version_id: "1"}``). Without ``model_id`` the id is a 19-digit
   number. ``parent_model`` (new versions) is not emulated (``UNIMPLEMENTED``).
+- ListModels filters, orders (``display_name``, ``create_time``, ``update_time``, ``desc``) and
+  pages as :mod:`emulators.vertex.listing` describes.
 - GetModel accepts ``models/{id}``, ``models/{id}@1`` and ``models/{id}@{alias}``; it counts as a read
   of the operations changing the model.
 - UpdateModel (PATCH, not an LRO) changes ``display_name``, ``description``, ``labels`` and
@@ -22,7 +24,7 @@ from google.protobuf import empty_pb2, field_mask_pb2
 from google.protobuf.message import Message
 
 from .errors import ApiError, already_exists, failed_precondition, invalid_argument, not_found, unimplemented
-from .listing import page, parse_filter
+from .listing import order, page, parse_filter
 from .names import Location, parse_model_ref
 from .operations import Operation
 from .state import MODEL, State
@@ -113,16 +115,21 @@ class ModelService:
             found.CopyFrom(resolve_model(state, ref))
             return found
 
-    def list(self, where: Location, *, filter_text: str, page_size: int, page_token: str) -> Message:
-        """ListModels of one location, filtered and paged."""
+    def list(
+        self, where: Location, *, filter_text: str, page_size: int, page_token: str, order_by: str = ""
+    ) -> Message:
+        """ListModels of one location, filtered, ordered (:func:`~emulators.vertex.listing.order`) and paged."""
         state = self._state
         with state.locked():
             keep = parse_filter(filter_text, id_field="model")
             prefix = f"{where.parent}/models/"
-            matching = [
-                m for name, m in state.models.items() if name.startswith(prefix) and keep(name[len(prefix):], m)
-            ]
-            chunk, token = page(matching, page_size=page_size, page_token=page_token, filter_text=filter_text)
+            matching = order(
+                [m for name, m in state.models.items() if name.startswith(prefix) and keep(name[len(prefix):], m)],
+                order_by,
+            )
+            chunk, token = page(
+                matching, page_size=page_size, page_token=page_token, filter_text=filter_text, order_by=order_by
+            )
             return _LIST_RESPONSE(models=chunk, next_page_token=token)
 
     def update(self, ref: str, patch: Message, mask: field_mask_pb2.FieldMask) -> Message:

@@ -34,10 +34,13 @@ POST     same with ``:enable`` / ``:destroy``                              Enabl
 Secret Manager (:mod:`emulators.vertex.secretmanager`) shares the server: in sandbox mode the
 service's Secret Manager client is pointed here like the ``aiplatform_v1`` clients.
 
-Other ``:verb`` methods on models and endpoints (``:explain``, ``:update``, ``:export`` ...) answer
-501 ``UNIMPLEMENTED``; unknown paths 404 ``NOT_FOUND``. ``/_emulator/...`` is the control API
-(:mod:`emulators.vertex.control_api`). Before routing, injected faults are applied
-(:mod:`emulators.vertex.faults`, served by :func:`emulators.common.faults.serve_fault`). Authorization headers are accepted and ignored. Every routed
+Every other method of ModelService, EndpointService and PredictionService (and their IAM, Locations
+and Operations mixins on models/endpoints), as the ``aiplatform_v1`` REST transports lay them out
+(:mod:`emulators.vertex.known_methods`: ``GET .../models/{m}:listVersions``, ``POST ...:explain``,
+``POST .../endpoints/{e}:update``, ``POST .../models:copy`` ...), answers 501 ``UNIMPLEMENTED`` and
+is counted under its name; unknown paths (or a verb the path does not have) 404 ``NOT_FOUND``.
+``/_emulator/...`` is the control API (:mod:`emulators.vertex.control_api`). Before routing,
+injected faults are applied (:mod:`emulators.vertex.faults`, served by :func:`emulators.common.faults.serve_fault`). Authorization headers are accepted and ignored. Every routed
 request is counted under its method's name (the right-hand column, without the service:
 ``CreateEndpoint``, ``GetOperation`` ...; ``GET /_emulator/vertex/calls``).
 """
@@ -58,8 +61,9 @@ from . import handlers as h
 from . import secretmanager
 from .backend import VertexBackend
 from .control_api import CONTROL_PREFIX, ControlAPI
-from .errors import ApiError
+from .errors import ApiError, unimplemented
 from .faults import FaultInjector, fault_response
+from .known_methods import known_method
 
 __all__ = ["ROUTES", "Route", "VertexApp"]
 
@@ -103,8 +107,6 @@ ROUTES: tuple[Route, ...] = (
     _r("POST", rf"/(?:ui|v1)/(?P<name>{_OPS_PARENT}/operations/[^/:]+):cancel", h.cancel_operation),
     _r("POST", rf"/(?:ui|v1)/(?P<name>{_OPS_PARENT}/operations/[^/:]+):wait", h.wait_operation),
     _r("GET", rf"/(?:ui|v1)/(?P<name>{_OPS_PARENT})/operations", h.list_operations),
-    _r("POST", rf"/(?:ui|v1)/{_P}/(?:models|endpoints)/[^/:]+:[A-Za-z]+", h.not_emulated),
-    _r("POST", rf"/(?:ui|v1)/{_P}/(?:models|endpoints):[A-Za-z]+", h.not_emulated),
     *(_r(method, pattern, handler) for method, pattern, handler in secretmanager.ROUTES),
     *(_r(method, secretmanager.NOT_EMULATED, h.not_emulated) for method in ("GET", "POST", "PATCH", "DELETE")),
 )
@@ -164,6 +166,10 @@ class VertexApp:
             if route.method == method:
                 self._calls.record(_method_name(route))
                 return route.handler(h.Call(request, match.groupdict(), self._backend))
+        known = known_method(method, path)
+        if known is not None:
+            self._calls.record(known.method)
+            raise unimplemented(f"{known.full_name} ({method} {path}) is not emulated by the Vertex AI emulator.")
         if path_matched:
             raise ApiError("NOT_FOUND", f"Method {method} is not supported on {path}.")
         raise ApiError("NOT_FOUND", f"The requested URL {path} was not found on this server.")

@@ -140,10 +140,8 @@ def check_model_upload(model: Message) -> None:
     if not model.HasField("container_spec") or not model.container_spec.image_uri:
         raise invalid_argument("model.container_spec.image_uri is required.")
     spec = model.container_spec
-    if len(spec.ports) > 1:
-        raise invalid_argument(
-            f"model.container_spec.ports: at most one port is supported, got {len(spec.ports)}."
-        )
+    # Several ports are valid: Vertex AI stores and returns them all, but sends predictions and
+    # health checks only to the first one (ModelContainerSpec.ports, grpc_ports).
     for port in list(spec.ports) + list(spec.grpc_ports):
         if not 1 <= port.container_port <= 65535:
             raise invalid_argument(

@@ -100,10 +100,12 @@ def test_delete_while_running_is_409(api, sm):
 
 
 def test_provider_refusal_fails_operation_and_leaves_nothing(api, sm):
-    bad = {**SPEC, "variants": [{**SPEC["variants"][0], "instance_type": "ml.nonexistent.huge"}]}
-    op = wait_operation(api, api.put("/v1/deployments/api-demo", json=bad).json())
+    # a refusal the preflight cannot foresee (an unknown instance type is a 422 before any call:
+    # tests/api/test_preflight.py): the config is refused after the model was created
+    sm.control.inject_fault(operation="CreateEndpointConfig", code="ValidationException", status=400, count=1)
+    op = wait_operation(api, api.put("/v1/deployments/api-demo", json=SPEC).json())
     assert op["metadata"]["state"] == "failed"
-    assert "nonexistent" in op["error"]["message"]
+    assert "ValidationException" in op["error"]["message"]
     assert names(sm) == []
 
 
@@ -113,7 +115,19 @@ def test_failed_create_reports_reason(api, sm):
     assert op["metadata"]["state"] == "failed"
     assert "CannotStartContainerError" in op["error"]["message"]
     assert names(sm) == []
-    assert api.get("/v1/deployments/api-demo").json()["health"] == "missing"
+    dep = api.get("/v1/deployments/api-demo").json()
+    assert dep["health"] == "not_deployed", "a rolled-back first create is not down"
+    assert "apply it again to retry, or delete" in dep["status_message"]
+    check = api.post("/v1/deployments/api-demo/checks", json={"mode": "basic"}).json()
+    assert (check["health"], check["sync"], check["changes"]) == ("not_deployed", "unknown", [])
+    summary = api.get("/v1/checks/summary").json()
+    assert summary["by_platform"]["sagemaker"]["down"] == 0 and summary["by_health"] == {"not_deployed": 1}
+    sm.control.clear_failure("api-demo")
+    sm.control.set_progression("immediate")
+    retry = api.put("/v1/deployments/api-demo", json=SPEC)
+    assert retry.status_code == 202, "the same spec again retries the rollout"
+    assert wait_operation(api, retry.json())["metadata"]["state"] == "succeeded"
+    assert api.get("/v1/deployments/api-demo").json()["health"] == "serving"
 
 
 def test_failing_test_query_fails_the_operation_with_the_problems(api, sm):

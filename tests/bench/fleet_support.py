@@ -196,7 +196,7 @@ def fleet_specs(emulators: EmulatorProcess, counts: dict[str, int], *, seed: int
 class NoJobs:
     """The job starter of a service that must never start one (checks without auto-remediation)."""
 
-    def start_deploy(self, op_id: str, name: str, revision: str, *, account: str) -> None:
+    def start_deploy(self, op_id: str, name: str, revision: str, *, account: str, verify: bool = False) -> None:
         raise AssertionError(f"a check started a deploy of {name}")
 
     def start_delete(self, op_id: str, name: str, *, account: str) -> None:

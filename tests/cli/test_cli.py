@@ -95,7 +95,14 @@ def test_cli_down_exit_code(cli, tmp_path, sm):
     sm.control.fail_endpoint("cli-down", on="create", reason="boom")
     result = cli("apply", "-f", str(spec_file(tmp_path, name="cli-down")), "--wait")
     assert result.exit_code == 5 and "boom" in result.output
-    assert cli("status", "cli-down").exit_code == 4
+    status = cli("status", "cli-down")
+    assert status.exit_code == 5 and "not_deployed" in status.output, "rolled back: not down, not serving"
+    sm.control.clear_failure("cli-down")
+    sm.control.set_progression("immediate")
+    assert cli("apply", "-f", str(spec_file(tmp_path, name="cli-down")), "--wait").exit_code == 0
+    boto3.client("sagemaker", region_name="us-east-1", endpoint_url=sm.url, aws_access_key_id="t",
+                 aws_secret_access_key="t").delete_endpoint(EndpointName="cli-down")
+    assert cli("check", "cli-down").exit_code == 4, "deleted behind the back: missing, down"
 
 
 def test_emulate_writes_the_platforms_file(tmp_path):

@@ -166,13 +166,15 @@ class VertexEnv(DriftData):
                                  timeout=TIMEOUT).result(timeout=TIMEOUT)
 
     def _new_model(self, name: str, variant: str, edit: Callable[[Any], None]) -> None:
-        """Models are immutable: upload an edited copy of the variant's Model and put it in place."""
+        """Models are immutable: upload an edited copy of the variant's Model (its labels, the
+        ownership stamps, copied too: a copy without them is a foreign model, reported as
+        ``unmanaged[...]``, tests/checks/test_ownership.py) and put it in place."""
         from google.cloud import aiplatform_v1
 
         models = self._clients()[1]
         current = models.get_model(name=self._deployed(self._get(name), variant).model, timeout=TIMEOUT)
         model = aiplatform_v1.Model(display_name=current.display_name, artifact_uri=current.artifact_uri,
-                                    container_spec=self._copy(current.container_spec))
+                                    container_spec=self._copy(current.container_spec), labels=dict(current.labels))
         edit(model)
         request = {"parent": PARENT, "model": model, "model_id": f"{name}-{variant}-operator"}
         uploaded = models.upload_model(request=request, timeout=TIMEOUT).result(timeout=TIMEOUT)

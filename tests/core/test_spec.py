@@ -39,20 +39,49 @@ def test_unknown_keys_rejected_with_paths():
     assert set(paths(err.value)) == {"variants[0].imgae", "colour"}
 
 
-def test_weights_must_sum_to_100():
+def test_weights_must_sum_to_100_reported_at_each_weight():
     variants = [{**BASE["variants"][0], "weight": 60}, {**BASE["variants"][0], "name": "b", "weight": 30}]
     with pytest.raises(SpecError) as err:
         parse_spec(with_(variants=variants))
-    assert "sum to 100, got 90" in err.value.details[0]["message"]
+    assert paths(err.value) == ["variants[0].weight", "variants[1].weight"]
+    assert all("sum to 100, got 90" in d["message"] for d in err.value.details)
 
 
-def test_duplicate_variant_names_and_min_over_max():
+def test_duplicate_variant_names_and_min_over_max_name_their_fields():
     variants = [{**BASE["variants"][0], "weight": 50, "min_replicas": 3, "max_replicas": 2},
                 {**BASE["variants"][0], "weight": 50}]
     with pytest.raises(SpecError) as err:
         parse_spec(with_(variants=variants))
-    messages = " ".join(d["message"] for d in err.value.details)
-    assert "must not exceed" in messages
+    assert paths(err.value) == ["variants[0].min_replicas", "variants[0].max_replicas"]
+    assert all("must not exceed" in d["message"] for d in err.value.details)
+    three = [{**BASE["variants"][0], "weight": 40}, {**BASE["variants"][0], "name": "b", "weight": 20},
+             {**BASE["variants"][0], "weight": 40}]
+    with pytest.raises(SpecError) as err:
+        parse_spec(with_(variants=three))
+    assert paths(err.value) == ["variants[0].name", "variants[2].name"]
+    assert "repeated: main" in err.value.details[0]["message"]
+
+
+def test_single_field_rules_on_maps_and_choices_name_the_entry():
+    with pytest.raises(SpecError) as err:
+        parse_spec(with_(tags={"a b": "x"}, variants=[{**BASE["variants"][0], "env": {"1X": "v"}}]))
+    assert set(paths(err.value)) == {'tags["a b"]', "variants[0].env.1X"}
+    with pytest.raises(SpecError) as err:
+        parse_spec(with_(variants=[{**BASE["variants"][0], "env": {"{fields}": "v"}}]))
+    assert err.value.details == [{"path": 'variants[0].env["{fields}"]',
+                                  "message": "invalid environment variable name '{fields}'"}]
+    with pytest.raises(SpecError) as err:
+        parse_spec(with_(logging={"enabled": True}))
+    assert paths(err.value) == ["logging.destination"]
+    both = {"value_from": {"service_secret": "db", "aws_secrets_manager":
+                           "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"}}
+    with pytest.raises(SpecError) as err:
+        parse_spec(with_(variants=[{**BASE["variants"][0], "env": {"DB": both}}]))
+    assert paths(err.value) == ["variants[0].env.DB.value_from.aws_secrets_manager",
+                                "variants[0].env.DB.value_from.service_secret"]
+    with pytest.raises(SpecError) as err:
+        parse_spec(with_(variants=[{**BASE["variants"][0], "env": {"DB": {"value_from": {}}}}]))
+    assert paths(err.value) == ["variants[0].env.DB.value_from"], "nothing given: the reference itself"
 
 
 def test_target_discriminated_by_platform():
@@ -93,6 +122,29 @@ def test_revision_stable_and_sensitive():
     assert revision(a) == revision(parse_spec(queries)), "test queries are not deployed"
 
 
+def test_revision_is_canonical_over_variant_and_key_order():
+    blue = {**BASE["variants"][0], "name": "blue", "weight": 70, "env": {"B": "2", "A": "1"}}
+    green = {**BASE["variants"][0], "name": "green", "weight": 30}
+    one = parse_spec(with_(variants=[blue, green], tags={"x": "1", "a": "2"}))
+    other = parse_spec(with_(variants=[green, {**blue, "env": {"A": "1", "B": "2"}}], tags={"a": "2", "x": "1"}))
+    assert [v.name for v in other.variants] == ["green", "blue"], "the document keeps its order"
+    assert revision(one) == revision(other)
+    swapped = parse_spec(with_(variants=[{**green, "weight": 70}, {**blue, "weight": 30}]))
+    assert revision(swapped) != revision(one), "which variant has which weight still counts"
+
+
+def test_logging_destination_drops_a_trailing_slash_on_input_and_live():
+    from core.live import build_live_config
+
+    spec = parse_spec(with_(logging={"enabled": True, "destination": "s3://captures/fraud/"}))
+    assert spec.logging.destination == "s3://captures/fraud"
+    assert revision(spec) == revision(parse_spec(with_(logging={"enabled": True,
+                                                                "destination": "s3://captures/fraud"})))
+    live = build_live_config({**spec.config, "logging": {"enabled": True, "destination": "s3://captures/fraud//"}})
+    assert live["logging"] == spec.config["logging"]
+    assert parse_spec(with_(logging={"enabled": True, "destination": "s3://"})).logging.destination == "s3://"
+
+
 def test_yaml_and_json_accepted_and_unsafe_yaml_refused():
     text = json.dumps(BASE)
     assert load_spec(text) == parse_spec(BASE)
@@ -129,7 +181,8 @@ def test_autoscaling_and_accelerator_and_concurrency_rules():
     variant = {**BASE["variants"][0], "max_replicas": 2}
     with pytest.raises(SpecError) as err:
         parse_spec(with_(variants=[{**variant, "autoscaling": {"metric": "cpu_utilization", "target": 150}}]))
-    assert paths(err.value) == ["variants[0].autoscaling"] and "percentage" in err.value.details[0]["message"]
+    assert paths(err.value) == ["variants[0].autoscaling.target", "variants[0].autoscaling.metric"]
+    assert "percentage" in err.value.details[0]["message"]
     ok = parse_spec(with_(variants=[{**variant, "autoscaling": {"metric": "invocations_per_replica", "target": 150}}]))
     assert ok.variants[0].autoscaling.target == 150
     with pytest.raises(SpecError) as err:

@@ -478,9 +478,6 @@ def test_bad_values_query_parameters_and_json_are_refused(c: Clients) -> None:
 
 # ------------------------------------------------------------------------------ refusals: models
 
-_PORTS = [v1.Port(container_port=8080), v1.Port(container_port=8081)]
-
-
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -488,7 +485,6 @@ _PORTS = [v1.Port(container_port=8080), v1.Port(container_port=8081)]
         ({"display_name": "x" * 129}, "at most 128 characters"),
         ({"container_spec": v1.ModelContainerSpec()}, "model.container_spec.image_uri is required."),
         ({"artifact_uri": "s3://bucket/model"}, "must be a Cloud Storage URI"),
-        ({"container_spec": v1.ModelContainerSpec(image_uri="i", ports=_PORTS)}, "at most one port"),
         ({"container_spec": v1.ModelContainerSpec(image_uri="i", ports=[v1.Port(container_port=70000)])},
          "port 70000 is not between 1 and 65535"),
         ({"container_spec": v1.ModelContainerSpec(image_uri="i", predict_route="predict")},

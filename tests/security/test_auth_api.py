@@ -168,6 +168,12 @@ def test_scoped_keys_only_reach_their_deployments(api: httpx.Client, keys: Keys,
     assert keys.anonymous.delete("/v1/deployments/team-b-one", headers=scoped).status_code == 403
     assert keys.anonymous.get("/v1/deployments/team-a-one", headers=scoped).status_code == 200
     assert keys.anonymous.get(f"/v1/operations/{own_op['id']}", headers=scoped).status_code == 200
+    # a key scoped to another platform, whose name prefix matches, asking by query parameter
+    vertex_only = bearer(make_key(api, Role.READER, platforms=["vertex"], name_prefixes=["team-a-"]))
+    for query in ("/v1/operations?deployment=team-a-one", "/v1/events?deployment=team-a-one"):
+        r = keys.anonymous.get(query, headers=vertex_only)
+        assert r.status_code == 403 and r.json()["error"]["details"]["reason"] == "scope", (query, r.text)
+    assert keys.anonymous.get("/v1/events?deployment=team-a-one", headers=scoped).status_code == 200
 
     denied = api.get("/v1/audit", params={"action": "denied"}).json()["events"]
     assert {e["deployment"] for e in denied} >= {"team-b-one", "team-b-two", "team-a-two"}

@@ -350,7 +350,10 @@ def test_check_results_record_history_prune(store: Store) -> None:
                                     error={"code": "not_found", "message": "gone"}, duration_ms=3, checked_at=base)])
     results = store.checks.history("demo")
     assert [r.checked_at for r in results] == [base + dt.timedelta(days=d) for d in (4, 3, 2, 1, 0)]
-    assert results[0].drift == drift and results[0].sync == "out_of_sync" and results[0].duration_ms == 16.5
+    assert results[0].drift == [drift[0] | {"observed_at": results[0].checked_at.isoformat(), "mode": "basic",
+                                            "carried": False, "revision": "aaaaaaaaaaaa",
+                                            "check_id": results[0].id}]
+    assert results[0].sync == "out_of_sync" and results[0].duration_ms == 16.5
     assert [r.mode for r in store.checks.history("demo", limit=2)] == ["basic", "full"]
     assert store.checks.history("other")[0].error == {"code": "not_found", "message": "gone"}
     assert store.checks.prune(older_than=base + dt.timedelta(days=2))[0] == 3  # days 0, 1 + "other"

@@ -8,6 +8,7 @@ from typing import Any
 from core.adapter import Progress
 from core.check import judge
 from core.live import Health, LiveEndpoint
+from core.ownership import Ownership
 from core.service import observe
 from core.spec import EndpointSpec, revision
 from core.wait import ServingGate, WaitPolicy, poll_until_serving
@@ -38,13 +39,15 @@ def finalize_all(adapter: Any, request: Any) -> Progress:
 
 
 def rollout(adapter: Any, spec: EndpointSpec, *, finalize: bool = True,
-            policy: WaitPolicy = FAST) -> LiveEndpoint:
-    """Submit, wait until the endpoint serves ``spec``'s revision, then (``finalize``) finalize."""
-    submit_all(adapter, adapter.to_request(spec))
-    live = poll_until_serving(lambda: observe(adapter, spec.name, full=False), ServingGate(revision(spec)),
-                              policy, sleep=lambda s: None)
+            policy: WaitPolicy = FAST, owner: Ownership | None = None) -> LiveEndpoint:
+    """Submit, wait until the endpoint serves ``spec``'s revision, then (``finalize``) finalize;
+    ``owner``: the deployment's ownership, as the deploy workflow passes it (None: no owner stamp)."""
+    request = adapter.to_request(spec, owner=owner)
+    submit_all(adapter, request)
+    live = poll_until_serving(lambda: observe(adapter, spec.name, full=False, owner=owner.uid if owner else None),
+                              ServingGate(revision(spec)), policy, sleep=lambda s: None)
     if finalize:
-        finalize_all(adapter, adapter.to_request(spec))
+        finalize_all(adapter, request)
     return live
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from adapters.azureml import autoscale as asc
 from core.errors import DeploymentFailed, ProviderError, ProviderUnavailable
-from core.check import judge
+from core.check import judge, unobserved_paths
 from core.service import observe
 from core.spec import parse_spec
 from tests.adapters.azureml.support import adapter_for
@@ -16,7 +16,6 @@ from tests.support.stepping import finalize_all, rollout, submit_all
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 SPEC = corpus("azureml")["autoscaled"]
-GLOBS = {"variants[*].min_replicas", "variants[*].max_replicas", "variants[*].autoscaling*"}
 
 
 def changed(spec, **variant):
@@ -49,7 +48,13 @@ def test_setting_attached_by_finalize_and_read_back(az):
     assert [(r["metricTrigger"]["operator"], r["metricTrigger"]["threshold"], r["scaleAction"]["cooldown"])
             for r in rules] == [("GreaterThan", 60, asc.SCALE_OUT_COOLDOWN), ("LessThan", 30, asc.SCALE_IN_COOLDOWN)]
     assert observe(adapter, SPEC.name, full=True).config == SPEC.config
-    assert GLOBS <= observe(adapter, SPEC.name, full=False).unobserved, "a basic check does not read settings"
+    basic = observe(adapter, SPEC.name, full=False)
+    assert "variants[*].autoscaling*" in basic.unobserved, "a basic check does not read settings"
+    # sku.capacity is read: compared as a fixed count for fixed-size variants, unread for autoscaled ones
+    assert basic.fixed_scale_only == {"variants[*].min_replicas", "variants[*].max_replicas"}
+    variant = SPEC.variants[0].name
+    assert {f"variants[{variant}].min_replicas", f"variants[{variant}].max_replicas"} <= set(
+        unobserved_paths(SPEC, basic)), "the autoscaled variant's bounds are not read by a basic check"
     assert any("/autoscalesettings/" in path.lower() for method, path in adapter.validator.sent if method == "PUT")
     assert adapter.validator.problems == []
     adapter.validator.sent.clear()

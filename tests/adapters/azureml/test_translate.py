@@ -171,3 +171,36 @@ def test_capabilities_are_data_only():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
     assert CAPABILITIES.platform == "azureml" and CAPABILITIES.unsupported
+
+
+def test_values_the_workspace_does_not_let_the_service_read_are_unreadable_never_invented():
+    """Issue 15 part 3: an anonymous environment version or a data collector's data asset that
+    cannot be read, and the per-deployment fields of an endpoint without deployments, are reported
+    unreadable with the reason; the config has no value there."""
+    spec = CORPUS["logging"]
+    described = described_after_submit(tr.to_request(spec))
+    described.environments = {env_id: None for env_id in described.environments}
+    described.data_paths = {data_id: None for data_id in described.data_paths}
+    live = tr.to_live(described)
+    names = [v.name for v in spec.variants]
+    assert sorted(live.unreadable) == sorted(
+        ["logging.destination"] + [f"variants[{n}].{f}" for n in names
+                                   for f in ("image", "port", "predict_route", "health_route")])
+    assert "data asset" in live.unreadable["logging.destination"]
+    assert "CliV2AnonymousEnvironment" in live.unreadable[f"variants[{names[0]}].image"]
+    assert "destination" not in live.config["logging"] and "image" not in live.config["variants"][0]
+    assert "missing:" not in str(live.config)
+
+    described.deployments = []
+    emptied = tr.to_live(described)
+    assert emptied.config["variants"] == []
+    assert set(emptied.unreadable) == {"logging", "request_timeout_seconds"}
+    assert {"logging", "request_timeout_seconds"}.isdisjoint(emptied.config)
+
+
+def test_tag_names_azure_would_merge_or_refuse_are_gaps():
+    data = _gap_spec()
+    data["tags"] = {"Team": "a", "team": "b", "cost/center": "c", "ok": "d"}
+    gaps = tr.check_values(parse_spec(data))
+    assert [(g.path, g.feature) for g in gaps] == [('tags["cost/center"]', "tags"), ("tags.team", "tags")]
+    assert "'/'" in gaps[0].reason and "'Team' and 'team' would be one tag" in gaps[1].reason

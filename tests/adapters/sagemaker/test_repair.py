@@ -40,6 +40,15 @@ def test_same_content_is_what_the_request_sets():
     assert not same_content(request, {k: v for k, v in described.items() if k != "ExecutionRoleArn"})
 
 
+def test_same_content_matches_production_variants_by_name_not_position():
+    a, b = {"VariantName": "a", "ModelName": "m-a"}, {"VariantName": "b", "ModelName": "m-b"}
+    assert same_content({"ProductionVariants": [a, b]}, {"ProductionVariants": [b, a]})
+    assert not same_content({"ProductionVariants": [a, b]}, {"ProductionVariants": [b | {"ModelName": "m-a"}, a]})
+    assert not same_content({"ProductionVariants": [a, b]}, {"ProductionVariants": [a]})
+    options = [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}]
+    assert not same_content({"CaptureOptions": options}, {"CaptureOptions": options[::-1]}), "other lists by position"
+
+
 def test_reconcile_repairs_a_model_recreated_behind_the_back_and_back_again(sm):
     sm.control.set_progression("immediate")
     env = make_env("sagemaker", sm)

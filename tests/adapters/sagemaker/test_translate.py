@@ -144,8 +144,16 @@ def test_basic_describe_marks_unread_fields_unobserved():
     described = _described(spec)
     described.tags, described.scaling = None, None
     live = tr.to_live(described)
-    assert {"tags", "tags.*", "variants[*].min_replicas"} <= live.unobserved
+    assert {"tags", "tags.*", "variants[*].autoscaling*"} <= live.unobserved
     assert CAPABILITIES.unobservable <= live.unobserved
+    # DescribeEndpoint's DesiredInstanceCount: read as a fixed-size count (compared for fixed-size
+    # variants only; core.check.unobserved_paths marks it unread for autoscaled ones)
+    assert live.fixed_scale_only == {"variants[*].min_replicas", "variants[*].max_replicas"}
+    assert "variants[*].min_replicas" not in live.unobserved
+    for variant in described.endpoint["ProductionVariants"]:
+        del variant["DesiredInstanceCount"]
+    live = tr.to_live(described)
+    assert {"variants[*].min_replicas", "variants[*].max_replicas"} <= live.unobserved and not live.fixed_scale_only
 
 
 def test_autoscaling_metric_maps_both_ways():

@@ -164,10 +164,15 @@ def test_gaps_reported_all_at_once_with_reasons():
 
 def test_machine_types_and_registries():
     ok = CORPUS["minimal"].model_dump(mode="json")
-    for machine in ("n1-standard-4", "e2-standard-8", "a2-highgpu-1g", "g2-standard-12", "ct5lp-hightpu-1t"):
-        ok["variants"][0]["instance_type"] = machine
-        assert tr.check_values(parse_spec(ok)) == []
-    for machine in ("Standard_DS3_v2", "n1_standard_4", "big"):
+    for machine, accelerator in (("n1-standard-4", None), ("e2-standard-8", None),
+                                 ("n1-standard-8", {"type": "NVIDIA_TESLA_T4", "count": 2}),
+                                 ("a2-highgpu-1g", {"type": "NVIDIA_TESLA_A100", "count": 1}),
+                                 ("g2-standard-24", {"type": "NVIDIA_L4", "count": 2}),
+                                 ("ct5lp-hightpu-1t", {"type": "TPU_V5_LITEPOD", "count": 1})):
+        ok["variants"][0] |= {"instance_type": machine, "accelerator": accelerator}
+        assert tr.check_values(parse_spec(ok)) == [], machine
+    ok["variants"][0]["accelerator"] = None
+    for machine in ("Standard_DS3_v2", "n1_standard_4", "big", "n1-standard-5", "e2-standard-1"):
         ok["variants"][0]["instance_type"] = machine
         assert [g.path for g in tr.check_values(parse_spec(ok))] == ["variants[0].instance_type"]
 
@@ -237,7 +242,8 @@ def test_health_is_derived_with_an_unknown_fallback():
         live = tr.to_live(state)
         assert (live.provider_status, live.health) == (status, health)
     assert set(tr.STATUS_MAP) | {"UNRECOGNISED"} == set(cases) | {"SERVING"}
-    assert tr.to_live(described(spec, deployed=[], traffic={})).config is None
+    emptied = tr.to_live(described(spec, deployed=[], traffic={})).config
+    assert emptied is not None and emptied["variants"] == [], "nothing deployed is a live fact, not an unreadable config"
 
 
 def test_drift_in_traffic_and_labels_is_read_back():
@@ -280,3 +286,27 @@ def test_capabilities_importable_without_google():
             "loaded = [m for m in sys.modules if m.startswith('google.') and m != 'google.cloud']; "
             "assert not loaded, loaded")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[3])
+
+
+def test_values_vertex_does_not_let_the_service_read_are_unreadable_never_invented():
+    """Issue 15 part 3: a Model GetModel cannot read, automatic resources (no machine type) and an
+    autoscaling metric the spec cannot name are reported unreadable, with no value in the config."""
+    spec = CORPUS["canary"]
+    state = described(spec)
+    first, second = state.endpoint["deployedModels"]
+    state.models.pop(tr.names.resource_id(first["model"]))
+    second["dedicatedResources"] = {**second["dedicatedResources"], "minReplicaCount": 1, "maxReplicaCount": 4,
+                                    "autoscalingMetricSpecs": [{"metricName": "aiplatform.googleapis.com/"
+                                                                "prediction/online/accelerator/duty_cycle",
+                                                                "target": 50}]}
+    second["dedicatedResources"]["machineSpec"] = {}
+    live = tr.to_live(state)
+    a, b = (v.name for v in spec.variants)
+    assert sorted(live.unreadable) == sorted(
+        [f"variants[{a}].{f}" for f in ("image", "model_uri", "env", "port", "predict_route", "health_route")]
+        + [f"variants[{b}].instance_type", f"variants[{b}].autoscaling"])
+    assert "was not found" in live.unreadable[f"variants[{a}].image"]
+    assert "duty_cycle" in live.unreadable[f"variants[{b}].autoscaling"]
+    variants = {v["name"]: v for v in live.config["variants"]}
+    assert {"image", "env", "port"}.isdisjoint(variants[a]) and {"instance_type", "autoscaling"}.isdisjoint(variants[b])
+    assert "missing:" not in str(live.config) and "automatic" not in str(live.config)

@@ -1,0 +1,103 @@
+"""The SageMaker adapter against STOCK moto (no project patches), reached the way a user points the
+service at any SageMaker-compatible endpoint: ``AWS_ENDPOINT_URL`` in the environment, the adapter
+built for production (no sandbox emulator map).
+
+moto runs in its own process (``python -m moto.server``), so none of the SageMaker emulator's
+in-process patches reach it. Stock moto creates every endpoint ``InService`` at once and has no
+UpdateEndpoint: these tests deploy once and drift the endpoint with plain boto3.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+
+import boto3
+import pytest
+
+from adapters.sagemaker.adapter import SageMakerAdapter
+from core.check import judge
+from core.live import Health, Sync
+from core.service import observe
+from core.spec import EndpointSpec, parse_spec
+from tests.support.stepping import rollout
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture(scope="module")
+def stock_moto() -> Iterator[str]:
+    """A stock moto server in a child process on 127.0.0.1; its URL. Stopped at the end."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                assert proc.poll() is None and time.monotonic() < deadline, "moto.server did not start"
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def aws_env(stock_moto: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The environment a user sets to point boto3 (and so the service) at another endpoint."""
+    for var in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", stock_moto)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    return stock_moto
+
+
+def _spec(name: str) -> EndpointSpec:
+    return parse_spec({
+        "name": name,
+        "target": {"platform": "sagemaker", "region": "us-east-1",
+                   "execution_role_arn": "arn:aws:iam::123456789012:role/Exec"},
+        "variants": [{"name": "a", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/m:1",
+                      "instance_type": "ml.c5.xlarge", "min_replicas": 2, "max_replicas": 2}],
+        "tags": {"team": "risk"},
+    })
+
+
+def _check(adapter: SageMakerAdapter, spec: EndpointSpec, *, full: bool):
+    return judge(spec, observe(adapter, spec.name, full=full), adapter.capabilities)
+
+
+def test_deploy_check_and_drift_on_stock_moto(aws_env: str) -> None:
+    spec = _spec("moto-plain")
+    adapter = SageMakerAdapter(spec.target)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rollout(adapter, spec)
+    for full in (True, False):
+        outcome = _check(adapter, spec, full=full)
+        assert (outcome.health, outcome.sync, outcome.drift.changes) == (Health.SERVING, Sync.IN_SYNC, []), outcome
+
+    client = boto3.client("sagemaker", region_name="us-east-1")  # plain boto3, the same environment
+    arn = client.describe_endpoint(EndpointName=spec.name)["EndpointArn"]
+    client.add_tags(ResourceArn=arn, Tags=[{"Key": "team", "Value": "other"}])
+    full = _check(adapter, spec, full=True)
+    assert [(c.path, c.actual) for c in full.drift.changes] == [("tags.team", "other")]
+    basic = _check(adapter, spec, full=False)
+    assert basic.sync is Sync.IN_SYNC and "tags.*" in basic.unobserved, "a basic read does not see tags"
+
+    client.update_endpoint_weights_and_capacities(
+        EndpointName=spec.name, DesiredWeightsAndCapacities=[{"VariantName": "a", "DesiredInstanceCount": 3}])
+    basic = _check(adapter, spec, full=False)
+    assert {(c.path, c.actual) for c in basic.drift.changes} == {
+        ("variants[a].min_replicas", 3), ("variants[a].max_replicas", 3)}, "a fixed-size count is read by a basic check"
