@@ -339,6 +339,36 @@ def _logging(endpoint: dict[str, Any], unreadable: dict[str, str]) -> dict[str, 
             "destination": capture.get("DestinationS3Uri")}
 
 
+def _without_config(described: SageMakerDescribed, unreadable: dict[str, str]) -> dict[str, Any]:
+    """The live config of an endpoint whose endpoint config cannot be read (deleted outside the
+    service while the endpoint still runs it): DescribeEndpoint's own fields (variant names,
+    weights, instance counts, data capture, and the tags when read) are compared; what only the
+    config and its models hold (image, model, env, instance type, role) is unreadable, with why."""
+    ep = described.endpoint
+    why = f"endpoint config {ep['EndpointConfigName']} cannot be read: deleted outside the service"
+    runtime = ep["ProductionVariants"]
+    weights = _weights([float(v.get("DesiredWeight", v.get("CurrentWeight", 1.0))) for v in runtime])
+    variants = []
+    for v, weight in zip(runtime, weights, strict=True):
+        at = f"variants[{v['VariantName']}]"
+        unreadable.update({f"{at}.{f}": why for f in ("image", "model_uri", "env", "instance_type")})
+        count = v.get("DesiredInstanceCount")
+        if count is None:
+            unreadable.update({f"{at}.{f}": f"DescribeEndpoint gives variant {v['VariantName']} no instance count"
+                               for f in ("min_replicas", "max_replicas")})
+        variants.append({"name": v["VariantName"], "port": FIXED_PORT, "predict_route": FIXED_PREDICT_ROUTE,
+                         "health_route": FIXED_HEALTH_ROUTE, "weight": weight,
+                         **({"min_replicas": count, "max_replicas": count} if count is not None else {})})
+    unreadable["target.execution_role_arn"] = why
+    return build_live_config({
+        "target": {"platform": "sagemaker", "region": described.region, "execution_role_arn": None},
+        "variants": variants,
+        "logging": _logging(ep, unreadable),
+        "auth_mode": "iam",
+        "tags": {k: v for k, v in (described.tags or {}).items() if not k.startswith(("deploy-anywhere", "aws:"))},
+    }, unreadable)
+
+
 def to_live(described: SageMakerDescribed, *, owner: str | None = None) -> LiveEndpoint:
     """DescribeEndpoint (+ config, models, tags, scaling) -> :class:`LiveEndpoint`. A config
     without ``owner``'s stamp (:mod:`.ownership`) gives no variant: its variants are unmanaged."""
@@ -391,6 +421,12 @@ def to_live(described: SageMakerDescribed, *, owner: str | None = None) -> LiveE
                 fixed_scale_only |= {"variants[*].min_replicas", "variants[*].max_replicas"}
             else:
                 unobserved |= {"variants[*].min_replicas", "variants[*].max_replicas"}
+    if described.config is None and ep.get("EndpointConfigName") and ep.get("ProductionVariants"):
+        config = _without_config(described, unreadable)
+        unobserved.add("variants[*].autoscaling*")  # the scalable targets are read per configured variant
+        if described.tags is None:
+            unobserved |= {"tags", "tags.*"}
+        fixed_scale_only |= {"variants[*].min_replicas", "variants[*].max_replicas"}
     return LiveEndpoint(
         name=name,
         health=STATUS_MAP.get(status or "", Health.UNKNOWN),

@@ -157,6 +157,7 @@ class PendingChange:
     config_extras: dict[str, Any] = field(default_factory=dict)
     deployment_config: dict[str, Any] | None = None
     summary: dict[str, Any] | None = None
+    instance_types: dict[str, str | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -172,6 +173,9 @@ class EndpointLifecycle:
     pending: PendingChange | None = None
     config_extras: dict[str, Any] = field(default_factory=dict)
     last_deployment_config: dict[str, Any] | None = None
+    instance_types: dict[str, str | None] | None = None
+    """Variant -> instance type of the config the endpoint runs, kept by the endpoint itself: SageMaker
+    lets the endpoint config be deleted while the endpoint runs it (None: created by plain moto)."""
 
 
 def lifecycle_of(endpoint: Any) -> EndpointLifecycle | None:
@@ -252,6 +256,7 @@ def _complete_phase(backend: Any, endpoint: Any, lifecycle: EndpointLifecycle) -
             endpoint.data_capture_config = pending.data_capture_config
             lifecycle.config_extras = pending.config_extras
             lifecycle.last_deployment_config = pending.deployment_config
+            lifecycle.instance_types = dict(pending.instance_types)
     elif phase == "weights":
         for variant in endpoint.production_variants:
             if "DesiredWeight" in variant:

@@ -235,6 +235,7 @@ def create_endpoint(backend: Any, params: Mapping[str, Any]) -> Any:
         lifecycle = start_phase(endpoint, "create")
         lifecycle.config_extras = shapes.config_extras(request, models=models, when=now)
         lifecycle.last_deployment_config = copy.deepcopy(params.get("DeploymentConfig"))
+        lifecycle.instance_types = _instance_types(request)
         backend.endpoints[name] = endpoint
         return endpoint
 
@@ -339,10 +340,16 @@ def update_endpoint(backend: Any, params: Mapping[str, Any]) -> str:
             config_extras=shapes.config_extras(request, models=models, when=now),
             deployment_config=deployment,
             summary=shapes.pending_deployment_summary(config_name, request, variants, now),
+            instance_types=_instance_types(request),
         )
         endpoint.failure_reason = None
         start_phase(endpoint, "update", pending)
         return endpoint.arn
+
+
+def _instance_types(request: Mapping[str, Any]) -> dict[str, str | None]:
+    """Variant -> instance type of an endpoint config request (None: a serverless variant)."""
+    return {v["VariantName"]: v.get("InstanceType") for v in request.get("ProductionVariants", [])}
 
 
 def _refuse_instance_type_change_of_scaled_variants(
@@ -353,10 +360,9 @@ def _refuse_instance_type_change_of_scaled_variants(
     scaled = autoscaling.scaled_variants(backend.account_id, backend.region_name, endpoint.endpoint_name)
     if not scaled:
         return
-    old_types = {
-        v["VariantName"]: v.get("InstanceType")
-        for v in _config_request(backend, endpoint.endpoint_config_name).get("ProductionVariants", [])
-    }
+    old_types = ensure_lifecycle(endpoint).instance_types
+    if old_types is None:  # created by plain moto: its config (which may be gone) is all there is
+        old_types = _instance_types(_config_request(backend, endpoint.endpoint_config_name))
     new_types = {v["VariantName"]: v.get("InstanceType") for v in new_request.get("ProductionVariants", [])}
     blocked = sorted(
         name for name in scaled if name not in new_types or new_types[name] != old_types.get(name, new_types[name])

@@ -34,6 +34,7 @@ from tests.checks.test_check_api import _check, _deploy
 from tests.checks.test_check_cli import cli  # noqa: F401 - fixture
 from tests.checks.test_drift_matrix import Deployed, bench, benches, deployed, spec_value  # noqa: F401 - fixtures
 from tests.support.api_server import wait_operation
+from tests.support.stepping import rollout
 
 pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
               pytest.mark.filterwarnings("ignore::FutureWarning:google.*")]
@@ -197,6 +198,33 @@ def test_a_value_that_cannot_be_read_is_reported_unreadable_never_invented(deplo
     _no_placeholder(live.config, [c.model_dump(mode="json") for c in outcome.drift.changes], patch)
     basic = deployed.check(full=False)
     assert sorted(c.path for c in basic.drift.changes if c.unreadable) == sorted(gone), "a basic check agrees"
+
+
+@pytest.mark.parametrize("platform", ["sagemaker"])
+def test_a_deleted_endpoint_config_leaves_what_describe_endpoint_reads_comparable(deployed: Deployed) -> None:
+    """boto3 deletes the endpoint config the endpoint runs (SageMaker allows it): the variants,
+    weights and counts DescribeEndpoint gives are still compared (a weight change is reported);
+    what only the config and its models hold is unreadable, naming the config."""
+    client = deployed.env.client
+    config = client.describe_endpoint(EndpointName=deployed.name)["EndpointConfigName"]
+    client.delete_endpoint_config(EndpointConfigName=config)
+    weights = {v.name: v.weight for v in deployed.spec.variants}
+    client.update_endpoint_weights_and_capacities(EndpointName=deployed.name, DesiredWeightsAndCapacities=[
+        {"VariantName": name, "DesiredWeight": float(100 - weight)} for name, weight in weights.items()])
+    for full in (True, False):
+        outcome = deployed.check(full=full)
+        assert outcome.sync is Sync.OUT_OF_SYNC, outcome
+        changes = {c.path: c for c in outcome.drift.changes}
+        unread = {p for p, c in changes.items() if c.unreadable}
+        assert unread == {f"variants[{n}].{f}" for n in weights for f in ("image", "model_uri", "env", "instance_type")
+                          } | {"target.execution_role_arn"}, sorted(changes)
+        assert all(config in (changes[p].unreadable or "") for p in unread)
+        assert {(p, c.actual) for p, c in changes.items() if p.endswith(".weight")} == {
+            (f"variants[{n}].weight", 100 - w) for n, w in weights.items()}, "weights are still read"
+        _no_placeholder([c.model_dump(mode="json") for c in outcome.drift.changes])
+    rollout(deployed.adapter, deployed.spec)  # what a reconcile does: the config is re-created
+    for full in (True, False):
+        assert (deployed.check(full=full).sync, full) == (Sync.IN_SYNC, full)
 
 
 @pytest.mark.parametrize("platform", sorted(REMOVE_ALL))

@@ -502,6 +502,26 @@ def test_update_refused_when_it_changes_an_autoscaled_instance_type(sm: Any, aut
     assert "Auto Scaling" in _error(exc)[1]
 
 
+def test_the_running_config_may_be_deleted_and_the_endpoint_still_updates(sm: Any, autoscaling: Any) -> None:
+    """SageMaker lets an endpoint config be deleted while an endpoint runs it; the endpoint keeps
+    what it runs: an update onto a new config works, and a scaled variant's instance type is still
+    known (a change of it is still refused)."""
+    _in_service_endpoint(sm)
+    autoscaling.register_scalable_target(
+        ServiceNamespace="sagemaker", ResourceId="endpoint/ep/variant/primary", ScalableDimension=DIMENSION,
+        MinCapacity=1, MaxCapacity=2,
+    )
+    sm.delete_endpoint_config(EndpointConfigName="cfg-1")
+    assert sm.describe_endpoint(EndpointName="ep")["EndpointConfigName"] == "cfg-1"
+    _config(sm, "cfg-bigger", instance_type="ml.g5.xlarge")
+    with pytest.raises(ClientError) as exc:
+        sm.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-bigger")
+    assert "Auto Scaling" in _error(exc)[1]
+    _config(sm, "cfg-same-type", count=2)
+    sm.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-same-type")
+    assert sm.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Updating"
+
+
 def test_delete_endpoint_deregisters_its_scalable_targets(sm: Any, autoscaling: Any) -> None:
     _in_service_endpoint(sm)
     autoscaling.register_scalable_target(
