@@ -254,6 +254,8 @@ def to_live(described: AzureMLDescribed, *, owner: str | None = None) -> LiveEnd
     if health is Health.SERVING and any(
             _get(d, "provisioning_state") in ("Creating", "Updating") for d in described.deployments):
         health = Health.UPDATING  # the endpoint serves while a deployment changes under it
+    elif health is Health.SERVING and not described.deployments:
+        health = Health.DEGRADED  # provisioned, but nothing behind it answers a scoring request
     return LiveEndpoint(
         name=ep.name,
         health=health,
