@@ -580,7 +580,7 @@ def _check_pointer(pointer: str) -> None:
 
 # ------------------------------------------------------------------------------------ sync policy
 
-_IGNORE_PATH = re.compile(r'^(\*|target|variants|logging|auth_mode|request_timeout_seconds|tags)'
+_IGNORE_PATH = re.compile(r'^(\*|target|variants|logging|auth_mode|request_timeout_seconds|tags|unmanaged)'
                           r'([.\[][A-Za-z0-9_.:/=+@*"\[\]-]*)?$')
 
 
@@ -593,7 +593,8 @@ class SyncPolicy(_Strict):
     ignore: list[str] = Field(
         default_factory=list, max_length=50,
         description="Spec path globs never reported as drift, e.g. `tags.*`, "
-        "`variants[*].env.LOG_LEVEL`, `variants[canary].weight` (`*` matches any run of characters).",
+        "`variants[*].env.LOG_LEVEL`, `variants[canary].weight`, `unmanaged[shadow-*]` (a foreign "
+        "sub-resource) (`*` matches any run of characters).",
     )
     auto_remediate: bool = Field(
         default=False,
@@ -612,7 +613,7 @@ class SyncPolicy(_Strict):
             if not _IGNORE_PATH.fullmatch(path):
                 raise ValueError(f"{path!r} is not a spec path glob (it must start with a field of the "
                                  f"spec: target, variants, logging, auth_mode, request_timeout_seconds, "
-                                 f"tags, or *)")
+                                 f"tags; unmanaged (foreign sub-resources); or *)")
         return list(dict.fromkeys(paths))
 
 

@@ -84,6 +84,8 @@ def test_judge_reports_each_foreign_sub_resource_on_its_own_path() -> None:
     unread = judge(SPEC, _live(unmanaged=foreign, unreadable=True), caps)
     assert unread.sync is Sync.OUT_OF_SYNC and [c.path for c in unread.drift.changes] == ["unmanaged[x]"]
     assert judge(SPEC, _live(unmanaged=foreign), caps, ignore=["unmanaged[*]"]).sync is Sync.IN_SYNC
+    tolerant = parse_spec(SPEC.model_dump(mode="json") | {"sync_policy": {"ignore": ["unmanaged[x]"]}})
+    assert judge(tolerant, _live(unmanaged=foreign), caps).sync is Sync.IN_SYNC, "the policy may ignore one"
 
 
 def test_unmanaged_paths_are_never_spec_fields() -> None:
