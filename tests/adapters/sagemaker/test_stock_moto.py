@@ -21,10 +21,12 @@ import pytest
 
 from adapters.sagemaker.adapter import SageMakerAdapter
 from core.check import judge
+from core.errors import NotOwned
 from core.live import Health, Sync
+from core.ownership import Ownership, new_owner
 from core.service import observe
 from core.spec import EndpointSpec, parse_spec
-from tests.support.stepping import rollout
+from tests.support.stepping import drive, rollout
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -101,3 +103,25 @@ def test_deploy_check_and_drift_on_stock_moto(aws_env: str) -> None:
     basic = _check(adapter, spec, full=False)
     assert {(c.path, c.actual) for c in basic.drift.changes} == {
         ("variants[a].min_replicas", 3), ("variants[a].max_replicas", 3)}, "a fixed-size count is read by a basic check"
+
+
+def test_a_foreign_endpoint_on_stock_moto_is_refused_and_left_alone(aws_env: str) -> None:
+    """An endpoint made with plain boto3 under the deployment's name (no stamp of ours): submit
+    refuses it (not_owned) before any write, and a delete leaves it."""
+    spec = _spec("moto-foreign")
+    client = boto3.client("sagemaker", region_name="us-east-1")
+    client.create_model(ModelName="someone-elses", PrimaryContainer={"Image": "r/other:1"},
+                        ExecutionRoleArn="arn:aws:iam::123456789012:role/Other")
+    client.create_endpoint_config(EndpointConfigName="someone-elses", ProductionVariants=[{
+        "VariantName": "AllTraffic", "ModelName": "someone-elses", "InitialInstanceCount": 1,
+        "InstanceType": "ml.c5.xlarge"}])
+    client.create_endpoint(EndpointName=spec.name, EndpointConfigName="someone-elses")
+    adapter = SageMakerAdapter(spec.target)
+    owner = Ownership(new_owner())
+    assert not owner.owns(adapter.stamps(spec.name))
+    with pytest.raises(NotOwned):
+        drive(adapter.submit, adapter.to_request(spec, owner=owner))
+    assert adapter.delete(spec.name, owner=owner) is True
+    assert client.describe_endpoint(EndpointName=spec.name)["EndpointConfigName"] == "someone-elses"
+    assert [m["ModelName"] for m in client.list_models(NameContains=spec.name)["Models"]] == []
+    assert "someone-elses" in [m["ModelName"] for m in client.list_models()["Models"]]
