@@ -30,8 +30,9 @@ FIELDS: dict[str, dict[str, Any]] = {'auth_mode': {'default': 'iam',
                                                'material drift. Off by default.'},
  'sync_policy.ignore': {'default': [],
                         'description': 'Spec path globs never reported as drift, e.g. `tags.*`, '
-                                       '`variants[*].env.LOG_LEVEL`, `variants[canary].weight` (`*` matches '
-                                       'any run of characters).'},
+                                       '`variants[*].env.LOG_LEVEL`, `variants[canary].weight`, '
+                                       '`unmanaged[shadow-*]` (a foreign sub-resource) (`*` matches any run '
+                                       'of characters).'},
  'sync_policy.remediate_after': {'default': 3,
                                  'description': 'Consecutive out-of-sync checks with material drift before '
                                                 'auto-remediation.'},
