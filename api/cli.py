@@ -88,7 +88,7 @@ def _call(server: str, method: str, path: str, body: Any = None) -> tuple[int, A
 def _read_spec(path: Path) -> dict[str, Any]:
     import yaml
 
-    from core.spec import load_yaml
+    from core.spec_io import load_yaml
 
     try:
         text = sys.stdin.read() if str(path) == "-" else path.read_text()

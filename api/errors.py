@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from core.errors import DeployError, SpecError, Unauthenticated
-from core.spec import validation_details
+from core.spec_io import validation_details
 
 __all__ = ["install_error_handlers", "to_error"]
 

@@ -46,7 +46,8 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from core.live import LiveEndpoint
 from core.ownership import Ownership, Stamps
-from core.spec import EndpointSpec, EnvFrom, SecretRef, TestQuery
+from core.spec import EndpointSpec, TestQuery
+from core.spec_env import SERVICE_SECRET, EnvFrom, SecretRef, foreign_secret_stores
 
 __all__ = [
     "Feature",
@@ -82,16 +83,15 @@ class Feature(str, Enum):
     ACCELERATOR = "accelerator"
     INVOCATIONS_SCALING = "invocations_scaling"
     CONCURRENCY_LIMIT = "concurrency_limit"
-    AWS_SECRETS_MANAGER = "aws_secrets_manager"
-    GCP_SECRET_MANAGER = "gcp_secret_manager"
-    AZURE_KEY_VAULT = "azure_key_vault"
 
 
-def features_used(spec: EndpointSpec) -> dict[Feature, list[str]]:
-    """Which features the spec uses, each with the spec paths that use it."""
-    used: dict[Feature, list[str]] = {}
+def features_used(spec: EndpointSpec) -> dict[str, list[str]]:
+    """Which features the spec uses, each with the spec paths that use it: :class:`Feature` members,
+    and the secret stores its references name (by kind, e.g. ``aws_secrets_manager``; a platform
+    cannot read another platform's store: :func:`core.spec_env.foreign_secret_stores`)."""
+    used: dict[str, list[str]] = {}
 
-    def add(feature: Feature, path: str) -> None:
+    def add(feature: str, path: str) -> None:
         used.setdefault(feature, []).append(path)
 
     for i, v in enumerate(spec.variants):
@@ -112,8 +112,8 @@ def features_used(spec: EndpointSpec) -> dict[Feature, list[str]]:
         if v.max_concurrency is not None:
             add(Feature.CONCURRENCY_LIMIT, f"variants[{i}].max_concurrency")
         for key, value in v.env.items():
-            if isinstance(value, EnvFrom) and value.value_from.kind != "service_secret":
-                add(Feature(value.value_from.kind), f"variants[{i}].env.{key}.value_from")
+            if isinstance(value, EnvFrom) and value.value_from.kind != SERVICE_SECRET:
+                add(value.value_from.kind, f"variants[{i}].env.{key}.value_from")
     if len(spec.variants) > 1:
         add(Feature.MULTIPLE_VARIANTS, "variants")
     if spec.auth_mode == "key":
@@ -174,7 +174,8 @@ class FieldRule:
 class Capabilities:
     """What a platform can do, as data (no SDK import needed to read it).
 
-    ``unsupported``: feature -> reason. ``unobservable``: spec path globs the provider cannot read
+    ``unsupported``: feature -> reason (other platforms' secret stores are added from the platform
+    registry: :func:`core.spec_env.foreign_secret_stores`). ``unobservable``: spec path globs the provider cannot read
     back (never reported as drift), derived from ``ownership`` (rules with owner ``unreadable``).
     ``ownership``: the fields a check does not compare as-is, classified (see :class:`Owner`):
     what the provider defaults, what an autoscaler owns, what is runtime-only, what cannot be read
@@ -186,12 +187,17 @@ class Capabilities:
     platform: str
     sdk: str
     extra: str
-    unsupported: Mapping[Feature, str] = field(default_factory=dict)
+    unsupported: Mapping[str, str] = field(default_factory=dict)
     ownership: tuple[FieldRule, ...] = ()
     provider_fields: Mapping[str, str] = field(default_factory=dict)
     basic_fields: frozenset[str] = frozenset()
     replacement: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        foreign = foreign_secret_stores(self.platform)
+        object.__setattr__(self, "unsupported", {**self.unsupported, **{
+            kind: reason for kind, reason in foreign.items() if kind not in self.unsupported}})
 
     @property
     def unobservable(self) -> frozenset[str]:
@@ -203,7 +209,7 @@ class Capabilities:
             "platform": self.platform,
             "sdk": self.sdk,
             "install": f"pip install 'deploy-anywhere[{self.extra}]'",
-            "unsupported": {f.value: reason for f, reason in self.unsupported.items()},
+            "unsupported": {str(getattr(f, "value", f)): reason for f, reason in self.unsupported.items()},
             "unobservable": sorted(self.unobservable),
             "field_ownership": [r.to_dict() for r in self.ownership],
             "provider_fields": dict(self.provider_fields),
@@ -346,7 +352,7 @@ class Adapter(ABC, Generic[RequestT, DescribedT]):
 def find_gaps(adapter_cls: type[Adapter[Any, Any]], spec: EndpointSpec) -> list[Gap]:
     """Every reason ``spec`` cannot be deployed to the adapter's platform, all at once."""
     gaps = [
-        Gap(path, feature.value, reason)
+        Gap(path, str(getattr(feature, "value", feature)), reason)
         for feature, paths in features_used(spec).items()
         if (reason := adapter_cls.capabilities.unsupported.get(feature))
         for path in paths

@@ -28,7 +28,8 @@ from core.live import Health, LiveEndpoint, Sync
 from core.observe import observe_redacted
 from core.patch import to_patch
 from core.secrets.vault import Vault
-from core.spec import EndpointSpec, parse_spec
+from core.spec import EndpointSpec
+from core.spec_io import parse_spec
 from core.store.checks import CheckWrite, Recorded
 from core.store.db import utcnow
 from core.store.records import DeploymentRecord

@@ -26,7 +26,7 @@ from core.secrets.vault import Vault
 from core.live import Health, LiveEndpoint
 from core.patch import in_spec, live_document, to_patch
 from core.registry import adapter_class
-from core.spec import parse_spec
+from core.spec_io import parse_spec
 from core.store import CheckResultRecord, DeploymentRecord, OperationRecord, Store
 from core.store.checks import Recorded
 from core.unreadable import covered

@@ -1,4 +1,5 @@
-"""Platform name -> adapter, imported lazily (fsspec ``known_implementations`` style).
+"""Platform name -> adapter, imported lazily (fsspec ``known_implementations`` style), for every
+platform of the registry :data:`core.targets.PLATFORMS`.
 
 Nothing here imports a cloud SDK: ``capabilities()`` reads each adapter package's ``CAPABILITIES``
 (plain data), and ``adapter_class()`` imports ``adapters.<platform>.adapter`` only when a deployment
@@ -15,18 +16,12 @@ from typing import Any
 
 from core.adapter import Adapter, Capabilities
 from core.errors import NotFound, ProviderNotInstalled
+from core.targets import PLATFORMS, Platform
 
 __all__ = ["PLATFORMS", "capabilities", "adapter_class", "is_installed", "AdapterFactory"]
 
-PLATFORMS: dict[str, tuple[str, str]] = {
-    "sagemaker": ("adapters.sagemaker.adapter", "SageMakerAdapter"),
-    "vertex": ("adapters.vertex.adapter", "VertexAdapter"),
-    "azureml": ("adapters.azureml.adapter", "AzureMLAdapter"),
-}
-"""Every platform the service knows, implemented or not yet."""
 
-
-def _known(platform: str) -> tuple[str, str]:
+def _known(platform: str) -> Platform:
     try:
         return PLATFORMS[platform]
     except KeyError:
@@ -35,8 +30,7 @@ def _known(platform: str) -> tuple[str, str]:
 
 def capabilities(platform: str) -> Capabilities | None:
     """The platform's capability data, or None when its adapter is not part of this build."""
-    module, _ = _known(platform)
-    package = module.rsplit(".", 1)[0]
+    package = _known(platform).package
     try:
         return importlib.import_module(package).CAPABILITIES  # type: ignore[no-any-return]
     except (ImportError, AttributeError):
@@ -51,7 +45,7 @@ def is_installed(platform: str) -> bool:
 
 def adapter_class(platform: str) -> type[Adapter[Any, Any]]:
     """Import and return the platform's adapter class."""
-    module, name = _known(platform)
+    module, name = _known(platform).adapter.split(":", 1)
     caps = capabilities(platform)
     if caps is None:
         raise ProviderNotInstalled(f"platform {platform!r} is not implemented in this build")

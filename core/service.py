@@ -33,7 +33,8 @@ from core.secrets.keyring import Keyring
 from core.observe import observe, observe_redacted
 from core.secrets.sealing import keep_literals, preview, seal
 from core.secrets.vault import Vault
-from core.spec import EndpointSpec, parse_spec, revision
+from core.spec import EndpointSpec, revision
+from core.spec_io import parse_spec
 from core.store import CheckResultRecord, DeploymentRecord, OperationRecord, Store
 
 __all__ = ["JobStarter", "Service", "ApplyResult", "observe", "operation_view", "deployment_view"]

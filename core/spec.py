@@ -12,8 +12,9 @@ Contracts:
 - :func:`revision` is a stable 12-hex hash of the canonical JSON of :attr:`EndpointSpec.config`
   (keys sorted, variants in name order); it changes exactly when something deployed changes (test
   queries, the sync policy and the order variants are listed in are not deployed).
-- :func:`load_spec` accepts YAML or JSON text and raises :class:`core.errors.SpecError` listing every
-  problem with its field path.
+- The spec is split by concern: the shared model base (:mod:`core.spec_base`), targets and the
+  platform registry (:mod:`core.targets`), environment values and secret references
+  (:mod:`core.spec_env`), and reading/validating documents (:mod:`core.spec_io`).
 """
 
 from __future__ import annotations
@@ -21,45 +22,27 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Any, Literal
 
-import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Discriminator,
     Field,
     JsonValue,
     PrivateAttr,
-    SecretStr,
-    Tag,
-    ValidationError,
     ValidationInfo,
     field_validator,
-    model_serializer,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
-from core.errors import SpecError
+from core.spec_base import Strict, entry_path, error_at, input_only, is_live
+from core.spec_env import MAX_ENV_VALUE, MAX_ENV_VARS, SECRET_SOURCES, EnvValue, SecretValue
+from core.targets import Target
 
 __all__ = [
     "NAME_PATTERN",
     "VARIANT_NAME_PATTERN",
-    "SageMakerTarget",
-    "VertexTarget",
-    "AzureMLTarget",
-    "Target",
+    "MAX_TAGS",
     "Accelerator",
     "Autoscaling",
-    "SecretRef",
-    "SecretValue",
-    "EnvFrom",
-    "EnvValue",
-    "SECRET_SOURCES",
-    "SECRET_REF_PATTERNS",
-    "FINGERPRINT_PATTERN",
-    "REDACTED",
     "Variant",
     "PredictionLogging",
     "TestQuery",
@@ -70,12 +53,6 @@ __all__ = [
     "identity",
     "secret_digest",
     "canonical_json",
-    "load_spec",
-    "load_yaml",
-    "parse_spec",
-    "spec_json_schema",
-    "validation_details",
-    "format_loc",
 ]
 
 NAME_PATTERN = r"^[a-z][a-z0-9-]{1,30}[a-z0-9]$"
@@ -89,8 +66,6 @@ _LABEL_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.:/=+@-]{0,62}$")
 
 # Input limits (what a caller may send; live configs are bounded by the provider instead). Portable:
 # the strictest of the three clouds, so a spec that passes fits everywhere.
-MAX_ENV_VARS = 100  # SageMaker's Environment map
-MAX_ENV_VALUE = 1024  # SageMaker's EnvironmentValue
 MAX_TAGS = 48  # SageMaker and Azure allow 50 tags per resource; the service adds 2 of its own
 MAX_POINTER = 1024
 _INSTANCE_TYPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -98,121 +73,7 @@ _NO_WHITESPACE = re.compile(r"^\S+$")
 _MEDIA_TYPE = r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(\s*;\s*[A-Za-z0-9_.+-]+=[A-Za-z0-9_.+\"-]+)*$"
 
 
-def _input_only(check: bool, message: str, info: ValidationInfo) -> None:
-    """Raise ``ValueError(message)`` when ``check`` fails on caller input (never on a live config)."""
-    if not check and not _is_live(info):
-        raise ValueError(message)
-
-
-def _error_at(message: str, fields: list[str]) -> PydanticCustomError:
-    """An error that :func:`validation_details` reports at each of ``fields`` (paths relative to the
-    model or field being validated, e.g. ``variants[1].weight``, ``env.KEY``) instead of at that
-    model or field: a rule over several fields names them all, a rule on one map entry names it."""
-    # ``fields`` first: the template's placeholders are filled in context order, so the message
-    # (which may quote user input such as "{fields}") is inserted last and never re-interpreted
-    return PydanticCustomError("at_fields", "{message}", {"fields": list(fields), "message": message})
-
-
-def _entry(key: str) -> str:
-    """The relative path of mapping entry ``key`` (quoted as ``["a.b"]`` unless a plain key, as
-    :func:`core.diff.child_path` writes it)."""
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else f'["{key}"]'
-
-
-class _Strict(BaseModel):
-    """Base of every spec model: strict on input, frozen, self-describing."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
-
-
-def _is_live(info: ValidationInfo) -> bool:
-    return bool(info.context and info.context.get("live"))
-
-
-# --------------------------------------------------------------------------------------- targets
-
-
-class SageMakerTarget(_Strict):
-    """Where a SageMaker endpoint lives and the role its models run as."""
-
-    platform: Literal["sagemaker"] = Field(description="Target platform discriminator.")
-    region: str = Field(
-        pattern=r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$",
-        description="AWS region, e.g. `eu-west-1`.",
-    )
-    execution_role_arn: str = Field(
-        max_length=2048,
-        pattern=r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9_+=,.@/-]+$",
-        description="IAM role SageMaker assumes to pull the image and model artifacts.",
-    )
-
-    @property
-    def account(self) -> str:
-        """``sagemaker/{aws account}/{region}``: whose API quota the calls spend."""
-        return f"sagemaker/{self.execution_role_arn.split(':')[4]}/{self.region}"
-
-
-class VertexTarget(_Strict):
-    """Where a Vertex AI endpoint lives; ``network`` and ``encryption_key`` are fixed when the
-    endpoint is created (changing them means replacing the endpoint)."""
-
-    platform: Literal["vertex"] = Field(description="Target platform discriminator.")
-    project: str = Field(
-        pattern=r"^[a-z][a-z0-9-]{4,28}[a-z0-9]$", description="Google Cloud project id."
-    )
-    location: str = Field(
-        pattern=r"^[a-z]+-[a-z]+\d+$", description="Vertex AI region, e.g. `europe-west4`."
-    )
-    network: str | None = Field(
-        default=None,
-        pattern=r"^projects/[a-z0-9-]+/global/networks/[a-z]([-a-z0-9]{0,61}[a-z0-9])?$",
-        description="VPC network peered with Vertex AI for a private endpoint, "
-        "`projects/{project number}/global/networks/{name}`; None: a public endpoint.",
-    )
-    encryption_key: str | None = Field(
-        default=None,
-        pattern=r"^projects/[a-z0-9-]+/locations/[a-z0-9-]+/keyRings/[A-Za-z0-9_-]{1,63}"
-        r"/cryptoKeys/[A-Za-z0-9_-]{1,63}$",
-        description="Cloud KMS key (CMEK) that encrypts the endpoint and its models; None: "
-        "Google-managed encryption.",
-    )
-
-    @property
-    def account(self) -> str:
-        """``vertex/{project}/{location}``: Vertex AI quotas are per project and region."""
-        return f"vertex/{self.project}/{self.location}"
-
-
-class AzureMLTarget(_Strict):
-    """Which Azure ML workspace hosts the managed online endpoint."""
-
-    platform: Literal["azureml"] = Field(description="Target platform discriminator.")
-    subscription_id: str = Field(
-        pattern=r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$",
-        description="Azure subscription id (a GUID).",
-    )
-    resource_group: str = Field(
-        pattern=r"^[-\w._()]{1,90}$", description="Resource group of the workspace."
-    )
-    workspace: str = Field(
-        pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$", description="Azure ML workspace name."
-    )
-
-    @property
-    def account(self) -> str:
-        """``azureml/{subscription}``: Azure Resource Manager throttles per subscription."""
-        return f"azureml/{self.subscription_id.lower()}"
-
-
-Target = Annotated[
-    Union[SageMakerTarget, VertexTarget, AzureMLTarget],
-    Field(discriminator="platform", description="The cloud and account to deploy to."),
-]
-
-# -------------------------------------------------------------------------------------- variants
-
-
-class Accelerator(_Strict):
+class Accelerator(Strict):
     """Accelerators attached to each replica (platforms that size GPUs apart from the machine)."""
 
     type: str = Field(
@@ -222,7 +83,7 @@ class Accelerator(_Strict):
     count: int = Field(default=1, ge=1, le=16, description="Accelerators per replica.")
 
 
-class Autoscaling(_Strict):
+class Autoscaling(Strict):
     """The target-tracking rule between ``min_replicas`` and ``max_replicas``."""
 
     metric: Literal["cpu_utilization", "invocations_per_replica"] = Field(
@@ -238,135 +99,12 @@ class Autoscaling(_Strict):
     @model_validator(mode="after")
     def _percent(self) -> Autoscaling:
         if self.metric == "cpu_utilization" and self.target > 100:
-            raise _error_at(f"a cpu_utilization target is a percentage (1-100), got {self.target}",
+            raise error_at(f"a cpu_utilization target is a percentage (1-100), got {self.target}",
                                ["target", "metric"])
         return self
 
 
-# ------------------------------------------------------------------------------------ env values
-
-SECRET_SOURCES: dict[str, str] = {
-    "aws_secrets_manager": "sagemaker",
-    "gcp_secret_manager": "vertex",
-    "azure_key_vault": "azureml",
-    "service_secret": "*",
-}
-"""Where a secret reference points -> the platform that can use it (``*``: every platform)."""
-
-REDACTED = "**redacted**"
-"""What stands in for a secret value wherever one would otherwise be shown."""
-
-FINGERPRINT_PATTERN = r"^hmac-sha256:[0-9a-f]{32}$"
-"""A secret's fingerprint: keyed HMAC of the value (see :mod:`core.secrets.keyring`), never the value."""
-
-SECRET_REF_PATTERNS: dict[str, str] = {
-    "aws_secrets_manager": r"^arn:aws[a-z-]*:secretsmanager:[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d:[0-9]{12}"
-                           r":secret:[A-Za-z0-9/_+=.@-]{1,512}$",
-    "gcp_secret_manager": r"^projects/[a-z0-9-]{1,63}/secrets/[A-Za-z0-9_-]{1,255}(/versions/([0-9]+|latest))?$",
-    "azure_key_vault": r"^https://[a-zA-Z][a-zA-Z0-9-]{1,22}[a-zA-Z0-9]\.vault\.azure\.net/secrets/"
-                       r"[0-9a-zA-Z-]{1,127}(/[0-9a-f]{32})?$",
-    "service_secret": r"^[a-z][a-z0-9_.-]{0,62}$",
-}
-
-
-class SecretRef(_Strict):
-    """Exactly one source of a secret value. Only the reference is stored and returned; the value is
-    read where the platform supports it (Azure Key Vault: by Azure ML itself at runtime) or by the
-    service at deploy time (see the README's secrets section)."""
-
-    aws_secrets_manager: str | None = Field(
-        default=None, pattern=SECRET_REF_PATTERNS["aws_secrets_manager"],
-        description="AWS Secrets Manager secret ARN (SageMaker).")
-    gcp_secret_manager: str | None = Field(
-        default=None, pattern=SECRET_REF_PATTERNS["gcp_secret_manager"],
-        description="Secret Manager secret `projects/{project}/secrets/{name}[/versions/{n|latest}]` (Vertex AI).")
-    azure_key_vault: str | None = Field(
-        default=None, pattern=SECRET_REF_PATTERNS["azure_key_vault"],
-        description="Key Vault secret identifier `https://{vault}.vault.azure.net/secrets/{name}[/{version}]` "
-        "(Azure ML).")
-    service_secret: str | None = Field(
-        default=None, pattern=SECRET_REF_PATTERNS["service_secret"],
-        description="Name of a secret stored in this service (`PUT /v1/secrets/{name}`); any platform.")
-
-    @model_validator(mode="after")
-    def _one(self) -> SecretRef:
-        set_ = [k for k in SECRET_SOURCES if getattr(self, k) is not None]
-        if len(set_) != 1:
-            message = (f"give exactly one of {', '.join(SECRET_SOURCES)}"
-                       + (f" (got {', '.join(set_)})" if set_ else ""))
-            raise _error_at(message, set_) if set_ else ValueError(message)
-        return self
-
-    @model_serializer(mode="plain")
-    def _dump(self) -> dict[str, str]:
-        return {self.kind: self.ref}
-
-    @property
-    def kind(self) -> str:
-        return next(k for k in SECRET_SOURCES if getattr(self, k) is not None)
-
-    @property
-    def ref(self) -> str:
-        return str(getattr(self, self.kind))
-
-
-class EnvFrom(_Strict):
-    """An environment variable whose value comes from a secret store."""
-
-    value_from: SecretRef = Field(description="Where the value is read from.")
-
-
-class SecretValue(_Strict):
-    """A literal value marked secret. Sent as ``{"secret": true, "value": "..."}``; the service keeps
-    the value encrypted and from then on shows ``{"secret": true, "fingerprint": "..."}`` only (in
-    responses, plans, checks, events, logs and Terraform state). Sending the fingerprint back keeps
-    the value the service holds for this deployment."""
-
-    secret: Literal[True] = Field(description="Marks the value secret.")
-    value: SecretStr | None = Field(default=None, description="The value (input only; never returned).")
-    fingerprint: str | None = Field(
-        default=None, pattern=FINGERPRINT_PATTERN,
-        description="Keyed HMAC of a value the service already holds (returned instead of the value).")
-
-    @field_validator("value")
-    @classmethod
-    def _length(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
-        _input_only(value is None or len(value.get_secret_value()) <= MAX_ENV_VALUE,
-                    f"a value is at most {MAX_ENV_VALUE} characters", info)
-        return value
-
-    @model_validator(mode="after")
-    def _one(self) -> SecretValue:
-        if (self.value is None) == (self.fingerprint is None):
-            message = "give exactly one of value (a new secret) or fingerprint (keep the stored one)"
-            raise ValueError(message) if self.value is None else _error_at(message, ["value", "fingerprint"])
-        return self
-
-    @model_serializer(mode="plain")
-    def _dump(self) -> dict[str, Any]:
-        """Never the value: a sealed secret dumps its fingerprint, an unsealed one a redaction mark."""
-        if self.fingerprint is not None:
-            return {"secret": True, "fingerprint": self.fingerprint}
-        return {"secret": True, "value": REDACTED}
-
-
-def _env_tag(value: Any) -> str:
-    if isinstance(value, dict) and "value_from" in value or isinstance(value, EnvFrom):
-        return "env:value_from"
-    if isinstance(value, (dict, SecretValue)):
-        return "env:secret"
-    return "env:text"
-
-
-EnvValue = Annotated[
-    Union[Annotated[str, Tag("env:text")], Annotated[SecretValue, Tag("env:secret")],
-          Annotated[EnvFrom, Tag("env:value_from")]],
-    Discriminator(_env_tag),
-]
-"""A container environment value: text, a literal secret, or a reference to a secret store."""
-
-
-class Variant(_Strict):
+class Variant(Strict):
     """One model server behind the endpoint, receiving ``weight`` percent of the traffic."""
 
     name: str = Field(pattern=VARIANT_NAME_PATTERN, description="Variant name, unique per spec.")
@@ -385,8 +123,8 @@ class Variant(_Strict):
     env: dict[str, EnvValue] = Field(
         default_factory=dict,
         description="Environment variables of the serving container: text, `{secret: true, value}` (a "
-        "literal kept encrypted, never returned) or `{value_from: {aws_secrets_manager | "
-        "gcp_secret_manager | azure_key_vault | service_secret: ...}}` (a secret reference).",
+        "literal kept encrypted, never returned) or `{value_from: {" + " | ".join(SECRET_SOURCES)
+        + ": ...}}` (a secret reference).",
     )
     port: int = Field(default=8080, ge=1, le=65535, description="Port the container listens on.")
     predict_route: str = Field(
@@ -430,7 +168,7 @@ class Variant(_Strict):
         variant compares equal however it was written. A live config drops it before validation;
         caller input is validated first (an invalid rule is an error even where it means nothing,
         as the published schema says) and normalised by :meth:`_fixed_scale_default_rule`."""
-        if isinstance(data, dict) and "autoscaling" in data and _is_live(info):
+        if isinstance(data, dict) and "autoscaling" in data and is_live(info):
             low, high = data.get("min_replicas", 1), data.get("max_replicas", 1)
             if isinstance(low, int) and isinstance(high, int) and high <= low:
                 return {k: v for k, v in data.items() if k != "autoscaling"}
@@ -439,23 +177,23 @@ class Variant(_Strict):
     @field_validator("env")
     @classmethod
     def _env_limits(cls, env: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
-        _input_only(len(env) <= MAX_ENV_VARS, f"at most {MAX_ENV_VARS} environment variables, got {len(env)}", info)
+        input_only(len(env) <= MAX_ENV_VARS, f"at most {MAX_ENV_VARS} environment variables, got {len(env)}", info)
         for key, value in env.items():
-            _input_only(not isinstance(value, str) or len(value) <= MAX_ENV_VALUE,
+            input_only(not isinstance(value, str) or len(value) <= MAX_ENV_VALUE,
                         f"environment variable {key[:64]!r}: value longer than {MAX_ENV_VALUE} characters", info)
         return env
 
     @field_validator("instance_type")
     @classmethod
     def _instance_type(cls, value: str, info: ValidationInfo) -> str:
-        _input_only(bool(_INSTANCE_TYPE.fullmatch(value)),
+        input_only(bool(_INSTANCE_TYPE.fullmatch(value)),
                     "an instance type is letters, digits, '.', '_' and '-'", info)
         return value
 
     @field_validator("model_uri")
     @classmethod
     def _model_uri(cls, value: str | None, info: ValidationInfo) -> str | None:
-        _input_only(value is None or bool(_NO_WHITESPACE.fullmatch(value)), "a URI has no whitespace", info)
+        input_only(value is None or bool(_NO_WHITESPACE.fullmatch(value)), "a URI has no whitespace", info)
         return value
 
     @field_validator("env")
@@ -463,13 +201,13 @@ class Variant(_Strict):
     def _env_keys(cls, env: dict[str, Any]) -> dict[str, Any]:
         for key in env:
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,1023}", key):
-                raise _error_at(f"invalid environment variable name {key!r}", [_entry(key)])
+                raise error_at(f"invalid environment variable name {key!r}", [entry_path(key)])
         return dict(sorted(env.items()))
 
     @model_validator(mode="after")
     def _replicas(self, info: ValidationInfo) -> Variant:
-        if not _is_live(info) and self.min_replicas > self.max_replicas:
-            raise _error_at(
+        if not is_live(info) and self.min_replicas > self.max_replicas:
+            raise error_at(
                 f"min_replicas ({self.min_replicas}) must not exceed max_replicas "
                 f"({self.max_replicas})", ["min_replicas", "max_replicas"]
             )
@@ -483,7 +221,7 @@ class Variant(_Strict):
         return self
 
 
-class PredictionLogging(_Strict):
+class PredictionLogging(Strict):
     """Request/response capture for later analysis (off by default)."""
 
     enabled: bool = Field(default=False, description="Capture requests and responses.")
@@ -504,7 +242,7 @@ class PredictionLogging(_Strict):
         disabled config compares equal however it was written. A live config drops them before
         validation; caller input is validated first (an invalid value is an error even where it
         means nothing, as the published schema says) and normalised by :meth:`_disabled_defaults`."""
-        if isinstance(data, dict) and not data.get("enabled", False) and _is_live(info):
+        if isinstance(data, dict) and not data.get("enabled", False) and is_live(info):
             return {k: v for k, v in data.items() if k not in {"destination", "sample_percent"}}
         return data
 
@@ -514,13 +252,13 @@ class PredictionLogging(_Strict):
         """No whitespace; a trailing ``/`` is not significant and is dropped, on input and live
         alike (Azure ML strips it when it writes the collection paths, so a spec keeping it would
         never be in sync)."""
-        _input_only(value is None or bool(_NO_WHITESPACE.fullmatch(value)), "a URI has no whitespace", info)
+        input_only(value is None or bool(_NO_WHITESPACE.fullmatch(value)), "a URI has no whitespace", info)
         return None if value is None else _without_trailing_slash(value)
 
     @model_validator(mode="after")
     def _destination_when_enabled(self, info: ValidationInfo) -> PredictionLogging:
-        if self.enabled and not self.destination and not _is_live(info):
-            raise _error_at("destination is required when prediction logging is enabled", ["destination"])
+        if self.enabled and not self.destination and not is_live(info):
+            raise error_at("destination is required when prediction logging is enabled", ["destination"])
         return self
 
     @model_validator(mode="after")
@@ -531,7 +269,7 @@ class PredictionLogging(_Strict):
         return self
 
 
-class TestQuery(_Strict):
+class TestQuery(Strict):
     """A request sent to the live endpoint after each deploy; the deploy fails if it does not pass."""
 
     __test__ = False  # not a pytest test class
@@ -584,7 +322,7 @@ _IGNORE_PATH = re.compile(r'^(\*|target|variants|logging|auth_mode|request_timeo
                           r'([.\[][A-Za-z0-9_.:/=+@*"\[\]-]*)?$')
 
 
-class SyncPolicy(_Strict):
+class SyncPolicy(Strict):
     """How checks treat this deployment (not deployed: changing it makes no new revision).
 
     Like Argo CD's ``ignoreDifferences`` and ``syncPolicy.automated.selfHeal``.
@@ -620,7 +358,7 @@ class SyncPolicy(_Strict):
 # ---------------------------------------------------------------------------------------- config
 
 
-class DeployedConfig(_Strict):
+class DeployedConfig(Strict):
     """Everything in a spec that is deployed to (and read back from) the provider."""
 
     target: Target
@@ -645,7 +383,7 @@ class DeployedConfig(_Strict):
     @field_validator("tags")
     @classmethod
     def _tag_count(cls, tags: dict[str, str], info: ValidationInfo) -> dict[str, str]:
-        _input_only(len(tags) <= MAX_TAGS, f"at most {MAX_TAGS} tags, got {len(tags)}", info)
+        input_only(len(tags) <= MAX_TAGS, f"at most {MAX_TAGS} tags, got {len(tags)}", info)
         return tags
 
     @field_validator("tags")
@@ -653,11 +391,11 @@ class DeployedConfig(_Strict):
     def _tag_keys(cls, tags: dict[str, str]) -> dict[str, str]:
         for key, value in tags.items():
             if not _LABEL_KEY.fullmatch(key):
-                raise _error_at(f"invalid tag key {key!r}", [_entry(key)])
+                raise error_at(f"invalid tag key {key!r}", [entry_path(key)])
             if key.startswith("deploy-anywhere"):
-                raise _error_at(f"tag key {key!r} is reserved for the service", [_entry(key)])
+                raise error_at(f"tag key {key!r} is reserved for the service", [entry_path(key)])
             if len(value) > 256:
-                raise _error_at(f"tag {key!r}: value longer than 256 characters", [_entry(key)])
+                raise error_at(f"tag {key!r}: value longer than 256 characters", [entry_path(key)])
         return dict(sorted(tags.items()))
 
     @model_validator(mode="after")
@@ -665,12 +403,12 @@ class DeployedConfig(_Strict):
         names = [v.name for v in self.variants]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            raise _error_at(f"variant names must be unique; repeated: {', '.join(duplicates)}",
+            raise error_at(f"variant names must be unique; repeated: {', '.join(duplicates)}",
                                [f"variants[{i}].name" for i, n in enumerate(names) if n in duplicates])
-        if not _is_live(info):
+        if not is_live(info):
             total = sum(v.weight for v in self.variants)
             if total != 100:
-                raise _error_at(f"variant weights must sum to 100, got {total}",
+                raise error_at(f"variant weights must sum to 100, got {total}",
                                    [f"variants[{i}].weight" for i in range(len(self.variants))])
         return self
 
@@ -751,99 +489,3 @@ def secret_digest(spec: EndpointSpec) -> str | None:
     (None: it read none): part of the names of immutable provider resources that hold them."""
     return spec._secret_digest
 
-
-def format_loc(loc: tuple[Any, ...]) -> str:
-    """A pydantic error location as a dotted path: ``variants[0].weight`` (``$``: the root)."""
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        elif part in {"sagemaker", "vertex", "azureml"} and path.endswith("target"):
-            continue  # discriminator tag pydantic adds to the location
-        elif isinstance(part, str) and part.startswith("env:"):
-            continue  # the env value's discriminator tag
-        else:
-            path += f".{part}" if path else str(part)
-    return path or "$"
-
-
-def _join(base: str, field: str) -> str:
-    if base == "$":
-        return field
-    return f"{base}{field}" if field.startswith("[") else f"{base}.{field}"
-
-
-def validation_details(errors: list[Any]) -> list[dict[str, str]]:
-    """Pydantic errors (``exc.errors()``) as ``[{path, message}]``. A rule over several fields
-    (``ctx.fields``, see :func:`_error_at`) is reported once at each field it names, never at the
-    model that holds them (``$`` for the spec itself)."""
-    details = []
-    for e in errors:
-        base, message = format_loc(tuple(e["loc"])), str(e["msg"]).removeprefix("Value error, ")
-        fields = (e.get("ctx") or {}).get("fields") if e.get("type") == "at_fields" else None
-        if fields:
-            details += [{"path": _join(base, f), "message": message} for f in fields]
-        else:
-            details.append({"path": base, "message": message})
-    return details
-
-
-def parse_spec(data: Any) -> EndpointSpec:
-    """Validate already-decoded data; raise :class:`SpecError` with every problem's path."""
-    if not isinstance(data, dict):
-        raise SpecError(
-            "the spec must be a mapping", details=[{"path": "$", "message": "expected an object"}]
-        )
-    try:
-        return EndpointSpec.model_validate(data)
-    except ValidationError as exc:
-        details = validation_details(exc.errors(include_url=False))
-        raise SpecError(f"invalid spec: {len(details)} problem(s)", details=details) from None
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """``yaml.safe_load`` (no object-constructing tags) that also refuses anchors and aliases (no
-    exponential "billion laughs" expansion) and duplicate mapping keys."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise yaml.composer.ComposerError(None, None, "anchors and aliases are not allowed in a spec",
-                                              event.start_mark)
-        return super().compose_node(parent, index)
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, (str, int, float, bool)) or key is None:
-                if key in seen:
-                    raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}",
-                                                            key_node.start_mark)
-                seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def load_yaml(text: str) -> Any:
-    """Decode YAML or JSON text strictly (see :class:`_StrictLoader`); ``yaml.YAMLError`` otherwise."""
-    return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
-
-
-def load_spec(text: str) -> EndpointSpec:
-    """Parse YAML or JSON text (JSON is YAML) with a strict safe loader: no object-constructing
-    tags, no anchors/aliases, no duplicate keys."""
-    try:
-        data = load_yaml(text)
-    except yaml.YAMLError as exc:
-        raise SpecError(
-            "the spec is not valid YAML or JSON", details=[{"path": "$", "message": str(exc)}]
-        ) from None
-    return parse_spec(data)
-
-
-def spec_json_schema() -> dict[str, Any]:
-    """The published JSON Schema of :class:`EndpointSpec` (input side)."""
-    schema = EndpointSpec.model_json_schema(mode="validation")
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "https://deploy-anywhere.dev/schemas/endpoint-spec.json"
-    return schema

@@ -9,36 +9,40 @@ platform's endpoint::
 
 Azure ML's SDK only sends credentials over TLS, so its emulator serves HTTPS with a CA made at
 start-up; clients trust ``ca_file`` (``MLClient(connection_verify=...)``).
+
+The platforms and their emulator classes come from the service's platform registry
+(:data:`core.targets.PLATFORMS`, pydantic only): this launcher is the one module of ``emulators/``
+that reads it, so the emulators themselves stay independent of the service.
 """
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.targets import PLATFORMS as _REGISTRY
+
 __all__ = ["Emulators", "PLATFORMS"]
 
-PLATFORMS = ("sagemaker", "vertex", "azureml")
+PLATFORMS: tuple[str, ...] = tuple(_REGISTRY)
+"""Every platform of the service's registry (:data:`core.targets.PLATFORMS`), each with an emulator."""
 
 
 def _start(platform: str, host: str, port: int, progression: dict[str, Any] | None,
            state_dir: Path | None) -> Any:
-    if platform == "sagemaker":
-        from emulators.sagemaker.server import SageMakerEmulator
-
-        emulator: Any = SageMakerEmulator(host, port, progression=progression)
-    elif platform == "vertex":
-        from emulators.vertex.server import VertexEmulator
-
-        emulator = VertexEmulator(host, port, progression=progression)
-    elif platform == "azureml":
-        from emulators.azureml.server import AzureMLEmulator
-
-        emulator = AzureMLEmulator(host, port, progression=progression, state_dir=state_dir)
-    else:
-        raise ValueError(f"unknown platform {platform!r}; known: {', '.join(PLATFORMS)}")
+    try:
+        module, name = _REGISTRY[platform].emulator.split(":", 1)
+    except KeyError:
+        raise ValueError(f"unknown platform {platform!r}; known: {', '.join(PLATFORMS)}") from None
+    emulator_class = getattr(importlib.import_module(module), name)
+    options: dict[str, Any] = {"progression": progression}
+    if "state_dir" in inspect.signature(emulator_class).parameters:
+        options["state_dir"] = state_dir  # emulators that keep files (Azure ML's CA) put them there
+    emulator = emulator_class(host, port, **options)
     emulator.start()
     return emulator
 

@@ -5,11 +5,12 @@
 
 - ``spec_fields.py``: the description and default of every field of ``core.spec.EndpointSpec``
   (flattened paths such as ``variants[].port``), so the provider describes attributes and drops
-  default values without importing pydantic at start-up.
+  default values without importing pydantic at start-up; and, from the platform registry
+  (``core.targets``), each platform's target keys, the replacement attributes and the secret kinds.
 - ``docs/``: one Markdown page per resource, data source and the provider, from the Terraform
   schemas' descriptions (which come from ``spec_fields``).
 
-This module imports ``core.spec`` (pydantic) and is never imported by the running provider.
+This module imports ``core`` (pydantic, no cloud SDK) and is never imported by the running provider.
 """
 
 from __future__ import annotations
@@ -76,16 +77,44 @@ def spec_fields() -> dict[str, dict[str, Any]]:
     return dict(sorted(out.items()))
 
 
+def platform_shape() -> tuple[dict[str, tuple[str, ...]], list[str], list[str]]:
+    """From the platform registry: platform -> its target keys (besides ``platform``), the attributes
+    whose change replaces a deployment (its name, the platform, and every platform's
+    ``Capabilities.replacement`` target fields), and the secret-reference kinds."""
+    from core import registry
+    from core.spec_env import SECRET_SOURCES
+    from core.targets import PLATFORMS
+
+    targets = {name: tuple(k for k in p.target.model_fields if k != "platform") for name, p in PLATFORMS.items()}
+    replace = {"name", "platform"}
+    for name in PLATFORMS:
+        caps = registry.capabilities(name)
+        for path in (caps.replacement if caps is not None else {}):
+            if not path.startswith("target.") or "*" in path or "." in path.removeprefix("target."):
+                raise ValueError(f"{name}: replacement rule {path!r} is not a target field")
+            replace.add(path.removeprefix("target."))
+    return targets, sorted(replace), list(SECRET_SOURCES)
+
+
 def render_spec_fields() -> str:
     fields = spec_fields()
     body = pprint.pformat(fields, width=110, sort_dicts=True)
+    targets, replace, secret_kinds = platform_shape()
     return (
-        '"""The spec\'s fields: description and default (absent: required), by flattened path.\n\n'
-        "GENERATED from ``core.spec`` by ``python -m terraform.generate``: do not edit by hand; a test\n"
-        'fails when it is stale."""\n\n'
+        '"""The spec\'s fields: description and default (absent: required), by flattened path; each\n'
+        "platform's target keys, the attributes that force replacement and the secret-reference kinds.\n\n"
+        "GENERATED from ``core.spec`` and the platform registry ``core.targets`` by\n"
+        "``python -m terraform.generate``: do not edit by hand; a test fails when it is stale.\"\"\"\n\n"
         "from typing import Any\n\n"
-        '__all__ = ["FIELDS"]\n\n'
-        f"FIELDS: dict[str, dict[str, Any]] = {body}\n"
+        '__all__ = ["FIELDS", "TARGET", "REPLACE", "SECRET_KINDS"]\n\n'
+        f"FIELDS: dict[str, dict[str, Any]] = {body}\n\n"
+        f"TARGET: dict[str, tuple[str, ...]] = {pprint.pformat(targets, width=110, sort_dicts=False)}\n"
+        '"""Platform -> its ``target`` keys (besides ``platform``), each a top-level attribute."""\n\n'
+        f"REPLACE: frozenset[str] = frozenset({pprint.pformat(replace, width=100, compact=True)})\n"
+        '"""Attributes whose change replaces the deployment: its name, the platform, and every platform\'s\n'
+        '``Capabilities.replacement`` (where it lives)."""\n\n'
+        f"SECRET_KINDS: tuple[str, ...] = {tuple(secret_kinds)!r}\n"
+        '"""The secret-reference kinds an ``env_from`` value may name (``<kind>:<reference>``)."""\n'
     )
 
 

@@ -103,12 +103,18 @@ def _secret_attributes() -> list[Attribute]:
     ]
 
 
+def _one_of(names: Any) -> str:
+    """```a`, `b` or `c``` (Markdown)."""
+    quoted = [f"`{n}`" for n in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+
+
 def resource_schema() -> Schema:
     attributes = [
         Attribute("id", types.String(), computed=True, description="The deployment name."),
         Attribute("name", types.String(), required=True, requires_replace=True, description=_describe("name")),
         Attribute("platform", types.String(), required=True, requires_replace=True,
-                  description="Target platform: `sagemaker`, `vertex` or `azureml` (the spec's "
+                  description=f"Target platform: {_one_of(TARGET)} (the spec's "
                               "`target.platform`; `provider` is reserved by Terraform). Spec: `target.platform`."),
         *_target_attributes(),
         *(_leaf(leaf, "") for leaf in TOP),

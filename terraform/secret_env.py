@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from terraform.spec_fields import SECRET_KINDS
+
 __all__ = [
     "SECRET_KINDS", "SECRET_ENV", "SECRET_VERSION", "SECRET_FINGERPRINTS", "ENV_NAME", "secret_key",
     "split_secret_key", "env_from_text", "env_from_value", "secret_env", "env_part", "fingerprints",
@@ -22,8 +24,6 @@ SECRET_VERSION = "secret_env_wo_version"
 """A new value sends ``secret_env_wo``'s values again; otherwise the service keeps the ones it holds."""
 SECRET_FINGERPRINTS = "secret_env_fingerprints"
 """Computed ``"<variant>.<ENV>"`` -> the fingerprint the service reports for that secret."""
-SECRET_KINDS: tuple[str, ...] = ("aws_secrets_manager", "gcp_secret_manager", "azure_key_vault", "service_secret")
-"""Secret reference kinds: ``env_from`` value ``"<kind>:<ref>"`` <-> ``{"value_from": {kind: ref}}``."""
 ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 """An environment variable name (the spec's rule, minus its length limit)."""
 

@@ -47,7 +47,7 @@ from terraform.secret_env import (
     secret_key,
     split_secret_key,
 )
-from terraform.spec_fields import FIELDS
+from terraform.spec_fields import FIELDS, REPLACE, TARGET
 
 __all__ = [
     "Leaf", "Block", "TARGET", "TARGET_ATTRIBUTES", "REPLACE", "TOP", "BLOCKS", "CONFIG_ATTRIBUTES",
@@ -56,20 +56,9 @@ __all__ = [
     "split_secret_key", "env_from_text", "env_from_value", "secret_env", "fingerprints",
 ]
 
-TARGET: dict[str, tuple[str, ...]] = {
-    "sagemaker": ("region", "execution_role_arn"),
-    "vertex": ("project", "location", "network", "encryption_key"),
-    "azureml": ("subscription_id", "resource_group", "workspace"),
-}
-"""Platform -> its ``target`` keys (besides ``platform``), each a top-level attribute."""
-
 TARGET_ATTRIBUTES: tuple[str, ...] = tuple(dict.fromkeys(k for keys in TARGET.values() for k in keys))
-
-REPLACE: frozenset[str] = frozenset({"name", "platform", "region", "project", "location", "network",
-                                     "encryption_key", "subscription_id", "resource_group", "workspace"})
-"""Attributes whose change replaces the deployment: its identity and where it lives (every platform's
-``Capabilities.replacement`` plus moving between platforms; a test cross-checks it). A SageMaker
-``execution_role_arn`` is updated in place (new models)."""
+"""Every platform's target keys, each once (``TARGET`` and ``REPLACE`` are generated from the platform
+registry into :mod:`terraform.spec_fields`; a SageMaker ``execution_role_arn`` is updated in place)."""
 
 
 class SpecShapeError(ValueError):

@@ -1,11 +1,12 @@
-"""The spec's fields: description and default (absent: required), by flattened path.
+"""The spec's fields: description and default (absent: required), by flattened path; each
+platform's target keys, the attributes that force replacement and the secret-reference kinds.
 
-GENERATED from ``core.spec`` by ``python -m terraform.generate``: do not edit by hand; a test
-fails when it is stale."""
+GENERATED from ``core.spec`` and the platform registry ``core.targets`` by
+``python -m terraform.generate``: do not edit by hand; a test fails when it is stale."""
 
 from typing import Any
 
-__all__ = ["FIELDS"]
+__all__ = ["FIELDS", "TARGET", "REPLACE", "SECRET_KINDS"]
 
 FIELDS: dict[str, dict[str, Any]] = {'auth_mode': {'default': 'iam',
                'description': 'How callers authenticate to the endpoint: `iam` (cloud identity: SigV4, '
@@ -127,3 +128,16 @@ FIELDS: dict[str, dict[str, Any]] = {'auth_mode': {'default': 'iam',
  'variants[].port': {'default': 8080, 'description': 'Port the container listens on.'},
  'variants[].predict_route': {'default': '/invocations', 'description': 'HTTP path for predictions.'},
  'variants[].weight': {'default': 100, 'description': 'Traffic percentage; weights sum to 100.'}}
+
+TARGET: dict[str, tuple[str, ...]] = {'sagemaker': ('region', 'execution_role_arn'),
+ 'vertex': ('project', 'location', 'network', 'encryption_key'),
+ 'azureml': ('subscription_id', 'resource_group', 'workspace')}
+"""Platform -> its ``target`` keys (besides ``platform``), each a top-level attribute."""
+
+REPLACE: frozenset[str] = frozenset(['encryption_key', 'location', 'name', 'network', 'platform', 'project', 'region', 'resource_group',
+ 'subscription_id', 'workspace'])
+"""Attributes whose change replaces the deployment: its name, the platform, and every platform's
+``Capabilities.replacement`` (where it lives)."""
+
+SECRET_KINDS: tuple[str, ...] = ('aws_secrets_manager', 'gcp_secret_manager', 'azure_key_vault', 'service_secret')
+"""The secret-reference kinds an ``env_from`` value may name (``<kind>:<reference>``)."""

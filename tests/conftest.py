@@ -1,19 +1,14 @@
-"""Shared fixtures: a throwaway PostgreSQL (session), the three emulators (session, reset per test),
-a running API over either database backend."""
+"""Shared fixtures: a throwaway PostgreSQL (session); for every platform of the registry
+(tests/platforms.py) its emulator (session, reset per test) and a running API against it, over either
+database backend."""
 
 from __future__ import annotations
 
 import pytest
 
+from core.targets import PLATFORMS
+from tests.platforms import NAMES, emulator_fixture, load, session_fixture
 from tests.support.pg_fixtures import postgres_server, postgres_url  # noqa: F401
-
-
-@pytest.fixture(scope="session")
-def sagemaker_emulator_session():
-    from emulators.sagemaker.server import SageMakerEmulator
-
-    with SageMakerEmulator(progression={"progression": "manual", "times": 1}) as emulator:
-        yield emulator
 
 
 def _reset(emulator):
@@ -22,44 +17,41 @@ def _reset(emulator):
     emulator.control.set_progression("manual", times=1)
 
 
-def _fresh(emulator):
-    _reset(emulator)
-    yield emulator
-    _reset(emulator)
+def _emulator_fixtures(platform: str) -> None:
+    """``<platform>_emulator_session``, ``<platform>_emulator`` and ``<platform>_api`` (see
+    tests/platforms.py), for one platform of the registry."""
+    entry = PLATFORMS[platform]
+
+    @pytest.fixture(scope="session", name=session_fixture(platform))
+    def session_emulator():
+        with load(entry.emulator)(progression={"progression": "manual", "times": 1}) as emulator:
+            yield emulator
+    session_emulator.__doc__ = f"The session's {entry.title} emulator (not reset per test)."
+
+    @pytest.fixture(name=emulator_fixture(platform))
+    def emulator(request):
+        running = request.getfixturevalue(session_fixture(platform))
+        _reset(running)
+        yield running
+        _reset(running)
+    emulator.__doc__ = f"The session's {entry.title} emulator, reset before and after the test."
+
+    @pytest.fixture(name=f"{platform}_api")
+    def api(request, tmp_path, database_url):
+        from tests.support.api_server import emulator_entry, running_api
+
+        running = request.getfixturevalue(emulator_fixture(platform))
+        with running_api(tmp_path, platforms={platform: emulator_entry(running)},
+                         database_url=database_url) as client:
+            yield client
+    api.__doc__ = f"The API in sandbox mode against the {entry.title} emulator, on either database."
+
+    globals().update({session_fixture(platform): session_emulator, emulator_fixture(platform): emulator,
+                      f"{platform}_api": api})
 
 
-@pytest.fixture
-def sm(sagemaker_emulator_session):
-    """The session's SageMaker emulator, reset before and after the test."""
-    yield from _fresh(sagemaker_emulator_session)
-
-
-@pytest.fixture(scope="session")
-def vertex_emulator_session():
-    from emulators.vertex.server import VertexEmulator
-
-    with VertexEmulator(progression={"progression": "manual", "times": 1}) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def vx(vertex_emulator_session):
-    """The session's Vertex AI emulator, reset before and after the test."""
-    yield from _fresh(vertex_emulator_session)
-
-
-@pytest.fixture(scope="session")
-def azureml_emulator_session():
-    from emulators.azureml.server import AzureMLEmulator
-
-    with AzureMLEmulator(progression={"progression": "manual", "times": 1}) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def az(azureml_emulator_session):
-    """The session's Azure ML emulator, reset before and after the test."""
-    yield from _fresh(azureml_emulator_session)
+for _platform in NAMES:
+    _emulator_fixtures(_platform)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -71,27 +63,24 @@ def database_url(request, tmp_path):
 
 
 @pytest.fixture
-def api(sm, tmp_path, database_url):
-    from tests.support.api_server import running_api
-
-    with running_api(tmp_path, emulator_url=sm.url, database_url=database_url) as client:
-        yield client
+def sm(sagemaker_emulator):
+    """Short name of ``sagemaker_emulator``."""
+    return sagemaker_emulator
 
 
 @pytest.fixture
-def vertex_api(vx, tmp_path, database_url):
-    """The API in sandbox mode against the Vertex AI emulator."""
-    from tests.support.api_server import running_api
-
-    with running_api(tmp_path, platforms={"vertex": {"url": vx.url}}, database_url=database_url) as client:
-        yield client
+def vx(vertex_emulator):
+    """Short name of ``vertex_emulator``."""
+    return vertex_emulator
 
 
 @pytest.fixture
-def azureml_api(az, tmp_path, database_url):
-    """The API in sandbox mode against the Azure ML emulator."""
-    from tests.support.api_server import running_api
+def az(azureml_emulator):
+    """Short name of ``azureml_emulator``."""
+    return azureml_emulator
 
-    platforms = {"azureml": {"url": az.url, "ca_file": str(az.ca_file)}}
-    with running_api(tmp_path, platforms=platforms, database_url=database_url) as client:
-        yield client
+
+@pytest.fixture
+def api(sagemaker_api):
+    """Short name of ``sagemaker_api``."""
+    return sagemaker_api

@@ -18,10 +18,6 @@ CAPABILITIES = Capabilities(
                                      "deployments): use metric cpu_utilization",
         Feature.ACCELERATOR: "Azure ML sizes GPUs with the instance type: pick a GPU SKU such as "
                              "Standard_NC6s_v3 instead",
-        Feature.AWS_SECRETS_MANAGER: "Azure ML targets read secrets from Azure Key Vault (azure_key_vault) "
-                                     "or service secrets, not AWS Secrets Manager",
-        Feature.GCP_SECRET_MANAGER: "Azure ML targets read secrets from Azure Key Vault (azure_key_vault) "
-                                    "or service secrets, not Google Secret Manager",
     },
     replacement={
         "target.subscription_id": _WORKSPACE,

@@ -60,7 +60,9 @@ from core.cache import ImmutableCache
 from core.errors import Conflict, DeploymentFailed, NotFound
 from core.live import LiveEndpoint
 from core.ownership import Ownership, Stamps, not_owned
-from core.spec import AzureMLTarget, EndpointSpec, SecretRef, TestQuery
+from core.spec import EndpointSpec, TestQuery
+from core.spec_env import SecretRef
+from core.targets import AzureMLTarget
 
 __all__ = ["AzureMLAdapter"]
 

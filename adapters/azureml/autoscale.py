@@ -36,7 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from core.spec import AzureMLTarget
+from core.targets import AzureMLTarget
 
 __all__ = [
     "API_VERSION",

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.http_env import frozen_settings
-from core.spec import AzureMLTarget
+from core.targets import AzureMLTarget
 
 __all__ = ["StaticCredential", "ClientBundle", "make_client", "make_monitor_client", "cloud_name",
            "cloud_metadata", "silence_sdk", "RETRY_TOTAL", "MAX_RETRY_AFTER"]

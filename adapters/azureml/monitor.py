@@ -19,7 +19,7 @@ from adapters.azureml import translate as tr
 from adapters.azureml.errors import sdk_errors
 from core.errors import NotFound
 from core.shared_reads import shared
-from core.spec import AzureMLTarget
+from core.targets import AzureMLTarget
 
 __all__ = ["AutoscaleSettings"]
 

@@ -32,7 +32,7 @@ from typing import Any
 from adapters.azureml import ownership as own
 from adapters.azureml.autoscale import METRIC, variant_scaling
 from core.live import Health, LiveEndpoint, build_live_config
-from core.spec import AzureMLTarget
+from core.targets import AzureMLTarget
 
 __all__ = ["STATUS_MAP", "AzureMLDescribed", "to_live", "ANONYMOUS_ENVIRONMENT", "TAG_VARIANTS", "BUSY"]
 

@@ -19,7 +19,7 @@ import re
 
 from pydantic import ValidationError
 
-from core.spec import SecretRef
+from core.spec_env import SecretRef
 
 __all__ = ["native_secret", "parse_native_secret", "KEYVAULT_REFERENCE"]
 

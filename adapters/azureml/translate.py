@@ -34,7 +34,8 @@ from typing import Any
 from adapters.azureml import autoscale as asc
 from adapters.azureml.values import MAX_REQUEST_TIMEOUT_S, check_values  # noqa: F401 - re-exported
 from core.ownership import OWNER_STAMP, Ownership
-from core.spec import AzureMLTarget, EndpointSpec, canonical_json, revision
+from core.spec import EndpointSpec, canonical_json, revision
+from core.targets import AzureMLTarget
 from adapters.azureml.reverse import (  # noqa: F401 - re-exported: the inverse lives beside
     STATUS_MAP,
     TAG_VARIANTS,

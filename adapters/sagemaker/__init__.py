@@ -18,10 +18,6 @@ CAPABILITIES = Capabilities(
         Feature.ACCELERATOR: "SageMaker sizes GPUs with the instance type: pick an accelerated "
                              "type such as ml.g5.xlarge instead",
         Feature.CONCURRENCY_LIMIT: "real-time endpoints do not cap concurrent requests per instance",
-        Feature.GCP_SECRET_MANAGER: "SageMaker targets read secrets from AWS Secrets Manager "
-                                    "(aws_secrets_manager) or service secrets, not Google Secret Manager",
-        Feature.AZURE_KEY_VAULT: "SageMaker targets read secrets from AWS Secrets Manager "
-                                 "(aws_secrets_manager) or service secrets, not Azure Key Vault",
     },
     replacement={"target.region": "a SageMaker endpoint lives in one region"},
     ownership=(

@@ -40,7 +40,9 @@ from core.cache import ImmutableCache
 from core.errors import Conflict, NotFound, NotOwned
 from core.live import LiveEndpoint
 from core.ownership import Ownership, Stamps, not_owned
-from core.spec import EndpointSpec, SageMakerTarget, SecretRef, TestQuery
+from core.spec import EndpointSpec, TestQuery
+from core.spec_env import SecretRef
+from core.targets import SageMakerTarget
 
 __all__ = ["SageMakerAdapter"]
 

@@ -25,7 +25,7 @@ from botocore.exceptions import ClientError
 
 from adapters.sagemaker.errors import sdk_errors
 from core.errors import SecretUnavailable
-from core.spec import SecretRef
+from core.spec_env import SecretRef
 
 __all__ = ["SecretReader", "REFUSALS"]
 

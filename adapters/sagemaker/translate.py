@@ -24,7 +24,8 @@ from adapters.sagemaker.catalog import instance_type_problem
 from core.adapter import Gap
 from core.live import Health, LiveEndpoint, build_live_config
 from core.ownership import Ownership
-from core.spec import Autoscaling, EndpointSpec, SageMakerTarget, canonical_json, identity, revision, secret_digest
+from core.spec import Autoscaling, EndpointSpec, canonical_json, identity, revision, secret_digest
+from core.targets import SageMakerTarget
 
 __all__ = [
     "STATUS_MAP",

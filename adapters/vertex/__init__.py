@@ -19,10 +19,6 @@ CAPABILITIES = Capabilities(
         Feature.SCALE_TO_ZERO: "dedicated resources need min_replica_count >= 1 (Vertex AI "
                                "online endpoints do not scale to zero)",
         Feature.CONCURRENCY_LIMIT: "Vertex AI does not cap concurrent requests per replica",
-        Feature.AWS_SECRETS_MANAGER: "Vertex AI targets read secrets from Google Secret Manager "
-                                     "(gcp_secret_manager) or service secrets, not AWS Secrets Manager",
-        Feature.AZURE_KEY_VAULT: "Vertex AI targets read secrets from Google Secret Manager "
-                                 "(gcp_secret_manager) or service secrets, not Azure Key Vault",
     },
     replacement={
         "target.project": "a Vertex AI endpoint lives in one Google Cloud project",

@@ -45,7 +45,9 @@ from core.cache import ImmutableCache
 from core.errors import Conflict, NotFound, NotOwned, ProviderAuthError, ProviderError, ProviderUnavailable
 from core.live import LiveEndpoint
 from core.ownership import Ownership, Stamps, not_owned
-from core.spec import EndpointSpec, SecretRef, TestQuery, VertexTarget
+from core.spec import EndpointSpec, TestQuery
+from core.spec_env import SecretRef
+from core.targets import VertexTarget
 
 __all__ = ["VertexAdapter"]
 

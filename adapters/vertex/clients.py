@@ -39,7 +39,7 @@ from google.protobuf import json_format
 from adapters.http_env import apply_to_session
 from adapters.vertex.errors import is_transient, retry_after, sdk_errors
 from core.adapter import CONNECTIONS_PER_HOST
-from core.spec import VertexTarget
+from core.targets import VertexTarget
 
 __all__ = ["CallPolicy", "Clients", "to_dict", "message", "widen_pool"]
 

@@ -32,7 +32,7 @@ from google.api_core.client_options import ClientOptions
 from adapters.vertex.clients import Clients
 from adapters.vertex.errors import sdk_errors
 from core.errors import ProviderNotInstalled, ProviderUnavailable, SecretUnavailable
-from core.spec import SecretRef
+from core.spec_env import SecretRef
 
 __all__ = ["SecretReader", "version_name"]
 

@@ -39,7 +39,8 @@ from adapters.vertex import ownership as own
 from adapters.vertex.values import check_values
 from core.live import Health, LiveEndpoint, build_live_config
 from core.ownership import OWNER_STAMP, Ownership
-from core.spec import VARIANT_NAME_PATTERN, EndpointSpec, Variant, VertexTarget, identity, revision, secret_digest
+from core.spec import EndpointSpec, VARIANT_NAME_PATTERN, Variant, identity, revision, secret_digest
+from core.targets import VertexTarget
 
 __all__ = [
     "STATUS_MAP",

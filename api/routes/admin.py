@@ -7,7 +7,7 @@ Key creation and revocation are audited (``key.create``, ``key.revoke``).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -20,6 +20,7 @@ from core.service import Service
 from core.store.audit import ACTION_PATTERN
 from core.store.db import utcnow
 from core.store.keys import ApiKeyRecord
+from core.targets import PlatformName
 
 __all__ = ["router"]
 
@@ -27,7 +28,6 @@ router = APIRouter(prefix="/v1")
 
 KEY_ID_PATTERN = r"^[a-z0-9]{4,32}$"
 PREFIX_PATTERN = r"^[a-z][a-z0-9-]{0,31}$"
-PlatformName = Literal["sagemaker", "vertex", "azureml"]
 NamePrefix = Annotated[str, StringConstraints(pattern=PREFIX_PATTERN)]
 _KEY_ID = Path(pattern=KEY_ID_PATTERN, description="The key's id (the `<id>` of `da_<id>_<secret>`).")
 

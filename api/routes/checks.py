@@ -16,6 +16,7 @@ from api.routes.deployment_views import AcceptLiveOperation, AcceptLivePreview, 
 from api.security import audit, scope_of
 from core.service import Service, deployment_view, operation_view
 from core.store import CheckResultRecord
+from core.targets import PlatformName
 from core.webhooks import payload
 
 __all__ = ["router"]
@@ -31,7 +32,7 @@ class CheckRequest(BaseModel):
 
 
 class FleetCheckRequest(CheckRequest):
-    platform: Literal["sagemaker", "vertex", "azureml"] | None = Field(
+    platform: PlatformName | None = Field(
         default=None, description="Only this platform's deployments.")
 
 

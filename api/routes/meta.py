@@ -14,7 +14,8 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel, Field
 
 from core import metrics, registry
-from core.spec import spec_json_schema
+from core.spec_io import spec_json_schema
+from core.targets import PlatformName
 
 __all__ = ["router"]
 
@@ -28,7 +29,7 @@ class Liveness(BaseModel):
 class PlatformInfo(BaseModel):
     """A platform and, when implemented, its capabilities (:meth:`core.adapter.Capabilities.to_dict`)."""
 
-    platform: str = Field(description="sagemaker, vertex or azureml.")
+    platform: PlatformName = Field(description="The platform's name (`target.platform` in a spec).")
     implemented: bool
     installed: bool = Field(description="Its SDK is installed (else see `install`).")
     sdk: str | None = Field(default=None, description="The SDK the adapter drives.")

@@ -18,7 +18,7 @@ from api.deps import service_of
 from api.security import audit
 from core.secrets.vault import secret_view
 from core.service import Service
-from core.spec import MAX_ENV_VALUE, SECRET_REF_PATTERNS
+from core.spec_env import MAX_ENV_VALUE, SECRET_REF_PATTERNS
 
 __all__ = ["router"]
 

@@ -112,7 +112,7 @@ class Jobs:
         storing the operation and enqueueing its workflow left it (every later PUT/DELETE on the
         deployment would be 409 forever). The operation id is the workflow id, so replicas doing
         this at the same time, or the request that is about to enqueue it, still run it once."""
-        from core.spec import parse_spec
+        from core.spec_io import parse_spec
 
         for op in store.list_operations(state="pending", limit=1000):
             if DBOS.get_workflow_status(op.id) is not None:

@@ -31,7 +31,7 @@ from dbos import DBOS, SetEnqueueOptions, SetWorkflowID
 from core import metrics
 from core.jobs.runtime import bind, runtime
 from core.jobs.workflows import _sleep, guarded
-from core.spec import parse_spec
+from core.spec_io import parse_spec
 from core.webhooks import WebhookConfig, payload, send
 
 __all__ = ["sweep_workflow", "check_batch_workflow", "deliver_workflow", "hook_id", "batches_per_minute",

@@ -39,7 +39,8 @@ from core.queries import evaluate
 from core.observe import observe_redacted
 from core.secrets.sealing import has_secrets, materialize
 from core.service import deployment_view
-from core.spec import EndpointSpec, parse_spec
+from core.spec import EndpointSpec
+from core.spec_io import parse_spec
 from core.wait import ServingGate, call_with_retry, poll_until_serving
 
 __all__ = ["deploy_workflow", "delete_workflow"]

@@ -22,7 +22,7 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from core.spec import REDACTED
+from core.spec_env import REDACTED
 
 __all__ = ["register", "scrub", "install", "MIN_LENGTH", "BODY_LOGGERS"]
 

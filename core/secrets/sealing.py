@@ -32,7 +32,8 @@ from core.errors import SecretUnavailable
 from core.live import LiveEndpoint
 from core.secrets import masking
 from core.secrets.vault import Vault
-from core.spec import REDACTED, EndpointSpec, EnvFrom, SecretRef, SecretValue, canonical_json
+from core.spec import EndpointSpec, canonical_json
+from core.spec_env import EnvFrom, REDACTED, SecretRef, SecretValue
 
 __all__ = ["has_secrets", "seal", "keep_literals", "materialize", "preview", "redact_live", "env_path"]
 

@@ -14,7 +14,8 @@ from core.live import Health, LiveEndpoint
 from core.secrets.keyring import Keyring, generate_key
 from core.secrets.sealing import keep_literals, materialize, redact_live, seal
 from core.secrets.vault import Vault
-from core.spec import EndpointSpec, parse_spec, revision
+from core.spec import EndpointSpec, revision
+from core.spec_io import parse_spec
 from core.store import Store
 from tests.support.stepping import finalize_all, submit_all
 

@@ -41,7 +41,8 @@ def test_deploy_resumes_after_restart(sm, tmp_path, database_url):
 def test_an_operation_stored_without_its_workflow_is_started_at_launch(sm, tmp_path):
     """A crash between storing the operation and enqueueing its workflow must not strand it."""
     from core.settings import Settings
-    from core.spec import parse_spec, revision
+    from core.spec import revision
+    from core.spec_io import parse_spec
     from core.store import Store
 
     sm.control.set_progression("immediate")

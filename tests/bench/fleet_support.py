@@ -42,7 +42,8 @@ from typing import Any
 from core import metrics
 from core.check import judge
 from core.registry import AdapterFactory
-from core.spec import EndpointSpec, parse_spec, revision
+from core.spec import EndpointSpec, revision
+from core.spec_io import parse_spec
 from core.store import DeploymentRecord, Store
 from tests.contract.envs import make_env
 from tests.support.stepping import finalize_all, submit_all

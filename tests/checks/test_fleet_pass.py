@@ -8,7 +8,8 @@ import pytest
 
 from core.registry import AdapterFactory
 from core.service import Service
-from core.spec import parse_spec, revision
+from core.spec import revision
+from core.spec_io import parse_spec
 from core.store import Store
 from tests.bench.fleet_support import NoJobs
 from tests.corpus import corpus

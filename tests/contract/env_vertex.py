@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 from core.adapter import Adapter
-from core.spec import EndpointSpec, parse_spec
+from core.spec import EndpointSpec
+from core.spec_io import parse_spec
 from tests.contract.drift_support import Applied, DriftData, drift
 
 __all__ = ["VertexEnv", "fast_calls"]

@@ -15,8 +15,10 @@ import boto3
 from botocore.exceptions import ClientError
 
 from core.adapter import Adapter
-from core.spec import EndpointSpec, parse_spec
+from core.spec import EndpointSpec
+from core.spec_io import parse_spec
 from tests.contract.drift_support import Applied, DriftData, DriftFn, drift
+from tests.platforms import NAMES, TEST_PLATFORMS, emulator_fixture, load, session_fixture
 
 __all__ = ["ContractEnv", "SageMakerEnv", "ENVS", "EMULATOR_FIXTURES", "SESSION_EMULATOR_FIXTURES", "make_env",
            "env_class", "drift_paths"]
@@ -317,29 +319,20 @@ class SageMakerEnv(DriftData):
         assert self._wait(name)["EndpointStatus"] == "Failed"  # type: ignore[index]
 
 
-ENVS = ["sagemaker", "vertex", "azureml"]
+ENVS = list(NAMES)
+"""Every platform (tests/platforms.py): the parametrisation of the contract suites."""
 
-EMULATOR_FIXTURES = {"sagemaker": "sm", "vertex": "vx", "azureml": "az"}
+EMULATOR_FIXTURES = {p: emulator_fixture(p) for p in NAMES}
 """The conftest fixture (tests/conftest.py) that yields each platform's emulator, reset."""
 
-SESSION_EMULATOR_FIXTURES = {"sagemaker": "sagemaker_emulator_session", "vertex": "vertex_emulator_session",
-                             "azureml": "azureml_emulator_session"}
+SESSION_EMULATOR_FIXTURES = {p: session_fixture(p) for p in NAMES}
 """The session-scoped conftest fixture behind each of those (not reset per test)."""
 
 
 def env_class(platform: str) -> type[Any]:
-    """The contract environment class of ``platform`` (imports no cloud SDK beyond boto3)."""
-    if platform == "sagemaker":
-        return SageMakerEnv
-    if platform == "vertex":
-        from tests.contract.env_vertex import VertexEnv
-
-        return VertexEnv
-    if platform == "azureml":
-        from tests.contract.env_azureml import AzureMLEnv
-
-        return AzureMLEnv
-    raise AssertionError(f"no contract environment for {platform!r}")
+    """The contract environment class of ``platform`` (tests/platforms.py ``contract_env``)."""
+    cls: type[Any] = load(TEST_PLATFORMS[platform].contract_env)
+    return cls
 
 
 def make_env(platform: str, emulator: Any) -> ContractEnv:

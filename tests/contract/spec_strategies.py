@@ -1,6 +1,6 @@
 """Hypothesis strategies of VALID specs per platform (tests/contract/test_roundtrip_property.py).
 
-Each strategy builds spec data that passes :func:`core.spec.parse_spec` and has no gaps on its
+Each strategy builds spec data that passes :func:`core.spec_io.parse_spec` and has no gaps on its
 platform (:func:`core.adapter.find_gaps`): it draws only from what the platform supports (its
 instance-type catalog, URI schemes, label rules, limits), so a failing example is a real asymmetry
 between what the service writes and what it reads back, never a refused spec. Values are drawn

@@ -5,7 +5,8 @@ import pytest
 from core.errors import DeploymentFailed, ProviderError, ProviderUnavailable
 from core.live import Health
 from core.service import observe
-from core.spec import parse_spec, revision
+from core.spec import revision
+from core.spec_io import parse_spec
 from tests.support import stepping
 from tests.support.stepping import finalize_all, submit_all
 

@@ -18,7 +18,8 @@ from core.adapter import find_gaps
 from core.check import judge
 from core.live import Health, Sync
 from core.service import observe
-from core.spec import parse_spec, revision
+from core.spec import revision
+from core.spec_io import parse_spec
 from tests.contract.spec_strategies import SPECS
 from tests.support.stepping import rollout
 

@@ -12,7 +12,8 @@ import pytest
 
 from core.adapter import find_gaps
 from core.errors import SecretUnavailable
-from core.spec import SecretRef, parse_spec
+from core.spec_env import SecretRef
+from core.spec_io import parse_spec
 
 REFS = {
     "aws_secrets_manager": "arn:aws:secretsmanager:us-east-1:123456789012:secret:contract/missing-AbCdEf",

@@ -5,7 +5,8 @@ either order is in sync with the other, and re-applying it changes nothing on th
 from core.check import judge
 from core.live import Sync
 from core.service import observe
-from core.spec import EndpointSpec, parse_spec, revision
+from core.spec import EndpointSpec, revision
+from core.spec_io import parse_spec
 from tests.support.stepping import finalize_all, rollout, submit_all
 
 

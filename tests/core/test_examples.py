@@ -6,7 +6,7 @@ import pytest
 
 from core.adapter import find_gaps
 from core.registry import adapter_class
-from core.spec import load_spec
+from core.spec_io import load_spec
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
 

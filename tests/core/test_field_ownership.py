@@ -8,7 +8,7 @@ import pytest
 from core import registry
 from core.adapter import Owner
 from core.diff import _expand, flatten, matches
-from core.spec import parse_spec
+from core.spec_io import parse_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 RICH = {"name": "rich", "target": {"platform": "sagemaker", "region": "us-east-1",

@@ -15,7 +15,8 @@ from core.live import Health, LiveEndpoint, Sync
 from core.ownership import Ownership, Stamps, new_owner, not_owned, stamped_by, unmanaged_changes
 from core.patch import in_spec, to_patch
 from core.registry import adapter_class
-from core.spec import parse_spec, revision
+from core.spec import revision
+from core.spec_io import parse_spec
 
 SPEC = parse_spec({
     "name": "own-unit", "target": {"platform": "sagemaker", "region": "us-east-1",

@@ -8,7 +8,7 @@ import pytest
 
 from core.diff import diff
 from core.patch import live_document, parse_path, to_patch
-from core.spec import parse_spec
+from core.spec_io import parse_spec
 
 BASE = {"name": "patchy", "target": {"platform": "vertex", "project": "proj-123", "location": "europe-west4"},
         "variants": [{"name": "a", "image": "r/m:1", "instance_type": "n1-standard-4", "weight": 70,

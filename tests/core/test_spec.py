@@ -4,7 +4,8 @@ import pytest
 from pydantic import ValidationError
 
 from core.errors import SpecError
-from core.spec import EndpointSpec, load_spec, parse_spec, revision, spec_json_schema
+from core.spec import EndpointSpec, revision
+from core.spec_io import load_spec, parse_spec, spec_json_schema
 
 BASE = {
     "name": "churn",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.spec import EndpointSpec, load_spec
+from core.spec import EndpointSpec
+from core.spec_io import load_spec
 
 HERE = Path(__file__).parent
 

@@ -6,7 +6,8 @@ Holding differs by emulator. SageMaker's progression is global and read at every
 so :meth:`Cloud.hold` keeps an endpoint in Creating/Updating/Deleting until :meth:`Cloud.release`.
 Vertex AI fixes an operation's progression when it starts, so its hold makes the operations started
 meanwhile end only after :data:`VERTEX_HOLD_READS` reads by the service (a dead service reads
-nothing: they stay pending until it is back); release makes later operations quick again.
+nothing: they stay pending until it is back); release makes later operations quick again. Azure ML,
+like SageMaker, applies the progression in force to operations already in flight.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from google.api_core.client_options import ClientOptions
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import aiplatform_v1
 
-__all__ = ["CLOUDS", "Cloud", "SageMaker", "Snapshot", "Vertex", "VERTEX_HOLD_READS"]
+from tests.platforms import NAMES, TEST_PLATFORMS, emulator_fixture, load
+
+__all__ = ["CLOUDS", "Cloud", "SageMaker", "Snapshot", "Vertex", "AzureML", "VERTEX_HOLD_READS"]
 
 VERTEX_HOLD_READS = 8
 """Reads after which a Vertex operation started during a hold ends (~1 s of the service's polling
@@ -61,10 +64,13 @@ class Cloud:
     """One platform's side of the tests (see the module docstring)."""
 
     platform: ClassVar[str]
-    fixture: ClassVar[str]
-    """Name of the emulator fixture in tests/conftest.py."""
     create_call: ClassVar[str]
     """The emulator's method name for creating the endpoint."""
+
+    @property
+    def fixture(self) -> str:
+        """The conftest fixture that yields this platform's emulator, reset (tests/platforms.py)."""
+        return emulator_fixture(self.platform)
 
     def spec(self, name: str, *, queries: bool = False) -> dict[str, Any]:
         raise NotImplementedError
@@ -95,7 +101,6 @@ class Cloud:
 
 class SageMaker(Cloud):
     platform = "sagemaker"
-    fixture = "sm"
     create_call = "CreateEndpoint"
 
     def spec(self, name: str, *, queries: bool = False) -> dict[str, Any]:
@@ -143,7 +148,6 @@ class SageMaker(Cloud):
 
 class Vertex(Cloud):
     platform = "vertex"
-    fixture = "vx"
     create_call = "CreateEndpoint"
     project, location = "durable-project", "us-central1"
     registry = "us-docker.pkg.dev/durable-project/serving/"
@@ -189,4 +193,55 @@ class Vertex(Cloud):
         return Snapshot(endpoints, [], models, variants, serving)
 
 
-CLOUDS: dict[str, Cloud] = {"sagemaker": SageMaker(), "vertex": Vertex()}
+class AzureML(Cloud):
+    platform = "azureml"
+    create_call = "CreateEndpoint"
+    target = {"platform": "azureml", "subscription_id": "00000000-0000-0000-0000-0000000000d7",
+              "resource_group": "rg-durable", "workspace": "ws-durable"}
+
+    def spec(self, name: str, *, queries: bool = False) -> dict[str, Any]:
+        return {
+            "name": name,
+            "target": self.target,
+            "variants": [
+                {"name": "stable", "image": "myregistry.azurecr.io/m:2.0", "instance_type": "Standard_DS3_v2",
+                 "weight": 80},
+                {"name": "canary", "image": "myregistry.azurecr.io/m:2.1", "instance_type": "Standard_DS3_v2",
+                 "weight": 20},
+            ],
+            "test_queries": [{"name": f"q{i}", "payload": {"x": [i]}} for i in range(2)] if queries else [],
+        }
+
+    def emulator_entry(self, emulator: Any) -> dict[str, Any]:
+        return {"url": emulator.url, "ca_file": str(emulator.ca_file)}
+
+    def hold(self, emulator: Any) -> None:
+        """Azure ML operations complete by the progression in force when they are looked at."""
+        emulator.control.set_progression("manual", times=10**6)
+
+    def release(self, emulator: Any) -> None:
+        emulator.control.set_progression("immediate")
+
+    def slow_queries(self, emulator: Any, seconds: float) -> None:
+        emulator.control.inject_fault(method="POST", path_contains="/score/", status=0, delay=seconds, count=1,
+                                      retry_after=None)
+
+    def snapshot(self, emulator: Any, name: str) -> Snapshot:
+        """Read with MLClient. Azure ML has no separate model per variant here (the image carries it):
+        ``models`` are the endpoint's deployments, ``serving_models`` those the traffic map names."""
+        from adapters.azureml.client import make_client
+        from core.targets import AzureMLTarget
+
+        ml = make_client(AzureMLTarget(**self.target), self.emulator_entry(emulator)).ml
+        endpoints = sorted(e.name for e in ml.online_endpoints.list())
+        deployments: list[str] = []
+        serving: list[str] = []
+        if name in endpoints:
+            deployments = sorted(d.name for d in ml.online_deployments.list(endpoint_name=name))
+            serving = sorted(ml.online_endpoints.get(name).traffic or {})
+        variants = sorted(d.rsplit("-", 1)[0] for d in deployments)
+        return Snapshot(endpoints, [], deployments, variants, serving)
+
+
+CLOUDS: dict[str, Cloud] = {name: load(TEST_PLATFORMS[name].durability)() for name in NAMES}
+"""Every platform of tests/platforms.py, in the registry's order."""

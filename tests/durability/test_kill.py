@@ -7,9 +7,9 @@ Where the kill lands is made precise with the emulators: a held lifecycle (SageM
 Creating/Updating/Deleting, Vertex AI operations pending until the service reads them again), a
 slow test query, and the emulator's request counts (``calls``) to know the provider work started.
 The operation's ``metadata.phase`` says which phase the workflow is in. Cases (platform x phase x
-database) are chosen to cover each kind of operation, both databases, both platforms and six kill
+database) are chosen to cover each kind of operation, both databases, every platform and six kill
 points (right after the 202, submit, provision, test queries, finalize, delete), without running
-every combination.
+every combination. Every platform of tests/platforms.py has cases.
 """
 
 from __future__ import annotations
@@ -82,6 +82,8 @@ def _deployed(service: ServiceProcess, spec: dict[str, Any]) -> None:
     pytest.param("sagemaker", KillPoint("test_queries"), POSTGRES, id="sagemaker-test_queries-postgres"),
     pytest.param("vertex", KillPoint("submit", "UploadModel"), POSTGRES, id="vertex-submit-postgres"),
     pytest.param("vertex", KillPoint("test_queries"), SQLITE, id="vertex-test_queries-sqlite"),
+    pytest.param("azureml", KillPoint("submit"), SQLITE, id="azureml-submit-sqlite"),
+    pytest.param("azureml", KillPoint("test_queries"), POSTGRES, id="azureml-test_queries-postgres"),
 ], indirect=["database_url"])
 def test_deploy_completes_after_kill(platform: str, point: KillPoint, database_url: str | None,
                                      request: pytest.FixtureRequest, tmp_path: Path) -> None:
@@ -111,6 +113,7 @@ def test_deploy_completes_after_kill(platform: str, point: KillPoint, database_u
 @pytest.mark.parametrize("platform, point, database_url", [
     pytest.param("sagemaker", KillPoint("provision", "UpdateEndpoint"), SQLITE, id="sagemaker-provision-sqlite"),
     pytest.param("vertex", KillPoint("finalize", "UndeployModel"), POSTGRES, id="vertex-finalize-postgres"),
+    pytest.param("azureml", KillPoint("submit"), POSTGRES, id="azureml-update-submit-postgres"),
 ], indirect=["database_url"])
 def test_update_completes_after_kill(platform: str, point: KillPoint, database_url: str | None,
                                      request: pytest.FixtureRequest, tmp_path: Path) -> None:
@@ -136,6 +139,7 @@ def test_update_completes_after_kill(platform: str, point: KillPoint, database_u
 @pytest.mark.parametrize("platform, point, database_url", [
     pytest.param("sagemaker", KillPoint("delete", "DeleteEndpoint"), POSTGRES, id="sagemaker-delete-postgres"),
     pytest.param("vertex", KillPoint("delete", "UndeployModel"), SQLITE, id="vertex-delete-sqlite"),
+    pytest.param("azureml", KillPoint("delete"), SQLITE, id="azureml-delete-sqlite"),
 ], indirect=["database_url"])
 def test_delete_completes_after_kill(platform: str, point: KillPoint, database_url: str | None,
                                      request: pytest.FixtureRequest, tmp_path: Path) -> None:

@@ -78,7 +78,7 @@ def test_deploy_drift_reapply_delete(azureml_api, az):
 def _ml_client(az):
     """A separate MLClient on the same workspace, as an operator would use."""
     from adapters.azureml.client import make_client
-    from core.spec import AzureMLTarget
+    from core.targets import AzureMLTarget
 
     return make_client(AzureMLTarget(**TARGET), {"url": az.url, "ca_file": str(az.ca_file)}).ml
 

@@ -1,8 +1,8 @@
 """Per-platform data of the provider-fault tests: how to inject each kind of fault into a platform's
 emulator, what its throttling error says, and what one deployment leaves on the provider.
 
-A platform joins tests/faults by adding one :class:`FaultPlatform` to :data:`PLATFORMS`; the tests
-never change. Every fault is the emulator's own control API (``emulator.control.inject_fault``),
+A platform joins tests/faults with one :class:`FaultPlatform` here, named by its entry in
+tests/platforms.py (``faults``); the tests never change. Every fault is the emulator's own control API (``emulator.control.inject_fault``),
 spelled in that emulator's vocabulary; the probabilistic ones are seeded, so a run is repeatable
 for the same sequence of requests.
 """
@@ -13,7 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["FaultPlatform", "PLATFORMS", "Kind"]
+from tests.platforms import NAMES, TEST_PLATFORMS, emulator_fixture, load
+
+__all__ = ["FaultPlatform", "PLATFORMS", "Kind", "SAGEMAKER", "VERTEX", "AZUREML"]
 
 Kind = str
 """A fault kind: ``throttle``, ``server_error``, ``drop``, ``lost_answer``, ``latency``.
@@ -41,7 +43,6 @@ class FaultPlatform:
     """
 
     name: str
-    fixture: str
     api_entry: Callable[[Any], dict[str, Any]]
     effects: dict[Kind, dict[str, Any]]
     everywhere: dict[str, Any]
@@ -53,65 +54,70 @@ class FaultPlatform:
     retry_after_1s: dict[str, Any] = field(default_factory=dict)
     """A throttling answer that asks the client to wait 1 s (and nothing shorter)."""
 
+    @property
+    def fixture(self) -> str:
+        """The conftest fixture that yields this platform's emulator, reset (tests/platforms.py)."""
+        return emulator_fixture(self.name)
+
     def inject(self, emulator: Any, kind: Kind, **trigger: Any) -> None:
         """Inject a fault of ``kind`` on every control-plane request (``trigger``: count,
         probability, seed, and any override)."""
         emulator.control.inject_fault(**(self.everywhere | self.effects[kind] | trigger))
 
 
-PLATFORMS: list[FaultPlatform] = [
-    FaultPlatform(
-        name="sagemaker",
-        fixture="sm",
-        api_entry=lambda emu: {"url": emu.url},
-        effects={
-            "throttle": {"code": "ThrottlingException", "status": 400},
-            "server_error": {"code": "ServiceUnavailable", "status": 503},
-            "drop": {"code": "DroppedConnection"},
-            "lost_answer": {"code": "DroppedConnection", "after": True},
-            "latency": {"code": "", "latency_ms": 200},
-        },
-        everywhere={"service": "*", "operation": "*"},
-        deploy_call={"service": "sagemaker", "operation": "CreateEndpoint"},
-        retry_after_call={"service": "sagemaker", "operation": "CreateModel"},
-        retry_after_1s={"code": "ThrottlingException", "status": 400, "retry_after": 1},
-        throttle_words=("ThrottlingException", "Rate exceeded"),
-        resources={"endpoint": 1, "endpoint-config": 1, "model": 2, "scalable-target": 1},
-    ),
-    FaultPlatform(
-        name="vertex",
-        fixture="vx",
-        api_entry=lambda emu: {"url": emu.url, "call_policy": FAST_VERTEX_CALLS},
-        effects={
-            "throttle": {"status": 429},
-            "server_error": {"status": 503},
-            "drop": {"drop": True},
-            "lost_answer": {"drop": True, "after": True},
-            "latency": {"status": 0, "delay": 0.2},
-        },
-        everywhere={},
-        deploy_call={"method": "POST", "path_contains": ":deployModel"},
-        retry_after_call={"method": "POST", "path_contains": "/models:upload"},
-        retry_after_1s={"status": 429, "retry_after": 1},
-        throttle_words=("429", "RESOURCE_EXHAUSTED", "Quota exceeded"),
-        resources={"endpoint": 1, "deployed-model": 2, "model": 2},
-    ),
-    FaultPlatform(
-        name="azureml",
-        fixture="az",
-        api_entry=lambda emu: {"url": emu.url, "ca_file": str(emu.ca_file)},
-        effects={
-            "throttle": {"status": 429, "retry_after": None, "retry_after_ms": 20},
-            "server_error": {"status": 503, "retry_after": None, "retry_after_ms": 20},
-            "drop": {"drop": True},
-            "lost_answer": {"drop": True, "after": True},
-            "latency": {"status": 0, "delay": 0.2, "retry_after": None},
-        },
-        everywhere={},
-        deploy_call={"method": "PUT", "path_contains": "/deployments/"},
-        retry_after_call={"method": "PUT", "path_contains": "/onlineEndpoints/"},
-        retry_after_1s={"status": 429, "retry_after": 1},
-        throttle_words=("TooManyRequests", "throttled"),
-        resources={"endpoint": 1, "deployment": 2, "autoscale": 1},
-    ),
-]
+SAGEMAKER = FaultPlatform(
+    name="sagemaker",
+    api_entry=lambda emu: {"url": emu.url},
+    effects={
+        "throttle": {"code": "ThrottlingException", "status": 400},
+        "server_error": {"code": "ServiceUnavailable", "status": 503},
+        "drop": {"code": "DroppedConnection"},
+        "lost_answer": {"code": "DroppedConnection", "after": True},
+        "latency": {"code": "", "latency_ms": 200},
+    },
+    everywhere={"service": "*", "operation": "*"},
+    deploy_call={"service": "sagemaker", "operation": "CreateEndpoint"},
+    retry_after_call={"service": "sagemaker", "operation": "CreateModel"},
+    retry_after_1s={"code": "ThrottlingException", "status": 400, "retry_after": 1},
+    throttle_words=("ThrottlingException", "Rate exceeded"),
+    resources={"endpoint": 1, "endpoint-config": 1, "model": 2, "scalable-target": 1},
+)
+
+VERTEX = FaultPlatform(
+    name="vertex",
+    api_entry=lambda emu: {"url": emu.url, "call_policy": FAST_VERTEX_CALLS},
+    effects={
+        "throttle": {"status": 429},
+        "server_error": {"status": 503},
+        "drop": {"drop": True},
+        "lost_answer": {"drop": True, "after": True},
+        "latency": {"status": 0, "delay": 0.2},
+    },
+    everywhere={},
+    deploy_call={"method": "POST", "path_contains": ":deployModel"},
+    retry_after_call={"method": "POST", "path_contains": "/models:upload"},
+    retry_after_1s={"status": 429, "retry_after": 1},
+    throttle_words=("429", "RESOURCE_EXHAUSTED", "Quota exceeded"),
+    resources={"endpoint": 1, "deployed-model": 2, "model": 2},
+)
+
+AZUREML = FaultPlatform(
+    name="azureml",
+    api_entry=lambda emu: {"url": emu.url, "ca_file": str(emu.ca_file)},
+    effects={
+        "throttle": {"status": 429, "retry_after": None, "retry_after_ms": 20},
+        "server_error": {"status": 503, "retry_after": None, "retry_after_ms": 20},
+        "drop": {"drop": True},
+        "lost_answer": {"drop": True, "after": True},
+        "latency": {"status": 0, "delay": 0.2, "retry_after": None},
+    },
+    everywhere={},
+    deploy_call={"method": "PUT", "path_contains": "/deployments/"},
+    retry_after_call={"method": "PUT", "path_contains": "/onlineEndpoints/"},
+    retry_after_1s={"status": 429, "retry_after": 1},
+    throttle_words=("TooManyRequests", "throttled"),
+    resources={"endpoint": 1, "deployment": 2, "autoscale": 1},
+)
+
+PLATFORMS: list[FaultPlatform] = [load(TEST_PLATFORMS[name].faults) for name in NAMES]
+"""Every platform of tests/platforms.py, in the registry's order."""

@@ -182,7 +182,7 @@ def test_vertex_call_retry_waits_for_retry_after(vx: Any) -> None:
     it out in ``on_error``), not only between core's attempts as above."""
     from adapters.vertex.adapter import VertexAdapter
     from adapters.vertex.clients import CallPolicy
-    from core.spec import VertexTarget
+    from core.targets import VertexTarget
 
     target = make_env("vertex", vx).spec(NAME).target
     assert isinstance(target, VertexTarget)

@@ -15,7 +15,9 @@ from core.secrets import masking
 from core.secrets.keyring import Keyring, generate_key
 from core.secrets.sealing import keep_literals, materialize, redact_live, seal
 from core.secrets.vault import Vault
-from core.spec import REDACTED, SecretValue, identity, parse_spec, revision
+from core.spec import identity, revision
+from core.spec_env import REDACTED, SecretValue
+from core.spec_io import parse_spec
 from core.store import Store
 
 ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"

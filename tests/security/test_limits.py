@@ -14,7 +14,9 @@ import pytest
 from api.security.limits import strict_json
 from core.adapter import Adapter
 from core.errors import SpecError
-from core.spec import MAX_ENV_VARS, MAX_TAGS, TestQuery, load_spec, parse_spec
+from core.spec import MAX_TAGS, TestQuery
+from core.spec_env import MAX_ENV_VARS
+from core.spec_io import load_spec, parse_spec
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 

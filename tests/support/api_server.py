@@ -17,12 +17,20 @@ from api.app import create_app
 from core.auth import new_token
 from core.settings import Settings
 
-__all__ = ["running_api", "wait_operation", "bearer"]
+__all__ = ["running_api", "emulator_entry", "wait_operation", "bearer"]
 
 
 def bearer(token: str) -> dict[str, str]:
     """The ``Authorization`` header for an API key."""
     return {"Authorization": f"Bearer {token}"}
+
+
+def emulator_entry(emulator: Any) -> dict[str, Any]:
+    """A running emulator's entry in the emulators file: its URL and, for TLS, its CA file."""
+    entry: dict[str, Any] = {"url": emulator.url}
+    if getattr(emulator, "ca_file", None):
+        entry["ca_file"] = str(emulator.ca_file)
+    return entry
 
 
 @contextmanager

@@ -7,7 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-__all__ = ["PLATFORMS", "Platform"]
+from tests.platforms import NAMES, TEST_PLATFORMS, load
+
+__all__ = ["PLATFORMS", "Platform", "SAGEMAKER", "VERTEX", "AZUREML", "AZUREML_TARGET"]
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ def _vertex_drift(emulators: Any, name: str) -> set[str]:
 
 def _azureml_drift(emulators: Any, name: str) -> set[str]:
     from adapters.azureml.client import make_client
-    from core.spec import AzureMLTarget
+    from core.targets import AzureMLTarget
 
     az = emulators["azureml"]
     endpoint = next(e for ws in az.control.state()["workspaces"] for e in ws["endpoints"] if e["name"] == name)
@@ -77,11 +79,12 @@ def _azureml_drift(emulators: Any, name: str) -> set[str]:
 AZUREML_TARGET = {"platform": "azureml", "subscription_id": "00000000-0000-0000-0000-0000000000f7",
                   "resource_group": "rg-tf", "workspace": "ws-tf"}
 
-PLATFORMS = {p.name: p for p in (
-    Platform("sagemaker", {"platform": "sagemaker", "region": "us-east-1",
-                           "execution_role_arn": "arn:aws:iam::123456789012:role/Exec"},
-             "r/fraud", "ml.c5.xlarge", _sagemaker_drift),
-    Platform("vertex", {"platform": "vertex", "project": "tf-project", "location": "us-central1"},
-             "us-docker.pkg.dev/tf-project/serving/fraud", "n1-standard-4", _vertex_drift),
-    Platform("azureml", AZUREML_TARGET, "myregistry.azurecr.io/churn", "Standard_DS3_v2", _azureml_drift),
-)}
+SAGEMAKER = Platform("sagemaker", {"platform": "sagemaker", "region": "us-east-1",
+                                   "execution_role_arn": "arn:aws:iam::123456789012:role/Exec"},
+                     "r/fraud", "ml.c5.xlarge", _sagemaker_drift)
+VERTEX = Platform("vertex", {"platform": "vertex", "project": "tf-project", "location": "us-central1"},
+                  "us-docker.pkg.dev/tf-project/serving/fraud", "n1-standard-4", _vertex_drift)
+AZUREML = Platform("azureml", AZUREML_TARGET, "myregistry.azurecr.io/churn", "Standard_DS3_v2", _azureml_drift)
+
+PLATFORMS: dict[str, Platform] = {name: load(TEST_PLATFORMS[name].terraform) for name in NAMES}
+"""Every platform of tests/platforms.py, in the registry's order."""

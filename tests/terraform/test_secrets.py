@@ -53,7 +53,7 @@ def stable_env(service, name: str) -> dict:
 def cloud_env(emulators, name: str) -> dict:
     """The environment the Azure ML deployment really runs with (read with azure-ai-ml)."""
     from adapters.azureml.client import make_client
-    from core.spec import AzureMLTarget
+    from core.targets import AzureMLTarget
 
     az = emulators
     ml = make_client(AzureMLTarget(**AZUREML_TARGET), {"url": az.url, "ca_file": str(az.ca_file)}).ml

@@ -9,7 +9,7 @@ from adapters.azureml import autoscale as asc
 from core.errors import DeploymentFailed, ProviderError, ProviderUnavailable
 from core.check import judge, unobserved_paths
 from core.service import observe
-from core.spec import parse_spec
+from core.spec_io import parse_spec
 from tests.adapters.azureml.support import adapter_for
 from tests.corpus import corpus
 from tests.support.stepping import finalize_all, rollout, submit_all

@@ -8,7 +8,7 @@ import pytest
 
 from adapters.azureml import catalog
 from adapters.azureml import translate as tr
-from core.spec import parse_spec
+from core.spec_io import parse_spec
 from emulators.azureml.errors import ArmError
 from emulators.azureml.rules import canonical_instance_type
 from tests.api.test_preflight import AZUREML

@@ -8,7 +8,7 @@ import pytest
 from adapters.azureml.adapter import AzureMLAdapter
 from core.check import judge
 from core.errors import DeploymentFailed, SecretUnavailable
-from core.spec import SecretRef
+from core.spec_env import SecretRef
 from tests.adapters.azureml.support import adapter_for
 from tests.adapters.secrets_support import deploy, live_of, materialized, redacted, temporary_vault, with_env
 from tests.corpus import corpus

@@ -13,7 +13,8 @@ from adapters.azureml import CAPABILITIES
 from adapters.azureml import translate as tr
 from core.adapter import find_gaps
 from core.live import Health
-from core.spec import parse_spec, revision
+from core.spec import revision
+from core.spec_io import parse_spec
 from tests.adapters.azureml.described import described_after_submit
 from tests.corpus import corpus
 from tests.support.golden import assert_golden

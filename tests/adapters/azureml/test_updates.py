@@ -7,7 +7,8 @@ import pytest
 from core.errors import DeploymentFailed, ProviderUnavailable
 from core.live import Health
 from core.service import observe
-from core.spec import TestQuery, parse_spec, revision
+from core.spec import TestQuery, revision
+from core.spec_io import parse_spec
 from tests.adapters.azureml.support import adapter_for
 from tests.corpus import corpus
 from tests.support.stepping import finalize_all, rollout, submit_all

@@ -9,7 +9,7 @@ import pytest
 
 from adapters.sagemaker import catalog
 from adapters.sagemaker import translate as tr
-from core.spec import parse_spec
+from core.spec_io import parse_spec
 from tests.api.test_preflight import SAGEMAKER
 
 

@@ -10,7 +10,8 @@ import boto3
 from core.check import judge
 from core.ownership import Ownership, new_owner
 from core.service import observe
-from core.spec import EndpointSpec, parse_spec, revision
+from core.spec import EndpointSpec, revision
+from core.spec_io import parse_spec
 from tests.adapters.sagemaker.test_stock_moto import aws_env, stock_moto  # noqa: F401 - fixtures
 from tests.contract.envs import SageMakerEnv
 from tests.support.stepping import rollout

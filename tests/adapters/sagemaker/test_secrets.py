@@ -8,7 +8,7 @@ import pytest
 from adapters.sagemaker.adapter import SageMakerAdapter
 from core.check import judge
 from core.errors import ProviderUnavailable, SecretUnavailable
-from core.spec import SecretRef
+from core.spec_env import SecretRef
 from tests.adapters.secrets_support import deploy, live_of, materialized, redacted, temporary_vault, with_env
 from tests.corpus import corpus
 from tests.support.aws_schema import validate_every_request

@@ -25,7 +25,8 @@ from core.errors import NotOwned
 from core.live import Health, Sync
 from core.ownership import Ownership, new_owner
 from core.service import observe
-from core.spec import EndpointSpec, parse_spec
+from core.spec import EndpointSpec
+from core.spec_io import parse_spec
 from tests.support.stepping import drive, rollout
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

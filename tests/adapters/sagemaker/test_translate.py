@@ -8,7 +8,8 @@ from adapters.sagemaker import CAPABILITIES
 from adapters.sagemaker import translate as tr
 from core.adapter import find_gaps
 from core.live import Health
-from core.spec import parse_spec, revision
+from core.spec import revision
+from core.spec_io import parse_spec
 from tests.corpus import corpus
 from tests.support.golden import assert_golden
 from tests.support.aws_schema import validate_request

@@ -12,7 +12,7 @@ from google.cloud.aiplatform_v1 import types as v1
 from adapters.vertex import catalog
 from adapters.vertex import translate as tr
 from adapters.vertex.values import ACCELERATOR_TYPES
-from core.spec import parse_spec
+from core.spec_io import parse_spec
 from emulators.vertex.errors import ApiError
 from emulators.vertex.machines import check_machine_spec
 from tests.api.test_preflight import VERTEX

@@ -14,7 +14,7 @@ from google.cloud import secretmanager_v1
 from adapters.vertex.adapter import VertexAdapter
 from core.check import judge
 from core.errors import ProviderUnavailable, SecretUnavailable
-from core.spec import SecretRef
+from core.spec_env import SecretRef
 from tests.adapters.secrets_support import deploy, live_of, materialized, redacted, temporary_vault, with_env
 from tests.contract.env_vertex import fast_calls
 from tests.corpus import corpus

@@ -10,7 +10,8 @@ from core.check import judge
 from core.errors import DeploymentFailed
 from core.live import Health
 from core.service import observe
-from core.spec import TestQuery, parse_spec, revision
+from core.spec import TestQuery, revision
+from core.spec_io import parse_spec
 from tests.contract.env_vertex import fast_calls
 from tests.corpus import corpus
 from tests.support.stepping import finalize_all, submit_all
