@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from core import budget
+from core.checks import read_budget
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
@@ -52,10 +52,10 @@ _EVENTS = Counter("deploy_anywhere_events", "Health/sync transition events recor
 
 @contextmanager
 def provider_call(platform: str) -> Iterator[None]:
-    """Charge the thread's request budget (:func:`core.budget.charge`, may wait), then count one
+    """Charge the thread's request budget (:func:`core.checks.read_budget.charge`, may wait), then count one
     provider call; an exception leaving the block counts as an error with its ``code`` attribute
     (our :class:`core.errors.DeployError` code) or its class name."""
-    budget.charge()
+    read_budget.charge()
     _CALLS.labels(platform).inc()
     try:
         yield

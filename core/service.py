@@ -13,7 +13,9 @@ from typing import Any, Protocol
 
 from core.adapter import Adapter, find_gaps
 from core.auth import Scope
-from core.check import judge
+from core.checks.judge import judge
+from core.checks.monitor import Monitor
+from core.checks.read import read
 from core.diff import replacements
 from core.errors import (
     Conflict,
@@ -26,17 +28,15 @@ from core.errors import (
 )
 from core.ownership import Ownership, not_owned
 from core.live import Health, Sync
-from core.monitor import Monitor
 from core.preconditions import Preconditions
 from core.registry import AdapterFactory, adapter_class
 from core.secrets.keyring import Keyring
-from core.observe import observe, observe_redacted
 from core.secrets.sealing import keep_literals, preview, seal
 from core.secrets.vault import Vault
 from core.spec import EndpointSpec, parse_spec, revision
 from core.store import CheckResultRecord, DeploymentRecord, OperationRecord, Store
 
-__all__ = ["JobStarter", "Service", "ApplyResult", "observe", "operation_view", "deployment_view"]
+__all__ = ["JobStarter", "Service", "ApplyResult", "operation_view", "deployment_view"]
 
 
 class JobStarter(Protocol):
@@ -189,7 +189,7 @@ class Service:
         adapter = self._adapter(spec)
         existing = self.store.get_deployment(spec.name)
         ownership = self._owned(adapter, spec)
-        live = observe_redacted(adapter, spec, full=True, vault=self.vault,
+        live = read(adapter, spec, full=True, vault=self.vault,
                        seen=existing.secret_fingerprints if existing is not None else None,
                        owner=ownership.uid if ownership is not None else None)
         outcome = judge(spec, live, adapter.capabilities)
@@ -286,7 +286,7 @@ class Service:
         if dep is not None:
             spec = self.spec_of(dep)
             try:  # one read serves the report and, unless it is being deleted, the recorded check
-                live = (observe_redacted(self._adapter(spec), spec, full=False, vault=self.vault,
+                live = (read(self._adapter(spec), spec, full=False, vault=self.vault,
                                 seen=dep.secret_fingerprints, owner=dep.owner) if dep.deleting
                         else self.monitor.check(dep.name, mode="basic")[0].live)
             except DeployError as exc:

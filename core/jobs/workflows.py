@@ -32,11 +32,11 @@ from dbos import DBOS
 
 from core import metrics
 from core.adapter import Progress
+from core.checks.read import read
 from core.errors import DeployError, DeploymentFailed, NotOwned, ServingTimeout
 from core.jobs.runtime import bind, ensure_current, runtime
 from core.live import LiveEndpoint
 from core.queries import evaluate
-from core.observe import observe_redacted
 from core.secrets.sealing import has_secrets, materialize
 from core.service import deployment_view
 from core.spec import EndpointSpec, parse_spec
@@ -144,7 +144,7 @@ def _submit(spec_json: dict[str, Any], pending: list[str]) -> dict[str, Any]:
 def _observe(spec_json: dict[str, Any]) -> dict[str, Any] | None:
     spec, adapter = _bound(spec_json)
     dep = runtime().store.get_deployment(spec.name)
-    live = observe_redacted(adapter, spec, full=False, vault=runtime().service.vault,
+    live = read(adapter, spec, full=False, vault=runtime().service.vault,
                    seen=dep.secret_fingerprints if dep is not None and has_secrets(spec) else None,
                    owner=dep.owner if dep is not None else None)
     return None if live is None else live.model_dump(mode="json")

@@ -27,9 +27,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import case, delete, func, or_, select, update
 
 from core.auth import Scope
-from core.coverage import merge
+from core.checks.record_coverage import merge
+from core.checks.record_patch import to_patch
 from core.diff import Change
-from core.patch import to_patch
+from core.live import DOWN, HEALTH_ORDER, SETTLED, SYNC_ORDER
 from core.store.db import utcnow
 from core.store.keys import scope_clauses
 from core.store.models import CheckResult, Deployment, Event
@@ -38,16 +39,13 @@ from core.store.records import CHECK_MODES, CheckResultRecord, DeploymentRecord
 if TYPE_CHECKING:
     from core.store.repository import Store
 
-__all__ = ["Checks", "CheckWrite", "Recorded", "EventRecord", "SETTLED_HEALTH", "SETTLED_SYNC", "WORST_FIRST"]
+__all__ = ["Checks", "CheckWrite", "Recorded", "EventRecord", "SETTLED_HEALTH", "SETTLED_SYNC"]
 
-DOWN_HEALTH = frozenset({"failed", "missing", "degraded"})
-SETTLED_HEALTH = DOWN_HEALTH | {"serving"}
+DOWN_HEALTH = frozenset(h.value for h in DOWN)
+SETTLED_HEALTH = frozenset(h.value for h in SETTLED)
 SETTLED_SYNC = frozenset({"in_sync", "out_of_sync"})
 _BASELINE = {"health": "serving", "sync": "in_sync"}
 
-WORST_FIRST = ("failed", "missing", "degraded", "unknown", "not_deployed", "provisioning", "updating", "deleting",
-               "serving")
-"""Health from worst to best (ties: out_of_sync before unknown before in_sync)."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +73,7 @@ class CheckWrite:
     check overlapping a newer one must not overwrite its reading, streak or events."""
     unobserved: tuple[str, ...] = ()
     """Spec path globs the check did not read: the deployment's drift there is carried, not
-    cleared (core.coverage). ``("*",)``: it read no configuration."""
+    cleared (core.checks.record_coverage). ``("*",)``: it read no configuration."""
     ignore: tuple[str, ...] = ()
     """The deployment's ignore globs now (a carried change they match is dropped)."""
     reapplied: bool = False
@@ -141,7 +139,7 @@ class Checks:
         """Update the deployment's observed state (unless the read is stale: ``previous`` None),
         current drift, clocks and streak; add the check row.
 
-        The row and the deployment hold the MERGED state (core.coverage): drift the check did not
+        The row and the deployment hold the MERGED state (core.checks.record_coverage): drift the check did not
         observe is carried with its original observation; sync is ``out_of_sync`` while any change
         is left, observed or carried. A check that could not judge (sync ``unknown``: a provider
         error, an unreadable configuration) keeps the current drift and the streak as they are.
@@ -326,8 +324,9 @@ class Checks:
     def summary(self, *, platform: str | None = None, worst: int = 20, scope: Scope | None = None) -> dict[str, Any]:
         """Fleet counts by health, sync and platform, and the ``worst`` deployments, worst first
         (on ``platform``, within ``scope``)."""
-        health_rank = case({h: i for i, h in enumerate(WORST_FIRST)}, value=Deployment.health, else_=len(WORST_FIRST))
-        sync_rank = case({"out_of_sync": 0, "unknown": 1}, value=Deployment.sync, else_=2)
+        health_rank = case({h.value: i for i, h in enumerate(HEALTH_ORDER)}, value=Deployment.health,
+                           else_=len(HEALTH_ORDER))
+        sync_rank = case({y.value: i for i, y in enumerate(SYNC_ORDER)}, value=Deployment.sync, else_=len(SYNC_ORDER))
         where = _where(platform, scope)
         with self._store._tx() as s:
             rows = s.scalars(select(Deployment).where(*where)

@@ -53,7 +53,7 @@ class DeploymentRecord:
     drift_streak: int = 0
     secret_fingerprints: dict[str, list[str]] = field(default_factory=dict)
     drift: list[Any] = field(default_factory=list)
-    """The current drift (the last check's changes merged with the carried ones; core.coverage)."""
+    """The current drift (the last check's changes merged with the carried ones; core.checks.record_coverage)."""
     owner: str | None = None
     """The owner uid stamped on every provider resource made for it (core.ownership)."""
 

@@ -40,7 +40,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from core import metrics
-from core.check import judge
+from core.checks.judge import judge
 from core.registry import AdapterFactory
 from core.spec import EndpointSpec, parse_spec, revision
 from core.store import DeploymentRecord, Store

@@ -10,15 +10,16 @@ a check that reads it finds it gone or a rollout re-applies the spec.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from core.coverage import merge
+from core.checks.record_coverage import merge
 from core.diff import matches
-from core.fleet import judged
+from core.checks.judge import judge_deployment
+from core.checks.read import Reading
+from core.checks.record import finding
 from core.spec import revision
 from core.store import Store
 from core.store.checks import Recorded
@@ -56,9 +57,10 @@ def _record(store: Store, d: Deployed, *, full: bool, reapplied: bool = False) -
     dep = store.get_deployment(d.name)
     assert dep is not None
     live = d.observe(full=full)
-    assessment = judged(dep, d.spec, live, d.adapter.capabilities, mode="full" if full else "basic",
-                        trigger="scheduled", started=time.perf_counter(), reapplied=reapplied)
-    (recorded,) = store.checks.record([assessment.write])
+    outcome = judge_deployment(dep, d.spec, live, d.adapter.capabilities)
+    found = finding(dep, d.spec, Reading.of(live), outcome, mode="full" if full else "basic",
+                    trigger="scheduled", reapplied=reapplied)
+    (recorded,) = store.checks.record([found.write])
     assert recorded is not None
     return recorded
 

@@ -1,5 +1,5 @@
 """A fleet pass through the service (``Monitor.check_all``): reads one pass needs only once are
-shared across its checks (core.shared_reads), and each check is recorded as begun no later than
+shared across its checks (core.checks.read_shared), and each check is recorded as begun no later than
 the oldest reading it used."""
 
 from __future__ import annotations

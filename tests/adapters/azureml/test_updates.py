@@ -6,7 +6,7 @@ import pytest
 
 from core.errors import DeploymentFailed, ProviderUnavailable
 from core.live import Health
-from core.service import observe
+from core.checks.read import observe
 from core.spec import TestQuery, parse_spec, revision
 from tests.adapters.azureml.support import adapter_for
 from tests.corpus import corpus

@@ -2,7 +2,7 @@
 and acting on drift (reconcile, accept-live, auto-remediation).
 
 Every check, whoever asks for it (API, CLI, scheduler, the end of an operation), goes through
-:class:`core.fleet.FleetChecker` and is recorded with its transitions; :meth:`Monitor._after` counts
+:class:`core.checks.schedule.FleetPass` and is recorded with its transitions; :meth:`Monitor._after` counts
 it (``core.metrics``). The auto-remediation policy is applied by the caller's context: API checks
 start the reconcile at once; scheduled batches return the names due and their workflow starts them
 (a durable step may not start workflows); the check closing an operation never remediates. Events
@@ -13,19 +13,21 @@ webhook.
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any, Protocol
 
 from core import metrics
 from core.auth import Scope
-from core.budget import RateLimiter
+from core.checks.judge import judge_deployment
+from core.checks.read import Reading
+from core.checks.read_budget import RateLimiter
+from core.checks.record import Finding, finding
+from core.checks.record_patch import in_spec, live_document, to_patch
+from core.checks.schedule import FleetPass
 from core.diff import Change, matches
 from core.errors import Conflict, DeployError, NotFound, SpecError
-from core.fleet import Assessment, FleetChecker, judged
-from core.secrets.vault import Vault
 from core.live import Health, LiveEndpoint
-from core.patch import in_spec, live_document, to_patch
 from core.registry import adapter_class
+from core.secrets.vault import Vault
 from core.spec import parse_spec
 from core.store import CheckResultRecord, DeploymentRecord, OperationRecord, Store
 from core.store.checks import Recorded
@@ -56,7 +58,7 @@ class Monitor:
         self.store = store
         self.jobs = jobs
         self._adapter_for = adapter_for
-        self.fleet = FleetChecker(store, adapter_for, after=self._after, concurrency=concurrency,
+        self.fleet = FleetPass(store, adapter_for, after=self._after, concurrency=concurrency,
                                   limiter=RateLimiter(requests_per_second) if requests_per_second else None,
                                   vault=vault)
 
@@ -69,19 +71,19 @@ class Monitor:
     # ---------------------------------------------------------------------------------- checks
 
     def check(self, name: str, *, mode: str = "basic", trigger: str = "manual",
-              remediate: bool = True) -> tuple[Assessment, CheckResultRecord]:
+              remediate: bool = True) -> tuple[Finding, CheckResultRecord]:
         """Check ``name`` now and record it. A provider error is recorded (health/sync unknown),
         then raised. ``remediate``: apply the auto-remediation policy (starts an operation; never
         from inside a durable step, where starting workflows is not allowed)."""
         _mode(mode)
-        (assessment, recorded), = self.fleet.run([(self._get(name), mode)], trigger=trigger, charged=False)
-        if remediate and self._due(assessment, recorded):
+        (found, recorded), = self.fleet.run([(self._get(name), mode)], trigger=trigger, charged=False)
+        if remediate and self._due(found, recorded):
             self._remediate(name)
-        if assessment.error is not None:
-            raise assessment.error
+        if found.error is not None:
+            raise found.error
         if recorded is None:
             raise NotFound(f"deployment {name!r} was deleted during the check")
-        return assessment, recorded.result
+        return found, recorded.result
 
     def record_observed(self, name: str, live: LiveEndpoint, *, trigger: str = "operation") -> CheckResultRecord | None:
         """Record ``live`` (a redacted basic observation that closes a successful rollout: the one
@@ -90,14 +92,15 @@ class Monitor:
         it. None when the deployment is gone."""
         dep = self._get(name)
         spec = parse_spec(dep.spec)
-        assessment = judged(dep, spec, live, adapter_class(spec.platform).capabilities, mode="basic",
-                            trigger=trigger, started=time.perf_counter(), reapplied=True)
-        (recorded,) = self.store.checks.record([assessment.write])
-        self._after(assessment, recorded)
+        reading = Reading.of(live)
+        outcome = judge_deployment(dep, spec, live, adapter_class(spec.platform).capabilities)
+        found = finding(dep, spec, reading, outcome, mode="basic", trigger=trigger, reapplied=True)
+        (recorded,) = self.store.checks.record([found.write])
+        self._after(found, recorded)
         return None if recorded is None else recorded.result
 
     def check_all(self, *, mode: str = "basic", platform: str | None = None, trigger: str = "manual",
-                  scope: Scope | None = None) -> list[tuple[Assessment, Recorded | None]]:
+                  scope: Scope | None = None) -> list[tuple[Finding, Recorded | None]]:
         """Check every deployment not being deleted (on ``platform``, within ``scope``); a caller
         waits: the budget is not charged."""
         _mode(mode)
@@ -106,9 +109,9 @@ class Monitor:
             deps += [d for d in page if not d.deleting]
             offset += len(page)
         done = self.fleet.run([(d, mode) for d in deps], trigger=trigger, charged=False)
-        for assessment, recorded in done:
-            if self._due(assessment, recorded):
-                self._remediate(assessment.deployment.name)
+        for found, recorded in done:
+            if self._due(found, recorded):
+                self._remediate(found.deployment.name)
         return done
 
     def check_batch(self, names: list[str], *, mode: str, trigger: str = "scheduled") -> list[str]:
@@ -119,14 +122,14 @@ class Monitor:
         return [a.deployment.name for a, rec in done if self._due(a, rec)]
 
     @staticmethod
-    def _after(assessment: Assessment, recorded: Recorded | None) -> None:
-        metrics.observe_check(assessment.spec.platform, assessment.mode, assessment.seconds)
+    def _after(found: Finding, recorded: Recorded | None) -> None:
+        metrics.observe_check(found.spec.platform, found.mode, found.seconds)
         for event in recorded.events if recorded is not None else ():
             metrics.event_emitted(event.type, event.current)
 
     @staticmethod
-    def _due(assessment: Assessment, recorded: Recorded | None) -> bool:
-        policy = assessment.spec.sync_policy
+    def _due(found: Finding, recorded: Recorded | None) -> bool:
+        policy = found.spec.sync_policy
         return (recorded is not None and policy.auto_remediate
                 and recorded.drift_streak >= policy.remediate_after)
 
@@ -166,9 +169,9 @@ class Monitor:
         """A full check now; the live config in the spec's shape, the changes and their patch.
         ``unreadable``: the paths whose live value could not be read (-> why); ``spec`` keeps the
         expected value there, which is not a live value."""
-        assessment, result = self.check(name, mode="full", remediate=False)
-        dep = assessment.deployment
-        live = assessment.live
+        found, result = self.check(name, mode="full", remediate=False)
+        dep = found.deployment
+        live = found.live
         patch = result.patch or []
         return {
             "name": name, "platform": dep.platform, "exists": live is not None,
@@ -208,8 +211,8 @@ class Monitor:
         values do not make a valid spec (paths say which).
         """
         dep = self._get(name)
-        assessment, result = self.check(name, mode="full", remediate=False)
-        if assessment.live is None:
+        found, result = self.check(name, mode="full", remediate=False)
+        if found.live is None:
             raise Conflict(f"{name}: the endpoint is missing on the provider; there is nothing to adopt",
                            details={"health": Health.MISSING.value})
         adopted = [c for c in result.drift if in_spec(c["path"])  # never revision, endpoint, unmanaged[...]
