@@ -8,7 +8,6 @@ after an Operation row is stored, so a 202 always names an operation that will r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Protocol
 
 from core.adapter import Adapter, find_gaps
@@ -36,7 +35,7 @@ from core.secrets.vault import Vault
 from core.spec import EndpointSpec, parse_spec, revision
 from core.store import CheckResultRecord, DeploymentRecord, OperationRecord, Store
 
-__all__ = ["JobStarter", "Service", "ApplyResult", "operation_view", "deployment_view"]
+__all__ = ["JobStarter", "Service", "ApplyResult"]
 
 
 class JobStarter(Protocol):
@@ -55,43 +54,6 @@ class ApplyResult:
 
     deployment: DeploymentRecord
     operation: OperationRecord | None
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def operation_view(op: OperationRecord) -> dict[str, Any]:
-    """An Operation in the AIP-151 shape: name, done, metadata, error | response."""
-    view: dict[str, Any] = {
-        "name": f"operations/{op.id}",
-        "id": op.id,
-        "done": op.done,
-        "metadata": {
-            "deployment": op.deployment_name, "kind": op.kind, "revision": op.revision,
-            "state": op.state, "phase": op.phase, "progress": op.progress,
-            "status_message": op.status_message,
-            "create_time": _iso(op.created_at), "update_time": _iso(op.updated_at),
-        },
-    }
-    if op.error is not None:
-        view["error"] = op.error
-    if op.result is not None:
-        view["response"] = op.result
-    return view
-
-
-def deployment_view(dep: DeploymentRecord) -> dict[str, Any]:
-    return {
-        "name": dep.name, "platform": dep.platform, "revision": dep.revision,
-        "generation": dep.generation, "etag": dep.etag, "health": dep.health, "sync": dep.sync,
-        "status_message": dep.status_message, "observed_at": _iso(dep.observed_at),
-        "checked_at": _iso(dep.basic_checked_at), "full_checked_at": _iso(dep.full_checked_at),
-        "drift_streak": dep.drift_streak, "drift": dep.drift,
-        "provider_ids": dep.provider_ids, "current_operation": dep.current_operation_id,
-        "deleting": dep.deleting, "spec": dep.spec,
-        "create_time": _iso(dep.created_at), "update_time": _iso(dep.updated_at),
-    }
 
 
 class Service:

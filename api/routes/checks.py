@@ -14,8 +14,8 @@ from api.params import MAX_INT
 from api.routes.check_views import CheckHistory, CheckView, EventList, FleetCheck, FleetSummary, LiveView
 from api.routes.deployment_views import AcceptLiveOperation, AcceptLivePreview, OperationView
 from api.security import audit, scope_of
-from core.service import Service, deployment_view, operation_view
-from core.store import CheckResultRecord
+from api.views import check_view, deployment_view, fleet_view, operation_view
+from core.service import Service
 from core.webhooks import payload
 
 __all__ = ["router"]
@@ -41,26 +41,6 @@ class AcceptLiveRequest(BaseModel):
         default=None, max_length=100,
         description="Adopt only the drifted fields matching these spec path globs (default: all).")
     dry_run: bool = Field(default=False, description="Return the new spec without applying it.")
-
-
-def check_view(record: CheckResultRecord) -> dict[str, Any]:
-    """A recorded check: health, the deployment's sync after it, each change (path, provider field,
-    expected, actual, severity; when and by which check it was observed, ``carried`` when this
-    check did not read it), the paths it did not read (``unobserved``) and the RFC 6902 patch from
-    the expected spec to live."""
-    return {"id": record.id, "deployment": record.deployment_name, "mode": record.mode,
-            "trigger": record.trigger, "health": record.health, "sync": record.sync,
-            "revision_expected": record.revision_expected, "revision_live": record.revision_live,
-            "changes": record.drift, "unobserved": record.unobserved, "patch": record.patch or [],
-            "error": record.error,
-            "duration_ms": round(record.duration_ms, 2), "checked_at": record.checked_at.isoformat()}
-
-
-def _fleet_view(summary: dict[str, Any]) -> dict[str, Any]:
-    worst = [{"name": d.name, "platform": d.platform, "health": d.health, "sync": d.sync,
-              "status_message": d.status_message,
-              "observed_at": d.observed_at.isoformat() if d.observed_at else None} for d in summary["worst"]]
-    return summary | {"worst": worst}
 
 
 @router.post("/deployments/{name}/checks", summary="Check health and sync now (basic or full)",
@@ -134,7 +114,7 @@ def accept_live(name: str, request: Request, body: AcceptLiveRequest | None = No
             responses={200: {"model": FleetSummary, "description": "The fleet"}})
 def summary(request: Request, platform: str | None = None, worst: int = Query(20, ge=0, le=1000),
             service: Service = Depends(service_of)) -> dict[str, Any]:
-    return _fleet_view(service.monitor.summary(platform=platform, worst=worst, scope=scope_of(request)))
+    return fleet_view(service.monitor.summary(platform=platform, worst=worst, scope=scope_of(request)))
 
 
 @router.post("/checks:run", summary="Check every deployment now (for cron: `deploy-anywhere check --all`)",
@@ -146,7 +126,7 @@ def check_fleet(request: Request, body: FleetCheckRequest | None = None,
     done = service.monitor.check_all(mode=body.mode, platform=body.platform, scope=scope)
     results = [check_view(rec.result) for _, rec in done if rec is not None]
     return {"checked": len(results), "results": results,
-            "summary": _fleet_view(service.monitor.summary(platform=body.platform, worst=0, scope=scope))}
+            "summary": fleet_view(service.monitor.summary(platform=body.platform, worst=0, scope=scope))}
 
 
 @router.get("/events", summary="Health/sync transitions and remediations, newest first", tags=["events"],

@@ -12,9 +12,10 @@ from api.params import MAX_INT
 from api.idempotency import idempotent
 from api.routes.deployment_views import DeploymentList, DeploymentView, OperationList, OperationView, PlanView
 from api.security import audit, principal_of, scope_of
+from api.views import deployment_view, operation_view
 from core.errors import SpecError
 from core.preconditions import Preconditions, parse_etags
-from core.service import Service, deployment_view, operation_view
+from core.service import Service
 from core.spec import EndpointSpec
 from core.store.records import OPERATION_STATES
 

@@ -38,7 +38,6 @@ from core.jobs.runtime import bind, ensure_current, runtime
 from core.live import LiveEndpoint
 from core.queries import evaluate
 from core.secrets.sealing import has_secrets, materialize
-from core.service import deployment_view
 from core.spec import EndpointSpec, parse_spec
 from core.wait import ServingGate, call_with_retry, poll_until_serving
 
@@ -289,9 +288,10 @@ def _not_deployed(name: str, reason: str) -> None:
 
 @guarded
 @DBOS.step()
-def _view(name: str) -> dict[str, Any] | None:
+def _deployment_data(name: str) -> dict[str, Any] | None:
+    """The deployment's record as JSON data (the API shows it as the operation's response)."""
     dep = runtime().store.get_deployment(name)
-    return None if dep is None else deployment_view(dep)
+    return None if dep is None else dep.to_dict()
 
 
 @guarded
@@ -373,7 +373,7 @@ def deploy_workflow(op_id: str, name: str, rev: str, verify: bool = False) -> No
             if failure is not None:
                 _finish(op_id, "failed", error=failure.to_dict())
                 return
-        _finish(op_id, "succeeded", result={"deployment": _view(name), **result})
+        _finish(op_id, "succeeded", result={"deployment": _deployment_data(name), **result})
     except ServingTimeout as exc:
         _check(name, "basic")
         _finish(op_id, "timed_out", error=exc.to_dict())
