@@ -30,7 +30,7 @@ from core.registry import adapter_class
 from core.secrets.vault import Vault
 from core.spec import parse_spec
 from core.store import CheckResultRecord, DeploymentRecord, OperationRecord, Store
-from core.store.checks import Recorded
+from core.store.checks import EventRecord, Recorded
 from core.unreadable import covered
 
 __all__ = ["Monitor", "DeployStarter", "CHECK_MODES"]
@@ -55,7 +55,7 @@ class Monitor:
 
     def __init__(self, store: Store, adapter_for: Any, jobs: DeployStarter, *, concurrency: int = 16,
                  requests_per_second: float | None = None, vault: Vault) -> None:
-        self.store = store
+        self._store = store
         self.jobs = jobs
         self._adapter_for = adapter_for
         self.fleet = FleetPass(store, adapter_for, after=self._after, concurrency=concurrency,
@@ -63,7 +63,7 @@ class Monitor:
                                   vault=vault)
 
     def _get(self, name: str) -> DeploymentRecord:
-        dep = self.store.get_deployment(name)
+        dep = self._store.deployments.get(name)
         if dep is None:
             raise NotFound(f"deployment {name!r} not found")
         return dep
@@ -95,7 +95,7 @@ class Monitor:
         reading = Reading.of(live)
         outcome = judge_deployment(dep, spec, live, adapter_class(spec.platform).capabilities)
         found = finding(dep, spec, reading, outcome, mode="basic", trigger=trigger, reapplied=True)
-        (recorded,) = self.store.checks.record([found.write])
+        (recorded,) = self._store.checks.record([found.write])
         self._after(found, recorded)
         return None if recorded is None else recorded.result
 
@@ -105,7 +105,7 @@ class Monitor:
         waits: the budget is not charged."""
         _mode(mode)
         deps, offset = [], 0
-        while page := self.store.list_deployments(platform=platform, limit=1000, offset=offset, scope=scope):
+        while page := self._store.deployments.list(platform=platform, limit=1000, offset=offset, scope=scope):
             deps += [d for d in page if not d.deleting]
             offset += len(page)
         done = self.fleet.run([(d, mode) for d in deps], trigger=trigger, charged=False)
@@ -117,7 +117,7 @@ class Monitor:
     def check_batch(self, names: list[str], *, mode: str, trigger: str = "scheduled") -> list[str]:
         """A scheduled batch: the deployments still present, budget charged. Returns the names due
         for auto-remediation; the caller starts them (:meth:`begin_remediation`) outside any step."""
-        deps = [d for d in (self.store.get_deployment(n) for n in names) if d is not None and not d.deleting]
+        deps = [d for d in (self._store.deployments.get(n) for n in names) if d is not None and not d.deleting]
         done = self.fleet.run([(d, mode) for d in deps], trigger=trigger, charged=True)
         return [a.deployment.name for a, rec in done if self._due(a, rec)]
 
@@ -136,17 +136,17 @@ class Monitor:
     def begin_remediation(self, name: str) -> OperationRecord | None:
         """Store a reconcile operation for ``name`` and its ``remediation`` event, without starting
         it; None when an operation runs already (it settles things) or the deployment is gone."""
-        dep = self.store.get_deployment(name)
+        dep = self._store.deployments.get(name)
         if dep is None or dep.deleting:
             return None
         try:
-            op = self.store.begin_operation(name, kind="apply", platform=dep.platform, spec=dep.spec,
+            op = self._store.deployments.begin_operation(name, kind="apply", platform=dep.platform, spec=dep.spec,
                                             revision=dep.revision)
         except (Conflict, NotFound):
             return None
-        last = self.store.checks.history(name, limit=1)
-        self.store.checks.reset_streak(name)
-        self.store.checks.add_event(name, type="remediation", current="started", data={
+        last = self._store.checks.history(name, limit=1)
+        self._store.checks.reset_streak(name)
+        self._store.checks.add_event(name, type="remediation", current="started", data={
             "operation": op.id, "revision": op.revision, "after_checks": dep.drift_streak,
             "changes": [c for c in (last[0].drift if last else []) if c.get("severity") == "material"]})
         return op
@@ -195,7 +195,7 @@ class Monitor:
         dep = self._get(name)
         if dep.deleting:
             raise Conflict(f"deployment {name!r} is being deleted", details={"operation": dep.current_operation_id})
-        op = self.store.begin_operation(name, kind="apply", platform=dep.platform, spec=dep.spec,
+        op = self._store.deployments.begin_operation(name, kind="apply", platform=dep.platform, spec=dep.spec,
                                         revision=dep.revision)
         self.jobs.start_deploy(op.id, name, dep.revision, account=self._account(name), verify=True)
         return op
@@ -236,9 +236,23 @@ class Monitor:
 
     def history(self, name: str, *, limit: int = 50, mode: str | None = None,
                 before: int | None = None) -> list[CheckResultRecord]:
-        if self.store.get_deployment(name) is None and not self.store.checks.history(name, limit=1):
+        """``name``'s recorded checks, newest first (``before``: ids below it); NotFound when
+        neither the deployment nor any check of it exists."""
+        if self._store.deployments.get(name) is None and not self._store.checks.history(name, limit=1):
             raise NotFound(f"deployment {name!r} not found")
-        return self.store.checks.history(name, limit=limit, mode=mode, before=before)
+        return self._store.checks.history(name, limit=limit, mode=mode, before=before)
 
     def summary(self, *, platform: str | None = None, worst: int = 20, scope: Scope | None = None) -> dict[str, Any]:
-        return self.store.checks.summary(platform=platform, worst=worst, scope=scope)
+        """Fleet counts by health, sync and platform, and the ``worst`` deployments, worst first
+        (:data:`core.live.HEALTH_ORDER`)."""
+        return self._store.checks.summary(platform=platform, worst=worst, scope=scope)
+
+    def counts(self) -> list[tuple[str, str, str, int]]:
+        """``(platform, health, sync, count)`` over every deployment (the fleet metrics)."""
+        return self._store.checks.counts()
+
+    def events(self, *, deployment: str | None = None, after: int | None = None, limit: int = 100,
+               scope: Scope | None = None) -> list[EventRecord]:
+        """Transition and remediation events, newest first (``after``: only ids above it, oldest
+        first, for tailing), within ``scope``."""
+        return self._store.checks.events(deployment=deployment, after=after, limit=limit, scope=scope)

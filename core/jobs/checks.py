@@ -92,16 +92,16 @@ def sweep_workflow(scheduled_at: dt.datetime, context: Any) -> None:
 @DBOS.step()
 def _check_batch(names: list[str], mode: str) -> list[str]:
     """Check the batch; the names due for auto-remediation."""
-    return runtime().service.monitor.check_batch(names, mode=mode)
+    return runtime().checks.check_batch(names, mode=mode)
 
 
 @guarded
 @DBOS.step()
 def _begin_remediation(name: str) -> dict[str, str] | None:
-    op = runtime().service.monitor.begin_remediation(name)
+    op = runtime().checks.begin_remediation(name)
     if op is None:
         return None
-    dep = runtime().store.get_deployment(name)
+    dep = runtime().store.deployments.get(name)
     account = parse_spec(dep.spec).target.account if dep is not None else ""
     return {"id": op.id, "revision": op.revision or "", "account": account}
 
@@ -115,7 +115,7 @@ def check_batch_workflow(names: list[str], mode: str) -> int:
     for name in _check_batch(names, mode):
         op = _begin_remediation(name)
         if op is not None:
-            runtime().service.jobs.start_deploy(op["id"], name, op["revision"], account=op["account"], verify=True)
+            runtime().jobs.start_deploy(op["id"], name, op["revision"], account=op["account"], verify=True)
             started += 1
     return started
 

@@ -212,9 +212,9 @@ def _deploy(factory: AdapterFactory, store: Store, spec: EndpointSpec) -> None:
     request = adapter.to_request(spec)
     submit_all(adapter, request)
     finalize_all(adapter, request)
-    op = store.begin_operation(spec.name, kind="apply", platform=spec.platform,
+    op = store.deployments.begin_operation(spec.name, kind="apply", platform=spec.platform,
                                spec=spec.model_dump(mode="json"), revision=revision(spec))
-    store.finish_operation(op.id, state="succeeded")
+    store.deployments.finish_operation(op.id, state="succeeded")
 
 
 def seed(emulators: EmulatorProcess, store: Store, specs: Sequence[EndpointSpec], *,
@@ -238,7 +238,7 @@ def seed(emulators: EmulatorProcess, store: Store, specs: Sequence[EndpointSpec]
 def all_deployments(store: Store) -> list[DeploymentRecord]:
     """Every deployment, by name (as ``Monitor.check_all`` pages them)."""
     out: list[DeploymentRecord] = []
-    while page := store.list_deployments(limit=1000, offset=len(out)):
+    while page := store.deployments.list(limit=1000, offset=len(out)):
         out += page
     return out
 
@@ -331,9 +331,9 @@ class PassResult:
 
 def measure_pass(service: Any, emulators: EmulatorProcess, items: Sequence[tuple[DeploymentRecord, str]], *,
                  label: str, concurrency: int, latency_ms: float) -> PassResult:
-    """One ``service.monitor.fleet.run`` over ``items`` (trigger ``scheduled``, budget not
+    """One ``service.checks.fleet.run`` over ``items`` (trigger ``scheduled``, budget not
     charged), measured."""
-    fleet = service.monitor.fleet
+    fleet = service.checks.fleet
     fleet.concurrency = concurrency
     emulators.forget_answered()
     load0 = os.getloadavg()[0]
