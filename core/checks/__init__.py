@@ -20,6 +20,11 @@ pass: bounded concurrency, one store transaction) and plans the scheduled batche
 :class:`core.checks.monitor.Monitor` is the use case front ends call: check one deployment or the
 fleet, the live view, history, the fleet summary, events, and acting on drift.
 
+Kept outside because the write side shares them: :mod:`core.diff` (the one comparator),
+:mod:`core.ownership` (owner stamps: submit and delete refuse foreign endpoints; judge reports
+foreign sub-resources) and :mod:`core.unreadable` (the ``to_live`` contract for values a read
+could not see, which :mod:`core.live` builds on; judge reports them).
+
 Modules here import nothing from this package's ``__init__``; it only documents the pipeline.
 """
 

@@ -9,7 +9,7 @@
   Azure ML workspaces), tags varying; names interleave the platforms, as a real fleet's do.
 - :func:`seed`: deploys every spec through the real adapters (``submit``/``finalize`` to the end,
   as the deploy workflow does) and records it in the store as a succeeded apply.
-- :func:`measure_pass`: one ``FleetChecker.run`` pass: throughput, provider calls per check per
+- :func:`measure_pass`: one ``FleetPass.run`` pass: throughput, provider calls per check per
   platform (the ``deploy_anywhere_provider_calls_total`` counter, cross-checked with the requests
   the emulators answered), CPU time of both processes, per-check latency, and every result.
 - :func:`cpu_breakdown`: where one basic check's CPU goes, per platform (single thread).
@@ -358,7 +358,7 @@ def measure_pass(service: Any, emulators: EmulatorProcess, items: Sequence[tuple
 
 
 def time_record(store: Store, writes: Sequence[Any]) -> tuple[float, float]:
-    """``(wall, CPU)`` seconds to record ``writes`` as one batch, as ``FleetChecker.run`` does
+    """``(wall, CPU)`` seconds to record ``writes`` as one batch, as ``FleetPass.run`` does
     after its checks (one transaction)."""
     cpu, started = time.process_time(), time.perf_counter()
     store.checks.record(writes)
