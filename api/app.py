@@ -31,8 +31,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # DBOS refuses its synchronous set-up calls (queues, schedules) on a running event loop
         await asyncio.to_thread(container.start)
         try:
-            assert container.store is not None
-            bootstrap_admin_keys(container.store, container.settings)
+            assert container.service is not None
+            bootstrap_admin_keys(container.service.keys, container.settings)
             yield
         finally:
             await asyncio.to_thread(container.stop)

@@ -1,7 +1,11 @@
-"""Assembly of one service process: settings -> store -> adapters -> jobs -> service.
+"""Assembly of one service process: settings -> store -> adapters -> jobs -> service, and the
+FastAPI dependencies that hand the routes their use cases.
 
 :class:`Container` is built once per app (FastAPI lifespan) and torn down with it. In sandbox mode
-without an emulators file it starts the local emulators itself and points the SDKs at them.
+without an emulators file it starts the local emulators itself and points the SDKs at them. It is
+the only module of ``api/`` that holds the store; routes and the security layer get
+:class:`core.service.Service` or one of its use-case objects (``checks_of``, ``secrets_of``,
+``keys_of``, ``audit_of``, ``idempotency_of``), never the store (``tests/api/test_layers.py``).
 """
 
 from __future__ import annotations
@@ -11,14 +15,19 @@ from typing import Any
 
 from fastapi import Request
 
+from core.checks.monitor import Monitor
 from core.jobs import Jobs
 from core.registry import AdapterFactory
 from core.secrets import masking
+from core.secrets.vault import Vault
 from core.service import Service
 from core.settings import Settings
 from core.store import Store
+from core.store.audit import AuditLog
+from core.store.idempotency import IdempotencyKeys
+from core.store.keys import ApiKeys
 
-__all__ = ["Container", "service_of"]
+__all__ = ["Container", "service_of", "checks_of", "secrets_of", "keys_of", "audit_of", "idempotency_of"]
 
 
 @dataclass
@@ -50,6 +59,15 @@ class Container:
                                provider_requests_per_second=settings.provider_requests_per_second)
         self.jobs.launch(self.store, adapters, self.service)
 
+    def database_ready(self) -> bool:
+        """Whether the store answers (readiness); never raises."""
+        return self.store is not None and self.store.ping()
+
+    def fleet_counts(self) -> list[tuple[str, str, str, int]]:
+        """``(platform, health, sync, count)`` over every deployment (the fleet metrics); empty
+        before the start."""
+        return [] if self.service is None else self.service.checks.counts()
+
     def stop(self) -> None:
         if self.jobs is not None:
             self.jobs.shutdown()
@@ -64,3 +82,28 @@ def service_of(request: Request) -> Service:
     service = request.app.state.container.service
     assert service is not None, "the service is not started"
     return service
+
+
+def checks_of(request: Request) -> Monitor:
+    """FastAPI dependency: the checks use cases (:class:`core.checks.monitor.Monitor`)."""
+    return service_of(request).checks
+
+
+def secrets_of(request: Request) -> Vault:
+    """FastAPI dependency: the service secrets (:class:`core.secrets.vault.Vault`)."""
+    return service_of(request).secrets
+
+
+def keys_of(request: Request) -> ApiKeys:
+    """FastAPI dependency: the API keys (:class:`core.store.keys.ApiKeys`)."""
+    return service_of(request).keys
+
+
+def audit_of(request: Request) -> AuditLog:
+    """FastAPI dependency: the audit log (:class:`core.store.audit.AuditLog`)."""
+    return service_of(request).audit
+
+
+def idempotency_of(request: Request) -> IdempotencyKeys:
+    """FastAPI dependency: the stored first responses of idempotent requests."""
+    return service_of(request).idempotency

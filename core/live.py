@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from core import unreadable as _unreadable
 from core.spec import DeployedConfig, Variant
 
-__all__ = ["Health", "Sync", "LiveEndpoint", "build_live_config", "DOWN", "SETTLED"]
+__all__ = ["Health", "Sync", "LiveEndpoint", "build_live_config", "DOWN", "SETTLED", "HEALTH_ORDER", "SYNC_ORDER"]
 
 
 class Health(str, Enum):
@@ -52,6 +52,15 @@ DOWN = frozenset({Health.FAILED, Health.MISSING, Health.DEGRADED})
 
 SETTLED = frozenset({Health.SERVING, Health.FAILED, Health.DEGRADED, Health.MISSING})
 """Health values in which the provider is not working on the endpoint."""
+
+HEALTH_ORDER: tuple[Health, ...] = (
+    Health.FAILED, Health.MISSING, Health.DEGRADED, Health.UNKNOWN, Health.NOT_DEPLOYED,
+    Health.PROVISIONING, Health.UPDATING, Health.DELETING, Health.SERVING)
+"""Every health value, worst first: down, then not known, then not deployed, then the provider
+still working on it, then serving (the fleet summary lists deployments in this order)."""
+
+SYNC_ORDER: tuple[Sync, ...] = (Sync.OUT_OF_SYNC, Sync.UNKNOWN, Sync.IN_SYNC)
+"""Every sync value, worst first (ties of :data:`HEALTH_ORDER`)."""
 
 
 class _LiveConfig(DeployedConfig):

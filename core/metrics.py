@@ -2,8 +2,9 @@
 
 Two kinds:
 
-- Fleet state, read from the store at scrape time (:class:`FleetCollector`): the same numbers on
-  every replica, so scrape any one of them (or all and take ``max``):
+- Fleet state, read from the store at scrape time (:class:`FleetCollector` over
+  :meth:`core.checks.monitor.Monitor.counts`): the same numbers on every replica, so scrape any
+  one of them (or all and take ``max``):
   ``deploy_anywhere_deployments{platform,health,sync}``.
 - Work this process did (counters/histograms in :data:`REGISTRY`, per replica: ``sum`` them):
   ``deploy_anywhere_check_duration_seconds{platform,mode}``,
@@ -19,16 +20,14 @@ manager, so every SDK call is counted once and every mapped error once, by our e
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from core import budget
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
-if TYPE_CHECKING:
-    from core.store import Store
+from core.checks import read_budget
 
 __all__ = ["REGISTRY", "provider_call", "observe_check", "operation_finished", "webhook_delivery",
            "event_emitted", "FleetCollector", "render"]
@@ -52,10 +51,10 @@ _EVENTS = Counter("deploy_anywhere_events", "Health/sync transition events recor
 
 @contextmanager
 def provider_call(platform: str) -> Iterator[None]:
-    """Charge the thread's request budget (:func:`core.budget.charge`, may wait), then count one
+    """Charge the thread's request budget (:func:`core.checks.read_budget.charge`, may wait), then count one
     provider call; an exception leaving the block counts as an error with its ``code`` attribute
     (our :class:`core.errors.DeployError` code) or its class name."""
-    budget.charge()
+    read_budget.charge()
     _CALLS.labels(platform).inc()
     try:
         yield
@@ -80,16 +79,20 @@ def event_emitted(type_: str, current: str) -> None:
     _EVENTS.labels(type_, current).inc()
 
 
-class FleetCollector:
-    """``deploy_anywhere_deployments{platform,health,sync}`` from the store, at scrape time."""
+Counts = Callable[[], Iterable[tuple[str, str, str, int]]]
+"""``(platform, health, sync, count)`` over every deployment."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+
+class FleetCollector:
+    """``deploy_anywhere_deployments{platform,health,sync}`` from ``counts``, at scrape time."""
+
+    def __init__(self, counts: Counts) -> None:
+        self._counts = counts
 
     def collect(self) -> Iterator[Any]:
         family = GaugeMetricFamily("deploy_anywhere_deployments", "Deployments by platform, health and sync.",
                                    labels=["platform", "health", "sync"])
-        for platform, health, sync, count in self._store.checks.counts():
+        for platform, health, sync, count in self._counts():
             family.add_metric([platform, health, sync], count)
         yield family
 
@@ -97,9 +100,9 @@ class FleetCollector:
         return []
 
 
-def render(store: Store | None) -> bytes:
-    """The text exposition of this process's metrics plus the fleet gauges of ``store``."""
+def render(counts: Counts | None) -> bytes:
+    """The text exposition of this process's metrics plus the fleet gauges from ``counts``."""
     registry = CollectorRegistry(auto_describe=False)
-    if store is not None:
-        registry.register(FleetCollector(store))
+    if counts is not None:
+        registry.register(FleetCollector(counts))
     return generate_latest(REGISTRY) + generate_latest(registry)

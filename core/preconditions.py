@@ -2,7 +2,7 @@
 
 A deployment's ETag is strong and changes exactly when its desired spec changes:
 ``"{generation}-{revision}"``. :class:`Preconditions` are evaluated by the store inside the same
-locked transaction that starts the operation (``Store.begin_operation``), so a check and the write
+locked transaction that starts the operation (``Deployments.begin_operation``), so a check and the write
 it guards cannot be separated by another writer (RFC 9110 section 13).
 """
 

@@ -1,19 +1,27 @@
 """The use cases every front end calls: plan, apply, status, check, delete (and reads).
 
-Front ends (REST API, CLI through the API, Terraform through the API, scheduled checks) never talk
-to adapters or the store directly. Long work is handed to the durable jobs (:class:`JobStarter`)
-after an Operation row is stored, so a 202 always names an operation that will run.
+Front ends (REST API, CLI through the API, Terraform through the API) never talk to adapters or the
+store directly: they call :class:`Service` (the deployments' use cases) and the use-case objects
+it exposes, ``checks`` (:class:`core.checks.monitor.Monitor`), ``secrets``
+(:class:`core.secrets.vault.Vault`), ``keys`` (:class:`core.store.keys.ApiKeys`), ``audit``
+(:class:`core.store.audit.AuditLog`) and ``idempotency``
+(:class:`core.store.idempotency.IdempotencyKeys`); the last three are the repositories whose
+methods are the use cases themselves (create/revoke a key, record/list audit events, claim/complete
+an idempotent request). ``tests/api/test_layers.py`` enforces it for ``api/``. Long work is handed
+to the durable jobs (:class:`JobStarter`) after an Operation row is stored, so a 202 always names an
+operation that will run.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Protocol
 
 from core.adapter import Adapter, find_gaps
 from core.auth import Scope
-from core.check import judge
+from core.checks.judge import judge
+from core.checks.monitor import Monitor
+from core.checks.read import read
 from core.diff import replacements
 from core.errors import (
     Conflict,
@@ -26,18 +34,16 @@ from core.errors import (
 )
 from core.ownership import Ownership, not_owned
 from core.live import Health, Sync
-from core.monitor import Monitor
 from core.preconditions import Preconditions
 from core.registry import AdapterFactory, adapter_class
 from core.secrets.keyring import Keyring
-from core.observe import observe, observe_redacted
 from core.secrets.sealing import keep_literals, preview, seal
 from core.secrets.vault import Vault
 from core.spec import EndpointSpec, revision
 from core.spec_io import parse_spec
 from core.store import CheckResultRecord, DeploymentRecord, OperationRecord, Store
 
-__all__ = ["JobStarter", "Service", "ApplyResult", "observe", "operation_view", "deployment_view"]
+__all__ = ["JobStarter", "Service", "ApplyResult"]
 
 
 class JobStarter(Protocol):
@@ -58,54 +64,25 @@ class ApplyResult:
     operation: OperationRecord | None
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def operation_view(op: OperationRecord) -> dict[str, Any]:
-    """An Operation in the AIP-151 shape: name, done, metadata, error | response."""
-    view: dict[str, Any] = {
-        "name": f"operations/{op.id}",
-        "id": op.id,
-        "done": op.done,
-        "metadata": {
-            "deployment": op.deployment_name, "kind": op.kind, "revision": op.revision,
-            "state": op.state, "phase": op.phase, "progress": op.progress,
-            "status_message": op.status_message,
-            "create_time": _iso(op.created_at), "update_time": _iso(op.updated_at),
-        },
-    }
-    if op.error is not None:
-        view["error"] = op.error
-    if op.result is not None:
-        view["response"] = op.result
-    return view
-
-
-def deployment_view(dep: DeploymentRecord) -> dict[str, Any]:
-    return {
-        "name": dep.name, "platform": dep.platform, "revision": dep.revision,
-        "generation": dep.generation, "etag": dep.etag, "health": dep.health, "sync": dep.sync,
-        "status_message": dep.status_message, "observed_at": _iso(dep.observed_at),
-        "checked_at": _iso(dep.basic_checked_at), "full_checked_at": _iso(dep.full_checked_at),
-        "drift_streak": dep.drift_streak, "drift": dep.drift,
-        "provider_ids": dep.provider_ids, "current_operation": dep.current_operation_id,
-        "deleting": dep.deleting, "spec": dep.spec,
-        "create_time": _iso(dep.created_at), "update_time": _iso(dep.updated_at),
-    }
-
-
 class Service:
     """Use cases over one store, one adapter factory and one job starter."""
 
     def __init__(self, store: Store, adapters: AdapterFactory, jobs: JobStarter, *, check_concurrency: int = 16,
                  provider_requests_per_second: float | None = None, keyring: Keyring | None = None) -> None:
-        self.store = store
+        self._store = store
         self.adapters = adapters
         self.jobs = jobs
-        self.vault = Vault(store, keyring)
-        self.monitor = Monitor(store, self._adapter, jobs, concurrency=check_concurrency,
-                               requests_per_second=provider_requests_per_second, vault=self.vault)
+        self.secrets = Vault(store, keyring)
+        """Service secrets, literal secret values, fingerprints."""
+        self.checks = Monitor(store, self._adapter, jobs, concurrency=check_concurrency,
+                              requests_per_second=provider_requests_per_second, vault=self.secrets)
+        """Checks, drift handling, history, events and the fleet summary."""
+        self.keys = store.keys
+        """API keys: create, list, revoke, authenticate, register the bootstrap key."""
+        self.audit = store.audit
+        """The audit log: record and list events."""
+        self.idempotency = store.idempotency
+        """First responses of requests sent with an ``Idempotency-Key``."""
 
     # ------------------------------------------------------------------------------ validation
 
@@ -127,7 +104,7 @@ class Service:
     def sealed(self, spec: EndpointSpec) -> EndpointSpec:
         """``spec`` with its literal secret values replaced by their fingerprints (nothing stored);
         :class:`SecretUnavailable` with paths for secrets that cannot be used."""
-        return seal(spec, self.vault, adapter_class(spec.platform), deployment=spec.name)
+        return seal(spec, self.secrets, adapter_class(spec.platform), deployment=spec.name)
 
     def spec_of(self, dep: DeploymentRecord) -> EndpointSpec:
         return parse_spec(dep.spec)
@@ -138,23 +115,31 @@ class Service:
     # ---------------------------------------------------------------------------------- reads
 
     def get(self, name: str) -> DeploymentRecord:
-        dep = self.store.get_deployment(name)
+        dep = self.find(name)
         if dep is None:
             raise NotFound(f"deployment {name!r} not found")
         return dep
 
+    def find(self, name: str) -> DeploymentRecord | None:
+        """The deployment called ``name``, None when there is none."""
+        return self._store.deployments.get(name)
+
+    def find_operation(self, op_id: str) -> OperationRecord | None:
+        """The operation ``op_id``, None when there is none."""
+        return self._store.deployments.get_operation(op_id)
+
     def list(self, *, platform: str | None = None, limit: int = 100, offset: int = 0,
              scope: Scope | None = None) -> list[DeploymentRecord]:
         """Deployments by name; only those within ``scope`` (an API key's) when given."""
-        return self.store.list_deployments(platform=platform, limit=limit, offset=offset, scope=scope)
+        return self._store.deployments.list(platform=platform, limit=limit, offset=offset, scope=scope)
 
     def operations(self, *, deployment: str | None = None, state: str | None = None,
                    limit: int = 100, scope: Scope | None = None) -> list[OperationRecord]:
         """Operations, newest first, optionally of one deployment and/or in one state, within ``scope``."""
-        return self.store.list_operations(deployment=deployment, state=state, limit=limit, scope=scope)
+        return self._store.deployments.list_operations(deployment=deployment, state=state, limit=limit, scope=scope)
 
     def operation(self, op_id: str) -> OperationRecord:
-        op = self.store.get_operation(op_id)
+        op = self.find_operation(op_id)
         if op is None:
             raise NotFound(f"operation {op_id!r} not found")
         return op
@@ -177,7 +162,7 @@ class Service:
         """The deployment's ownership (None: not stored yet); :class:`NotOwned` (409) when an
         endpoint called ``spec.name`` exists that is not this deployment's (one provider read;
         :mod:`core.ownership`). Checked before anything is written."""
-        ownership = self.store.ownership(spec.name)
+        ownership = self._store.deployments.ownership(spec.name)
         stamps = adapter.stamps(spec.name)
         if stamps is not None and (ownership is None or not ownership.owns(stamps)):
             raise not_owned(spec.platform, spec.name, stamps)
@@ -188,9 +173,9 @@ class Service:
         NotOwned (409) when an endpoint of that name exists that this deployment did not create."""
         spec = self.sealed(self.validate(data))
         adapter = self._adapter(spec)
-        existing = self.store.get_deployment(spec.name)
+        existing = self._store.deployments.get(spec.name)
         ownership = self._owned(adapter, spec)
-        live = observe_redacted(adapter, spec, full=True, vault=self.vault,
+        live = read(adapter, spec, full=True, vault=self.secrets,
                        seen=existing.secret_fingerprints if existing is not None else None,
                        owner=ownership.uid if ownership is not None else None)
         outcome = judge(spec, live, adapter.capabilities)
@@ -220,7 +205,7 @@ class Service:
         ``preconditions`` (If-Match / If-None-Match) do not hold.
         """
         raw = self.validate(data, name=name)
-        existing = self.store.get_deployment(name)
+        existing = self._store.deployments.get(name)
         replace = self._replacements(raw, self._adapter(raw), existing)
         if replace:
             raise RequiresReplacement(
@@ -238,19 +223,19 @@ class Service:
                 preconditions.check(name, existing.etag)
             data = spec.model_dump(mode="json")
             if data != existing.spec:  # test queries or the sync policy changed: store them, judge with them
-                self.store.update_spec(name, data)
+                self._store.deployments.update_spec(name, data)
                 preconditions = None  # held above; the ETag moved because of this very request
             # "unchanged" only when EVERY field was compared since the last write: a basic check
             # does not read some (SageMaker tags and autoscaling...); drift it cannot see is
             # carried in the merged sync, so an out-of-sync answer below re-applies it
             full = existing.full_checked_at is None or existing.full_checked_at < last.updated_at
-            result = self.monitor.check(name, mode="full" if full else "basic")[1]
+            result = self.checks.check(name, mode="full" if full else "basic")[1]
             if result.health == Health.SERVING.value and result.sync == Sync.IN_SYNC.value:
                 return ApplyResult(self.get(name), None)
-        op = self.store.begin_operation(name, kind="apply", platform=spec.platform,
+        op = self._store.deployments.begin_operation(name, kind="apply", platform=spec.platform,
                                         spec=spec.model_dump(mode="json"), revision=rev,
                                         preconditions=preconditions)
-        keep_literals(raw, self.vault, deployment=name)
+        keep_literals(raw, self.secrets, deployment=name)
         self.jobs.start_deploy(op.id, name, rev, account=spec.target.account)
         return ApplyResult(self.get(name), op)
 
@@ -258,14 +243,14 @@ class Service:
         """The last operation on ``name`` when it is an apply that succeeded, else None: a revision
         whose last operation was cancelled, failed or timed out may not have been finalized
         (autoscaling, pruning): applying it again runs the rollout, which converges."""
-        last = self.store.list_operations(deployment=name, limit=1)
+        last = self._store.deployments.list_operations(deployment=name, limit=1)
         return last[0] if last and last[0].kind == "apply" and last[0].state == "succeeded" else None
 
     def delete(self, name: str, *, preconditions: Preconditions | None = None) -> OperationRecord:
         """Start deleting ``name`` and every cloud resource made for it; Conflict while busy,
         PreconditionFailed when ``preconditions`` do not hold."""
         dep = self.get(name)
-        op = self.store.begin_operation(name, kind="delete", platform=dep.platform,
+        op = self._store.deployments.begin_operation(name, kind="delete", platform=dep.platform,
                                         spec=None, revision=None, preconditions=preconditions)
         self.jobs.start_delete(op.id, name, account=self.spec_of(dep).target.account)
         return op
@@ -283,13 +268,13 @@ class Service:
             raise Conflict(f"operation {op_id} is already done ({op.state})", details={"operation": op_id})
         self.jobs.cancel(op_id)
         left: dict[str, Any] = {"phase": op.phase}
-        dep = self.store.get_deployment(op.deployment_name)
+        dep = self._store.deployments.get(op.deployment_name)
         if dep is not None:
             spec = self.spec_of(dep)
             try:  # one read serves the report and, unless it is being deleted, the recorded check
-                live = (observe_redacted(self._adapter(spec), spec, full=False, vault=self.vault,
+                live = (read(self._adapter(spec), spec, full=False, vault=self.secrets,
                                 seen=dep.secret_fingerprints, owner=dep.owner) if dep.deleting
-                        else self.monitor.check(dep.name, mode="basic")[0].live)
+                        else self.checks.check(dep.name, mode="basic")[0].live)
             except DeployError as exc:
                 left["observe_error"] = exc.message
             else:
@@ -299,18 +284,18 @@ class Service:
                          "provider_status": None if live is None else live.provider_status}
         message = (f"cancelled during {op.phase}; nothing was rolled back: the next apply or delete "
                    f"continues from what is live")
-        return self.store.finish_operation(op_id, state="cancelled", error={
+        return self._store.deployments.finish_operation(op_id, state="cancelled", error={
             "code": "cancelled", "message": message, "details": {"left": left}})
 
     # --------------------------------------------------------------------------------- checks
 
     def check(self, name: str, *, mode: str = "basic") -> CheckResultRecord:
         """Observe the live endpoint now (basic: fewest reads; full: every field) and record it."""
-        return self.monitor.check(name, mode=mode)[1]
+        return self.checks.check(name, mode=mode)[1]
 
     def status(self, name: str) -> DeploymentRecord:
         """A fresh basic check (unless the deployment is being deleted), then the deployment."""
         dep = self.get(name)
         if not dep.deleting:
-            self.monitor.check(name, mode="basic")
+            self.checks.check(name, mode="basic")
         return self.get(name)

@@ -9,11 +9,11 @@ The contract between the adapters' ``to_live`` and the checks:
   ``LiveEndpoint.unreadable`` (path -> the reason: what could not be read, and why) and builds the
   config with ``core.live.build_live_config(data, unreadable)``, which validates the rest through
   the spec's models and leaves those keys out (:func:`stand_in`, :func:`without`).
-- A check (``core.check.judge``) reports each unreadable path it does not ignore as ONE material
+- A check (``core.checks.judge.judge``) reports each unreadable path it does not ignore as ONE material
   :class:`core.diff.Change`, ``actual`` None and ``unreadable`` the reason, with the spec's value as
   ``expected``; the diff's own changes at or under that path are dropped (absent there is not a live
   value): :func:`reported`.
-- ``core.patch.to_patch`` skips such changes (the live document keeps the expected value there), and
+- ``core.checks.record_patch.to_patch`` skips such changes (the live document keeps the expected value there), and
   accept-live refuses to adopt them (422 naming the paths).
 
 Paths are the diff's spec paths: ``variants[a].image``, ``target.execution_role_arn``,
@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from core.diff import Change, Severity, matches
-from core.patch import parse_path
+from core.checks.record_patch import parse_path
 
 __all__ = ["STAND_IN_MARK", "STAND_INS", "value_at", "stand_in", "without", "covered", "reported", "summary"]
 

@@ -26,7 +26,7 @@ exist, and a never-served endpoint; it re-provisions a Failed endpoint with its 
 Reads: a basic describe is two (endpoint GET + deployments list, read as wire JSON by :mod:`.wire`:
 the SDK's model layers cost half a basic check's CPU) and leaves replica bounds and autoscaling
 unobserved; a full describe adds one autoscale settings list of the resource group (shared
-by the checks of a fleet pass: :mod:`core.shared_reads`). Environment and data asset versions are
+by the checks of a fleet pass: :mod:`core.checks.read_shared`). Environment and data asset versions are
 cached, full describes included: Azure ML documents a version as immutable, neither modifiable nor
 deletable (azure-ai-ml offers archive/restore only), so no re-read can find it changed; a version
 that is not cached yet is read.

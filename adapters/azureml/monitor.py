@@ -5,7 +5,7 @@ Bodies come from :mod:`adapters.azureml.autoscale` (pure) and are sent as the SD
 so the pure inverse reads dicts. Settings live in the target's resource group; the settings of an
 endpoint are those tagged ``deploy-anywhere-deployment: <endpoint>`` or targeting one of its
 deployments (found with one list of the resource group; the checks of one fleet pass share that list,
-:mod:`core.shared_reads`). Errors go through
+:mod:`core.checks.read_shared`). Errors go through
 :func:`adapters.azureml.errors.sdk_errors`; a setting already gone is not an error on delete.
 """
 
@@ -18,7 +18,7 @@ from adapters.azureml import autoscale as asc
 from adapters.azureml import translate as tr
 from adapters.azureml.errors import sdk_errors
 from core.errors import NotFound
-from core.shared_reads import shared
+from core.checks.read_shared import shared
 from core.targets import AzureMLTarget
 
 __all__ = ["AutoscaleSettings"]

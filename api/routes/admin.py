@@ -12,14 +12,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from api.deps import service_of
+from api.deps import audit_of, keys_of
 from api.params import MAX_INT
 from api.security import audit, principal_of
 from core.auth import Role
-from core.service import Service
-from core.store.audit import ACTION_PATTERN
+from core.store.audit import ACTION_PATTERN, AuditLog
 from core.store.db import utcnow
-from core.store.keys import ApiKeyRecord
+from core.store.keys import ApiKeyRecord, ApiKeys
 from core.targets import PlatformName
 
 __all__ = ["router"]
@@ -98,10 +97,10 @@ def _view(record: ApiKeyRecord) -> dict[str, Any]:
 
 @router.post("/keys", status_code=201, response_model=CreatedKey, summary="Create an API key (token shown once)",
              tags=["keys"])
-def create_key(body: KeyCreate, request: Request, service: Service = Depends(service_of)) -> dict[str, Any]:
+def create_key(body: KeyCreate, request: Request, keys: ApiKeys = Depends(keys_of)) -> dict[str, Any]:
     principal = principal_of(request)
     expires = utcnow() + dt.timedelta(days=body.expires_in_days) if body.expires_in_days else None
-    record, token = service.store.keys.create(
+    record, token = keys.create(
         role=body.role, description=body.description, platforms=body.platforms, name_prefixes=body.name_prefixes,
         created_by=principal.key_id if principal else "anonymous", expires_at=expires)
     audit(request, action="key.create", details={"key": record.id, "role": record.role.value,
@@ -111,19 +110,19 @@ def create_key(body: KeyCreate, request: Request, service: Service = Depends(ser
 
 @router.get("/keys", response_model=KeyList, summary="API keys (without secrets)", tags=["keys"])
 def list_keys(include_revoked: bool = Query(True, description="Also list revoked keys."),
-              service: Service = Depends(service_of)) -> dict[str, Any]:
-    return {"keys": [_view(k) for k in service.store.keys.list_keys(include_revoked=include_revoked)]}
+              keys: ApiKeys = Depends(keys_of)) -> dict[str, Any]:
+    return {"keys": [_view(k) for k in keys.list_keys(include_revoked=include_revoked)]}
 
 
 @router.get("/keys/{key_id}", response_model=KeyView, summary="One API key (without its secret)", tags=["keys"])
-def get_key(key_id: str = _KEY_ID, service: Service = Depends(service_of)) -> dict[str, Any]:
-    return _view(service.store.keys.get(key_id))
+def get_key(key_id: str = _KEY_ID, keys: ApiKeys = Depends(keys_of)) -> dict[str, Any]:
+    return _view(keys.get(key_id))
 
 
 @router.delete("/keys/{key_id}", response_model=KeyView, summary="Revoke an API key (idempotent)", tags=["keys"],
                responses={409: {"description": "It is the last active admin key"}})
-def revoke_key(request: Request, key_id: str = _KEY_ID, service: Service = Depends(service_of)) -> dict[str, Any]:
-    record = service.store.keys.revoke(key_id)
+def revoke_key(request: Request, key_id: str = _KEY_ID, keys: ApiKeys = Depends(keys_of)) -> dict[str, Any]:
+    record = keys.revoke(key_id)
     audit(request, action="key.revoke", details={"key": record.id, "role": record.role.value})
     return _view(record)
 
@@ -134,8 +133,7 @@ def list_audit(deployment: str | None = Query(None, max_length=63, description="
                action: str | None = Query(None, pattern=ACTION_PATTERN, description="Only this action."),
                before: int | None = Query(None, ge=1, le=MAX_INT, description="Only events older than this event id."),
                limit: int = Query(100, ge=1, le=1000),
-               service: Service = Depends(service_of)) -> dict[str, Any]:
-    events = service.store.audit.list_events(deployment=deployment, actor=actor, action=action, before=before,
-                                             limit=limit)
+               log: AuditLog = Depends(audit_of)) -> dict[str, Any]:
+    events = log.list_events(deployment=deployment, actor=actor, action=action, before=before, limit=limit)
     return {"events": [e.view() for e in events],
             "next_before": events[-1].id if len(events) == limit else None}

@@ -20,7 +20,7 @@ __all__ = ["CheckView", "CheckHistory", "LiveView", "RecordedChange", "FleetSumm
 
 class RecordedChange(Change):
     """A change as a check records it: the :class:`core.diff.Change` fields plus when and by which
-    check it was observed (core.coverage)."""
+    check it was observed (core.checks.record_coverage)."""
 
     observed_at: str | None = Field(default=None, description="When the read that observed it began.")
     check_id: int | None = Field(default=None, description="The check that observed it.")

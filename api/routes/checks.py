@@ -9,13 +9,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import service_of
+from api.deps import checks_of, service_of
 from api.params import MAX_INT
 from api.routes.check_views import CheckHistory, CheckView, EventList, FleetCheck, FleetSummary, LiveView
 from api.routes.deployment_views import AcceptLiveOperation, AcceptLivePreview, OperationView
 from api.security import audit, scope_of
-from core.service import Service, deployment_view, operation_view
-from core.store import CheckResultRecord
+from api.views import check_view, deployment_view, fleet_view, operation_view
+from core.checks.monitor import Monitor
+from core.service import Service
 from core.targets import PlatformName
 from core.webhooks import payload
 
@@ -44,26 +45,6 @@ class AcceptLiveRequest(BaseModel):
     dry_run: bool = Field(default=False, description="Return the new spec without applying it.")
 
 
-def check_view(record: CheckResultRecord) -> dict[str, Any]:
-    """A recorded check: health, the deployment's sync after it, each change (path, provider field,
-    expected, actual, severity; when and by which check it was observed, ``carried`` when this
-    check did not read it), the paths it did not read (``unobserved``) and the RFC 6902 patch from
-    the expected spec to live."""
-    return {"id": record.id, "deployment": record.deployment_name, "mode": record.mode,
-            "trigger": record.trigger, "health": record.health, "sync": record.sync,
-            "revision_expected": record.revision_expected, "revision_live": record.revision_live,
-            "changes": record.drift, "unobserved": record.unobserved, "patch": record.patch or [],
-            "error": record.error,
-            "duration_ms": round(record.duration_ms, 2), "checked_at": record.checked_at.isoformat()}
-
-
-def _fleet_view(summary: dict[str, Any]) -> dict[str, Any]:
-    worst = [{"name": d.name, "platform": d.platform, "health": d.health, "sync": d.sync,
-              "status_message": d.status_message,
-              "observed_at": d.observed_at.isoformat() if d.observed_at else None} for d in summary["worst"]]
-    return summary | {"worst": worst}
-
-
 @router.post("/deployments/{name}/checks", summary="Check health and sync now (basic or full)",
              tags=["checks"], response_model=None,
              responses={200: {"model": CheckView, "description": "The recorded check"},
@@ -79,18 +60,18 @@ def run_check(name: str, body: CheckRequest | None = None, service: Service = De
                        404: {"description": "No such deployment and no history"}})
 def check_history(name: str, limit: int = Query(50, ge=1, le=500), mode: Mode | None = None,
                   before: int | None = Query(None, ge=1, le=MAX_INT, description="Only checks with an id below this (paging)."),
-                  service: Service = Depends(service_of)) -> dict[str, Any]:
-    checks = service.monitor.history(name, limit=limit, mode=mode, before=before)
-    return {"checks": [check_view(c) for c in checks],
-            "next_before": checks[-1].id if len(checks) == limit else None}
+                  checks: Monitor = Depends(checks_of)) -> dict[str, Any]:
+    found = checks.history(name, limit=limit, mode=mode, before=before)
+    return {"checks": [check_view(c) for c in found],
+            "next_before": found[-1].id if len(found) == limit else None}
 
 
 @router.get("/deployments/{name}/live", summary="The live configuration in the spec's shape (a full check)",
             tags=["checks"], response_model=None,
             responses={200: {"model": LiveView, "description": "The live view"},
                        404: {"description": "No such deployment"}})
-def live(name: str, service: Service = Depends(service_of)) -> dict[str, Any]:
-    return service.monitor.live(name)
+def live(name: str, checks: Monitor = Depends(checks_of)) -> dict[str, Any]:
+    return checks.live(name)
 
 
 @router.post("/deployments/{name}:reconcile", status_code=202, summary="Re-apply the expected setup now",
@@ -99,8 +80,8 @@ def live(name: str, service: Service = Depends(service_of)) -> dict[str, Any]:
                               "verified by a full check (`response.changed`: what it put back)"},
                         404: {"description": "No such deployment"},
                         409: {"description": "An operation on this deployment is running"}})
-def reconcile(name: str, request: Request, service: Service = Depends(service_of)) -> dict[str, Any]:
-    op = service.monitor.reconcile(name)
+def reconcile(name: str, request: Request, checks: Monitor = Depends(checks_of)) -> dict[str, Any]:
+    op = checks.reconcile(name)
     audit(request, action="reconcile", deployment=name, revision=op.revision, details={"operation": op.id})
     return operation_view(op)
 
@@ -115,9 +96,9 @@ def reconcile(name: str, request: Request, service: Service = Depends(service_of
                         422: {"description": "The live values do not make a valid spec, or some of "
                                               "them could not be read (`details` names each path and why)"}})
 def accept_live(name: str, request: Request, body: AcceptLiveRequest | None = None,
-                service: Service = Depends(service_of)) -> JSONResponse:
+                service: Service = Depends(service_of), checks: Monitor = Depends(checks_of)) -> JSONResponse:
     body = body or AcceptLiveRequest()
-    document, adopted = service.monitor.accept_live(name, paths=body.paths)
+    document, adopted = checks.accept_live(name, paths=body.paths)
     if body.dry_run or not adopted:
         return JSONResponse({"spec": document, "adopted": adopted, "applied": False})
     result = service.apply(name, document)
@@ -134,26 +115,26 @@ def accept_live(name: str, request: Request, body: AcceptLiveRequest | None = No
             tags=["checks"], response_model=None,
             responses={200: {"model": FleetSummary, "description": "The fleet"}})
 def summary(request: Request, platform: str | None = None, worst: int = Query(20, ge=0, le=1000),
-            service: Service = Depends(service_of)) -> dict[str, Any]:
-    return _fleet_view(service.monitor.summary(platform=platform, worst=worst, scope=scope_of(request)))
+            checks: Monitor = Depends(checks_of)) -> dict[str, Any]:
+    return fleet_view(checks.summary(platform=platform, worst=worst, scope=scope_of(request)))
 
 
 @router.post("/checks:run", summary="Check every deployment now (for cron: `deploy-anywhere check --all`)",
              tags=["checks"], response_model=None,
              responses={200: {"model": FleetCheck, "description": "Every check and the fleet"}})
 def check_fleet(request: Request, body: FleetCheckRequest | None = None,
-                service: Service = Depends(service_of)) -> dict[str, Any]:
+                checks: Monitor = Depends(checks_of)) -> dict[str, Any]:
     body, scope = body or FleetCheckRequest(), scope_of(request)
-    done = service.monitor.check_all(mode=body.mode, platform=body.platform, scope=scope)
+    done = checks.check_all(mode=body.mode, platform=body.platform, scope=scope)
     results = [check_view(rec.result) for _, rec in done if rec is not None]
     return {"checked": len(results), "results": results,
-            "summary": _fleet_view(service.monitor.summary(platform=body.platform, worst=0, scope=scope))}
+            "summary": fleet_view(checks.summary(platform=body.platform, worst=0, scope=scope))}
 
 
 @router.get("/events", summary="Health/sync transitions and remediations, newest first", tags=["events"],
             response_model=None, responses={200: {"model": EventList, "description": "Events"}})
 def events(request: Request, deployment: str | None = None, after: int | None = Query(None, ge=0, le=MAX_INT, description="Only ids above "
            "this, oldest first (tailing)."), limit: int = Query(100, ge=1, le=1000),
-           service: Service = Depends(service_of)) -> dict[str, Any]:
-    found = service.store.checks.events(deployment=deployment, after=after, limit=limit, scope=scope_of(request))
+           checks: Monitor = Depends(checks_of)) -> dict[str, Any]:
+    found = checks.events(deployment=deployment, after=after, limit=limit, scope=scope_of(request))
     return {"events": [payload(e) for e in found]}

@@ -2,7 +2,7 @@
 accept-live's (a spec, or an operation) (OpenAPI only).
 
 Like :mod:`api.routes.check_views`: the routes return the plain dicts of
-:func:`core.service.deployment_view`, :func:`core.service.operation_view` and
+:func:`api.views.deployment_view`, :func:`api.views.operation_view` and
 :meth:`core.service.Service.plan` (``response_model=None``), so nothing they return is filtered
 out; these models say what every answer has. None of them forbids extra keys: a key added to an
 answer later is still a valid answer.

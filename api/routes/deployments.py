@@ -12,9 +12,10 @@ from api.params import MAX_INT
 from api.idempotency import idempotent
 from api.routes.deployment_views import DeploymentList, DeploymentView, OperationList, OperationView, PlanView
 from api.security import audit, principal_of, scope_of
+from api.views import deployment_view, operation_view
 from core.errors import SpecError
 from core.preconditions import Preconditions, parse_etags
-from core.service import Service, deployment_view, operation_view
+from core.service import Service
 from core.spec import EndpointSpec
 from core.store.records import OPERATION_STATES
 
@@ -62,7 +63,7 @@ def put_deployment(name: str, spec: EndpointSpec, request: Request, if_match: st
             return JSONResponse(status_code=200, content=deployment_view(result.deployment), headers=headers)
         return JSONResponse(status_code=202, content=operation_view(result.operation), headers=headers)
 
-    return idempotent(service.store.idempotency, idempotency_key, caller=_caller(request), method="PUT",
+    return idempotent(service.idempotency, idempotency_key, caller=_caller(request), method="PUT",
                       path=f"/v1/deployments/{name}", handle=handle,
                       body=lambda: {"spec": service.sealed(spec).model_dump(mode="json"),
                                     "if_match": if_match, "if_none_match": if_none_match})
@@ -99,7 +100,7 @@ def delete_deployment(name: str, request: Request, if_match: str | None = _IF_MA
         audit(request, action="delete", deployment=name, revision=op.revision, details={"operation": op.id})
         return JSONResponse(status_code=202, content=operation_view(op))
 
-    return idempotent(service.store.idempotency, idempotency_key, caller=_caller(request), method="DELETE",
+    return idempotent(service.idempotency, idempotency_key, caller=_caller(request), method="DELETE",
                       path=f"/v1/deployments/{name}", body=lambda: {"if_match": if_match}, handle=handle)
 
 

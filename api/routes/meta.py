@@ -77,7 +77,7 @@ class Readiness(BaseModel):
             responses={503: {"model": Readiness, "description": "Not ready; `checks` says what is not"}})
 def readyz(request: Request) -> JSONResponse:
     container = request.app.state.container
-    checks = {"database": container.store is not None and container.store.ping(),
+    checks = {"database": container.database_ready(),
               "workers": container.jobs is not None and container.jobs.launched}
     ready = all(checks.values())
     return JSONResponse(status_code=200 if ready else 503,
@@ -88,7 +88,9 @@ def readyz(request: Request) -> JSONResponse:
             responses={200: {"description": "The metrics, in Prometheus' text exposition format",
                              "content": {CONTENT_TYPE_LATEST: {"schema": {"type": "string"}}}}})
 def prometheus_metrics(request: Request) -> Response:
-    return Response(metrics.render(request.app.state.container.store), media_type=CONTENT_TYPE_LATEST)
+    container = request.app.state.container
+    counts = container.fleet_counts if container.service is not None else None
+    return Response(metrics.render(counts), media_type=CONTENT_TYPE_LATEST)
 
 
 @router.get("/v1/platforms", summary="Supported platforms and their capabilities", tags=["platforms"],

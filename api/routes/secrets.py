@@ -14,10 +14,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from api.deps import service_of
+from api.deps import secrets_of
 from api.security import audit
-from core.secrets.vault import secret_view
-from core.service import Service
+from core.secrets.vault import Vault, secret_view
 from core.spec_env import MAX_ENV_VALUE, SECRET_REF_PATTERNS
 
 __all__ = ["router"]
@@ -52,34 +51,34 @@ class Rotated(BaseModel):
 @router.put("/secrets/{secret}", response_model=SecretView, summary="Create or replace a service secret",
             responses={201: {"model": SecretView, "description": "Created"}})
 def set_secret(body: SecretSet, request: Request, response: Response, secret: str = _NAME,
-               service: Service = Depends(service_of)) -> dict[str, Any]:
-    row, created = service.vault.set_service(secret, body.value.get_secret_value())
+               secrets: Vault = Depends(secrets_of)) -> dict[str, Any]:
+    row, created = secrets.set_service(secret, body.value.get_secret_value())
     response.status_code = 201 if created else 200
     audit(request, action="secret.set", details={"secret": secret, "fingerprint": row.fingerprint, "created": created})
     return secret_view(row)
 
 
 @router.get("/secrets", response_model=SecretList, summary="Service secrets (metadata only)")
-def list_secrets(service: Service = Depends(service_of)) -> dict[str, Any]:
-    return {"secrets": [secret_view(r) for r in service.vault.list_service()]}
+def list_secrets(secrets: Vault = Depends(secrets_of)) -> dict[str, Any]:
+    return {"secrets": [secret_view(r) for r in secrets.list_service()]}
 
 
 @router.get("/secrets/{secret}", response_model=SecretView, summary="One service secret (metadata only)")
-def get_secret(secret: str = _NAME, service: Service = Depends(service_of)) -> dict[str, Any]:
-    return secret_view(service.vault.describe(secret))
+def get_secret(secret: str = _NAME, secrets: Vault = Depends(secrets_of)) -> dict[str, Any]:
+    return secret_view(secrets.describe(secret))
 
 
 @router.delete("/secrets/{secret}", status_code=204, summary="Delete a service secret",
                responses={409: {"description": "A deployment's spec still references it"}})
-def delete_secret(request: Request, secret: str = _NAME, service: Service = Depends(service_of)) -> Response:
-    service.vault.delete_service(secret)
+def delete_secret(request: Request, secret: str = _NAME, secrets: Vault = Depends(secrets_of)) -> Response:
+    secrets.delete_service(secret)
     audit(request, action="secret.delete", details={"secret": secret})
     return Response(status_code=204)
 
 
 @router.post("/secrets:rotate", response_model=Rotated,
              summary="Re-encrypt every stored secret with the first key of SECRETS_KEY")
-def rotate(request: Request, service: Service = Depends(service_of)) -> dict[str, Any]:
-    count = service.vault.rotate()
+def rotate(request: Request, secrets: Vault = Depends(secrets_of)) -> dict[str, Any]:
+    count = secrets.rotate()
     audit(request, action="secret.rotate", details={"rotated": count})
     return {"rotated": count}

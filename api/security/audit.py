@@ -1,7 +1,7 @@
 """The audit function routes call after a change: ``audit(request, action=..., deployment=..., ...)``.
 
 It names the actor from the request (the authenticated key's id) and appends one event to the
-store's audit log (:class:`core.store.audit.AuditLog`). It is synchronous and does one short write:
+service's audit log (:class:`core.store.audit.AuditLog`, :func:`api.deps.audit_of`). It is synchronous and does one short write:
 call it from the (sync) route handler once the change is made, with the revision the change
 produced. From async code: ``await run_in_threadpool(audit, request, action=...)``.
 
@@ -14,6 +14,7 @@ from typing import Any
 
 from fastapi import Request
 
+from api.deps import audit_of
 from api.security.auth import principal_of
 from core.store.audit import AuditEventRecord
 
@@ -29,6 +30,5 @@ def audit(request: Request, *, action: str, deployment: str | None = None, revis
     ``reconcile``, ``accept_live``, ``key.create``, ``key.revoke`` ...) to ``deployment`` at
     ``revision``; returns the stored event."""
     principal = principal_of(request)
-    store = request.app.state.container.store
-    return store.audit.record(actor=principal.key_id if principal is not None else ANONYMOUS, action=action,
-                              deployment=deployment, revision=revision, details=details)
+    return audit_of(request).record(actor=principal.key_id if principal is not None else ANONYMOUS,
+                                    action=action, deployment=deployment, revision=revision, details=details)

@@ -8,7 +8,7 @@ Contract:
   ``unauthenticated`` with ``WWW-Authenticate: Bearer``.
 - The key's role must include :func:`api.security.policy.required_role` -> else 403 ``forbidden``.
 - A scoped key (platforms and/or name prefixes) must cover every deployment the request names:
-  the ``{name}`` path parameter (platform from the store), the deployment of an ``{op_id}``
+  the ``{name}`` path parameter (the stored deployment's platform), the deployment of an ``{op_id}``
   operation, a ``deployment`` query parameter, and the ``name``/``target.platform`` of a spec in
   the body -> else 403. List routes filter with :func:`scope_of`.
 - Every 403 is written to the audit log (action ``denied``); 401s are not (no one to name).
@@ -26,12 +26,13 @@ from typing import Any, NoReturn
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
+from api.deps import audit_of, keys_of, service_of
 from api.security.policy import required_role
 from core.auth import Principal, Role, Scope, read_token_file, sandbox_admin_key
 from core.errors import Forbidden, Unauthenticated
 from core.settings import Settings
 from core.spec import NAME_PATTERN
-from core.store import Store
+from core.store.keys import ApiKeys
 
 __all__ = ["authorize", "principal_of", "scope_of", "bootstrap_admin_keys", "BEARER"]
 
@@ -51,12 +52,6 @@ def scope_of(request: Request) -> Scope:
     """What the request's key may see (unrestricted on public routes); list routes filter by it."""
     principal = principal_of(request)
     return principal.scope if principal is not None else Scope()
-
-
-def _store(request: Request) -> Store:
-    store = request.app.state.container.store
-    assert store is not None, "the service is not started"
-    return store
 
 
 def _bearer_token(request: Request) -> str:
@@ -81,7 +76,7 @@ async def authorize(request: Request) -> None:
         return
     needed = required_role(request.method, path)
     token = _bearer_token(request)
-    record = await run_in_threadpool(_store(request).keys.authenticate, token)
+    record = await run_in_threadpool(keys_of(request).authenticate, token)
     principal = record.principal
     request.state.principal = principal
     if not principal.has(needed):
@@ -100,13 +95,13 @@ async def _deny(request: Request, principal: Principal, message: str, *, reason:
     valid_name = deployment is not None and _NAME.fullmatch(deployment) is not None
     if deployment is not None and not valid_name:
         details["deployment"] = deployment[:256]
-    await run_in_threadpool(_store(request).audit.record, actor=principal.key_id, action="denied",
+    await run_in_threadpool(audit_of(request).record, actor=principal.key_id, action="denied",
                             deployment=deployment if valid_name else None, details=details)
     raise Forbidden(message, details={"key": principal.key_id, "reason": reason})
 
 
 async def _check_scope(request: Request, principal: Principal, path: str) -> None:
-    store = _store(request)
+    service = service_of(request)
     name = request.path_params.get("name")
     op_id = request.path_params.get("op_id")
     queried = request.query_params.get("deployment")
@@ -114,13 +109,13 @@ async def _check_scope(request: Request, principal: Principal, path: str) -> Non
     def targets() -> list[tuple[str, str | None]]:
         found: list[tuple[str, str | None]] = []
         if name is not None:
-            dep = store.get_deployment(name)
+            dep = service.find(name)
             found.append((name, dep.platform if dep else None))
-        if op_id is not None and (op := store.get_operation(op_id)) is not None:
-            dep = store.get_deployment(op.deployment_name)
+        if op_id is not None and (op := service.find_operation(op_id)) is not None:
+            dep = service.find(op.deployment_name)
             found.append((op.deployment_name, dep.platform if dep else None))
         if queried is not None:  # the deployment's platform counts too (a key scoped to one platform)
-            dep = store.get_deployment(queried)
+            dep = service.find(queried)
             found.append((queried, dep.platform if dep else None))
         return found
 
@@ -149,7 +144,7 @@ def _spec_targets(body: bytes, name: str | None) -> list[tuple[str, str | None]]
     return [(spec_name, platform if isinstance(platform, str) else None)]
 
 
-def bootstrap_admin_keys(store: Store, settings: Settings) -> list[str]:
+def bootstrap_admin_keys(keys: ApiKeys, settings: Settings) -> list[str]:
     """Register the configured bootstrap admin key(s) (env value and/or file), idempotently; in
     sandbox mode without either, the sandbox's local key (:func:`core.auth.sandbox_admin_key`).
 
@@ -167,8 +162,8 @@ def bootstrap_admin_keys(store: Store, settings: Settings) -> list[str]:
         tokens.append(read_token_file(key_file))
     ids = []
     for token in tokens:
-        record = store.keys.register(token, role=Role.ADMIN, description="bootstrap admin key",
-                                     created_by="bootstrap")
+        record = keys.register(token, role=Role.ADMIN, description="bootstrap admin key",
+                               created_by="bootstrap")
         if record.revoked_at is not None:
             log.warning("the bootstrap admin key %s is revoked; it stays revoked", record.id)
         ids.append(record.id)

@@ -25,7 +25,8 @@ from dbos import DBOS, SetEnqueueOptions, SetWorkflowID
 from dbos._error import DBOSAwaitedWorkflowCancelledError, DBOSWorkflowCancelledError
 
 from core.jobs import runtime as _rt
-from core.jobs.checks import CHECK_PARTITION_CONCURRENCY, CHECKS_QUEUE, batches_per_minute, sweep_workflow
+from core.checks.schedule import batches_per_minute
+from core.jobs.checks import CHECK_PARTITION_CONCURRENCY, CHECKS_QUEUE, sweep_workflow
 from core.jobs.dispatch import Dispatcher
 from core.jobs.workflows import delete_workflow, deploy_workflow
 
@@ -64,7 +65,8 @@ class Jobs:
 
     def launch(self, store: "Store", adapters: "AdapterFactory", service: "Service") -> None:
         """Install the runtime, configure DBOS and launch it (recovering pending workflows)."""
-        _rt.install(_rt.Runtime(self.settings, store, adapters, service))
+        _rt.install(_rt.Runtime(self.settings, store, adapters, checks=service.checks, secrets=service.secrets,
+                                jobs=service.jobs))
         url = self.settings.dbos_url()
         if url.startswith("sqlite:///"):
             from pathlib import Path
@@ -114,13 +116,13 @@ class Jobs:
         this at the same time, or the request that is about to enqueue it, still run it once."""
         from core.spec_io import parse_spec
 
-        for op in store.list_operations(state="pending", limit=1000):
+        for op in store.deployments.list_operations(state="pending", limit=1000):
             if DBOS.get_workflow_status(op.id) is not None:
                 continue
-            dep = store.get_deployment(op.deployment_name)
+            dep = store.deployments.get(op.deployment_name)
             if dep is None:
                 continue
-            spec = next((s for rev, s, _ in store.list_revisions(dep.name) if rev == op.revision), dep.spec)
+            spec = next((s for rev, s, _ in store.deployments.revisions(dep.name) if rev == op.revision), dep.spec)
             account = parse_spec(spec).target.account
             log.warning("operation %s (%s %s) had no workflow: starting it", op.id, op.kind, op.deployment_name)
             if op.kind == "delete":

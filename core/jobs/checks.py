@@ -9,7 +9,7 @@
   system database). An account whose previous batches are still queued gets none this tick, so a
   slow provider builds no backlog. Each tick also prunes history past the retention.
 - :func:`check_batch_workflow` checks its deployments with bounded concurrency, each provider call
-  charged to the account's per-second budget (:mod:`core.budget`), and records them in one
+  charged to the account's per-second budget (:mod:`core.checks.read_budget`), and records them in one
   transaction. A batch re-run after a crash only checks again (checks are idempotent).
 - :func:`deliver_workflow` delivers one event to one webhook: one attempt per step, durable sleeps
   with exponential backoff (``Retry-After`` honoured) between attempts, at most
@@ -23,31 +23,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-from collections import defaultdict
 from typing import Any
 
 from dbos import DBOS, SetEnqueueOptions, SetWorkflowID
 
 from core import metrics
+from core.checks.schedule import batches_per_minute, plan_batches
 from core.jobs.runtime import bind, runtime
 from core.jobs.workflows import _sleep, guarded
 from core.spec_io import parse_spec
 from core.webhooks import WebhookConfig, payload, send
 
-__all__ = ["sweep_workflow", "check_batch_workflow", "deliver_workflow", "hook_id", "batches_per_minute",
-           "CHECKS_QUEUE", "CHECK_PARTITION_CONCURRENCY", "FULL_BATCH_DIVISOR", "CALLS_PER_CHECK"]
+__all__ = ["sweep_workflow", "check_batch_workflow", "deliver_workflow", "hook_id", "CHECKS_QUEUE",
+           "CHECK_PARTITION_CONCURRENCY"]
 
 CHECKS_QUEUE = "deploy-anywhere-checks"
 CHECK_PARTITION_CONCURRENCY = 2
-FULL_BATCH_DIVISOR = 5
-CALLS_PER_CHECK = 2
-"""Budget planning: a basic check costs 1-2 provider calls; a full batch is a fifth of a basic one
-(a full check costs up to ~10)."""
-
-
-def batches_per_minute(requests_per_second: float, batch_size: int) -> int:
-    """How many check batches of one account may start per minute within its request budget."""
-    return max(1, math.floor(requests_per_second * 60 / (batch_size * CALLS_PER_CHECK)))
 
 
 def hook_id(hook: WebhookConfig) -> str:
@@ -67,25 +58,12 @@ def _plan(now_iso: str) -> list[dict[str, Any]]:
     now = dt.datetime.fromisoformat(now_iso)
     due = rt.store.checks.due(basic_before=now - dt.timedelta(seconds=settings.check_interval_seconds * 0.98),
                               full_before=now - dt.timedelta(seconds=settings.full_check_interval_seconds * 0.98))
-    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for dep, mode in due:
-        groups[(parse_spec(dep.spec).target.account, mode)].append(dep.name)
     busy = {wf.workflow_id.split(":")[1] for wf in DBOS.list_queued_workflows(
         queue_name=CHECKS_QUEUE, workflow_id_prefix="chk:", load_input=False, load_output=False)}
     per_tick = max(1, math.ceil(batches_per_minute(settings.provider_requests_per_second, settings.check_batch_size)
                                 * settings.check_tick_seconds / 60))
-    plan: list[dict[str, Any]] = []
-    planned: dict[str, int] = defaultdict(int)
-    for (account, mode), names in sorted(groups.items(), key=lambda kv: kv[0][1] != "full"):
-        if account in busy:
-            continue
-        size = settings.check_batch_size // (FULL_BATCH_DIVISOR if mode == "full" else 1) or 1
-        for start in range(0, len(names), size):
-            if planned[account] >= per_tick:
-                break
-            plan.append({"account": account, "mode": mode, "names": names[start:start + size]})
-            planned[account] += 1
-    return plan
+    return [{"account": b.account, "mode": b.mode, "names": b.names}
+            for b in plan_batches(due, busy=busy, batch_size=settings.check_batch_size, per_tick=per_tick)]
 
 
 @guarded
@@ -114,16 +92,16 @@ def sweep_workflow(scheduled_at: dt.datetime, context: Any) -> None:
 @DBOS.step()
 def _check_batch(names: list[str], mode: str) -> list[str]:
     """Check the batch; the names due for auto-remediation."""
-    return runtime().service.monitor.check_batch(names, mode=mode)
+    return runtime().checks.check_batch(names, mode=mode)
 
 
 @guarded
 @DBOS.step()
 def _begin_remediation(name: str) -> dict[str, str] | None:
-    op = runtime().service.monitor.begin_remediation(name)
+    op = runtime().checks.begin_remediation(name)
     if op is None:
         return None
-    dep = runtime().store.get_deployment(name)
+    dep = runtime().store.deployments.get(name)
     account = parse_spec(dep.spec).target.account if dep is not None else ""
     return {"id": op.id, "revision": op.revision or "", "account": account}
 
@@ -137,7 +115,7 @@ def check_batch_workflow(names: list[str], mode: str) -> int:
     for name in _check_batch(names, mode):
         op = _begin_remediation(name)
         if op is not None:
-            runtime().service.jobs.start_deploy(op["id"], name, op["revision"], account=op["account"], verify=True)
+            runtime().jobs.start_deploy(op["id"], name, op["revision"], account=op["account"], verify=True)
             started += 1
     return started
 

@@ -1,4 +1,4 @@
-"""The process-wide runtime the durable workflows run against (store, adapters, service).
+"""The process-wide runtime the durable workflows run against (store, adapters, use cases).
 
 DBOS workflows are module-level functions replayed by id after a restart, so they cannot close over
 objects: they reach the live store and adapters through :func:`runtime`, installed by
@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from core.checks.monitor import Monitor
     from core.registry import AdapterFactory
-    from core.service import Service
+    from core.secrets.vault import Vault
+    from core.service import JobStarter
     from core.settings import Settings
     from core.store import Store
 
@@ -39,10 +41,16 @@ class RuntimeStopped(BaseException):
 
 @dataclass(frozen=True)
 class Runtime:
+    """What the workflows use: the store (operations, revisions, check records), the adapters, and
+    the service's use cases they call: ``checks`` (checks, remediation), ``secrets`` (materializing
+    secret values) and ``jobs`` (starting the reconciles a check batch calls for)."""
+
     settings: "Settings"
     store: "Store"
     adapters: "AdapterFactory"
-    service: "Service"
+    checks: "Monitor"
+    secrets: "Vault"
+    jobs: "JobStarter"
 
 
 _current: Runtime | None = None

@@ -32,13 +32,12 @@ from dbos import DBOS
 
 from core import metrics
 from core.adapter import Progress
+from core.checks.read import read
 from core.errors import DeployError, DeploymentFailed, NotOwned, ServingTimeout
 from core.jobs.runtime import bind, ensure_current, runtime
 from core.live import LiveEndpoint
 from core.queries import evaluate
-from core.observe import observe_redacted
 from core.secrets.sealing import has_secrets, materialize
-from core.service import deployment_view
 from core.spec import EndpointSpec
 from core.spec_io import parse_spec
 from core.wait import ServingGate, call_with_retry, poll_until_serving
@@ -87,7 +86,7 @@ def _now() -> float:
 @guarded
 @DBOS.step()
 def _load_spec(name: str, rev: str) -> dict[str, Any]:
-    for revision, spec, _ in reversed(runtime().store.list_revisions(name)):
+    for revision, spec, _ in reversed(runtime().store.deployments.revisions(name)):
         if revision == rev:
             return spec
     raise DeploymentFailed(f"revision {rev} of {name!r} is not stored")
@@ -96,21 +95,21 @@ def _load_spec(name: str, rev: str) -> dict[str, Any]:
 @guarded
 @DBOS.step()
 def _deployment_spec(name: str) -> dict[str, Any] | None:
-    dep = runtime().store.get_deployment(name)
+    dep = runtime().store.deployments.get(name)
     return None if dep is None else dep.spec
 
 
 @guarded
 @DBOS.step()
 def _progress(op_id: str, **fields: Any) -> None:
-    runtime().store.update_operation(op_id, **fields)
+    runtime().store.deployments.update_operation(op_id, **fields)
 
 
 @guarded
 @DBOS.step()
 def _finish(op_id: str, state: str, error: dict[str, Any] | None = None,
             result: dict[str, Any] | None = None) -> None:
-    op = runtime().store.finish_operation(op_id, state=state, error=error, result=result)
+    op = runtime().store.deployments.finish_operation(op_id, state=state, error=error, result=result)
     metrics.operation_finished(op.kind, op.state)
 
 
@@ -118,10 +117,10 @@ def _request(spec: EndpointSpec, adapter: Any, *, record: bool = False) -> Any:
     """The provider request for ``spec`` with its secrets materialized (in memory only: a step's
     output never holds a value). ``record``: keep the fingerprints of values read from secret
     stores on the deployment, so checks can tell them from a change behind the service's back."""
-    materialized, seen = materialize(spec, runtime().service.vault, adapter, deployment=spec.name)
+    materialized, seen = materialize(spec, runtime().secrets, adapter, deployment=spec.name)
     if record:
         runtime().store.secrets.record_fingerprints(spec.name, seen)
-    return adapter.to_request(materialized, owner=runtime().store.ownership(spec.name))
+    return adapter.to_request(materialized, owner=runtime().store.deployments.ownership(spec.name))
 
 
 def _bound(spec_json: dict[str, Any]) -> tuple[EndpointSpec, Any]:
@@ -144,8 +143,8 @@ def _submit(spec_json: dict[str, Any], pending: list[str]) -> dict[str, Any]:
 @DBOS.step()
 def _observe(spec_json: dict[str, Any]) -> dict[str, Any] | None:
     spec, adapter = _bound(spec_json)
-    dep = runtime().store.get_deployment(spec.name)
-    live = observe_redacted(adapter, spec, full=False, vault=runtime().service.vault,
+    dep = runtime().store.deployments.get(spec.name)
+    live = read(adapter, spec, full=False, vault=runtime().secrets,
                    seen=dep.secret_fingerprints if dep is not None and has_secrets(spec) else None,
                    owner=dep.owner if dep is not None else None)
     return None if live is None else live.model_dump(mode="json")
@@ -194,7 +193,7 @@ def _delete(spec_json: dict[str, Any]) -> bool:
     """One pass of deleting; True once nothing of ours is left (an endpoint under the name that is
     not this deployment's is never touched: :mod:`core.ownership`)."""
     spec, adapter = _bound(spec_json)
-    owner = runtime().store.ownership(spec.name)
+    owner = runtime().store.deployments.ownership(spec.name)
     return bool(_retry(lambda: adapter.delete(spec.name, owner=owner)))
 
 
@@ -204,7 +203,7 @@ def _foreign(spec_json: dict[str, Any]) -> dict[str, Any] | None:
     """What a delete leaves because it is not this deployment's: the endpoint under its name when
     that carries no stamp of ours (``{endpoint, reason, owner_stamp, revision_stamp}``), else None."""
     spec, adapter = _bound(spec_json)
-    owner = runtime().store.ownership(spec.name)
+    owner = runtime().store.deployments.ownership(spec.name)
     stamps = _retry(lambda: adapter.stamps(spec.name))
     if stamps is None or (owner is not None and owner.owns(stamps)):
         return None
@@ -218,7 +217,7 @@ def _full_check(name: str) -> dict[str, Any]:
     """A full check of ``name``, recorded: ``{health, sync, changes}``, or ``{error}`` when the
     provider could not be read."""
     try:
-        _, result = runtime().service.monitor.check(name, mode="full", trigger="operation", remediate=False)
+        _, result = runtime().checks.check(name, mode="full", trigger="operation", remediate=False)
     except DeployError as exc:
         return {"error": exc.to_dict()}
     return {"health": result.health, "sync": result.sync, "changes": result.drift}
@@ -251,7 +250,7 @@ def _unconverged(after: dict[str, Any], changed: list[dict[str, Any]]) -> Deploy
 @DBOS.step()
 def _check(name: str, mode: str) -> None:
     try:
-        runtime().service.monitor.check(name, mode=mode, trigger="operation", remediate=False)
+        runtime().checks.check(name, mode=mode, trigger="operation", remediate=False)
     except DeployError:
         pass  # a check is best effort at the end of an operation; the next check retries
 
@@ -261,7 +260,7 @@ def _check(name: str, mode: str) -> None:
 def _record(name: str, live: dict[str, Any]) -> None:
     """Record the serving observation as the deployment's basic check (no provider call)."""
     try:
-        runtime().service.monitor.record_observed(name, LiveEndpoint.model_validate(live))
+        runtime().checks.record_observed(name, LiveEndpoint.model_validate(live))
     except DeployError:
         pass  # best effort, like _check: the closing full check and the next check record it
 
@@ -272,10 +271,10 @@ def _first_rollout(name: str, op_id: str) -> bool:
     """Whether no apply of this deployment ``name`` (since its record was created: an earlier
     deployment of the same name does not count) other than ``op_id`` ever succeeded."""
     store = runtime().store
-    dep = store.get_deployment(name)
+    dep = store.deployments.get(name)
     if dep is None:
         return False
-    done = store.list_operations(deployment=name, state="succeeded", limit=50)
+    done = store.deployments.list_operations(deployment=name, state="succeeded", limit=50)
     return not any(op.kind == "apply" and op.id != op_id and op.created_at >= dep.created_at for op in done)
 
 
@@ -290,15 +289,16 @@ def _not_deployed(name: str, reason: str) -> None:
 
 @guarded
 @DBOS.step()
-def _view(name: str) -> dict[str, Any] | None:
-    dep = runtime().store.get_deployment(name)
-    return None if dep is None else deployment_view(dep)
+def _deployment_data(name: str) -> dict[str, Any] | None:
+    """The deployment's record as JSON data (the API shows it as the operation's response)."""
+    dep = runtime().store.deployments.get(name)
+    return None if dep is None else dep.to_dict()
 
 
 @guarded
 @DBOS.step()
 def _remove(name: str) -> None:
-    runtime().store.remove_deployment(name)
+    runtime().store.deployments.remove(name)
 
 
 # --------------------------------------------------------------------------------- workflows
@@ -374,7 +374,7 @@ def deploy_workflow(op_id: str, name: str, rev: str, verify: bool = False) -> No
             if failure is not None:
                 _finish(op_id, "failed", error=failure.to_dict())
                 return
-        _finish(op_id, "succeeded", result={"deployment": _view(name), **result})
+        _finish(op_id, "succeeded", result={"deployment": _deployment_data(name), **result})
     except ServingTimeout as exc:
         _check(name, "basic")
         _finish(op_id, "timed_out", error=exc.to_dict())

@@ -18,15 +18,13 @@ import copy
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import delete, func, select
 
-from core.store.db import utcnow
+from core.store.db import Database, utcnow
 from core.store.models import NAME_LENGTH, REVISION_LENGTH, AuditEvent
 
-if TYPE_CHECKING:
-    from core.store.repository import Store
 
 __all__ = ["AuditEventRecord", "AuditLog", "ACTION_PATTERN", "SYSTEM_ACTOR"]
 
@@ -59,8 +57,8 @@ class AuditEventRecord:
 class AuditLog:
     """Audit events in the store's database."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     def record(self, *, actor: str, action: str, deployment: str | None = None, revision: str | None = None,
                details: dict[str, Any] | None = None) -> AuditEventRecord:
@@ -75,7 +73,7 @@ class AuditLog:
             raise ValueError(f"revision must be at most {REVISION_LENGTH} characters")
         row = AuditEvent(at=utcnow(), actor=actor, action=action, deployment_name=deployment, revision=revision,
                          details=copy.deepcopy(details or {}))
-        with self._store._tx(write=True) as s:
+        with self._db.tx(write=True) as s:
             s.add(row)
             s.flush()
             return AuditEventRecord.from_row(row)
@@ -94,17 +92,17 @@ class AuditLog:
             stmt = stmt.where(AuditEvent.action == action)
         if before is not None:
             stmt = stmt.where(AuditEvent.id < before)
-        with self._store._tx() as s:
+        with self._db.tx() as s:
             return [AuditEventRecord.from_row(r) for r in s.scalars(stmt)]
 
     def prune(self, *, older_than: dt.datetime) -> int:
         """Delete events older than ``older_than``; returns how many."""
-        with self._store._tx(write=True) as s:
+        with self._db.tx(write=True) as s:
             result = s.execute(delete(AuditEvent).where(AuditEvent.at < older_than),
                                execution_options={"synchronize_session": False})
         return int(result.rowcount or 0)
 
     def count(self) -> int:
         """Events stored (for tests and diagnostics)."""
-        with self._store._tx() as s:
+        with self._db.tx() as s:
             return int(s.scalar(select(func.count()).select_from(AuditEvent)) or 0)

@@ -22,32 +22,28 @@ import copy
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import case, delete, func, or_, select, update
 
 from core.auth import Scope
-from core.coverage import merge
+from core.checks.record_coverage import merge
+from core.checks.record_patch import to_patch
 from core.diff import Change
-from core.patch import to_patch
-from core.store.db import utcnow
+from core.live import DOWN, HEALTH_ORDER, SETTLED, SYNC_ORDER
+from core.store.db import Database, utcnow
 from core.store.keys import scope_clauses
 from core.store.models import CheckResult, Deployment, Event
 from core.store.records import CHECK_MODES, CheckResultRecord, DeploymentRecord
 
-if TYPE_CHECKING:
-    from core.store.repository import Store
 
-__all__ = ["Checks", "CheckWrite", "Recorded", "EventRecord", "SETTLED_HEALTH", "SETTLED_SYNC", "WORST_FIRST"]
+__all__ = ["Checks", "CheckWrite", "Recorded", "EventRecord", "SETTLED_HEALTH", "SETTLED_SYNC"]
 
-DOWN_HEALTH = frozenset({"failed", "missing", "degraded"})
-SETTLED_HEALTH = DOWN_HEALTH | {"serving"}
+DOWN_HEALTH = frozenset(h.value for h in DOWN)
+SETTLED_HEALTH = frozenset(h.value for h in SETTLED)
 SETTLED_SYNC = frozenset({"in_sync", "out_of_sync"})
 _BASELINE = {"health": "serving", "sync": "in_sync"}
 
-WORST_FIRST = ("failed", "missing", "degraded", "unknown", "not_deployed", "provisioning", "updating", "deleting",
-               "serving")
-"""Health from worst to best (ties: out_of_sync before unknown before in_sync)."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +71,7 @@ class CheckWrite:
     check overlapping a newer one must not overwrite its reading, streak or events."""
     unobserved: tuple[str, ...] = ()
     """Spec path globs the check did not read: the deployment's drift there is carried, not
-    cleared (core.coverage). ``("*",)``: it read no configuration."""
+    cleared (core.checks.record_coverage). ``("*",)``: it read no configuration."""
     ignore: tuple[str, ...] = ()
     """The deployment's ignore globs now (a carried change they match is dropped)."""
     reapplied: bool = False
@@ -110,8 +106,8 @@ class Recorded:
 class Checks:
     """Check history, check clocks and events in the store's database (``store.checks``)."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -124,9 +120,9 @@ class Checks:
         for w in writes:
             if w.mode not in CHECK_MODES:
                 raise ValueError(f"check mode must be one of {sorted(CHECK_MODES)}, not {w.mode!r}")
-        with self._store._tx(write=True) as s:
+        with self._db.tx(write=True) as s:
             names = sorted({w.name for w in writes})
-            rows = {d.name: d for d in s.scalars(self._store._locked(
+            rows = {d.name: d for d in s.scalars(self._db.locked(
                 select(Deployment).where(Deployment.name.in_(names)).order_by(Deployment.name)))}
             staged = [None if (dep := rows.get(w.name)) is None else self._stage(s, dep, w) for w in writes]
             s.flush()  # one round trip for the whole batch; events below need the check ids
@@ -141,7 +137,7 @@ class Checks:
         """Update the deployment's observed state (unless the read is stale: ``previous`` None),
         current drift, clocks and streak; add the check row.
 
-        The row and the deployment hold the MERGED state (core.coverage): drift the check did not
+        The row and the deployment hold the MERGED state (core.checks.record_coverage): drift the check did not
         observe is carried with its original observation; sync is ``out_of_sync`` while any change
         is left, observed or carried. A check that could not judge (sync ``unknown``: a provider
         error, an unreadable configuration) keeps the current drift and the streak as they are.
@@ -222,7 +218,7 @@ class Checks:
         """The first rollout of ``name`` failed and was fully rolled back: health ``not_deployed``
         (not down), sync ``unknown``, no current drift, ``message`` saying how to retry or delete.
         Scheduled checks skip it until the next rollout (:meth:`due`)."""
-        with self._store._tx(write=True) as s:
+        with self._db.tx(write=True) as s:
             dep = s.get(Deployment, name)
             if dep is not None:
                 dep.health, dep.sync, dep.status_message = "not_deployed", "unknown", message
@@ -230,7 +226,7 @@ class Checks:
 
     def add_event(self, name: str, *, type: str, current: str, data: dict[str, Any]) -> EventRecord:
         """Record a non-transition event (e.g. ``remediation``)."""
-        with self._store._tx(write=True) as s:
+        with self._db.tx(write=True) as s:
             event = Event(deployment_name=name, type=type, previous=None, current=current, data=data,
                           created_at=utcnow())
             s.add(event)
@@ -239,30 +235,30 @@ class Checks:
 
     def undispatched(self, *, limit: int = 100) -> list[EventRecord]:
         """Events not yet handed to webhook delivery (the outbox), oldest first."""
-        with self._store._tx() as s:
+        with self._db.tx() as s:
             rows = s.scalars(select(Event).where(Event.dispatched.is_(False)).order_by(Event.id).limit(limit))
             return [EventRecord.from_row(r) for r in rows]
 
     def mark_dispatched(self, ids: Sequence[int]) -> None:
         if ids:
-            with self._store._tx(write=True) as s:
+            with self._db.tx(write=True) as s:
                 s.execute(update(Event).where(Event.id.in_(list(ids))).values(dispatched=True),
                           execution_options={"synchronize_session": False})
 
     def event(self, event_id: int) -> EventRecord | None:
-        with self._store._tx() as s:
+        with self._db.tx() as s:
             row = s.get(Event, event_id)
             return None if row is None else EventRecord.from_row(row)
 
     def reset_streak(self, name: str) -> None:
-        with self._store._tx(write=True) as s:
+        with self._db.tx(write=True) as s:
             dep = s.get(Deployment, name)
             if dep is not None:
                 dep.drift_streak = 0
 
     def prune(self, *, older_than: dt.datetime) -> tuple[int, int]:
         """Delete check results and events older than ``older_than``: ``(checks, events)`` deleted."""
-        with self._store._tx(write=True) as s:
+        with self._db.tx(write=True) as s:
             checks = s.execute(delete(CheckResult).where(CheckResult.checked_at < older_than),
                                execution_options={"synchronize_session": False}).rowcount
             events = s.execute(delete(Event).where(Event.created_at < older_than),
@@ -280,7 +276,7 @@ class Checks:
         if before is not None:
             stmt = stmt.where(CheckResult.id < before)
         stmt = stmt.order_by(CheckResult.id.desc()).limit(limit)
-        with self._store._tx() as s:
+        with self._db.tx() as s:
             return [CheckResultRecord.from_row(r) for r in s.scalars(stmt)]
 
     def events(self, *, deployment: str | None = None, after: int | None = None, limit: int = 100,
@@ -294,7 +290,7 @@ class Checks:
             stmt = stmt.where(Event.id > after).order_by(Event.id)
         else:
             stmt = stmt.order_by(Event.id.desc())
-        with self._store._tx() as s:
+        with self._db.tx() as s:
             return [EventRecord.from_row(r) for r in s.scalars(stmt.limit(limit))]
 
     def due(self, *, basic_before: dt.datetime, full_before: dt.datetime,
@@ -308,7 +304,7 @@ class Checks:
                            Deployment.full_checked_at.is_(None), Deployment.full_checked_at < full_before))
                 .order_by(Deployment.basic_checked_at.is_not(None), Deployment.basic_checked_at, Deployment.name)
                 .limit(limit))
-        with self._store._tx() as s:
+        with self._db.tx() as s:
             out = []
             for row in s.scalars(stmt):
                 full = row.full_checked_at is None or row.full_checked_at < full_before
@@ -318,7 +314,7 @@ class Checks:
     def counts(self, *, platform: str | None = None, scope: Scope | None = None) -> list[tuple[str, str, str, int]]:
         """``(platform, health, sync, count)`` over every deployment (on ``platform``, within ``scope``)."""
         where = _where(platform, scope)
-        with self._store._tx() as s:
+        with self._db.tx() as s:
             rows = s.execute(select(Deployment.platform, Deployment.health, Deployment.sync, func.count())
                              .where(*where).group_by(Deployment.platform, Deployment.health, Deployment.sync))
             return [(p, h, y, int(n)) for p, h, y, n in rows]
@@ -326,10 +322,11 @@ class Checks:
     def summary(self, *, platform: str | None = None, worst: int = 20, scope: Scope | None = None) -> dict[str, Any]:
         """Fleet counts by health, sync and platform, and the ``worst`` deployments, worst first
         (on ``platform``, within ``scope``)."""
-        health_rank = case({h: i for i, h in enumerate(WORST_FIRST)}, value=Deployment.health, else_=len(WORST_FIRST))
-        sync_rank = case({"out_of_sync": 0, "unknown": 1}, value=Deployment.sync, else_=2)
+        health_rank = case({h.value: i for i, h in enumerate(HEALTH_ORDER)}, value=Deployment.health,
+                           else_=len(HEALTH_ORDER))
+        sync_rank = case({y.value: i for i, y in enumerate(SYNC_ORDER)}, value=Deployment.sync, else_=len(SYNC_ORDER))
         where = _where(platform, scope)
-        with self._store._tx() as s:
+        with self._db.tx() as s:
             rows = s.scalars(select(Deployment).where(*where)
                              .order_by(health_rank, sync_rank, Deployment.observed_at, Deployment.name)
                              .limit(worst)).all()

@@ -1,6 +1,14 @@
-"""Engine construction: URL normalisation, SQLite pragmas and transaction mode, UTC datetimes, JSON.
+"""The database every repository shares: :class:`Database` (engine, sessions, transactions, row
+locks), and engine construction: URL normalisation, SQLite pragmas and transaction mode, UTC
+datetimes, JSON.
 
 Contracts:
+
+- :meth:`Database.tx` is one transaction (committed when the block ends, rolled back when it
+  raises) on a fresh session; ``write=True`` takes SQLite's write lock up front (``BEGIN
+  IMMEDIATE``), so read-then-write sequences cannot interleave with another writer.
+  :meth:`Database.locked` adds ``FOR UPDATE`` to a select on PostgreSQL (SQLite's writer already
+  holds the lock). Thread-safe: one engine and one ``sessionmaker`` per :class:`Database`.
 
 - ``normalize_url`` accepts ``sqlite:///path``, a bare filesystem path (taken as a SQLite file),
   ``postgres://``, ``postgresql://`` and ``postgresql+psycopg://``; PostgreSQL URLs are rewritten to
@@ -18,15 +26,20 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, Engine, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, create_engine, event, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import URL, Dialect, make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import Select
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
+    "Database",
     "SQLITE_IMMEDIATE",
     "JSONType",
     "UTCDateTime",
@@ -150,3 +163,50 @@ def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
         _install_sqlite_hooks(engine)
         return engine
     return create_engine(parsed, echo=echo, pool_pre_ping=True)
+
+
+S = TypeVar("S", bound=Select[Any])
+
+
+class Database:
+    """One database (``url``: see :func:`normalize_url`): the engine and the transaction helpers
+    every repository of :class:`core.store.Store` is given (module contracts)."""
+
+    def __init__(self, url: str | URL, *, echo: bool = False) -> None:
+        self._engine = make_engine(url, echo=echo)
+        self._sessions = sessionmaker(self._engine, expire_on_commit=False)
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine (migrations, diagnostics and tests; repositories use :meth:`tx`)."""
+        return self._engine
+
+    @property
+    def dialect(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._engine.dialect.name
+
+    @contextmanager
+    def tx(self, *, write: bool = False) -> Iterator[Session]:
+        """One transaction; writers take SQLite's write lock up front (``BEGIN IMMEDIATE``)."""
+        with self._sessions.begin() as session:
+            if write and self.dialect == "sqlite":
+                session.connection(execution_options={SQLITE_IMMEDIATE: True})
+            yield session
+
+    def locked(self, stmt: S) -> S:
+        """``stmt`` with ``FOR UPDATE`` on PostgreSQL (SQLite already holds the write lock)."""
+        return stmt.with_for_update() if self.dialect == "postgresql" else stmt
+
+    def ping(self) -> bool:
+        """True when the database answers a trivial query (readiness); never raises."""
+        try:
+            with self._engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            return True
+        except Exception:  # noqa: BLE001 - any failure means "not ready"
+            return False
+
+    def dispose(self) -> None:
+        """Close all pooled connections."""
+        self._engine.dispose()

@@ -48,7 +48,7 @@ def begin(
 ) -> Operation:
     """Take deployment ``name`` (row ``dep``, read under lock, or ``None``) for a new operation.
 
-    Arguments are validated by the caller (``Store.begin_operation`` documents the semantics).
+    Arguments are validated by the caller (``Deployments.begin_operation`` documents the semantics).
     ``preconditions`` are checked against the locked row first. Returns the new, flushed
     ``pending`` operation.
     """

@@ -16,17 +16,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.errors import Conflict, SpecError
-from core.store.db import utcnow
+from core.store.db import Database, utcnow
 from core.store.models import IDEMPOTENCY_KEY_LENGTH, IdempotencyKey
 
-if TYPE_CHECKING:
-    from core.store.repository import Store
 
 __all__ = ["IdempotencyKeys", "StoredResponse", "IdempotencyKeyReused"]
 
@@ -47,9 +45,9 @@ class StoredResponse:
 class IdempotencyKeys:
     """Idempotency keys in the store's database."""
 
-    def __init__(self, store: Store, *, ttl: dt.timedelta = dt.timedelta(hours=24),
+    def __init__(self, db: Database, *, ttl: dt.timedelta = dt.timedelta(hours=24),
                  stale_after: dt.timedelta = dt.timedelta(minutes=5)) -> None:
-        self._store = store
+        self._db = db
         self.ttl = ttl
         self.stale_after = stale_after
 
@@ -62,7 +60,7 @@ class IdempotencyKeys:
 
     def claim(self, key: str, fingerprint: str) -> StoredResponse | None:
         now = utcnow()
-        with self._store._tx(write=True) as s:
+        with self._db.tx(write=True) as s:
             s.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < now - self.ttl))
             row = s.get(IdempotencyKey, key)
             if row is None:
@@ -87,16 +85,16 @@ class IdempotencyKeys:
             return None
 
     def complete(self, key: str, status_code: int, body: Any, headers: dict[str, str]) -> None:
-        with self._store._tx(write=True) as s:
+        with self._db.tx(write=True) as s:
             s.execute(update(IdempotencyKey).where(IdempotencyKey.key == key).values(
                 status_code=status_code, response={"body": body, "headers": headers}))
 
     def release(self, key: str) -> None:
-        with self._store._tx(write=True) as s:
+        with self._db.tx(write=True) as s:
             s.execute(delete(IdempotencyKey).where(IdempotencyKey.key == key,
                                                    IdempotencyKey.status_code.is_(None)))
 
     def count(self) -> int:
         """Keys currently stored (for tests and diagnostics)."""
-        with self._store._tx() as s:
+        with self._db.tx() as s:
             return int(s.scalar(select(func.count()).select_from(IdempotencyKey)) or 0)

@@ -21,18 +21,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from core.auth import Principal, Role, Scope, hash_secret, new_salt, new_token, parse_token, verify_secret
 from core.errors import Conflict, NotFound, Unauthenticated
-from core.store.db import utcnow
+from core.store.db import Database, utcnow
 from core.store.models import ApiKey, Deployment
 
-if TYPE_CHECKING:
-    from core.store.repository import Store
 
 __all__ = ["ApiKeyRecord", "ApiKeys", "scope_clauses"]
 
@@ -110,8 +108,8 @@ def scope_clauses(scope: Scope | None, name: ColumnElement[str],
 class ApiKeys:
     """API keys in the store's database."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     def create(self, *, role: Role, description: str = "", platforms: Sequence[str] | None = None,
                name_prefixes: Sequence[str] | None = None, created_by: str,
@@ -127,7 +125,7 @@ class ApiKeys:
                          secret_hash=hash_secret(parsed.secret, salt), platforms=plats, name_prefixes=prefixes,
                          created_by=created_by, created_at=utcnow(), expires_at=expires_at)
             try:
-                with self._store._tx(write=True) as s:
+                with self._db.tx(write=True) as s:
                     s.add(row)
                     s.flush()
                     return ApiKeyRecord.from_row(row), parsed.token
@@ -140,7 +138,7 @@ class ApiKeys:
         parsed = parse_token(token)
         if parsed is None:
             raise ValueError("not an API key of the form da_<id>_<secret>")
-        with self._store._tx(write=True) as s:
+        with self._db.tx(write=True) as s:
             row = s.get(ApiKey, parsed.key_id)
             if row is not None:
                 if not verify_secret(parsed.secret, row.salt, row.secret_hash):
@@ -157,7 +155,7 @@ class ApiKeys:
     def authenticate(self, token: str) -> ApiKeyRecord:
         """The active key ``token`` belongs to; :class:`Unauthenticated` otherwise."""
         parsed = parse_token(token)
-        with self._store._tx() as s:
+        with self._db.tx() as s:
             row = s.get(ApiKey, parsed.key_id) if parsed is not None else None
             salt, expected = (row.salt, row.secret_hash) if row is not None else (_DUMMY_SALT, _DUMMY_HASH)
             ok = verify_secret(parsed.secret if parsed else token, salt, expected)
@@ -173,7 +171,7 @@ class ApiKeys:
         return record
 
     def get(self, key_id: str) -> ApiKeyRecord:
-        with self._store._tx() as s:
+        with self._db.tx() as s:
             row = s.get(ApiKey, key_id)
             if row is None:
                 raise NotFound(f"API key {key_id!r} not found")
@@ -184,14 +182,14 @@ class ApiKeys:
         stmt = select(ApiKey).order_by(ApiKey.created_at, ApiKey.id)
         if not include_revoked:
             stmt = stmt.where(ApiKey.revoked_at.is_(None))
-        with self._store._tx() as s:
+        with self._db.tx() as s:
             return [ApiKeyRecord.from_row(r) for r in s.scalars(stmt)]
 
     def revoke(self, key_id: str) -> ApiKeyRecord:
         """Revoke ``key_id`` (idempotent); :class:`NotFound`, or :class:`Conflict` for the last admin."""
         now = utcnow()
-        with self._store._tx(write=True) as s:
-            row = s.scalars(self._store._locked(select(ApiKey).where(ApiKey.id == key_id))).one_or_none()
+        with self._db.tx(write=True) as s:
+            row = s.scalars(self._db.locked(select(ApiKey).where(ApiKey.id == key_id))).one_or_none()
             if row is None:
                 raise NotFound(f"API key {key_id!r} not found")
             if row.revoked_at is None:
@@ -203,6 +201,6 @@ class ApiKeys:
             return ApiKeyRecord.from_row(row)
 
     def _other_active_admin(self, s: Any, key_id: str, now: dt.datetime) -> bool:
-        stmt = self._store._locked(select(ApiKey).where(
+        stmt = self._db.locked(select(ApiKey).where(
             ApiKey.role == Role.ADMIN.value, ApiKey.id != key_id, ApiKey.revoked_at.is_(None)))
         return any(r.expires_at is None or r.expires_at > now for r in s.scalars(stmt))

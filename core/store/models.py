@@ -82,7 +82,7 @@ class Deployment(Base):
         doc="Consecutive checks that found material drift, observed or carried (auto-remediation counts these).")
     drift: Mapped[list[Any] | None] = mapped_column(
         doc="The current drift: the changes of the last check merged with those it did not observe "
-            "(carried; core.coverage), each with when and by which check it was observed.")
+            "(carried; core.checks.record_coverage), each with when and by which check it was observed.")
     secret_fingerprints: Mapped[dict[str, Any] | None] = mapped_column(
         doc="Env path -> fingerprints of the values deploys resolved from secret stores (never values).")
     owner: Mapped[str | None] = mapped_column(

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from core.preconditions import etag
@@ -53,7 +54,7 @@ class DeploymentRecord:
     drift_streak: int = 0
     secret_fingerprints: dict[str, list[str]] = field(default_factory=dict)
     drift: list[Any] = field(default_factory=list)
-    """The current drift (the last check's changes merged with the carried ones; core.coverage)."""
+    """The current drift (the last check's changes merged with the carried ones; core.checks.record_coverage)."""
     owner: str | None = None
     """The owner uid stamped on every provider resource made for it (core.ownership)."""
 
@@ -61,6 +62,29 @@ class DeploymentRecord:
     def etag(self) -> str:
         """Strong ETag; changes exactly when the desired spec changes (see core.preconditions)."""
         return etag(self.generation, self.revision)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as JSON data (datetimes ISO 8601): what a durable workflow's result stores;
+        :meth:`from_dict` gives the equal record back."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = value.isoformat() if isinstance(value, dt.datetime) else copy.deepcopy(value)
+        return out
+
+    @staticmethod
+    def is_record_data(data: Mapping[str, Any]) -> bool:
+        """Whether ``data`` is :meth:`to_dict` output (every field present)."""
+        return all(f.name in data for f in fields(DeploymentRecord))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> DeploymentRecord:
+        """The record :meth:`to_dict` made ``data`` from."""
+        values = {f.name: copy.deepcopy(data[f.name]) for f in fields(cls)}
+        for name in _DEPLOYMENT_TIMES:
+            if values[name] is not None:
+                values[name] = dt.datetime.fromisoformat(values[name])
+        return cls(**values)
 
     @classmethod
     def from_row(cls, row: Deployment) -> DeploymentRecord:
@@ -88,6 +112,9 @@ class DeploymentRecord:
         )
 
 
+_DEPLOYMENT_TIMES = ("observed_at", "created_at", "updated_at", "basic_checked_at", "full_checked_at")
+
+
 @dataclass(frozen=True, slots=True)
 class OperationRecord:
     """A long-running apply/delete; ``done`` is true exactly when ``state`` is terminal."""
@@ -103,6 +130,8 @@ class OperationRecord:
     status_message: str | None
     error: dict[str, Any] | None
     result: dict[str, Any] | None
+    """A succeeded apply: ``{deployment: DeploymentRecord.to_dict(), test_queries[, changed]}``; a
+    succeeded delete: ``{name, deleted[, left]}``."""
     created_at: dt.datetime
     updated_at: dt.datetime
 

@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from core.store.db import utcnow
+from core.store.db import Database, utcnow
 from core.store.models import Deployment, Secret
 
-if TYPE_CHECKING:
-    from core.store.repository import Store
 
 __all__ = ["SERVICE", "LITERAL", "META", "SecretRow", "Secrets"]
 
@@ -53,19 +51,19 @@ class SecretRow:
 class Secrets:
     """Secret rows of the store's database."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     def get(self, scope: str, owner: str, name: str) -> SecretRow | None:
-        with self._store._tx() as s:
+        with self._db.tx() as s:
             row = s.get(Secret, (scope, owner, name))
             return None if row is None else SecretRow.from_row(row)
 
     def put(self, scope: str, owner: str, name: str, *, ciphertext: str, fingerprint: str) -> tuple[SecretRow, bool]:
         """Insert or replace; returns the row and whether it was created."""
         now = utcnow()
-        with self._store._tx(write=True) as s:
-            row = s.scalars(self._store._locked(select(Secret).where(
+        with self._db.tx(write=True) as s:
+            row = s.scalars(self._db.locked(select(Secret).where(
                 Secret.scope == scope, Secret.owner == owner, Secret.name == name))).one_or_none()
             created = row is None
             if row is None:
@@ -78,7 +76,7 @@ class Secrets:
     def add(self, scope: str, owner: str, name: str, *, ciphertext: str, fingerprint: str) -> SecretRow:
         """Insert unless the row exists (then the existing row wins: a concurrent first writer)."""
         try:
-            with self._store._tx(write=True) as s:
+            with self._db.tx(write=True) as s:
                 row = Secret(scope=scope, owner=owner, name=name, ciphertext=ciphertext,
                              fingerprint=fingerprint, created_at=utcnow(), updated_at=utcnow())
                 s.add(row)
@@ -90,17 +88,17 @@ class Secrets:
             return existing
 
     def list(self, scope: str, owner: str = "") -> list[SecretRow]:
-        with self._store._tx() as s:
+        with self._db.tx() as s:
             rows = s.scalars(select(Secret).where(Secret.scope == scope, Secret.owner == owner)
                              .order_by(Secret.name))
             return [SecretRow.from_row(r) for r in rows]
 
     def owners(self, scope: str) -> list[str]:
-        with self._store._tx() as s:
+        with self._db.tx() as s:
             return list(s.scalars(select(Secret.owner).where(Secret.scope == scope).distinct()))
 
     def delete(self, scope: str, owner: str, name: str) -> bool:
-        with self._store._tx(write=True) as s:
+        with self._db.tx(write=True) as s:
             result = s.execute(delete(Secret).where(Secret.scope == scope, Secret.owner == owner,
                                                     Secret.name == name))
             return bool(result.rowcount)
@@ -109,8 +107,8 @@ class Secrets:
         """Add the fingerprints a deploy resolved (path -> fingerprint), keeping the last two."""
         if not seen:
             return
-        with self._store._tx(write=True) as s:
-            dep = s.scalars(self._store._locked(select(Deployment).where(Deployment.name == deployment))).one_or_none()
+        with self._db.tx(write=True) as s:
+            dep = s.scalars(self._db.locked(select(Deployment).where(Deployment.name == deployment))).one_or_none()
             if dep is None:
                 return
             kept: dict[str, Any] = dict(dep.secret_fingerprints or {})
@@ -121,7 +119,7 @@ class Secrets:
 
     def referencing(self, service_secret: str) -> list[str]:
         """Deployments whose current spec references the service secret ``service_secret``."""
-        with self._store._tx() as s:
+        with self._db.tx() as s:
             specs = s.execute(select(Deployment.name, Deployment.spec)).all()
         return sorted(name for name, spec in specs if _references(spec, service_secret))
 

@@ -49,7 +49,7 @@ def test_an_operation_stored_without_its_workflow_is_started_at_launch(sm, tmp_p
     store = Store(Settings(data_dir=tmp_path / "data").store_url())
     store.migrate()
     spec = parse_spec(SPEC)
-    op = store.begin_operation("restart-demo", kind="apply", platform="sagemaker",
+    op = store.deployments.begin_operation("restart-demo", kind="apply", platform="sagemaker",
                                spec=spec.model_dump(mode="json"), revision=revision(spec))
     store.dispose()
     with running_api(tmp_path, emulator_url=sm.url) as api:

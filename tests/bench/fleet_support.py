@@ -9,7 +9,7 @@
   Azure ML workspaces), tags varying; names interleave the platforms, as a real fleet's do.
 - :func:`seed`: deploys every spec through the real adapters (``submit``/``finalize`` to the end,
   as the deploy workflow does) and records it in the store as a succeeded apply.
-- :func:`measure_pass`: one ``FleetChecker.run`` pass: throughput, provider calls per check per
+- :func:`measure_pass`: one ``FleetPass.run`` pass: throughput, provider calls per check per
   platform (the ``deploy_anywhere_provider_calls_total`` counter, cross-checked with the requests
   the emulators answered), CPU time of both processes, per-check latency, and every result.
 - :func:`cpu_breakdown`: where one basic check's CPU goes, per platform (single thread).
@@ -40,7 +40,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from core import metrics
-from core.check import judge
+from core.checks.judge import judge
 from core.registry import AdapterFactory
 from core.spec import EndpointSpec, revision
 from core.spec_io import parse_spec
@@ -213,9 +213,9 @@ def _deploy(factory: AdapterFactory, store: Store, spec: EndpointSpec) -> None:
     request = adapter.to_request(spec)
     submit_all(adapter, request)
     finalize_all(adapter, request)
-    op = store.begin_operation(spec.name, kind="apply", platform=spec.platform,
+    op = store.deployments.begin_operation(spec.name, kind="apply", platform=spec.platform,
                                spec=spec.model_dump(mode="json"), revision=revision(spec))
-    store.finish_operation(op.id, state="succeeded")
+    store.deployments.finish_operation(op.id, state="succeeded")
 
 
 def seed(emulators: EmulatorProcess, store: Store, specs: Sequence[EndpointSpec], *,
@@ -239,7 +239,7 @@ def seed(emulators: EmulatorProcess, store: Store, specs: Sequence[EndpointSpec]
 def all_deployments(store: Store) -> list[DeploymentRecord]:
     """Every deployment, by name (as ``Monitor.check_all`` pages them)."""
     out: list[DeploymentRecord] = []
-    while page := store.list_deployments(limit=1000, offset=len(out)):
+    while page := store.deployments.list(limit=1000, offset=len(out)):
         out += page
     return out
 
@@ -332,9 +332,9 @@ class PassResult:
 
 def measure_pass(service: Any, emulators: EmulatorProcess, items: Sequence[tuple[DeploymentRecord, str]], *,
                  label: str, concurrency: int, latency_ms: float) -> PassResult:
-    """One ``service.monitor.fleet.run`` over ``items`` (trigger ``scheduled``, budget not
+    """One ``service.checks.fleet.run`` over ``items`` (trigger ``scheduled``, budget not
     charged), measured."""
-    fleet = service.monitor.fleet
+    fleet = service.checks.fleet
     fleet.concurrency = concurrency
     emulators.forget_answered()
     load0 = os.getloadavg()[0]
@@ -359,7 +359,7 @@ def measure_pass(service: Any, emulators: EmulatorProcess, items: Sequence[tuple
 
 
 def time_record(store: Store, writes: Sequence[Any]) -> tuple[float, float]:
-    """``(wall, CPU)`` seconds to record ``writes`` as one batch, as ``FleetChecker.run`` does
+    """``(wall, CPU)`` seconds to record ``writes`` as one batch, as ``FleetPass.run`` does
     after its checks (one transaction)."""
     cpu, started = time.process_time(), time.perf_counter()
     store.checks.record(writes)

@@ -3,7 +3,7 @@ real adapters against the emulators (no latency injected): wall time and provide
 
 import pytest
 
-from core.service import observe
+from core.checks.read import observe
 from tests.contract.envs import EMULATOR_FIXTURES, ENVS, make_env
 from tests.support.stepping import finalize_all, submit_all
 

@@ -6,7 +6,7 @@ over two workspaces; ``FLEET_BENCH_COUNTS=sagemaker=50,vertex=30,azureml=20`` fo
 rolled out through the real adapters to the emulators (a child process: see
 tests/bench/fleet_support.py) and stored as successful applies in a SQLite file. A
 :class:`core.service.Service` over that store checks the whole fleet through
-``service.monitor.fleet.run(..., trigger="scheduled", charged=False)``, after one warm-up pass (a
+``service.checks.fleet.run(..., trigger="scheduled", charged=False)``, after one warm-up pass (a
 running service has warm immutable caches), with 50 ms injected on every provider request and
 without. Reported: checks per second, wall time, provider calls per check per platform (the
 ``deploy_anywhere_provider_calls_total`` counter, cross-checked with what the emulators answered),
@@ -71,7 +71,7 @@ class Fleet:
                 service: Service | None = None) -> PassResult:
         """One measured pass over the whole fleet (with ``latency`` injected, then cleared)."""
         service = service or self.service
-        items = [(d, mode) for d in all_deployments(service.store)]
+        items = [(d, mode) for d in all_deployments(self.store)]
         if latency:
             inject_latency(self.emulators, latency)
         try:
@@ -150,7 +150,7 @@ def test_where_the_cpu_goes(fleet: Fleet) -> None:
     deployments = all_deployments(fleet.store)
     sample = [d for p in PLATFORMS for d in [d for d in deployments if d.platform == p][:40]]
     breakdown = cpu_breakdown(fleet.service, sample) | cpu_breakdown(fleet.service, sample[::4], mode="full")
-    out = fleet.service.monitor.fleet.run([(d, "basic") for d in deployments], trigger="scheduled", charged=False)
+    out = fleet.service.checks.fleet.run([(d, "basic") for d in deployments], trigger="scheduled", charged=False)
     wall, cpu = time_record(fleet.store, [a.write for a, _ in out])
     fleet.notes.append("CPU ms per check, one at a time (this thread):\n" + format_breakdown(breakdown))
     fleet.notes.append(f"store: recording {len(out)} checks in one transaction (SQLite file): "
@@ -165,11 +165,11 @@ def test_basic_pass_postgres(fleet: Fleet, postgres_url: str) -> None:
     store.migrate()
     try:
         for spec in fleet.specs:
-            op = store.begin_operation(spec.name, kind="apply", platform=spec.platform,
+            op = store.deployments.begin_operation(spec.name, kind="apply", platform=spec.platform,
                                        spec=spec.model_dump(mode="json"), revision=revision(spec))
-            store.finish_operation(op.id, state="succeeded")
+            store.deployments.finish_operation(op.id, state="succeeded")
         service = _new_service(store, fleet.emulators)
-        service.monitor.fleet.run([(d, "basic") for d in all_deployments(store)], trigger="scheduled",
+        service.checks.fleet.run([(d, "basic") for d in all_deployments(store)], trigger="scheduled",
                                   charged=False)  # warm-up
         result = fleet.measure("basic, warm, PostgreSQL", concurrency=CONCURRENCIES[-1], latency=LATENCY,
                                service=service)

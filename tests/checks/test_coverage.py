@@ -10,15 +10,16 @@ a check that reads it finds it gone or a rollout re-applies the spec.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from core.coverage import merge
+from core.checks.record_coverage import merge
 from core.diff import matches
-from core.fleet import judged
+from core.checks.judge import judge_deployment
+from core.checks.read import Reading
+from core.checks.record import finding
 from core.spec import revision
 from core.store import Store
 from core.store.checks import Recorded
@@ -46,19 +47,20 @@ def store(tmp_path: Path) -> Iterator[Store]:
 def _stored(store: Store, d: Deployed) -> None:
     """The deployment record of ``d`` as a successful apply leaves it."""
     spec = d.spec.model_dump(mode="json")
-    op = store.begin_operation(d.name, kind="apply", platform=d.spec.platform, spec=spec,
+    op = store.deployments.begin_operation(d.name, kind="apply", platform=d.spec.platform, spec=spec,
                                revision=revision(d.spec))
-    store.finish_operation(op.id, state="succeeded")
+    store.deployments.finish_operation(op.id, state="succeeded")
 
 
 def _record(store: Store, d: Deployed, *, full: bool, reapplied: bool = False) -> Recorded:
     """One check of ``d`` as the service runs and records it."""
-    dep = store.get_deployment(d.name)
+    dep = store.deployments.get(d.name)
     assert dep is not None
     live = d.observe(full=full)
-    assessment = judged(dep, d.spec, live, d.adapter.capabilities, mode="full" if full else "basic",
-                        trigger="scheduled", started=time.perf_counter(), reapplied=reapplied)
-    (recorded,) = store.checks.record([assessment.write])
+    outcome = judge_deployment(dep, d.spec, live, d.adapter.capabilities)
+    found = finding(dep, d.spec, Reading.of(live), outcome, mode="full" if full else "basic",
+                    trigger="scheduled", reapplied=reapplied)
+    (recorded,) = store.checks.record([found.write])
     assert recorded is not None
     return recorded
 
@@ -91,7 +93,7 @@ def test_basic_checks_carry_drift_they_cannot_see(store: Store, deployed: Deploy
         assert recorded.result.sync == "out_of_sync", recorded.result
         assert {c["path"] for c in recorded.result.drift} == set(applied)
         assert recorded.drift_streak == (streak if material else 0)
-        dep = store.get_deployment(deployed.name)
+        dep = store.deployments.get(deployed.name)
         assert dep is not None and dep.sync == "out_of_sync"
         assert {c["path"] for c in dep.drift} == set(applied)
     assert _sync_events(store, deployed.name) == [("in_sync", "out_of_sync")], "no flapping"

@@ -24,10 +24,10 @@ from typing import Any
 import pytest
 
 from core.adapter import Adapter
-from core.check import CheckOutcome, judge
+from core.checks.judge import CheckOutcome, judge
 from core.diff import Severity
 from core.live import DOWN, Health, LiveEndpoint, Sync
-from core.service import observe
+from core.checks.read import observe
 from core.spec import EndpointSpec, revision
 from tests.contract.envs import ENVS, SESSION_EMULATOR_FIXTURES, ContractEnv, drift_paths, make_env
 from tests.support.stepping import rollout

@@ -1,5 +1,5 @@
 """A fleet pass through the service (``Monitor.check_all``): reads one pass needs only once are
-shared across its checks (core.shared_reads), and each check is recorded as begun no later than
+shared across its checks (core.checks.read_shared), and each check is recorded as begun no later than
 the oldest reading it used."""
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ def test_a_full_pass_lists_each_resource_groups_autoscale_settings_once(az, tmp_
     deployer = AdapterFactory(emulators=options)
     for spec in specs:
         rollout(deployer.for_target(spec.target), spec)
-        op = store.begin_operation(spec.name, kind="apply", platform=spec.platform,
+        op = store.deployments.begin_operation(spec.name, kind="apply", platform=spec.platform,
                                    spec=spec.model_dump(mode="json"), revision=revision(spec))
-        store.finish_operation(op.id, state="succeeded")
+        store.deployments.finish_operation(op.id, state="succeeded")
     service = Service(store, AdapterFactory(emulators=options), NoJobs(), check_concurrency=1)
     try:
         az.control.clear_requests()
-        done = service.monitor.check_all(mode="full")
+        done = service.checks.check_all(mode="full")
         listings = [r for r in az.control.requests()
                     if r["method"] == "GET" and r["path"].lower().endswith("/autoscalesettings")]
         assert [(r.result.health, r.result.sync) for _, r in done] == [("serving", "in_sync")] * 4
@@ -43,8 +43,8 @@ def test_a_full_pass_lists_each_resource_groups_autoscale_settings_once(az, tmp_
         read_at = [a.write.read_at for a, _ in done]
         assert read_at[0] < read_at[1] == read_at[2] == read_at[3]
         az.control.clear_requests()
-        service.monitor.check(specs[0].name, mode="full")
-        service.monitor.check(specs[1].name, mode="full")
+        service.checks.check(specs[0].name, mode="full")
+        service.checks.check(specs[1].name, mode="full")
         assert sum(1 for r in az.control.requests()
                    if r["method"] == "GET" and r["path"].lower().endswith("/autoscalesettings")) == 2
     finally:

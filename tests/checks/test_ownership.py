@@ -20,11 +20,11 @@ from typing import Any
 
 import pytest
 
-from core.check import judge
+from core.checks.judge import judge
 from core.errors import NotOwned
 from core.live import Health, Sync
 from core.ownership import Ownership, new_owner
-from core.service import observe
+from core.checks.read import observe
 from core.spec import EndpointSpec, revision
 from tests.contract.envs import EMULATOR_FIXTURES, ENVS, make_env
 from tests.support.foreign import (

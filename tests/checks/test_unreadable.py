@@ -27,7 +27,7 @@ import pytest
 from api.routes.check_views import CheckView, LiveView
 from core.diff import Severity
 from core.live import Health, Sync
-from core.patch import live_document, to_patch
+from core.checks.record_patch import live_document, to_patch
 from core.unreadable import STAND_IN_MARK, value_at
 from tests.checks.test_check_api import SPEC as API_SPEC
 from tests.checks.test_check_api import _check, _deploy

@@ -4,7 +4,7 @@ import pytest
 
 from core.errors import DeploymentFailed, ProviderError, ProviderUnavailable
 from core.live import Health
-from core.service import observe
+from core.checks.read import observe
 from core.spec import revision
 from core.spec_io import parse_spec
 from tests.support import stepping

@@ -15,9 +15,9 @@ import itertools
 from hypothesis import HealthCheck, Phase, given, note, settings
 
 from core.adapter import find_gaps
-from core.check import judge
+from core.checks.judge import judge
 from core.live import Health, Sync
-from core.service import observe
+from core.checks.read import observe
 from core.spec import revision
 from core.spec_io import parse_spec
 from tests.contract.spec_strategies import SPECS

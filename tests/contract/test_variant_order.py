@@ -2,9 +2,9 @@
 are listed in another order (e.g. after a Terraform import) has the same revision, a deployment of
 either order is in sync with the other, and re-applying it changes nothing on the provider."""
 
-from core.check import judge
+from core.checks.judge import judge
 from core.live import Sync
-from core.service import observe
+from core.checks.read import observe
 from core.spec import EndpointSpec, revision
 from core.spec_io import parse_spec
 from tests.support.stepping import finalize_all, rollout, submit_all

@@ -2,7 +2,7 @@
 
 import threading
 
-from core.budget import RateLimiter, charge, spending
+from core.checks.read_budget import RateLimiter, charge, spending
 
 
 class FakeClock:

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from core.check import judge
+from core.checks.judge import judge
 from core.diff import Change, Severity
 from core.errors import Conflict, NotOwned
 from core.jobs.workflows import _repaired, _unconverged
 from core.live import Health, LiveEndpoint, Sync
 from core.ownership import Ownership, Stamps, new_owner, not_owned, stamped_by, unmanaged_changes
-from core.patch import in_spec, to_patch
+from core.checks.record_patch import in_spec, to_patch
 from core.registry import adapter_class
 from core.spec import revision
 from core.spec_io import parse_spec

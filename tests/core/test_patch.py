@@ -7,7 +7,7 @@ import jsonpatch
 import pytest
 
 from core.diff import diff
-from core.patch import live_document, parse_path, to_patch
+from core.checks.record_patch import live_document, parse_path, to_patch
 from core.spec_io import parse_spec
 
 BASE = {"name": "patchy", "target": {"platform": "vertex", "project": "proj-123", "location": "europe-west4"},

@@ -1,4 +1,4 @@
-"""core.shared_reads: one reading per key per pass (while fresh), bound per thread, its age kept."""
+"""core.checks.read_shared: one reading per key per pass (while fresh), bound per thread, its age kept."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from core import shared_reads
-from core.shared_reads import SharedReads, Used, shared, using
+from core.checks import read_shared
+from core.checks.read_shared import SharedReads, Used, shared, using
 
 
 class Clock:
@@ -103,7 +103,7 @@ def test_a_check_is_as_old_as_its_oldest_shared_part() -> None:
     assert second.oldest == listing_read_at
     assert second.began(later) == listing_read_at  # the check began when the listing was read
     assert Used().began(later) == later  # nothing shared: the check's own start
-    assert shared_reads.MAX_AGE_S > 0
+    assert read_shared.MAX_AGE_S > 0
 
 
 def test_bindings_nest_and_are_restored() -> None:

@@ -10,10 +10,10 @@ import pytest
 from pydantic import ValidationError
 
 from core.adapter import Capabilities
-from core.check import judge
+from core.checks.judge import judge
 from core.diff import Severity, diff
 from core.live import Health, LiveEndpoint, Sync, build_live_config
-from core.patch import live_document, to_patch
+from core.checks.record_patch import live_document, to_patch
 from core.spec import revision
 from core.spec_io import parse_spec
 from core.unreadable import STAND_IN_MARK

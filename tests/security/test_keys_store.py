@@ -19,7 +19,7 @@ def test_create_returns_the_token_once_and_stores_only_a_salted_hash(store: Stor
     record, token = store.keys.create(role=Role.DEPLOYER, description="ci", created_by="admin1")
     parsed = parse_token(token)
     assert parsed is not None and parsed.key_id == record.id
-    with store._tx() as s:
+    with store.db.tx() as s:
         row = s.scalars(select(ApiKey).where(ApiKey.id == record.id)).one()
         assert parsed.secret not in (row.secret_hash, row.salt, row.description)
         assert row.secret_hash == hash_secret(parsed.secret, row.salt)
@@ -30,7 +30,7 @@ def test_create_returns_the_token_once_and_stores_only_a_salted_hash(store: Stor
 def test_equal_secrets_hash_differently(store: Store) -> None:
     a, _ = store.keys.create(role=Role.READER, created_by="t")
     b, _ = store.keys.create(role=Role.READER, created_by="t")
-    with store._tx() as s:
+    with store.db.tx() as s:
         salts = {r.salt for r in s.scalars(select(ApiKey).where(ApiKey.id.in_([a.id, b.id])))}
     assert len(salts) == 2
 
@@ -100,15 +100,15 @@ def test_scopes_are_stored_and_admins_cannot_be_scoped(store: Store) -> None:
 
 def test_scoped_lists(store: Store) -> None:
     for name, platform in (("team-a-one", "sagemaker"), ("team-a-two", "vertex"), ("team-b-one", "sagemaker")):
-        store.begin_operation(name, kind="apply", platform=platform, spec={"name": name}, revision="r1")
+        store.deployments.begin_operation(name, kind="apply", platform=platform, spec={"name": name}, revision="r1")
     scope = Scope(platforms=("sagemaker",), name_prefixes=("team-a-",))
-    assert [d.name for d in store.list_deployments(scope=scope)] == ["team-a-one"]
-    assert [d.name for d in store.list_deployments(scope=Scope(name_prefixes=("team-a-",)))] == ["team-a-one",
+    assert [d.name for d in store.deployments.list(scope=scope)] == ["team-a-one"]
+    assert [d.name for d in store.deployments.list(scope=Scope(name_prefixes=("team-a-",)))] == ["team-a-one",
                                                                                               "team-a-two"]
-    assert {o.deployment_name for o in store.list_operations(scope=scope)} == {"team-a-one"}
-    assert len(store.list_deployments(scope=Scope())) == 3
+    assert {o.deployment_name for o in store.deployments.list_operations(scope=scope)} == {"team-a-one"}
+    assert len(store.deployments.list(scope=Scope())) == 3
     # LIKE wildcards in a prefix are literal
-    assert store.list_deployments(scope=Scope(name_prefixes=("team_%",))) == []
+    assert store.deployments.list(scope=Scope(name_prefixes=("team_%",))) == []
 
 
 def test_audit_log_records_and_filters_newest_first(store: Store) -> None:

@@ -16,8 +16,8 @@ def store(tmp_path):
     s = Store(f"sqlite:///{tmp_path / 's.db'}")
     s.migrate()
     for name in ("s1", "s2", "s3"):
-        op = s.begin_operation(name, kind="apply", platform="sagemaker", spec=SPEC | {"name": name}, revision="r1")
-        s.finish_operation(op.id, state="succeeded")
+        op = s.deployments.begin_operation(name, kind="apply", platform="sagemaker", spec=SPEC | {"name": name}, revision="r1")
+        s.deployments.finish_operation(op.id, state="succeeded")
     yield s
     s.dispose()
 
@@ -91,7 +91,7 @@ def test_a_read_older_than_the_last_observation_changes_only_the_history(store):
                        revision_live="r1", read_at=base + dt.timedelta(seconds=1))  # began first, finished last
     [first] = store.checks.record([newer])
     [late] = store.checks.record([older])
-    dep = store.get_deployment("s1")
+    dep = store.deployments.get("s1")
     assert (dep.health, dep.sync, dep.drift_streak) == ("failed", "out_of_sync", 1), "the newer reading stands"
     assert late is not None and late.events == () and late.drift_streak == 1
     assert [c.mode for c in store.checks.history("s1")][:2] == ["full", "basic"], "both readings are history"

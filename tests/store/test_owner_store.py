@@ -14,33 +14,33 @@ SPEC = {"name": "demo", "variants": []}
 
 
 def _apply(store: Store, name: str, revision: str) -> None:
-    op = store.begin_operation(name, kind="apply", platform="sagemaker", spec=SPEC, revision=revision)
-    store.finish_operation(op.id, state="succeeded")
+    op = store.deployments.begin_operation(name, kind="apply", platform="sagemaker", spec=SPEC, revision=revision)
+    store.deployments.finish_operation(op.id, state="succeeded")
 
 
 def test_a_deployment_gets_an_owner_uid_when_first_stored_and_keeps_it(store: Store) -> None:
-    assert store.ownership("demo") is None
+    assert store.deployments.ownership("demo") is None
     _apply(store, "demo", "aaaaaaaaaaaa")
-    first = store.ownership("demo")
+    first = store.deployments.ownership("demo")
     assert first is not None and len(first.uid) == 32 and first.revisions == {"aaaaaaaaaaaa"}
-    assert store.get_deployment("demo").owner == first.uid
+    assert store.deployments.get("demo").owner == first.uid
     _apply(store, "demo", "bbbbbbbbbbbb")
-    again = store.ownership("demo")
+    again = store.deployments.ownership("demo")
     assert again is not None and again.uid == first.uid, "a new revision is the same deployment"
     assert again.revisions == {"aaaaaaaaaaaa", "bbbbbbbbbbbb"}
     _apply(store, "other", "aaaaaaaaaaaa")
-    assert store.ownership("other").uid != first.uid
+    assert store.deployments.ownership("other").uid != first.uid
 
 
 def test_a_deployment_deleted_and_applied_again_is_another_owner(store: Store) -> None:
     _apply(store, "demo", "aaaaaaaaaaaa")
-    before = store.ownership("demo")
-    op = store.begin_operation("demo", kind="delete", platform="sagemaker", spec=None, revision=None)
-    store.finish_operation(op.id, state="succeeded")
-    store.remove_deployment("demo")
-    assert store.ownership("demo") is None
+    before = store.deployments.ownership("demo")
+    op = store.deployments.begin_operation("demo", kind="delete", platform="sagemaker", spec=None, revision=None)
+    store.deployments.finish_operation(op.id, state="succeeded")
+    store.deployments.remove("demo")
+    assert store.deployments.ownership("demo") is None
     _apply(store, "demo", "aaaaaaaaaaaa")
-    after = store.ownership("demo")
+    after = store.deployments.ownership("demo")
     assert after is not None and before is not None and after.uid != before.uid
 
 
@@ -61,7 +61,7 @@ def test_the_migration_gives_every_existing_deployment_its_own_uid(db_url: str) 
         try:
             store.migrate()
             assert schema_diff(store.engine) == []
-            uids = {store.get_deployment(n).owner for n in ("old-one", "old-two")}
+            uids = {store.deployments.get(n).owner for n in ("old-one", "old-two")}
             assert len(uids) == 2 and all(u is not None and len(u) == 32 for u in uids)
         finally:
             store.dispose()
@@ -74,6 +74,6 @@ def test_a_row_stored_without_a_uid_gets_one_when_first_asked(store: Store) -> N
     _apply(store, "demo", "aaaaaaaaaaaa")
     with store.engine.begin() as conn:
         conn.execute(text("UPDATE deployments SET owner = NULL WHERE name = 'demo'"))
-    first = store.ownership("demo")
+    first = store.deployments.ownership("demo")
     assert first is not None and len(first.uid) == 32 and first.revisions == {"aaaaaaaaaaaa"}
-    assert store.ownership("demo") == first and store.get_deployment("demo").owner == first.uid
+    assert store.deployments.ownership("demo") == first and store.deployments.get("demo").owner == first.uid

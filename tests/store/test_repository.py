@@ -44,7 +44,7 @@ def store(db_url: str) -> Iterator[Store]:
 
 def apply(store: Store, name: str = "demo", *, spec: dict | None = None, revision: str = "aaaaaaaaaaaa",
           platform: str = "sagemaker") -> OperationRecord:
-    return store.begin_operation(name, kind="apply", platform=platform, spec=spec or SPEC_A, revision=revision)
+    return store.deployments.begin_operation(name, kind="apply", platform=platform, spec=spec or SPEC_A, revision=revision)
 
 
 # -- schema -------------------------------------------------------------------------------------
@@ -54,7 +54,7 @@ def test_migrate_twice_is_a_no_op(store: Store) -> None:
     apply(store)
     store.migrate()
     assert current_revision(store.engine) == head_revision() is not None
-    assert store.get_deployment("demo") is not None
+    assert store.deployments.get("demo") is not None
 
 
 def test_replicas_migrating_at_once(db_url: str) -> None:
@@ -129,35 +129,35 @@ def test_apply_creates_deployment_revision_and_operation(store: Store) -> None:
     assert (op.kind, op.state, op.phase, op.done, op.progress) == ("apply", "pending", "queued", False, 0)
     assert len(op.id) == 32 and int(op.id, 16) >= 0
     assert op.revision == "aaaaaaaaaaaa"
-    dep = store.get_deployment("demo")
+    dep = store.deployments.get("demo")
     assert isinstance(dep, DeploymentRecord)
     assert (dep.platform, dep.spec, dep.revision, dep.generation) == ("sagemaker", SPEC_A, "aaaaaaaaaaaa", 1)
     assert (dep.health, dep.sync, dep.provider_ids, dep.deleting) == ("unknown", "unknown", {}, False)
     assert dep.current_operation_id == op.id
-    assert [(r, s) for r, s, _ in store.list_revisions("demo")] == [("aaaaaaaaaaaa", SPEC_A)]
-    assert store.get_operation(op.id) == op
+    assert [(r, s) for r, s, _ in store.deployments.revisions("demo")] == [("aaaaaaaaaaaa", SPEC_A)]
+    assert store.deployments.get_operation(op.id) == op
 
 
 def test_second_apply_while_running_conflicts(store: Store) -> None:
     op = apply(store)
-    store.update_operation(op.id, state="running", phase="provision")
+    store.deployments.update_operation(op.id, state="running", phase="provision")
     with pytest.raises(Conflict) as exc:
         apply(store, spec=SPEC_B, revision="bbbbbbbbbbbb")
     assert exc.value.details == {"operation": op.id}
     assert op.id in exc.value.message
     with pytest.raises(Conflict):
-        store.begin_operation("demo", kind="delete", platform="sagemaker", spec=None, revision=None)
-    dep = store.get_deployment("demo")
+        store.deployments.begin_operation("demo", kind="delete", platform="sagemaker", spec=None, revision=None)
+    dep = store.deployments.get("demo")
     assert dep is not None and dep.revision == "aaaaaaaaaaaa" and dep.current_operation_id == op.id
 
 
 def test_apply_after_finish_works(store: Store) -> None:
     first = apply(store)
-    store.finish_operation(first.id, state="succeeded", result={"endpoint": "x"})
-    assert store.get_deployment("demo").current_operation_id is None  # type: ignore[union-attr]
+    store.deployments.finish_operation(first.id, state="succeeded", result={"endpoint": "x"})
+    assert store.deployments.get("demo").current_operation_id is None  # type: ignore[union-attr]
     second = apply(store, spec=SPEC_B, revision="bbbbbbbbbbbb")
     assert second.id != first.id
-    dep = store.get_deployment("demo")
+    dep = store.deployments.get("demo")
     assert dep is not None and dep.current_operation_id == second.id and dep.spec == SPEC_B
 
 
@@ -169,37 +169,37 @@ def test_generation_bumps_only_on_revision_change(store: Store) -> None:
         ("aaaaaaaaaaaa", SPEC_A, 3),  # rollback to a known revision
     ]:
         op = apply(store, spec=spec, revision=revision)
-        dep = store.get_deployment("demo")
+        dep = store.deployments.get("demo")
         assert dep is not None and dep.generation == expected and dep.revision == revision
-        store.finish_operation(op.id, state="succeeded")
-    revisions = store.list_revisions("demo")
+        store.deployments.finish_operation(op.id, state="succeeded")
+    revisions = store.deployments.revisions("demo")
     assert [r for r, _, _ in revisions] == ["aaaaaaaaaaaa", "bbbbbbbbbbbb"]  # one row per pair, oldest first
     assert revisions[1][1] == SPEC_B
 
 
 def test_delete_of_unknown_is_not_found(store: Store) -> None:
     with pytest.raises(NotFound):
-        store.begin_operation("ghost", kind="delete", platform="sagemaker", spec=None, revision=None)
-    assert store.get_deployment("ghost") is None
-    assert store.list_operations(deployment="ghost") == []
+        store.deployments.begin_operation("ghost", kind="delete", platform="sagemaker", spec=None, revision=None)
+    assert store.deployments.get("ghost") is None
+    assert store.deployments.list_operations(deployment="ghost") == []
 
 
 def test_delete_marks_deleting_and_failed_delete_resets(store: Store) -> None:
-    store.finish_operation(apply(store).id, state="succeeded")
-    op = store.begin_operation("demo", kind="delete", platform="sagemaker", spec=None, revision=None)
+    store.deployments.finish_operation(apply(store).id, state="succeeded")
+    op = store.deployments.begin_operation("demo", kind="delete", platform="sagemaker", spec=None, revision=None)
     assert (op.kind, op.revision) == ("delete", "aaaaaaaaaaaa")
-    dep = store.get_deployment("demo")
+    dep = store.deployments.get("demo")
     assert dep is not None and dep.deleting and dep.current_operation_id == op.id
-    store.finish_operation(op.id, state="failed", error={"code": "provider_error", "message": "no", "details": None})
-    dep = store.get_deployment("demo")
+    store.deployments.finish_operation(op.id, state="failed", error={"code": "provider_error", "message": "no", "details": None})
+    dep = store.deployments.get("demo")
     assert dep is not None and not dep.deleting and dep.current_operation_id is None
 
 
 def test_invalid_arguments(store: Store) -> None:
     with pytest.raises(ValueError):
-        store.begin_operation("demo", kind="rollback", platform="sagemaker", spec=SPEC_A, revision="a")
+        store.deployments.begin_operation("demo", kind="rollback", platform="sagemaker", spec=SPEC_A, revision="a")
     with pytest.raises(ValueError):
-        store.begin_operation("demo", kind="apply", platform="sagemaker", spec=None, revision=None)
+        store.deployments.begin_operation("demo", kind="apply", platform="sagemaker", spec=None, revision=None)
     with pytest.raises(ValueError):
         apply(store, "x" * 64)
 
@@ -210,43 +210,43 @@ def test_invalid_arguments(store: Store) -> None:
 def test_finish_is_idempotent(store: Store) -> None:
     op = apply(store)
     err = {"code": "deployment_failed", "message": "image pull failed", "details": {"reason": "x"}}
-    done = store.finish_operation(op.id, state="failed", error=err)
+    done = store.deployments.finish_operation(op.id, state="failed", error=err)
     assert (done.state, done.done, done.phase, done.error) == ("failed", True, "done", err)
     assert done.progress == 0  # 100 only on success
-    again = store.finish_operation(op.id, state="succeeded", result={"ignored": True})
+    again = store.deployments.finish_operation(op.id, state="succeeded", result={"ignored": True})
     assert again == done
-    ok = store.finish_operation(apply(store).id, state="succeeded", result={"a": 1})
+    ok = store.deployments.finish_operation(apply(store).id, state="succeeded", result={"a": 1})
     assert (ok.progress, ok.result) == (100, {"a": 1})
     with pytest.raises(NotFound):
-        store.finish_operation("0" * 32, state="succeeded")
+        store.deployments.finish_operation("0" * 32, state="succeeded")
     with pytest.raises(ValueError):
-        store.finish_operation(op.id, state="running")
+        store.deployments.finish_operation(op.id, state="running")
 
 
 def test_finish_does_not_clear_another_current_operation(store: Store) -> None:
     first = apply(store)
-    store.finish_operation(first.id, state="cancelled")
+    store.deployments.finish_operation(first.id, state="cancelled")
     second = apply(store, revision="bbbbbbbbbbbb", spec=SPEC_B)
-    store.finish_operation(first.id, state="succeeded")  # late duplicate finish of the old op
-    assert store.get_deployment("demo").current_operation_id == second.id  # type: ignore[union-attr]
+    store.deployments.finish_operation(first.id, state="succeeded")  # late duplicate finish of the old op
+    assert store.deployments.get("demo").current_operation_id == second.id  # type: ignore[union-attr]
 
 
 def test_update_operation_changes_only_given_fields(store: Store) -> None:
     op = apply(store)
-    a = store.update_operation(op.id, state="running", phase="submit")
+    a = store.deployments.update_operation(op.id, state="running", phase="submit")
     assert (a.state, a.phase, a.progress, a.status_message) == ("running", "submit", 0, None)
-    b = store.update_operation(op.id, progress=40, status_message="Creating")
+    b = store.deployments.update_operation(op.id, progress=40, status_message="Creating")
     assert (b.state, b.phase, b.progress, b.status_message) == ("running", "submit", 40, "Creating")
     assert b.updated_at >= a.updated_at and b.created_at == op.created_at
-    assert store.get_operation(op.id) == b
+    assert store.deployments.get_operation(op.id) == b
     with pytest.raises(NotFound):
-        store.update_operation("f" * 32, phase="serve")
+        store.deployments.update_operation("f" * 32, phase="serve")
     with pytest.raises(ValueError):
-        store.update_operation(op.id, state="succeeded")
+        store.deployments.update_operation(op.id, state="succeeded")
     with pytest.raises(ValueError):
-        store.update_operation(op.id, progress=101)
-    done = store.finish_operation(op.id, state="timed_out")
-    assert store.update_operation(op.id, phase="serve", progress=90) == done  # late updates ignored
+        store.deployments.update_operation(op.id, progress=101)
+    done = store.deployments.finish_operation(op.id, state="timed_out")
+    assert store.deployments.update_operation(op.id, phase="serve", progress=90) == done  # late updates ignored
 
 
 # -- listing ------------------------------------------------------------------------------------
@@ -256,22 +256,22 @@ def test_list_filters_and_order(store: Store) -> None:
     ops = {}
     for name, platform in [("charlie", "vertex"), ("alpha", "sagemaker"), ("bravo", "vertex"), ("delta", "azureml")]:
         ops[name] = apply(store, name, platform=platform)
-    assert [d.name for d in store.list_deployments()] == ["alpha", "bravo", "charlie", "delta"]
-    assert [d.name for d in store.list_deployments(platform="vertex")] == ["bravo", "charlie"]
-    assert [d.name for d in store.list_deployments(limit=2, offset=1)] == ["bravo", "charlie"]
-    assert store.count_deployments() == 4
-    assert store.count_deployments(platform="vertex") == 2
-    assert store.count_deployments(platform="nope") == 0
+    assert [d.name for d in store.deployments.list()] == ["alpha", "bravo", "charlie", "delta"]
+    assert [d.name for d in store.deployments.list(platform="vertex")] == ["bravo", "charlie"]
+    assert [d.name for d in store.deployments.list(limit=2, offset=1)] == ["bravo", "charlie"]
+    assert store.deployments.count() == 4
+    assert store.deployments.count(platform="vertex") == 2
+    assert store.deployments.count(platform="nope") == 0
 
-    store.finish_operation(ops["alpha"].id, state="succeeded")
-    newest_first = [o.deployment_name for o in store.list_operations()]
+    store.deployments.finish_operation(ops["alpha"].id, state="succeeded")
+    newest_first = [o.deployment_name for o in store.deployments.list_operations()]
     assert newest_first == ["delta", "bravo", "alpha", "charlie"]
-    assert [o.id for o in store.list_operations(limit=1)] == [ops["delta"].id]
-    assert [o.id for o in store.list_operations(deployment="alpha")] == [ops["alpha"].id]
-    assert [o.deployment_name for o in store.list_operations(state="pending")] == ["delta", "bravo", "charlie"]
-    assert store.list_operations(deployment="bravo", state="succeeded") == []
-    again = store.finish_operation(apply(store, "alpha", revision="bbbbbbbbbbbb").id, state="succeeded")
-    assert [o.id for o in store.list_operations(deployment="alpha")] == [again.id, ops["alpha"].id]
+    assert [o.id for o in store.deployments.list_operations(limit=1)] == [ops["delta"].id]
+    assert [o.id for o in store.deployments.list_operations(deployment="alpha")] == [ops["alpha"].id]
+    assert [o.deployment_name for o in store.deployments.list_operations(state="pending")] == ["delta", "bravo", "charlie"]
+    assert store.deployments.list_operations(deployment="bravo", state="succeeded") == []
+    again = store.deployments.finish_operation(apply(store, "alpha", revision="bbbbbbbbbbbb").id, state="succeeded")
+    assert [o.id for o in store.deployments.list_operations(deployment="alpha")] == [again.id, ops["alpha"].id]
 
 
 # -- observations -------------------------------------------------------------------------------
@@ -283,7 +283,7 @@ def test_recorded_checks_update_the_observation(store: Store) -> None:
         name="demo", mode="basic", health="serving", sync="in_sync", revision_expected="a", revision_live="a",
         status_message="InService", provider_ids={"endpoint_arn": "arn:aws:sagemaker:x"})])
     assert first is not None
-    dep = store.get_deployment("demo")
+    dep = store.deployments.get("demo")
     assert dep is not None
     assert (dep.health, dep.sync, dep.status_message) == ("serving", "in_sync", "InService")
     assert dep.provider_ids == {"endpoint_arn": "arn:aws:sagemaker:x"}
@@ -291,42 +291,42 @@ def test_recorded_checks_update_the_observation(store: Store) -> None:
     seen = dep.observed_at
     store.checks.record([CheckWrite(name="demo", mode="basic", health="degraded", sync="out_of_sync",
                                     revision_expected="a", revision_live="a")])
-    dep = store.get_deployment("demo")
+    dep = store.deployments.get("demo")
     assert dep is not None and dep.provider_ids == {"endpoint_arn": "arn:aws:sagemaker:x"}  # kept when not given
     assert dep.status_message is None and dep.observed_at is not None and dep.observed_at >= seen
     assert store.checks.record([CheckWrite(name="ghost", mode="basic", health="serving", sync="in_sync",
                                            revision_expected=None, revision_live=None)]) == [None]
-    assert store.get_deployment("ghost") is None
+    assert store.deployments.get("ghost") is None
 
 
 def test_remove_deployment_keeps_operations_and_checks(store: Store) -> None:
-    store.finish_operation(apply(store).id, state="succeeded")
+    store.deployments.finish_operation(apply(store).id, state="succeeded")
     store.checks.record([CheckWrite(name="demo", mode="basic", health="serving", sync="in_sync",
                                     revision_expected="a", revision_live="a", duration_ms=1.5)])
-    delete_op = store.begin_operation("demo", kind="delete", platform="sagemaker", spec=None, revision=None)
-    store.finish_operation(delete_op.id, state="succeeded")
-    store.remove_deployment("demo")
-    store.remove_deployment("demo")  # idempotent
-    assert store.get_deployment("demo") is None
-    assert store.list_revisions("demo") == []
-    assert [o.kind for o in store.list_operations(deployment="demo")] == ["delete", "apply"]
+    delete_op = store.deployments.begin_operation("demo", kind="delete", platform="sagemaker", spec=None, revision=None)
+    store.deployments.finish_operation(delete_op.id, state="succeeded")
+    store.deployments.remove("demo")
+    store.deployments.remove("demo")  # idempotent
+    assert store.deployments.get("demo") is None
+    assert store.deployments.revisions("demo") == []
+    assert [o.kind for o in store.deployments.list_operations(deployment="demo")] == ["delete", "apply"]
     assert len(store.checks.history("demo")) == 1
     # The name can be used again, starting from generation 1.
     apply(store, revision="bbbbbbbbbbbb", spec=SPEC_B)
-    dep = store.get_deployment("demo")
+    dep = store.deployments.get("demo")
     assert dep is not None and dep.generation == 1
-    assert [r for r, _, _ in store.list_revisions("demo")] == ["bbbbbbbbbbbb"]
+    assert [r for r, _, _ in store.deployments.revisions("demo")] == ["bbbbbbbbbbbb"]
 
 
 def test_remove_deployment_spares_a_reapplied_deployment(store: Store) -> None:
-    store.finish_operation(apply(store).id, state="succeeded")
-    store.finish_operation(
-        store.begin_operation("demo", kind="delete", platform="sagemaker", spec=None, revision=None).id,
+    store.deployments.finish_operation(apply(store).id, state="succeeded")
+    store.deployments.finish_operation(
+        store.deployments.begin_operation("demo", kind="delete", platform="sagemaker", spec=None, revision=None).id,
         state="succeeded",
     )
     apply(store, revision="bbbbbbbbbbbb", spec=SPEC_B)  # re-applied before the removal ran
-    store.remove_deployment("demo")
-    assert store.get_deployment("demo") is not None
+    store.deployments.remove("demo")
+    assert store.deployments.get("demo") is not None
 
 
 # -- check results ------------------------------------------------------------------------------
@@ -377,7 +377,7 @@ def _race(store: Store, name: str, threads: int = 8) -> tuple[list[OperationReco
     def worker(i: int) -> None:
         barrier.wait()
         try:
-            op = store.begin_operation(name, kind="apply", platform="sagemaker", spec={"i": i}, revision=f"{i:012x}")
+            op = store.deployments.begin_operation(name, kind="apply", platform="sagemaker", spec={"i": i}, revision=f"{i:012x}")
         except BaseException as exc:  # noqa: BLE001 - collected and asserted below
             with lock:
                 losses.append(exc)
@@ -397,17 +397,17 @@ def test_concurrent_begin_on_a_new_name_exactly_one_wins(store: Store) -> None:
     wins, losses = _race(store, "race")
     assert len(wins) == 1, losses
     assert len(losses) == 7 and all(isinstance(e, Conflict) for e in losses), losses
-    dep = store.get_deployment("race")
+    dep = store.deployments.get("race")
     assert dep is not None and dep.current_operation_id == wins[0].id and dep.generation == 1
-    assert len(store.list_operations(deployment="race")) == 1
-    assert len(store.list_revisions("race")) == 1
+    assert len(store.deployments.list_operations(deployment="race")) == 1
+    assert len(store.deployments.revisions("race")) == 1
 
 
 def test_concurrent_begin_on_an_idle_existing_name_exactly_one_wins(store: Store) -> None:
-    store.finish_operation(apply(store, "race").id, state="succeeded")
+    store.deployments.finish_operation(apply(store, "race").id, state="succeeded")
     wins, losses = _race(store, "race")
     assert len(wins) == 1 and len(losses) == 7 and all(isinstance(e, Conflict) for e in losses), losses
-    dep = store.get_deployment("race")
+    dep = store.deployments.get("race")
     assert dep is not None and dep.current_operation_id == wins[0].id and dep.generation == 2
 
 
@@ -417,9 +417,9 @@ def test_concurrent_begin_on_an_idle_existing_name_exactly_one_wins(store: Store
 def test_datetimes_are_tz_aware_utc(store: Store) -> None:
     before = dt.datetime.now(UTC)
     op = apply(store)
-    records = [store.get_deployment("demo"), store.get_operation(op.id), *store.list_operations()]
+    records = [store.deployments.get("demo"), store.deployments.get_operation(op.id), *store.deployments.list_operations()]
     stamps = [getattr(r, f) for r in records for f in ("created_at", "updated_at")]
-    stamps.append(store.list_revisions("demo")[0][2])
+    stamps.append(store.deployments.revisions("demo")[0][2])
     [check] = store.checks.record([CheckWrite(name="demo", mode="basic", health="serving", sync="in_sync",
                                               revision_expected=None, revision_live=None, duration_ms=1)])
     assert check is not None
@@ -437,19 +437,19 @@ def test_datetimes_are_tz_aware_utc(store: Store) -> None:
 
 def test_records_are_frozen_and_detached(store: Store) -> None:
     apply(store)
-    dep = store.get_deployment("demo")
+    dep = store.deployments.get("demo")
     assert dep is not None
     with pytest.raises(dataclasses.FrozenInstanceError):
         dep.health = "serving"  # type: ignore[misc]
     dep.spec["name"] = "mutated"
-    assert store.get_deployment("demo").spec == SPEC_A  # type: ignore[union-attr]
+    assert store.deployments.get("demo").spec == SPEC_A  # type: ignore[union-attr]
 
 
 def test_foreign_keys_cascade_revisions(store: Store) -> None:
     apply(store)
     with store.engine.begin() as conn:
         conn.execute(text("DELETE FROM deployments WHERE name = 'demo'"))
-    assert store.list_revisions("demo") == []
+    assert store.deployments.revisions("demo") == []
 
 
 def test_audit_events_past_the_retention_are_pruned(store: Store) -> None:
@@ -463,12 +463,12 @@ def test_audit_events_past_the_retention_are_pruned(store: Store) -> None:
 
 
 def test_an_apply_clears_the_full_check_clock(store: Store) -> None:
-    store.finish_operation(apply(store).id, state="succeeded")
+    store.deployments.finish_operation(apply(store).id, state="succeeded")
     store.checks.record([CheckWrite(name="demo", mode="full", health="serving", sync="in_sync",
                                     revision_expected="a", revision_live="a")])
-    dep = store.get_deployment("demo")
+    dep = store.deployments.get("demo")
     assert dep is not None and dep.full_checked_at is not None
     apply(store, revision="bbbbbbbbbbbb", spec=SPEC_B)
-    dep = store.get_deployment("demo")
+    dep = store.deployments.get("demo")
     assert dep is not None and dep.full_checked_at is None and dep.basic_checked_at is not None, \
         "the sweep gives the new rollout its full check at the next tick"

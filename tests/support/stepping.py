@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from core.adapter import Progress
-from core.check import judge
+from core.checks.judge import judge
 from core.live import Health, LiveEndpoint
 from core.ownership import Ownership
-from core.service import observe
+from core.checks.read import observe
 from core.spec import EndpointSpec, revision
 from core.wait import ServingGate, WaitPolicy, poll_until_serving
 

@@ -7,8 +7,8 @@ import pytest
 
 from adapters.azureml import autoscale as asc
 from core.errors import DeploymentFailed, ProviderError, ProviderUnavailable
-from core.check import judge, unobserved_paths
-from core.service import observe
+from core.checks.judge import judge, unobserved_paths
+from core.checks.read import observe
 from core.spec_io import parse_spec
 from tests.adapters.azureml.support import adapter_for
 from tests.corpus import corpus
@@ -175,10 +175,10 @@ def _asset_reads(adapter):
 
 
 def test_checks_of_one_fleet_pass_share_the_resource_groups_listing(az):
-    """Azure Monitor lists settings per resource group: a pass (core.shared_reads) lists once for
+    """Azure Monitor lists settings per resource group: a pass (core.checks.read_shared) lists once for
     all its full checks there; each still sees exactly its own setting. Outside a pass (a deploy,
     a check on its own) every describe lists."""
-    from core.shared_reads import SharedReads, using
+    from core.checks.read_shared import SharedReads, using
 
     adapter = adapter_for(az, SPEC.target)
     specs = [SPEC.model_copy(update={"name": f"{SPEC.name}-{n}"}) for n in range(3)]

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.check import judge
+from core.checks.judge import judge
 from core.live import Sync
-from core.service import observe
+from core.checks.read import observe
 from tests.contract.envs import make_env
 from tests.support.stepping import rollout
 

@@ -4,8 +4,8 @@ with every request body validated against azure-ai-ml's REST models."""
 
 import pytest
 
-from core.check import judge
-from core.service import observe
+from core.checks.judge import judge
+from core.checks.read import observe
 from tests.adapters.azureml.support import adapter_for
 from tests.corpus import corpus
 from tests.support.stepping import assert_round_trip, submit_all

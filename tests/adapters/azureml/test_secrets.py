@@ -6,7 +6,7 @@ value the service read."""
 import pytest
 
 from adapters.azureml.adapter import AzureMLAdapter
-from core.check import judge
+from core.checks.judge import judge
 from core.errors import DeploymentFailed, SecretUnavailable
 from core.spec_env import SecretRef
 from tests.adapters.azureml.support import adapter_for

@@ -6,7 +6,7 @@ import pytest
 
 from core.errors import DeploymentFailed, ProviderUnavailable
 from core.live import Health
-from core.service import observe
+from core.checks.read import observe
 from core.spec import TestQuery, revision
 from core.spec_io import parse_spec
 from tests.adapters.azureml.support import adapter_for

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from adapters.sagemaker.repair import same_content, twin_config_names
 from adapters.sagemaker.translate import revision_of_config
-from core.check import judge
+from core.checks.judge import judge
 from core.live import Sync
-from core.service import observe
+from core.checks.read import observe
 from core.spec import revision
 from tests.contract.envs import make_env
 from tests.support.stepping import rollout

@@ -4,8 +4,8 @@ to_live(describe(after submit(to_request(spec)))).config == spec.config (minus u
 import pytest
 
 from adapters.sagemaker.adapter import SageMakerAdapter
-from core.check import judge
-from core.service import observe
+from core.checks.judge import judge
+from core.checks.read import observe
 from tests.corpus import corpus
 from tests.support.aws_schema import validate_every_request
 from tests.support.stepping import assert_round_trip, rollout

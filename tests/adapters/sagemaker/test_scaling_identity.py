@@ -7,9 +7,9 @@ from typing import Any
 
 import boto3
 
-from core.check import judge
+from core.checks.judge import judge
 from core.ownership import Ownership, new_owner
-from core.service import observe
+from core.checks.read import observe
 from core.spec import EndpointSpec, revision
 from core.spec_io import parse_spec
 from tests.adapters.sagemaker.test_stock_moto import aws_env, stock_moto  # noqa: F401 - fixtures

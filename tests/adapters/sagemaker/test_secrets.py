@@ -6,7 +6,7 @@ import boto3
 import pytest
 
 from adapters.sagemaker.adapter import SageMakerAdapter
-from core.check import judge
+from core.checks.judge import judge
 from core.errors import ProviderUnavailable, SecretUnavailable
 from core.spec_env import SecretRef
 from tests.adapters.secrets_support import deploy, live_of, materialized, redacted, temporary_vault, with_env

@@ -148,7 +148,7 @@ def test_basic_describe_marks_unread_fields_unobserved():
     assert {"tags", "tags.*", "variants[*].autoscaling*"} <= live.unobserved
     assert CAPABILITIES.unobservable <= live.unobserved
     # DescribeEndpoint's DesiredInstanceCount: read as a fixed-size count (compared for fixed-size
-    # variants only; core.check.unobserved_paths marks it unread for autoscaled ones)
+    # variants only; core.checks.judge.unobserved_paths marks it unread for autoscaled ones)
     assert live.fixed_scale_only == {"variants[*].min_replicas", "variants[*].max_replicas"}
     assert "variants[*].min_replicas" not in live.unobserved
     for variant in described.endpoint["ProductionVariants"]:

@@ -4,8 +4,8 @@ to_live(describe(after submit(to_request(spec)))).config == spec.config (minus u
 import pytest
 
 from adapters.vertex.adapter import VertexAdapter
-from core.check import judge
-from core.service import observe
+from core.checks.judge import judge
+from core.checks.read import observe
 from tests.contract.env_vertex import fast_calls
 from tests.corpus import corpus
 from tests.support.stepping import assert_round_trip, finalize_all, submit_all

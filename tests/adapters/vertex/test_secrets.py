@@ -12,7 +12,7 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import secretmanager_v1
 
 from adapters.vertex.adapter import VertexAdapter
-from core.check import judge
+from core.checks.judge import judge
 from core.errors import ProviderUnavailable, SecretUnavailable
 from core.spec_env import SecretRef
 from tests.adapters.secrets_support import deploy, live_of, materialized, redacted, temporary_vault, with_env

@@ -6,10 +6,10 @@ import json
 import pytest
 
 from adapters.vertex.adapter import VertexAdapter
-from core.check import judge
+from core.checks.judge import judge
 from core.errors import DeploymentFailed
 from core.live import Health
-from core.service import observe
+from core.checks.read import observe
 from core.spec import TestQuery, revision
 from core.spec_io import parse_spec
 from tests.contract.env_vertex import fast_calls

@@ -6,7 +6,7 @@ from core.jobs import runtime as rt
 
 
 def fake_runtime():
-    return rt.Runtime(settings=None, store=None, adapters=None, service=None)  # type: ignore[arg-type]
+    return rt.Runtime(settings=None, store=None, adapters=None, checks=None, secrets=None, jobs=None)  # type: ignore[arg-type]
 
 
 def test_a_thread_of_an_ended_runtime_is_stopped_even_after_a_new_install():

@@ -1,4 +1,4 @@
-"""Judge one observation: expected spec vs :class:`LiveEndpoint` -> health, sync and drift.
+"""Step 2 of a check, judge: expected spec vs :class:`LiveEndpoint` -> health, sync and drift.
 
 Pure. The revision stamp is compared first (a foreign or older revision is material drift at path
 ``revision``); then every field through :func:`core.diff.diff`, ignoring what the platform cannot
@@ -25,14 +25,15 @@ from core.diff import matches as _ignored
 from core.live import Health, LiveEndpoint, Sync
 from core.ownership import unmanaged_changes
 from core.spec import EndpointSpec, revision
+from core.store.records import DeploymentRecord
 
-__all__ = ["CheckOutcome", "judge", "unobserved_paths", "EVERYTHING"]
+__all__ = ["CheckOutcome", "judge", "judge_deployment", "unobserved_paths", "EVERYTHING"]
 
 
 @dataclass(frozen=True)
 class CheckOutcome:
     """``unobserved``: the spec path globs this check did not read (a basic check reads fewer);
-    drift found at those paths earlier is carried, not cleared (:mod:`core.coverage`)."""
+    drift found at those paths earlier is carried, not cleared (:mod:`core.checks.record_coverage`)."""
 
     health: Health
     sync: Sync
@@ -80,6 +81,8 @@ def _variant_overrides(expected: dict[str, Any], live: LiveEndpoint, skip: list[
 
 def judge(spec: EndpointSpec, live: LiveEndpoint | None, caps: Capabilities, *,
           ignore: Iterable[str] = ()) -> CheckOutcome:
+    """Judge ``live`` (None: the endpoint is missing) against ``spec`` (module docstring);
+    ``ignore``: path globs to skip besides the spec's own ``sync_policy.ignore``."""
     expected_rev = revision(spec)
     if live is None:
         return CheckOutcome(Health.MISSING, Sync.OUT_OF_SYNC, Drift(changes=[
@@ -110,3 +113,15 @@ def judge(spec: EndpointSpec, live: LiveEndpoint | None, caps: Capabilities, *,
         message = f"{message}; {unread}"
     return CheckOutcome(live.health, sync, Drift(changes=changes), expected_rev, live.revision, message,
                         unobserved)
+
+
+def judge_deployment(dep: DeploymentRecord, spec: EndpointSpec, live: LiveEndpoint | None,
+                     caps: Capabilities) -> CheckOutcome:
+    """:func:`judge` for a stored deployment: one whose first rollout was rolled back
+    (``not_deployed``) and that still has nothing live stays ``not_deployed`` with its message,
+    sync ``unknown``: nothing live is its expected state, not a missing endpoint."""
+    outcome = judge(spec, live, caps)
+    if live is None and dep.health == Health.NOT_DEPLOYED.value:
+        return CheckOutcome(Health.NOT_DEPLOYED, Sync.UNKNOWN, Drift(), outcome.revision_expected, None,
+                            dep.status_message)
+    return outcome

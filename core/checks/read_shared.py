@@ -3,7 +3,7 @@
 Some providers answer a question about one endpoint only with a listing of many: Azure Monitor lists
 autoscale settings per resource group, not per endpoint, so checking 100 endpoints of one resource
 group would read (and deserialize) the same 100-item listing 100 times. A fleet pass
-(:meth:`core.fleet.FleetChecker.run`) opens a :class:`SharedReads`; the thread checking one
+(:meth:`core.checks.schedule.FleetPass.run`) opens a :class:`SharedReads`; the thread checking one
 deployment binds it with :func:`using`, and an adapter asks for such a listing through
 :func:`shared`, which returns the pass's copy when one was read at most :data:`MAX_AGE_S` ago (one
 thread reads; the others of the same key wait for it) and reads otherwise. Outside a pass (a deploy, a

@@ -2,7 +2,7 @@
 and acting on drift (reconcile, accept-live, auto-remediation).
 
 Every check, whoever asks for it (API, CLI, scheduler, the end of an operation), goes through
-:class:`core.fleet.FleetChecker` and is recorded with its transitions; :meth:`Monitor._after` counts
+:class:`core.checks.schedule.FleetPass` and is recorded with its transitions; :meth:`Monitor._after` counts
 it (``core.metrics``). The auto-remediation policy is applied by the caller's context: API checks
 start the reconcile at once; scheduled batches return the names due and their workflow starts them
 (a durable step may not start workflows); the check closing an operation never remediates. Events
@@ -13,22 +13,24 @@ webhook.
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any, Protocol
 
 from core import metrics
 from core.auth import Scope
-from core.budget import RateLimiter
+from core.checks.judge import judge_deployment
+from core.checks.read import Reading
+from core.checks.read_budget import RateLimiter
+from core.checks.record import Finding, finding
+from core.checks.record_patch import in_spec, live_document, to_patch
+from core.checks.schedule import FleetPass
 from core.diff import Change, matches
 from core.errors import Conflict, DeployError, NotFound, SpecError
-from core.fleet import Assessment, FleetChecker, judged
-from core.secrets.vault import Vault
 from core.live import Health, LiveEndpoint
-from core.patch import in_spec, live_document, to_patch
 from core.registry import adapter_class
+from core.secrets.vault import Vault
 from core.spec_io import parse_spec
 from core.store import CheckResultRecord, DeploymentRecord, OperationRecord, Store
-from core.store.checks import Recorded
+from core.store.checks import EventRecord, Recorded
 from core.unreadable import covered
 
 __all__ = ["Monitor", "DeployStarter", "CHECK_MODES"]
@@ -53,15 +55,15 @@ class Monitor:
 
     def __init__(self, store: Store, adapter_for: Any, jobs: DeployStarter, *, concurrency: int = 16,
                  requests_per_second: float | None = None, vault: Vault) -> None:
-        self.store = store
+        self._store = store
         self.jobs = jobs
         self._adapter_for = adapter_for
-        self.fleet = FleetChecker(store, adapter_for, after=self._after, concurrency=concurrency,
+        self.fleet = FleetPass(store, adapter_for, after=self._after, concurrency=concurrency,
                                   limiter=RateLimiter(requests_per_second) if requests_per_second else None,
                                   vault=vault)
 
     def _get(self, name: str) -> DeploymentRecord:
-        dep = self.store.get_deployment(name)
+        dep = self._store.deployments.get(name)
         if dep is None:
             raise NotFound(f"deployment {name!r} not found")
         return dep
@@ -69,19 +71,19 @@ class Monitor:
     # ---------------------------------------------------------------------------------- checks
 
     def check(self, name: str, *, mode: str = "basic", trigger: str = "manual",
-              remediate: bool = True) -> tuple[Assessment, CheckResultRecord]:
+              remediate: bool = True) -> tuple[Finding, CheckResultRecord]:
         """Check ``name`` now and record it. A provider error is recorded (health/sync unknown),
         then raised. ``remediate``: apply the auto-remediation policy (starts an operation; never
         from inside a durable step, where starting workflows is not allowed)."""
         _mode(mode)
-        (assessment, recorded), = self.fleet.run([(self._get(name), mode)], trigger=trigger, charged=False)
-        if remediate and self._due(assessment, recorded):
+        (found, recorded), = self.fleet.run([(self._get(name), mode)], trigger=trigger, charged=False)
+        if remediate and self._due(found, recorded):
             self._remediate(name)
-        if assessment.error is not None:
-            raise assessment.error
+        if found.error is not None:
+            raise found.error
         if recorded is None:
             raise NotFound(f"deployment {name!r} was deleted during the check")
-        return assessment, recorded.result
+        return found, recorded.result
 
     def record_observed(self, name: str, live: LiveEndpoint, *, trigger: str = "operation") -> CheckResultRecord | None:
         """Record ``live`` (a redacted basic observation that closes a successful rollout: the one
@@ -90,60 +92,61 @@ class Monitor:
         it. None when the deployment is gone."""
         dep = self._get(name)
         spec = parse_spec(dep.spec)
-        assessment = judged(dep, spec, live, adapter_class(spec.platform).capabilities, mode="basic",
-                            trigger=trigger, started=time.perf_counter(), reapplied=True)
-        (recorded,) = self.store.checks.record([assessment.write])
-        self._after(assessment, recorded)
+        reading = Reading.of(live)
+        outcome = judge_deployment(dep, spec, live, adapter_class(spec.platform).capabilities)
+        found = finding(dep, spec, reading, outcome, mode="basic", trigger=trigger, reapplied=True)
+        (recorded,) = self._store.checks.record([found.write])
+        self._after(found, recorded)
         return None if recorded is None else recorded.result
 
     def check_all(self, *, mode: str = "basic", platform: str | None = None, trigger: str = "manual",
-                  scope: Scope | None = None) -> list[tuple[Assessment, Recorded | None]]:
+                  scope: Scope | None = None) -> list[tuple[Finding, Recorded | None]]:
         """Check every deployment not being deleted (on ``platform``, within ``scope``); a caller
         waits: the budget is not charged."""
         _mode(mode)
         deps, offset = [], 0
-        while page := self.store.list_deployments(platform=platform, limit=1000, offset=offset, scope=scope):
+        while page := self._store.deployments.list(platform=platform, limit=1000, offset=offset, scope=scope):
             deps += [d for d in page if not d.deleting]
             offset += len(page)
         done = self.fleet.run([(d, mode) for d in deps], trigger=trigger, charged=False)
-        for assessment, recorded in done:
-            if self._due(assessment, recorded):
-                self._remediate(assessment.deployment.name)
+        for found, recorded in done:
+            if self._due(found, recorded):
+                self._remediate(found.deployment.name)
         return done
 
     def check_batch(self, names: list[str], *, mode: str, trigger: str = "scheduled") -> list[str]:
         """A scheduled batch: the deployments still present, budget charged. Returns the names due
         for auto-remediation; the caller starts them (:meth:`begin_remediation`) outside any step."""
-        deps = [d for d in (self.store.get_deployment(n) for n in names) if d is not None and not d.deleting]
+        deps = [d for d in (self._store.deployments.get(n) for n in names) if d is not None and not d.deleting]
         done = self.fleet.run([(d, mode) for d in deps], trigger=trigger, charged=True)
         return [a.deployment.name for a, rec in done if self._due(a, rec)]
 
     @staticmethod
-    def _after(assessment: Assessment, recorded: Recorded | None) -> None:
-        metrics.observe_check(assessment.spec.platform, assessment.mode, assessment.seconds)
+    def _after(found: Finding, recorded: Recorded | None) -> None:
+        metrics.observe_check(found.spec.platform, found.mode, found.seconds)
         for event in recorded.events if recorded is not None else ():
             metrics.event_emitted(event.type, event.current)
 
     @staticmethod
-    def _due(assessment: Assessment, recorded: Recorded | None) -> bool:
-        policy = assessment.spec.sync_policy
+    def _due(found: Finding, recorded: Recorded | None) -> bool:
+        policy = found.spec.sync_policy
         return (recorded is not None and policy.auto_remediate
                 and recorded.drift_streak >= policy.remediate_after)
 
     def begin_remediation(self, name: str) -> OperationRecord | None:
         """Store a reconcile operation for ``name`` and its ``remediation`` event, without starting
         it; None when an operation runs already (it settles things) or the deployment is gone."""
-        dep = self.store.get_deployment(name)
+        dep = self._store.deployments.get(name)
         if dep is None or dep.deleting:
             return None
         try:
-            op = self.store.begin_operation(name, kind="apply", platform=dep.platform, spec=dep.spec,
+            op = self._store.deployments.begin_operation(name, kind="apply", platform=dep.platform, spec=dep.spec,
                                             revision=dep.revision)
         except (Conflict, NotFound):
             return None
-        last = self.store.checks.history(name, limit=1)
-        self.store.checks.reset_streak(name)
-        self.store.checks.add_event(name, type="remediation", current="started", data={
+        last = self._store.checks.history(name, limit=1)
+        self._store.checks.reset_streak(name)
+        self._store.checks.add_event(name, type="remediation", current="started", data={
             "operation": op.id, "revision": op.revision, "after_checks": dep.drift_streak,
             "changes": [c for c in (last[0].drift if last else []) if c.get("severity") == "material"]})
         return op
@@ -166,9 +169,9 @@ class Monitor:
         """A full check now; the live config in the spec's shape, the changes and their patch.
         ``unreadable``: the paths whose live value could not be read (-> why); ``spec`` keeps the
         expected value there, which is not a live value."""
-        assessment, result = self.check(name, mode="full", remediate=False)
-        dep = assessment.deployment
-        live = assessment.live
+        found, result = self.check(name, mode="full", remediate=False)
+        dep = found.deployment
+        live = found.live
         patch = result.patch or []
         return {
             "name": name, "platform": dep.platform, "exists": live is not None,
@@ -192,7 +195,7 @@ class Monitor:
         dep = self._get(name)
         if dep.deleting:
             raise Conflict(f"deployment {name!r} is being deleted", details={"operation": dep.current_operation_id})
-        op = self.store.begin_operation(name, kind="apply", platform=dep.platform, spec=dep.spec,
+        op = self._store.deployments.begin_operation(name, kind="apply", platform=dep.platform, spec=dep.spec,
                                         revision=dep.revision)
         self.jobs.start_deploy(op.id, name, dep.revision, account=self._account(name), verify=True)
         return op
@@ -208,8 +211,8 @@ class Monitor:
         values do not make a valid spec (paths say which).
         """
         dep = self._get(name)
-        assessment, result = self.check(name, mode="full", remediate=False)
-        if assessment.live is None:
+        found, result = self.check(name, mode="full", remediate=False)
+        if found.live is None:
             raise Conflict(f"{name}: the endpoint is missing on the provider; there is nothing to adopt",
                            details={"health": Health.MISSING.value})
         adopted = [c for c in result.drift if in_spec(c["path"])  # never revision, endpoint, unmanaged[...]
@@ -233,9 +236,23 @@ class Monitor:
 
     def history(self, name: str, *, limit: int = 50, mode: str | None = None,
                 before: int | None = None) -> list[CheckResultRecord]:
-        if self.store.get_deployment(name) is None and not self.store.checks.history(name, limit=1):
+        """``name``'s recorded checks, newest first (``before``: ids below it); NotFound when
+        neither the deployment nor any check of it exists."""
+        if self._store.deployments.get(name) is None and not self._store.checks.history(name, limit=1):
             raise NotFound(f"deployment {name!r} not found")
-        return self.store.checks.history(name, limit=limit, mode=mode, before=before)
+        return self._store.checks.history(name, limit=limit, mode=mode, before=before)
 
     def summary(self, *, platform: str | None = None, worst: int = 20, scope: Scope | None = None) -> dict[str, Any]:
-        return self.store.checks.summary(platform=platform, worst=worst, scope=scope)
+        """Fleet counts by health, sync and platform, and the ``worst`` deployments, worst first
+        (:data:`core.live.HEALTH_ORDER`)."""
+        return self._store.checks.summary(platform=platform, worst=worst, scope=scope)
+
+    def counts(self) -> list[tuple[str, str, str, int]]:
+        """``(platform, health, sync, count)`` over every deployment (the fleet metrics)."""
+        return self._store.checks.counts()
+
+    def events(self, *, deployment: str | None = None, after: int | None = None, limit: int = 100,
+               scope: Scope | None = None) -> list[EventRecord]:
+        """Transition and remediation events, newest first (``after``: only ids above it, oldest
+        first, for tailing), within ``scope``."""
+        return self._store.checks.events(deployment=deployment, after=after, limit=limit, scope=scope)
