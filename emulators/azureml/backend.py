@@ -13,7 +13,7 @@ from typing import Any
 
 from . import rules, secret_refs
 from .assets import AssetOperations
-from .core import Scope
+from .base import Scope
 from .deployments import DeploymentOperations
 from .endpoints import EndpointOperations
 from .errors import not_found

@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import rules, schema, secret_refs
-from .core import Answer, BackendCore, Scope
+from .base import Answer, BackendCore, Scope
 from .errors import bad_request, conflict, not_found
 from .shapes import render_deployment, with_deployment_defaults
 from .state import Deployment, Endpoint

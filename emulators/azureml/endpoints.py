@@ -24,7 +24,7 @@ import uuid
 from typing import Any
 
 from . import rules, schema
-from .core import Answer, BackendCore, Scope
+from .base import Answer, BackendCore, Scope
 from .errors import bad_request, conflict, not_found
 from .shapes import render_endpoint, with_endpoint_defaults
 from .state import Endpoint, new_key

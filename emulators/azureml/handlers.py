@@ -21,7 +21,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from .backend import AzureMLBackend
-from .core import Answer, Scope
+from .base import Answer, Scope
 from .errors import ArmError, not_found
 from .lifecycle import Operation
 from .shapes import operation_status_url, render_workspace

@@ -21,7 +21,7 @@ import time
 import uuid
 from typing import Any
 
-from .core import BackendCore
+from .base import BackendCore
 from .state import Deployment, Endpoint
 
 __all__ = ["DataPlaneAnswer", "ScoringOperations"]

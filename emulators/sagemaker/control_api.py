@@ -1,4 +1,4 @@
-"""Server side of the emulator's control API (served under ``/_emulator/`` by the middleware).
+"""Server side of the emulator's control API (served under ``/_emulator/`` by :mod:`emulators.sagemaker.routes`).
 
 Routes (JSON bodies and answers; a bad body is HTTP 400 ``{"error": "<message>"}``, an unknown route
 404, a wrong method 405). The client and the full route list are in

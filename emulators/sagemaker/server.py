@@ -24,7 +24,7 @@ from . import patches
 from .control import SageMakerControl
 from .faults import FaultInjector
 from .lifecycle import parse_progression, set_progression, use_default_progression
-from .middleware import EmulatorMiddleware
+from .routes import SageMakerApp
 
 __all__ = ["SageMakerEmulator"]
 
@@ -62,7 +62,7 @@ class SageMakerEmulator(LoopbackServer):
             set_progression(self._progression)
         else:
             use_default_progression()
-        app = EmulatorMiddleware(DomainDispatcherApplication(create_backend_app), self._faults)
+        app = SageMakerApp(DomainDispatcherApplication(create_backend_app), self._faults)
         return make_server(self._host, self._port, app, threaded=True, request_handler=_RequestHandler)
 
     @property

@@ -46,7 +46,7 @@ from .behaviour import FAILURE_CODES, FAILURE_PHASES, Failure, PredictionRespons
 from .errors import ApiError
 from .faults import FaultInjector, parse_fault
 from .names import project_number
-from .operations import Progression
+from .lifecycle import Progression
 
 __all__ = ["CONTROL_PREFIX", "ControlAPI"]
 

@@ -30,7 +30,7 @@ from google.protobuf.message import Message
 from .errors import already_exists, failed_precondition, invalid_argument, not_found
 from .models import resolve_model
 from .names import parse_model_ref
-from .operations import Operation
+from .lifecycle import Operation
 from .state import State
 from .validation import (
     apply_resource_defaults,

@@ -31,7 +31,7 @@ POST     ``/v1/projects/{p}/secrets/{s}/versions/{v}:disable``             Disab
 POST     same with ``:enable`` / ``:destroy``                              Enable/DestroySecretVersion
 =======  ================================================================  ======================
 
-Secret Manager (:mod:`emulators.vertex.secretmanager`) shares the server: in sandbox mode the
+Secret Manager (:mod:`emulators.vertex.secrets`) shares the server: in sandbox mode the
 service's Secret Manager client is pointed here like the ``aiplatform_v1`` clients.
 
 Every other method of ModelService, EndpointService and PredictionService (and their IAM, Locations
@@ -58,7 +58,6 @@ from werkzeug.wrappers import Request, Response
 from ..common.calls import CallCounter
 from ..common.faults import serve_fault
 from . import handlers as h
-from . import secretmanager
 from .backend import VertexBackend
 from .control_api import CONTROL_PREFIX, ControlAPI
 from .errors import ApiError, unimplemented
@@ -71,6 +70,10 @@ _log = logging.getLogger(__name__)
 
 _P = r"projects/(?P<project>[^/:]+)/locations/(?P<location>[^/:]+)"
 _OPS_PARENT = r"projects/[^/:]+/locations/[^/:]+(?:/(?:models|endpoints)/[^/:]+)?"
+_S = r"/v1/projects/(?P<project>[^/:]+)/secrets"
+_V = rf"{_S}/(?P<secret>[^/:]+)/versions/(?P<version>[^/:]+)"
+_SECRETS_NOT_EMULATED = r"/v1/projects/[^/]+/(?:locations/[^/]+/)?secrets(?:[/:].*)?"
+"""Every other Secret Manager path: 501 ``UNIMPLEMENTED``."""
 
 
 @dataclass(frozen=True)
@@ -107,8 +110,13 @@ ROUTES: tuple[Route, ...] = (
     _r("POST", rf"/(?:ui|v1)/(?P<name>{_OPS_PARENT}/operations/[^/:]+):cancel", h.cancel_operation),
     _r("POST", rf"/(?:ui|v1)/(?P<name>{_OPS_PARENT}/operations/[^/:]+):wait", h.wait_operation),
     _r("GET", rf"/(?:ui|v1)/(?P<name>{_OPS_PARENT})/operations", h.list_operations),
-    *(_r(method, pattern, handler) for method, pattern, handler in secretmanager.ROUTES),
-    *(_r(method, secretmanager.NOT_EMULATED, h.not_emulated) for method in ("GET", "POST", "PATCH", "DELETE")),
+    _r("POST", rf"{_S}", h.create_secret),
+    _r("POST", rf"{_S}/(?P<secret>[^/:]+):addVersion", h.add_secret_version),
+    _r("GET", rf"{_V}:access", h.access_secret_version),
+    _r("POST", rf"{_V}:disable", h.disable_secret_version),
+    _r("POST", rf"{_V}:enable", h.enable_secret_version),
+    _r("POST", rf"{_V}:destroy", h.destroy_secret_version),
+    *(_r(method, _SECRETS_NOT_EMULATED, h.not_emulated) for method in ("GET", "POST", "PATCH", "DELETE")),
 )
 
 

@@ -23,7 +23,7 @@ from google.protobuf.message import Message
 
 from .behaviour import Behaviour, Failure
 from .errors import ApiError, failed_precondition, not_found
-from .operations import Operation, OperationStore, Progression
+from .lifecycle import Operation, OperationStore, Progression
 from .wire import timestamp
 
 __all__ = ["ENDPOINT", "MODEL", "State"]

@@ -1,4 +1,4 @@
-"""WSGI middleware in front of moto: control API, fault injection, emulator request scope.
+"""The WSGI front of the emulator, in front of moto: control API, fault injection, call counts, request scope.
 
 For each request:
 
@@ -24,12 +24,12 @@ from .control_api import CONTROL_PREFIX, ControlAPI
 from .faults import DROP_CONNECTION, PASS_THROUGH, FaultInjector, error_response, identify
 from .scope import emulator_request
 
-__all__ = ["EmulatorMiddleware"]
+__all__ = ["SageMakerApp"]
 
 _log = logging.getLogger(__name__)
 
 
-class EmulatorMiddleware:
+class SageMakerApp:
     """Wrap moto's WSGI app ``app``; ``faults`` are this emulator's injected faults."""
 
     def __init__(self, app: WSGIApp, faults: FaultInjector) -> None:
