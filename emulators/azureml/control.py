@@ -68,14 +68,6 @@ class AzureMLControl(ControlClient):
     def _deployment(endpoint: str, deployment: str, what: str) -> str:
         return f"{_PREFIX}/endpoints/{quote(endpoint, safe='')}/deployments/{quote(deployment, safe='')}/{what}"
 
-    def health(self) -> bool:
-        """True when the emulator answers."""
-        return self._call("GET", "/_emulator/health") == {"status": "ok"}
-
-    def progression(self) -> dict[str, Any]:
-        """The current progression, e.g. ``{"progression": "manual", "times": 1}``."""
-        return dict(self._call("GET", f"{_PREFIX}/progression")["progression"])
-
     def fail_endpoint(self, name: str, *, on: str, reason: str, code: str | None = None) -> None:
         """Make endpoint ``name`` fail with ``reason`` until :meth:`clear_failure`.
 
@@ -140,41 +132,6 @@ class AzureMLControl(ControlClient):
         body = {"tags": tags, "instance_count": instance_count, "environment_variables": environment_variables}
         return dict(self._call("POST", self._deployment(endpoint, deployment, "drift"), body))
 
-    def inject_fault(
-        self,
-        *,
-        method: str | None = None,
-        path_contains: str | None = None,
-        status: int = 429,
-        count: int | None = 1,
-        retry_after: int | None = 1,
-        delay: float = 0.0,
-        drop: bool = False,
-        probability: float = 1.0,
-        seed: int | None = None,
-        after: bool = False,
-        retry_after_ms: int | None = None,
-    ) -> None:
-        """Answer ``count`` requests (None: until cleared) matching ``method``/``path_contains`` with
-        ``status`` (an ARM error; ``Retry-After: retry_after`` unless None, ``retry-after-ms:
-        retry_after_ms`` if set) after ``delay`` s;
-        ``status=0`` only delays, ``drop=True`` closes the connection. With ``probability`` < 1 each
-        matching request is faulted with that chance (draws seeded by ``seed``); ``after=True``
-        lets the request be processed before its answer is replaced."""
-        spec = {
-            "method": method,
-            "path_contains": path_contains,
-            "status": status,
-            "count": count,
-            "retry_after": retry_after,
-            "retry_after_ms": retry_after_ms,
-            "delay": delay,
-            "drop": drop,
-            "probability": probability,
-            "seed": seed,
-            "after": after,
-        }
-        self._add_fault(spec)
 
     def requests(self) -> list[dict[str, Any]]:
         """Recorded requests (``method``, ``path``, ``api_version``, ``body``, ``status``), oldest first."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from ..common.calls import CallCounter
 from ..common.control_api import BadRequest, ControlAPIBase, Handlers, http_status_field, json_body, json_response
 from .backend import AzureMLBackend
 from .errors import ArmError
@@ -62,8 +63,8 @@ class ControlAPI(ControlAPIBase):
     progression_fields = frozenset({"progression", "times", "seconds"})
     fault_fields = FAULT_FIELDS
 
-    def __init__(self, backend: AzureMLBackend, faults: FaultInjector, log: RequestLog) -> None:
-        super().__init__(faults, parse_fault)
+    def __init__(self, backend: AzureMLBackend, faults: FaultInjector, log: RequestLog, calls: CallCounter) -> None:
+        super().__init__(faults, parse_fault, calls)
         self._backend = backend
         self._log = log
 

@@ -1,8 +1,8 @@
 """Base of the emulators' control API clients (stdlib only): JSON over HTTP(S), errors, shared routes.
 
 Every emulator serves ``GET /_emulator/health``, ``POST /_emulator/reset`` and, under its own
-prefix (``/_emulator/<provider>``), ``progression``, ``faults`` and (SageMaker, Vertex AI) ``calls``
-(request counts by API method). A refused request (HTTP 4xx with ``{"error": ...}``) raises
+prefix (``/_emulator/<provider>``), ``progression``, ``faults`` and ``calls`` (request counts by
+API method). A refused request (HTTP 4xx with ``{"error": ...}``) raises
 :class:`ControlAPIError`.
 """
 
@@ -69,9 +69,65 @@ class ControlClient:
             spec["seconds"] = seconds
         self._call("POST", f"{self.prefix}/progression", spec)
 
+    def progression(self) -> dict[str, Any]:
+        """The current progression, e.g. ``{"progression": "manual", "times": 1}``."""
+        return dict(self._call("GET", f"{self.prefix}/progression")["progression"])
+
+    def health(self) -> bool:
+        """True when the emulator answers."""
+        return self._call("GET", "/_emulator/health") == {"status": "ok"}
+
     def _add_fault(self, spec: dict[str, Any]) -> None:
         """POST ``spec`` to the emulator's ``faults`` route."""
         self._call("POST", f"{self.prefix}/faults", spec)
+
+    def inject_fault(
+        self,
+        *,
+        operation: str | None = None,
+        method: str | None = None,
+        path_contains: str | None = None,
+        status: int | None = None,
+        code: str | None = None,
+        delay: float = 0.0,
+        drop: bool = False,
+        retry_after: float | None = None,
+        after: bool = False,
+        count: int | None = 1,
+        probability: float = 1.0,
+        seed: int | None = None,
+        **provider_fields: Any,
+    ) -> None:
+        """Fault the next ``count`` matching requests (None: until cleared); see
+        :mod:`emulators.common.faults` for the vocabulary every emulator shares.
+
+        Matching (None: any): ``operation`` (the API method, as :meth:`calls` names it),
+        ``method`` (HTTP), ``path_contains`` (a substring of the path). Effect: wait ``delay``
+        seconds, then ``drop`` the connection, or answer the provider's error for ``status``
+        (None: the emulator's throttling answer; 0: no error, latency only) with ``code`` (None:
+        the provider's code for that status) and ``retry_after`` (seconds) in its retry-after
+        headers; ``after=True`` processes the request before its answer is replaced. With
+        ``probability`` < 1 each matching request is faulted with that chance (draws seeded by
+        ``seed``). ``provider_fields``: what only one emulator has (SageMaker ``service``, Azure
+        ML ``retry_after_ms``); another emulator refuses them (:class:`ControlAPIError`).
+        """
+        self._add_fault(
+            {
+                "operation": operation,
+                "method": method,
+                "path_contains": path_contains,
+                "status": status,
+                "code": code,
+                "delay": delay,
+                "drop": drop,
+                "retry_after": retry_after,
+                "after": after,
+                "count": count,
+                "probability": probability,
+                "seed": seed,
+                **provider_fields,
+            }
+        )
 
     def faults(self) -> list[dict[str, Any]]:
         """The active faults, each with its ``id``, ``remaining``, ``matched`` and ``injected`` counts."""

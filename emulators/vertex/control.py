@@ -34,10 +34,6 @@ class VertexControl(ControlClient):
     def _resource(kind: str, resource_id: str, what: str) -> str:
         return f"/_emulator/vertex/{kind}/{quote(resource_id, safe='')}/{what}"
 
-    def progression(self) -> dict[str, Any]:
-        """The current progression, e.g. ``{"progression": "manual", "times": 1}``."""
-        return dict(self._call("GET", "/_emulator/vertex/progression")["progression"])
-
     def fail_endpoint(self, endpoint_id: str, *, on: str, reason: str, code: int = 9) -> None:
         """Make the next DeployModel on endpoint ``endpoint_id`` end with ``error{code, reason}``.
 
@@ -87,40 +83,6 @@ class VertexControl(ControlClient):
         """Back to the default (echo) predictions for ``endpoint_id``."""
         self._call("DELETE", self._resource("endpoints", endpoint_id, "prediction"))
 
-    def inject_fault(
-        self,
-        *,
-        method: str | None = None,
-        path_contains: str | None = None,
-        status: int = 429,
-        count: int | None = 1,
-        retry_after: float | None = None,
-        delay: float = 0.0,
-        drop: bool = False,
-        probability: float = 1.0,
-        seed: int | None = None,
-        after: bool = False,
-    ) -> None:
-        """Answer ``count`` requests (None: until cleared) matching ``method`` / ``path_contains``
-        with a Google error of HTTP ``status`` (429 RESOURCE_EXHAUSTED, 500 INTERNAL, 503
-        UNAVAILABLE, ...) after ``delay`` seconds; with ``probability`` < 1 each matching request
-        is faulted with that chance (draws seeded by ``seed``). ``status=0`` only adds the delay;
-        ``drop=True`` closes the connection; ``retry_after`` (s) adds ``Retry-After``;
-        ``after=True`` lets the request be processed before its answer is replaced."""
-        self._add_fault(
-            {
-                "method": method,
-                "path_contains": path_contains,
-                "status": status,
-                "count": count,
-                "retry_after": retry_after,
-                "delay": delay,
-                "drop": drop,
-                "probability": probability,
-                "seed": seed,
-                "after": after,
-            }
-        )
 
     def project_number(self, project_id: str) -> str:
         """The project number the emulator uses in names for ``project_id`` (deterministic)."""

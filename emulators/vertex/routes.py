@@ -64,7 +64,7 @@ from .errors import ApiError, unimplemented
 from .faults import FaultInjector, fault_response
 from .known_methods import known_method
 
-__all__ = ["ROUTES", "Route", "VertexApp"]
+__all__ = ["ROUTES", "Route", "VertexApp", "operation_name"]
 
 _log = logging.getLogger(__name__)
 
@@ -125,6 +125,16 @@ def _method_name(route: Route) -> str:
     return "".join(part.capitalize() for part in route.handler.__name__.split("_"))
 
 
+def operation_name(method: str, path: str) -> str | None:
+    """The API method ``method`` ``path`` calls (``CreateEndpoint``, ``ExplainEndpoint``...: what
+    ``calls()`` counts and a fault's ``operation`` matches); None for an unknown path."""
+    for route in ROUTES:
+        if route.method == method and route.pattern.fullmatch(path):
+            return _method_name(route)
+    known = known_method(method, path)
+    return known.method if known is not None else None
+
+
 def _json_error(error: ApiError) -> Response:
     return Response(error.body(), status=error.http_status, content_type="application/json; charset=UTF-8")
 
@@ -139,16 +149,16 @@ class VertexApp:
         self._control = ControlAPI(backend, faults, self._calls)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if path.startswith(CONTROL_PREFIX):
             return self._control(environ, start_response)
-        fault = self._faults.take(environ.get("REQUEST_METHOD", ""), path)
+        fault = self._faults.take(method, path, operation_name(method, path))
         if fault is None:
             return self._answer(environ, start_response)
         _log.info("injecting fault (status %s, delay %s s, drop %s, after %s) into %s %s", fault.status,
-                  fault.delay, fault.drop, fault.after, environ.get("REQUEST_METHOD"), path)
+                  fault.delay, fault.drop, fault.after, method, path)
         return serve_fault(environ, start_response, self._answer, delay=fault.delay, drop=fault.drop,
-                           after=fault.after, error=fault_response(fault) if fault.status else None)
+                           after=fault.after, error=fault_response(fault) if fault.answers_error else None)
 
     def _answer(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         """The emulated API's answer to one request (API errors as Google's JSON errors)."""

@@ -151,10 +151,9 @@ def inject_latency(emulators: EmulatorProcess, seconds: float, *, count: int = 1
     """The next ``count`` provider requests to each emulator wait ``seconds`` before they are
     answered (pure latency: they then reach the emulated API)."""
     c = emulators.controls
-    c["sagemaker"].inject_fault(service="*", operation="*", code="", count=count,
-                                latency_ms=round(seconds * 1000))
+    c["sagemaker"].inject_fault(service="*", status=0, delay=seconds, count=count)
     c["vertex"].inject_fault(status=0, delay=seconds, count=count)
-    c["azureml"].inject_fault(status=0, delay=seconds, count=count, retry_after=None)
+    c["azureml"].inject_fault(status=0, delay=seconds, count=count)
 
 
 def clear_latency(emulators: EmulatorProcess) -> None:

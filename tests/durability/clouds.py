@@ -117,8 +117,8 @@ class SageMaker(Cloud):
         emulator.control.set_progression("immediate")
 
     def slow_queries(self, emulator: Any, seconds: float) -> None:
-        emulator.control.inject_fault(operation="InvokeEndpoint", service="sagemaker-runtime", code="",
-                                      latency_ms=int(seconds * 1000), count=1)
+        emulator.control.inject_fault(operation="InvokeEndpoint", service="sagemaker-runtime", status=0,
+                                      delay=seconds, count=1)
 
     @staticmethod
     def client(emulator: Any) -> Any:

@@ -678,7 +678,7 @@ def test_runtime_fault_and_latency(sm: Any, runtime: Any, emulator: SageMakerEmu
     _in_service_endpoint(sm)
     emulator.control.inject_fault(service="sagemaker-runtime", operation="InvokeEndpoint", code="ServiceUnavailable",
                                   status=503)
-    emulator.control.inject_fault(service="sagemaker-runtime", code="", latency_ms=100)
+    emulator.control.inject_fault(service="sagemaker-runtime", status=0, delay=0.1)
 
     with pytest.raises(ClientError) as exc:
         runtime.invoke_endpoint(EndpointName="ep", Body=b"{}")
@@ -691,7 +691,7 @@ def test_runtime_fault_and_latency(sm: Any, runtime: Any, emulator: SageMakerEmu
 
 
 def test_dropped_connection(sm: Any, emulator: SageMakerEmulator) -> None:
-    emulator.control.inject_fault(code="DroppedConnection")
+    emulator.control.inject_fault(drop=True)
 
     with pytest.raises(Exception) as exc:
         sm.list_endpoints()
