@@ -66,7 +66,7 @@ class ScoringOperations(BackendCore):
                 return _message(
                     503, f"Deployment '{deployment.name}' is not ready (provisioningState {deployment.state}).", marker
                 )
-            configured = self.behaviour.scoring_for(endpoint.name, deployment.name)
+            configured = self.behaviour.response(endpoint.name, deployment.name)
             if configured is not None:
                 return configured.status, {"Content-Type": configured.content_type, **marker}, configured.body
             payload: Any

@@ -1,18 +1,34 @@
-"""Base of the emulators' control API clients (stdlib only): JSON over HTTP(S), errors, shared routes.
+"""Base of the emulators' control API clients (stdlib only): JSON over HTTP(S), errors, one vocabulary.
 
 Every emulator serves ``GET /_emulator/health``, ``POST /_emulator/reset`` and, under its own
-prefix (``/_emulator/<provider>``), ``progression``, ``faults`` and ``calls`` (request counts by
-API method). A refused request (HTTP 4xx with ``{"error": ...}``) raises
-:class:`ControlAPIError`.
+prefix (``/_emulator/<provider>``), the routes of :mod:`emulators.common.control_api`. So every
+client has, with the same meaning on each emulator:
+
+- :meth:`ControlClient.set_progression` / :meth:`~ControlClient.progression`: how changes complete;
+- :meth:`~ControlClient.fail_endpoint` / :meth:`~ControlClient.clear_failure`: make an endpoint's
+  creates or updates fail (sticky by default; ``once=True``: the next one only);
+- :meth:`~ControlClient.set_prediction` / :meth:`~ControlClient.clear_prediction`: a canned
+  data-plane answer (one body shape: bytes, text or JSON);
+- :meth:`~ControlClient.inject_fault` (:mod:`emulators.common.faults`), :meth:`~ControlClient.faults`,
+  :meth:`~ControlClient.injections`, :meth:`~ControlClient.clear_faults`;
+- :meth:`~ControlClient.drift`: change live config behind the API's back (Vertex AI, Azure ML;
+  SageMaker's endpoint configs are immutable: change them through the API);
+- :meth:`~ControlClient.calls` / :meth:`~ControlClient.clear_calls`: requests answered per API
+  operation;
+- :meth:`~ControlClient.reset`.
+
+A refused request (HTTP 4xx with ``{"error": ...}``) raises :class:`ControlAPIError`.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import ssl
 import urllib.error
 import urllib.request
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 __all__ = ["ControlAPIError", "ControlClient"]
 
@@ -76,6 +92,61 @@ class ControlClient:
     def health(self) -> bool:
         """True when the emulator answers."""
         return self._call("GET", "/_emulator/health") == {"status": "ok"}
+
+    def _endpoint(self, name: str, what: str) -> str:
+        return f"{self.prefix}/endpoints/{quote(name, safe='')}/{what}"
+
+    def fail_endpoint(self, name: str, *, on: str, reason: str, once: bool = False, code: Any = None) -> None:
+        """Make the creates (``on="create"``) or updates (``on="update"``) of endpoint ``name`` fail
+        with ``reason`` until :meth:`clear_failure` (``once=True``: the next one only).
+
+        ``code`` is the provider's error code where the emulator reports one (Vertex AI: a
+        ``google.rpc.Code`` number, default 9; Azure ML: an ARM error code); SageMaker takes none.
+        What "fail" looks like is each emulator's (SageMaker: ``Failed`` or a rolled-back update;
+        Vertex AI: the DeployModel operation's error; Azure ML: ``Failed`` operations).
+        """
+        body: dict[str, Any] = {"on": on, "reason": reason, "once": once}
+        if code is not None:
+            body["code"] = code
+        self._call("PUT", self._endpoint(name, "failure"), body)
+
+    def clear_failure(self, name: str) -> None:
+        """Forget the failures configured for endpoint ``name`` (and its sub-resources')."""
+        self._call("DELETE", self._endpoint(name, "failure"))
+
+    def set_prediction(
+        self,
+        name: str,
+        *,
+        body: bytes | str | Any,
+        status: int = 200,
+        content_type: str = "application/json",
+        deployment: str | None = None,
+    ) -> None:
+        """Answer the data plane of endpoint ``name`` with ``status`` and ``body`` until
+        :meth:`clear_prediction`: bytes are sent as they are, a str as UTF-8, anything else
+        JSON-encoded. A status other than 200 is the provider's model error (SageMaker
+        ``ModelError``, Vertex AI an API error, Azure ML that status). ``deployment`` (Azure ML):
+        only the requests routed to that deployment."""
+        spec: dict[str, Any] = {"status": status, "content_type": content_type, **_encoded(body)}
+        if deployment is not None:
+            spec["deployment"] = deployment
+        self._call("PUT", self._endpoint(name, "prediction"), spec)
+
+    def clear_prediction(self, name: str) -> None:
+        """Back to the default data-plane answers of endpoint ``name``."""
+        self._call("DELETE", self._endpoint(name, "prediction"))
+
+    def drift(self, name: str, patch: dict[str, Any], *, deployment: str | None = None) -> dict[str, Any]:
+        """Change resource ``name`` (or its ``deployment``) behind the API's back, as someone editing
+        in the console would, to test drift detection; returns the changed resource as the API
+        shows it. What ``patch`` may change is each emulator's (Vertex AI: proto JSON fields of a
+        model or endpoint; Azure ML: ``tags``/``traffic`` of an endpoint, ``tags``/``instance_count``
+        /``environment_variables`` of a deployment)."""
+        body: dict[str, Any] = {"name": name, "patch": patch}
+        if deployment is not None:
+            body["deployment"] = deployment
+        return dict(self._call("POST", f"{self.prefix}/drift", body)["resource"])
 
     def _add_fault(self, spec: dict[str, Any]) -> None:
         """POST ``spec`` to the emulator's ``faults`` route."""
@@ -154,3 +225,12 @@ class ControlClient:
     def reset(self) -> None:
         """Drop the emulator's state and faults (see each emulator for what is kept)."""
         self._call("POST", "/_emulator/reset")
+
+
+def _encoded(body: bytes | str | Any) -> dict[str, Any]:
+    """A prediction body as the control API takes it: ``base64`` (bytes), ``text`` (str) or ``json``."""
+    if isinstance(body, bytes):
+        return {"base64": base64.b64encode(body).decode("ascii")}
+    if isinstance(body, str):
+        return {"text": body}
+    return {"json": body}

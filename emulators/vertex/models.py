@@ -83,7 +83,7 @@ class ModelService:
             name = where.model(model_id)
             if name in state.models or state.ops.pending(name):
                 raise already_exists(f'Model "{name}" already exists.')
-            failure = state.behaviour.take_model_failure(model_id)
+            failure = state.behaviour.failure(f"models/{model_id}", "upload")
 
             def effect() -> Message:
                 if name in state.models:
