@@ -9,7 +9,7 @@ Contract:
   to that deployment (any traffic; unknown -> 404); otherwise a deterministic smooth weighted
   round robin over the deployments with live traffic (none -> 404 "No valid deployments to route
   to..."). A deployment that is not ``Succeeded``/``Updating`` answers 503.
-- Answer: the response configured with ``set_scoring_response`` (deployment-specific first, then
+- Answer: the response configured with ``set_prediction`` (deployment-specific first, then
   endpoint-wide), else 200 ``{"echo": <request JSON or text>, "deployment": <name>}``; header
   ``azureml-model-deployment: <name>`` on every answer from a deployment.
 """

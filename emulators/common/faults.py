@@ -170,7 +170,7 @@ class FaultInjector(Generic[F]):
             self._history.clear()
             self._added = 0
 
-    def take(self, *request: str) -> F | None:
+    def take(self, *request: str | None) -> F | None:
         """The first fault matching ``request`` (``fault.matches(*request)``) that fires for it, or
         None; a fault that has fired ``count`` times is removed."""
         with self._lock:

@@ -7,7 +7,7 @@ HTTP 400 ``{"error": "<message>"}``, an unknown route 404, a wrong method 405.
     ``{"status": "ok"}`` once the server is up.
 ``POST /_emulator/reset``
     Clear all SageMaker, sagemaker-runtime, Application Auto Scaling and Secrets Manager state
-    (every account and region), configured failures and invocation responses, and this emulator's
+    (every account and region), configured failures and canned predictions, and this emulator's
     faults. The progression setting is kept.
 ``GET  /_emulator/sagemaker/progression``
     The current endpoint progression, ``{"progression": {...}}``.

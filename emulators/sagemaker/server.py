@@ -7,7 +7,7 @@ moto's ``/moto-api/...`` and the emulator's control API ``/_emulator/...``
 (:class:`~emulators.sagemaker.control.SageMakerControl`).
 
 Shared state: moto keeps its backends in process-global dicts and the emulator's lifecycle settings
-(progression, configured failures, invocation responses) are process-global too. Two emulators in
+(progression, configured failures, canned predictions) are process-global too. Two emulators in
 one process therefore see the same SageMaker resources and settings; only injected faults belong to
 one emulator. Tests should call ``control.reset()`` between cases.
 """
