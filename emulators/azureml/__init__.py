@@ -6,13 +6,25 @@ Start one with :class:`AzureMLEmulator`, point azure-ai-ml's real ``MLClient`` a
     with AzureMLEmulator(progression={"progression": "manual", "times": 1}) as emu:
         emu.control.fail_endpoint("my-endpoint", on="create", reason="Not enough quota")
 
-Modules (routes / handlers / backend, the moto split): ``server`` (the emulator), ``tls``,
-``routes`` (URL table, auth, api-version, faults, dispatch), ``handlers`` (HTTP only),
-``backend`` (state + rules: ``core``, ``endpoints``, ``deployments``, ``assets``, ``scoring``),
-``schema`` (strict validation against azure-ai-ml's REST models), ``rules`` (Azure's limits),
-``secret_refs`` (secret injection references in environment variables),
-``lifecycle`` (operations and progression), ``shapes`` (ARM JSON), ``state``, ``errors``,
-``faults``, ``control`` / ``control_api`` (control API client / server).
+Modules, by role (the same file names as the other emulators where they have the role):
+
+- ``server``: :class:`AzureMLEmulator`, the HTTPS loopback server (``tls``: its CA and certificate);
+- ``routes``: URL -> handler table and the WSGI front (control API, auth, api-version, faults,
+  call counts, request log); ``model_routes`` and ``autoscale_routes`` for the model registry and
+  Azure Monitor autoscale settings;
+- ``handlers``: HTTP only (parse, call the backend, answer ARM JSON and the data plane);
+- ``backend``: state + rules entry point (:class:`~emulators.azureml.backend.AzureMLBackend`, the
+  operation families as mixins over ``base``: ``endpoints``, ``deployments``, ``assets``,
+  ``model_registry``, ``scoring``, plus ``autoscale``);
+- ``base``: the backend's shared machinery (lock, workspaces, operations, validation);
+- ``state``: plain data of one emulator (workspaces, endpoints, deployments, assets);
+- ``lifecycle``: long-running operations and how they progress;
+- ``control`` / ``control_api``: the control API's Python client / HTTP server;
+- ``faults``: ARM error answers of injected faults;
+- ``errors``: ARM errors;
+- rules and shapes: ``schema`` / ``monitor_schema`` (strict validation against the SDKs' REST
+  models), ``rules`` (Azure's limits), ``secret_refs`` (Key Vault references in environment
+  variables), ``shapes`` (ARM JSON).
 """
 
 from .control import AzureMLControl, ControlAPIError

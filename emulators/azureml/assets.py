@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import schema
-from .core import Answer, BackendCore, Scope
+from .base import Answer, BackendCore, Scope
 from .errors import bad_request, not_found
 from .shapes import render_asset
 from .state import Asset

@@ -1,8 +1,10 @@
 """The Azure ML emulator's backend: all state and rules of one emulator instance (thread-safe).
 
 :class:`AzureMLBackend` combines the operation families (endpoints, deployments, assets, model
-registry, scoring) with what the control API changes: progression, configured failures, scoring
-responses, and changes made "behind the back" of a client (as someone editing in the portal would: drift).
+registry, scoring) with what the control API changes: progression, configured failures (the
+:class:`~emulators.common.behaviour.Behaviour` registry, which also holds the scoring responses),
+Key Vault secrets, and changes made "behind the back" of a client (as someone editing in the
+portal would: drift).
 State is per instance; nothing is process-global.
 """
 
@@ -11,16 +13,16 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ..common.behaviour import Failure
 from . import rules, secret_refs
 from .assets import AssetOperations
-from .core import Scope
+from .base import Scope
 from .deployments import DeploymentOperations
 from .endpoints import EndpointOperations
 from .errors import not_found
 from .lifecycle import Progression, parse_progression
 from .model_registry import ModelRegistryOperations
 from .scoring import ScoringOperations
-from .state import ScoringResponse
 
 __all__ = ["AzureMLBackend"]
 
@@ -51,66 +53,32 @@ class AzureMLBackend(
 
     # ------------------------------------------------------------------------------ failures
 
-    def fail_endpoint(self, name: str, on: str, reason: str, code: str | None = None) -> None:
-        """Make operations on endpoint ``name`` fail with ``reason`` until cleared.
-
-        ``on="create"``: the endpoint's creation, and the first deployment created on it (while it
-        has no Succeeded deployment). ``on="update"``: deployment creates/updates once the endpoint
-        has a Succeeded deployment.
-        """
-        if on not in ("create", "update"):
-            raise ValueError(f"'on' must be 'create' or 'update', got {on!r}")
-        _check_reason(reason)
-        with self.lock:
-            self.behaviour.endpoint_failures[(name.lower(), on)] = (code or "", reason)
-
-    def fail_deployment(self, endpoint: str, deployment: str, reason: str, code: str | None = None) -> None:
-        """Make every create/update of ``deployment`` of ``endpoint`` fail with ``reason`` until cleared."""
-        _check_reason(reason)
-        with self.lock:
-            self.behaviour.deployment_failures[(endpoint.lower(), deployment.lower())] = (code or "", reason)
-
-    def clear_failure(self, name: str) -> None:
-        """Forget the failures configured for endpoint ``name`` and its deployments."""
-        with self.lock:
-            self.behaviour.clear_failures(name)
+    def fail_deployment(self, endpoint: str, deployment: str, failure: Failure) -> None:
+        """Make creates/updates of ``deployment`` of ``endpoint`` fail (every one, or the next if
+        ``failure.once``); endpoint failures are set through the shared control route."""
+        self.behaviour.set_failure(f"{endpoint}/{deployment}", "deploy", failure)
 
     def failures(self) -> dict[str, Any]:
         """The configured failures (JSON form)."""
-        with self.lock:
-            return {
-                "endpoints": [
-                    {"endpoint": e, "on": on, "reason": r, "code": c or None}
-                    for (e, on), (c, r) in self.behaviour.endpoint_failures.items()
-                ],
-                "deployments": [
-                    {"endpoint": e, "deployment": d, "reason": r, "code": c or None}
-                    for (e, d), (c, r) in self.behaviour.deployment_failures.items()
-                ],
-            }
+        endpoints, deployments = [], []
+        for entry in self.behaviour.failures():
+            key, reason, code = entry["key"], entry["reason"], entry["code"] or None
+            if entry["phase"] == "deploy":
+                endpoint, deployment = key.split("/", 1)
+                deployments.append({"endpoint": endpoint, "deployment": deployment, "reason": reason, "code": code})
+            else:
+                endpoints.append({"endpoint": key, "on": entry["phase"], "reason": reason, "code": code})
+        return {"endpoints": endpoints, "deployments": deployments}
 
     def add_key_vault_secret(self, vault: str, name: str, version: str | None = None) -> str:
         """Register a Key Vault secret version (see :mod:`emulators.azureml.secret_refs`); its identifier."""
         with self.lock:
-            return secret_refs.add_secret(self.behaviour.key_vaults, vault, name, version)
+            return secret_refs.add_secret(self.vault_secrets, vault, name, version)
 
     def key_vaults(self) -> dict[str, Any]:
         """The registered Key Vault secrets (JSON form)."""
         with self.lock:
-            return {"key_vaults": copy.deepcopy(self.behaviour.key_vaults)}
-
-    # ----------------------------------------------------------------------- scoring answers
-
-    def set_scoring_response(self, endpoint: str, response: ScoringResponse, deployment: str | None = None) -> None:
-        """Answer scoring requests of ``endpoint`` (or only of its ``deployment``) with ``response``."""
-        with self.lock:
-            self.behaviour.scoring[(endpoint.lower(), (deployment or "").lower())] = response
-
-    def clear_scoring_response(self, endpoint: str) -> None:
-        """Back to the default echo answer for ``endpoint`` (all its deployments)."""
-        with self.lock:
-            for key in [k for k in self.behaviour.scoring if k[0] == endpoint.lower()]:
-                del self.behaviour.scoring[key]
+            return {"key_vaults": copy.deepcopy(self.vault_secrets)}
 
     # ---------------------------------------------------------------------- behind the back
 
@@ -182,8 +150,3 @@ class AzureMLBackend(
     def workspace_scope(self, subscription: str, resource_group: str, workspace: str) -> Scope:
         """A :class:`Scope` (helper for callers outside the HTTP layer)."""
         return Scope(subscription, resource_group, workspace)
-
-
-def _check_reason(reason: str) -> None:
-    if not isinstance(reason, str) or not reason:
-        raise ValueError(f"'reason' must be a non-empty string, got {reason!r}")

@@ -9,21 +9,19 @@ HTTP routes, under the emulator's URL; JSON bodies and answers. Invalid input is
 ``GET|POST /_emulator/azureml/progression`` ``{"progression": "immediate"}`` |
                                             ``{"progression": "manual", "times": n}`` |
                                             ``{"progression": "time", "seconds": s}``
-``PUT|DELETE /_emulator/azureml/endpoints/{e}/failure``   ``{"on": "create"|"update", "reason", "code"?}``
-                                            (DELETE also forgets the endpoint's deployment failures)
-``PUT  /_emulator/azureml/endpoints/{e}/deployments/{d}/failure``  ``{"reason", "code"?}``
+``PUT|DELETE /_emulator/azureml/endpoints/{e}/failure``   ``{"on": "create"|"update", "reason", "once"?,
+                                            "code"?}`` (DELETE also forgets the endpoint's deployment failures)
+``PUT  /_emulator/azureml/endpoints/{e}/deployments/{d}/failure``  ``{"reason", "once"?, "code"?}``
 ``GET  /_emulator/azureml/failures``        the configured failures
-``PUT|DELETE /_emulator/azureml/endpoints/{e}/scoring``   ``{"status", "content_type", "deployment"?,
-                                            and one of "json" | "text" | "base64"}``
-``POST /_emulator/azureml/endpoints/{e}/drift``           ``{"tags"?, "traffic"?}`` (no operation)
-``POST /_emulator/azureml/endpoints/{e}/deployments/{d}/drift``  ``{"tags"?, "instance_count"?,
-                                            "environment_variables"?}`` (no operation)
+``PUT|DELETE /_emulator/azureml/endpoints/{e}/prediction``  ``{"status", "content_type", "deployment"?,
+                                            and one of "json" | "text" | "base64"}``: scoring answers
+``POST /_emulator/azureml/drift``           ``{"name": endpoint, "deployment"?, "patch"}``: an endpoint's
+                                            ``tags``/``traffic``, a deployment's ``tags``/``instance_count``/
+                                            ``environment_variables`` (no operation)
 ``GET|POST|DELETE /_emulator/azureml/faults``  list (``{"faults": [...], "injected": [...]}``:
-                                            active faults, firings) / add (``{"method"?, "path_contains"?,
-                                            "status", "count", "probability", "seed", "retry_after",
-                                            "retry_after_ms",
-                                            "delay", "drop", "after"}``, see :mod:`emulators.azureml.faults`)
-                                            / clear
+                                            active faults, firings) / add (the shared fault fields and
+                                            ``retry_after_ms``, see :mod:`emulators.azureml.faults`) / clear
+``GET|DELETE /_emulator/azureml/calls``     ``{"calls": {"PutEndpoint": 1, ...}}``: requests per operation
 ``GET|DELETE /_emulator/azureml/requests``  the recorded ARM and data-plane requests / forget them
 ``GET  /_emulator/azureml/state``           endpoints, deployments and their provisioning states
 ``PUT  /_emulator/azureml/keyvaults/{vault}/secrets/{name}``  ``{"version"?}`` (32 hex; default: a new
@@ -35,7 +33,6 @@ HTTP routes, under the emulator's URL; JSON bodies and answers. Invalid input is
 
 from __future__ import annotations
 
-import base64
 import ssl
 from typing import Any
 from urllib.parse import quote
@@ -50,9 +47,13 @@ _PREFIX = "/_emulator/azureml"
 class AzureMLControl(ControlClient):
     """HTTP client of the control API of the emulator at ``url``, trusting the CA in ``ca_file``.
 
-    :meth:`set_progression` applies to operations in flight too (``"manual"``: after ``times`` reads
-    of the status URL or the resource). :meth:`reset` drops all state, faults, failures, scoring
-    responses and recorded requests; the progression goes back to the emulator's default.
+    The shared vocabulary (:mod:`emulators.common.control`), keyed by endpoint name; a failure
+    ``on="create"`` fails the endpoint's creation and its first deployment create (while it has no
+    Succeeded deployment), ``on="update"`` the deployment creates/updates once it has one;
+    :meth:`set_prediction` may name the ``deployment`` it applies to. :meth:`set_progression`
+    applies to operations in flight too (``"manual"``: after ``times`` reads of the status URL or
+    the resource). :meth:`reset` drops all state, faults, failures, predictions, call counts and
+    recorded requests; the progression goes back to the emulator's default.
     """
 
     prefix = _PREFIX
@@ -61,120 +62,23 @@ class AzureMLControl(ControlClient):
         super().__init__(url, context=ssl.create_default_context(cafile=ca_file))
 
     @staticmethod
-    def _endpoint(name: str, what: str) -> str:
-        return f"{_PREFIX}/endpoints/{quote(name, safe='')}/{what}"
-
-    @staticmethod
     def _deployment(endpoint: str, deployment: str, what: str) -> str:
         return f"{_PREFIX}/endpoints/{quote(endpoint, safe='')}/deployments/{quote(deployment, safe='')}/{what}"
 
-    def health(self) -> bool:
-        """True when the emulator answers."""
-        return self._call("GET", "/_emulator/health") == {"status": "ok"}
-
-    def progression(self) -> dict[str, Any]:
-        """The current progression, e.g. ``{"progression": "manual", "times": 1}``."""
-        return dict(self._call("GET", f"{_PREFIX}/progression")["progression"])
-
-    def fail_endpoint(self, name: str, *, on: str, reason: str, code: str | None = None) -> None:
-        """Make endpoint ``name`` fail with ``reason`` until :meth:`clear_failure`.
-
-        ``on="create"``: its creation (and its first deployment create, while it has no Succeeded
-        deployment) ends ``Failed``; ``on="update"``: deployment creates/updates on it end ``Failed``
-        once it has a Succeeded deployment. The operation status carries ``error{code, message=reason}``.
-        """
-        self._call("PUT", self._endpoint(name, "failure"), {"on": on, "reason": reason, "code": code})
-
-    def fail_deployment(self, endpoint: str, deployment: str, *, reason: str, code: str | None = None) -> None:
-        """Make every create/update of ``deployment`` of ``endpoint`` end ``Failed`` with ``reason``."""
-        self._call("PUT", self._deployment(endpoint, deployment, "failure"), {"reason": reason, "code": code})
-
-    def clear_failure(self, name: str) -> None:
-        """Forget the failures configured for endpoint ``name`` and its deployments."""
-        self._call("DELETE", self._endpoint(name, "failure"))
+    def fail_deployment(
+        self, endpoint: str, deployment: str, *, reason: str, once: bool = False, code: str | None = None
+    ) -> None:
+        """Make creates/updates of ``deployment`` of ``endpoint`` end ``Failed`` with ``reason``
+        (``code``: the ARM error code) until :meth:`clear_failure` of the endpoint (``once=True``:
+        the next one only)."""
+        body: dict[str, Any] = {"reason": reason, "once": once}
+        if code is not None:
+            body["code"] = code
+        self._call("PUT", self._deployment(endpoint, deployment, "failure"), body)
 
     def failures(self) -> dict[str, Any]:
         """The configured failures."""
         return dict(self._call("GET", f"{_PREFIX}/failures"))
-
-    def set_scoring_response(
-        self,
-        endpoint: str,
-        *,
-        status: int = 200,
-        body: bytes | str | dict[str, Any] | list[Any],
-        content_type: str = "application/json",
-        deployment: str | None = None,
-    ) -> None:
-        """Answer scoring requests of ``endpoint`` (or only those routed to ``deployment``) with
-        ``status`` and ``body`` (a dict/list is JSON-encoded, a str UTF-8, bytes sent as they are)."""
-        spec: dict[str, Any] = {"status": status, "content_type": content_type, "deployment": deployment}
-        if isinstance(body, bytes):
-            spec["base64"] = base64.b64encode(body).decode("ascii")
-        elif isinstance(body, str):
-            spec["text"] = body
-        else:
-            spec["json"] = body
-        self._call("PUT", self._endpoint(endpoint, "scoring"), spec)
-
-    def clear_scoring_response(self, endpoint: str) -> None:
-        """Back to the default echo answer for ``endpoint``."""
-        self._call("DELETE", self._endpoint(endpoint, "scoring"))
-
-    def update_endpoint(
-        self, name: str, *, tags: dict[str, str] | None = None, traffic: dict[str, int] | None = None
-    ) -> dict[str, Any]:
-        """Change an endpoint behind the client's back (no operation); returns its ARM JSON."""
-        return dict(self._call("POST", self._endpoint(name, "drift"), {"tags": tags, "traffic": traffic}))
-
-    def update_deployment(
-        self,
-        endpoint: str,
-        deployment: str,
-        *,
-        tags: dict[str, str] | None = None,
-        instance_count: int | None = None,
-        environment_variables: dict[str, str] | None = None,
-    ) -> dict[str, Any]:
-        """Change a deployment behind the client's back (no operation); returns its ARM JSON."""
-        body = {"tags": tags, "instance_count": instance_count, "environment_variables": environment_variables}
-        return dict(self._call("POST", self._deployment(endpoint, deployment, "drift"), body))
-
-    def inject_fault(
-        self,
-        *,
-        method: str | None = None,
-        path_contains: str | None = None,
-        status: int = 429,
-        count: int | None = 1,
-        retry_after: int | None = 1,
-        delay: float = 0.0,
-        drop: bool = False,
-        probability: float = 1.0,
-        seed: int | None = None,
-        after: bool = False,
-        retry_after_ms: int | None = None,
-    ) -> None:
-        """Answer ``count`` requests (None: until cleared) matching ``method``/``path_contains`` with
-        ``status`` (an ARM error; ``Retry-After: retry_after`` unless None, ``retry-after-ms:
-        retry_after_ms`` if set) after ``delay`` s;
-        ``status=0`` only delays, ``drop=True`` closes the connection. With ``probability`` < 1 each
-        matching request is faulted with that chance (draws seeded by ``seed``); ``after=True``
-        lets the request be processed before its answer is replaced."""
-        spec = {
-            "method": method,
-            "path_contains": path_contains,
-            "status": status,
-            "count": count,
-            "retry_after": retry_after,
-            "retry_after_ms": retry_after_ms,
-            "delay": delay,
-            "drop": drop,
-            "probability": probability,
-            "seed": seed,
-            "after": after,
-        }
-        self._add_fault(spec)
 
     def requests(self) -> list[dict[str, Any]]:
         """Recorded requests (``method``, ``path``, ``api_version``, ``body``, ``status``), oldest first."""

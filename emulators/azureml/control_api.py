@@ -1,7 +1,8 @@
 """Server side of the Azure ML emulator's control API (``/_emulator/...``, JSON in and out).
 
-A bad body is HTTP 400 ``{"error": "<message>"}``, an unknown route 404, a wrong method 405. The
-client and the route list are in :mod:`emulators.azureml.control`.
+The shared routes (:mod:`emulators.common.control_api`) and Azure ML's own; a bad body is HTTP 400
+``{"error": "<message>"}``, an unknown route 404, a wrong method 405. The client and the route list
+are in :mod:`emulators.azureml.control`.
 """
 
 from __future__ import annotations
@@ -11,36 +12,25 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from ..common.control_api import BadRequest, ControlAPIBase, Handlers, http_status_field, json_body, json_response
+from ..common.calls import CallCounter
+from ..common.control_api import BadRequest, ControlAPIBase, Handlers, json_body, json_response, parse_failure
 from .backend import AzureMLBackend
 from .errors import ArmError
 from .faults import FIELDS as FAULT_FIELDS
 from .faults import FaultInjector, parse_fault
-from .handlers import decode_scoring_body
 from .routes import RequestLog
-from .state import ScoringResponse
 
 __all__ = ["ControlAPI"]
 
 _PREFIX = "/_emulator/azureml"
-_ENDPOINT = re.compile(rf"^{_PREFIX}/endpoints/(?P<endpoint>[^/]+)/(?P<what>failure|scoring|drift)$")
 _KEY_VAULT_SECRET = re.compile(rf"^{_PREFIX}/keyvaults/(?P<vault>[^/]+)/secrets/(?P<name>[^/]+)$")
-_DEPLOYMENT = re.compile(
-    rf"^{_PREFIX}/endpoints/(?P<endpoint>[^/]+)/deployments/(?P<deployment>[^/]+)/(?P<what>failure|drift)$"
-)
+_DEPLOYMENT_FAILURE = re.compile(rf"^{_PREFIX}/endpoints/(?P<endpoint>[^/]+)/deployments/(?P<deployment>[^/]+)/failure$")
 
 
 def _optional_str(body: dict[str, Any], key: str) -> str | None:
     value = body.get(key)
     if value is not None and (not isinstance(value, str) or not value):
         raise BadRequest(f"'{key}' must be a non-empty string, got {value!r}")
-    return value
-
-
-def _required_str(body: dict[str, Any], key: str) -> str:
-    value = _optional_str(body, key)
-    if value is None:
-        raise BadRequest(f"'{key}' is required")
     return value
 
 
@@ -59,11 +49,12 @@ class ControlAPI(ControlAPIBase):
     """WSGI app answering ``/_emulator/...`` for one emulator."""
 
     prefix = _PREFIX
+    prediction_per_deployment = True
     progression_fields = frozenset({"progression", "times", "seconds"})
     fault_fields = FAULT_FIELDS
 
-    def __init__(self, backend: AzureMLBackend, faults: FaultInjector, log: RequestLog) -> None:
-        super().__init__(faults, parse_fault)
+    def __init__(self, backend: AzureMLBackend, faults: FaultInjector, log: RequestLog, calls: CallCounter) -> None:
+        super().__init__(faults, parse_fault, calls, backend.behaviour)
         self._backend = backend
         self._log = log
 
@@ -95,24 +86,40 @@ class ControlAPI(ControlAPIBase):
         return fixed.get(path) or self._resource_handlers(path)
 
     def _resource_handlers(self, path: str) -> Handlers | None:
-        match = _DEPLOYMENT.match(path)
-        if match:
-            endpoint, deployment, what = match.group("endpoint", "deployment", "what")
-            if what == "failure":
-                return {"PUT": lambda r: self._fail_deployment(endpoint, deployment, r)}
-            return {"POST": lambda r: self._drift_deployment(endpoint, deployment, r)}
-        match = _ENDPOINT.match(path)
-        if not match:
+        match = _DEPLOYMENT_FAILURE.match(path)
+        if match is None:
             return None
-        endpoint, what = match.group("endpoint", "what")
-        if what == "failure":
-            return {
-                "PUT": lambda r: self._fail_endpoint(endpoint, r),
-                "DELETE": lambda _r: self._clear_failure(endpoint),
-            }
-        if what == "scoring":
-            return {"PUT": lambda r: self._set_scoring(endpoint, r), "DELETE": lambda _r: self._clear_scoring(endpoint)}
-        return {"POST": lambda r: self._drift_endpoint(endpoint, r)}
+        endpoint, deployment = match.group("endpoint", "deployment")
+        return {"PUT": lambda r: self._fail_deployment(endpoint, deployment, r)}
+
+    def _failure_code(self, code: Any) -> str | None:
+        if code is not None and (not isinstance(code, str) or not code):
+            raise BadRequest(f"'code' must be a non-empty string, got {code!r}")
+        return code
+
+    def _drift(self, name: str, patch: dict[str, Any], deployment: str | None) -> dict[str, Any]:
+        if deployment is None:
+            unknown = set(patch) - {"tags", "traffic"}
+            if unknown:
+                raise BadRequest(f"an endpoint's drift patch takes 'tags', 'traffic'; got {sorted(unknown)}")
+            return self._backend.drift_endpoint(
+                name, tags=_str_map(patch, "tags"), traffic=_str_map(patch, "traffic", int)
+            )
+        unknown = set(patch) - {"tags", "instance_count", "environment_variables"}
+        if unknown:
+            raise BadRequest(
+                f"a deployment's drift patch takes 'tags', 'instance_count', 'environment_variables'; got {sorted(unknown)}"
+            )
+        count = patch.get("instance_count")
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
+            raise BadRequest(f"'instance_count' must be an integer, got {count!r}")
+        return self._backend.drift_deployment(
+            name,
+            deployment,
+            tags=_str_map(patch, "tags"),
+            instance_count=count,
+            environment_variables=_str_map(patch, "environment_variables"),
+        )
 
     def _add_key_vault_secret(self, vault: str, name: str, request: Request) -> Response:
         body = json_body(request, {"version"})
@@ -129,51 +136,8 @@ class ControlAPI(ControlAPIBase):
         self._log.clear()
         return json_response(200, {"requests": []})
 
-    def _fail_endpoint(self, endpoint: str, request: Request) -> Response:
-        body = json_body(request, {"on", "reason", "code"})
-        on, reason = _required_str(body, "on"), _required_str(body, "reason")
-        self._backend.fail_endpoint(endpoint, on, reason, _optional_str(body, "code"))
-        return json_response(200, self._backend.failures())
-
     def _fail_deployment(self, endpoint: str, deployment: str, request: Request) -> Response:
-        body = json_body(request, {"reason", "code"})
-        reason = _required_str(body, "reason")
-        self._backend.fail_deployment(endpoint, deployment, reason, _optional_str(body, "code"))
+        body = json_body(request, {"reason", "once", "code"})
+        _on, failure = parse_failure({"on": "create", **body}, self._failure_code)
+        self._backend.fail_deployment(endpoint, deployment, failure)
         return json_response(200, self._backend.failures())
-
-    def _clear_failure(self, endpoint: str) -> Response:
-        self._backend.clear_failure(endpoint)
-        return json_response(200, self._backend.failures())
-
-    def _set_scoring(self, endpoint: str, request: Request) -> Response:
-        body = json_body(request, {"status", "content_type", "deployment", "json", "text", "base64"})
-        status = http_status_field(body)
-        content_type = _optional_str(body, "content_type") or "application/json"
-        response = ScoringResponse(status=status, body=decode_scoring_body(body), content_type=content_type)
-        self._backend.set_scoring_response(endpoint, response, _optional_str(body, "deployment"))
-        return json_response(200, {"endpoint": endpoint, "status": status})
-
-    def _clear_scoring(self, endpoint: str) -> Response:
-        self._backend.clear_scoring_response(endpoint)
-        return json_response(200, {"endpoint": endpoint, "scoring": None})
-
-    def _drift_endpoint(self, endpoint: str, request: Request) -> Response:
-        body = json_body(request, {"tags", "traffic"})
-        rendered = self._backend.drift_endpoint(
-            endpoint, tags=_str_map(body, "tags"), traffic=_str_map(body, "traffic", int)
-        )
-        return json_response(200, rendered)
-
-    def _drift_deployment(self, endpoint: str, deployment: str, request: Request) -> Response:
-        body = json_body(request, {"tags", "instance_count", "environment_variables"})
-        count = body.get("instance_count")
-        if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
-            raise BadRequest(f"'instance_count' must be an integer, got {count!r}")
-        rendered = self._backend.drift_deployment(
-            endpoint,
-            deployment,
-            tags=_str_map(body, "tags"),
-            instance_count=count,
-            environment_variables=_str_map(body, "environment_variables"),
-        )
-        return json_response(200, rendered)

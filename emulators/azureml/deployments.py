@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import rules, schema, secret_refs
-from .core import Answer, BackendCore, Scope
+from .base import Answer, BackendCore, Scope
 from .errors import bad_request, conflict, not_found
 from .shapes import render_deployment, with_deployment_defaults
 from .state import Deployment, Endpoint
@@ -122,18 +122,15 @@ class DeploymentOperations(BackendCore):
         secret_refs.check_environment_variables(properties.get("environmentVariables"))
 
     def _deployment_failure(self, endpoint: Endpoint, deployment: Deployment) -> tuple[str, str] | None:
-        behaviour = self.behaviour
-        configured = behaviour.deployment_failures.get((endpoint.name.lower(), deployment.name.lower()))
+        configured = self.behaviour.failure(f"{endpoint.name}/{deployment.name}", "deploy")
         if configured is None:
             has_succeeded = any(d.state == "Succeeded" or d.ever_succeeded for d in endpoint.deployments.values())
-            configured = behaviour.endpoint_failures.get(
-                (endpoint.name.lower(), "update" if has_succeeded else "create")
-            )
+            configured = self.behaviour.failure(endpoint.name, "update" if has_succeeded else "create")
         if configured is None:
             env = (deployment.body.get("properties") or {}).get("environmentVariables")
-            reason = secret_refs.injection_failure(env, behaviour.key_vaults)
+            reason = secret_refs.injection_failure(env, self.vault_secrets)
             return None if reason is None else (DEPLOYMENT_FAILURE_CODE, reason)
-        return (configured[0] or DEPLOYMENT_FAILURE_CODE, configured[1])
+        return (configured.code or DEPLOYMENT_FAILURE_CODE, configured.reason)
 
     def _replace_deployment(
         self, endpoint: Endpoint, deployment: Deployment, cleaned: dict[str, Any], api_version: str

@@ -24,7 +24,7 @@ import uuid
 from typing import Any
 
 from . import rules, schema
-from .core import Answer, BackendCore, Scope
+from .base import Answer, BackendCore, Scope
 from .errors import bad_request, conflict, not_found
 from .shapes import render_endpoint, with_endpoint_defaults
 from .state import Endpoint, new_key
@@ -101,8 +101,8 @@ class EndpointOperations(BackendCore):
             return Answer(201, self.render_endpoint(endpoint, api_version), operation)
 
     def _endpoint_failure(self, endpoint: Endpoint) -> tuple[str, str] | None:
-        reason = self.behaviour.endpoint_failures.get((endpoint.name.lower(), "create"))
-        return (reason[0] or ENDPOINT_FAILURE_CODE, reason[1]) if reason else None
+        failure = self.behaviour.failure(endpoint.name, "create")
+        return (failure.code or ENDPOINT_FAILURE_CODE, failure.reason) if failure else None
 
     def _replace_endpoint(self, endpoint: Endpoint, cleaned: dict[str, Any], keys: Any, api_version: str) -> Answer:
         self.observe_endpoint(endpoint, read=False)

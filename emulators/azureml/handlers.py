@@ -12,7 +12,6 @@ wait a whole second per poll).
 
 from __future__ import annotations
 
-import base64
 import json
 import urllib.parse
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from .backend import AzureMLBackend
-from .core import Answer, Scope
+from .base import Answer, Scope
 from .errors import ArmError, not_found
 from .lifecycle import Operation
 from .shapes import operation_status_url, render_workspace
@@ -259,20 +258,3 @@ def swagger(backend: AzureMLBackend, request: Request, endpoint: str) -> Respons
     """GET /swagger/{endpoint}."""
     headers = {k.lower(): v for k, v in request.headers.items()}
     return _data_plane(backend.swagger(endpoint, headers))
-
-
-def decode_scoring_body(spec: dict[str, Any]) -> bytes:
-    """The bytes of a control-API scoring body: exactly one of ``json``, ``text``, ``base64``."""
-    given = [k for k in ("json", "text", "base64") if k in spec]
-    if len(given) != 1:
-        raise ValueError("give exactly one of 'json', 'text', 'base64' for the scoring body")
-    if given[0] == "json":
-        return json.dumps(spec["json"]).encode("utf-8")
-    if given[0] == "text":
-        if not isinstance(spec["text"], str):
-            raise ValueError("'text' must be a string")
-        return spec["text"].encode("utf-8")
-    try:
-        return base64.b64decode(spec["base64"], validate=True)
-    except (ValueError, TypeError):
-        raise ValueError("'base64' must be base64-encoded bytes") from None

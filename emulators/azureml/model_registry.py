@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import schema
-from .core import Answer, BackendCore, Scope
+from .base import Answer, BackendCore, Scope
 from .errors import ArmError, bad_request, not_found
 from .shapes import render_asset, render_model_container
 from .state import Asset, Workspace, utcnow

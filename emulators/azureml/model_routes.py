@@ -19,7 +19,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response
 
-from .core import Scope
+from .base import Scope
 from .handlers import Context, answer, page
 from .model_registry import list_view, version_query
 

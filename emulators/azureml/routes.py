@@ -22,7 +22,9 @@ Azure Monitor ``Microsoft.Insights/autoscalesettings`` paths: :mod:`.autoscale_r
 Every ARM request needs ``Authorization: Bearer <anything>`` (else 401 ``AuthenticationFailed``)
 and a known ``api-version`` (else 400). Data plane: ``POST /score/{endpoint}``,
 ``GET /swagger/{endpoint}``. Control API: ``/_emulator/...``. Each request is logged at DEBUG
-(method, path, api-version, body) and kept in a ring buffer the control API serves.
+(method, path, api-version, body) and kept in a ring buffer the control API serves; each one that
+reaches the emulated API (not answered by an injected fault) is counted under its operation's name
+(:func:`operation_name`; ``GET /_emulator/azureml/calls``).
 """
 
 from __future__ import annotations
@@ -38,13 +40,14 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from . import autoscale_routes, handlers, model_routes
+from ..common.calls import CallCounter
 from ..common.faults import serve_fault
 from ..common.wsgi import WSGIApp
 from .backend import AzureMLBackend
 from .errors import ArmError
 from .faults import FaultInjector
 
-__all__ = ["SUPPORTED_API_VERSIONS", "AzureMLApp", "RequestLog"]
+__all__ = ["SUPPORTED_API_VERSIONS", "AzureMLApp", "RequestLog", "operation_name"]
 
 _log = logging.getLogger(__name__)
 
@@ -120,6 +123,22 @@ ROUTES: list[tuple[re.Pattern[str], dict[str, Handler]]] = [
     ]
 ] + model_routes.ROUTES + autoscale_routes.ROUTES  # model registry; Microsoft.Insights/autoscalesettings
 _DATA_PLANE = re.compile(r"^/(?P<what>score|swagger)/(?P<endpoint>[^/]+)/?$")
+_DATA_PLANE_OPERATIONS = {("score", "POST"): "Score", ("swagger", "GET"): "Swagger"}
+
+
+def operation_name(method: str, path: str) -> str | None:
+    """The API method ``method`` ``path`` calls, named after its handler (``put_endpoint`` ->
+    ``PutEndpoint``; data plane ``Score``, ``Swagger``): what ``calls()`` counts and a fault's
+    ``operation`` matches. None for an unknown path or method."""
+    data_plane = _DATA_PLANE.match(path)
+    if data_plane is not None:
+        return _DATA_PLANE_OPERATIONS.get((data_plane.group("what"), method.upper()))
+    for pattern, methods in ROUTES:
+        if pattern.match(path):
+            handler = methods.get(method.upper())
+            return None if handler is None else "".join(p.capitalize() for p in handler.__name__.split("_"))
+    return None
+
 
 class RequestLog:
     """The last ``size`` requests (method, path, api-version, JSON body, status), thread-safe."""
@@ -143,28 +162,35 @@ class RequestLog:
 class AzureMLApp:
     """The emulator's WSGI application; ``base_url`` is filled in once the server is bound."""
 
-    def __init__(self, backend: AzureMLBackend, faults: FaultInjector, control: WSGIApp, log: RequestLog) -> None:
+    def __init__(
+        self, backend: AzureMLBackend, faults: FaultInjector, control: WSGIApp, log: RequestLog, calls: CallCounter
+    ) -> None:
         self.backend = backend
         self.faults = faults
         self.control = control
         self.log = log
+        self.calls = calls
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         request = Request(environ)
         if request.path.startswith("/_emulator/"):
             return self.control(environ, start_response)
 
+        operation = operation_name(request.method, request.path)
+
         def answer(env: dict[str, Any], respond: Callable[..., Any]) -> Iterable[bytes]:
+            if operation is not None:
+                self.calls.record(operation)
             response = self._respond(request)
             self._finish(request, response)
             return response(env, respond)
 
-        fault = self.faults.take(request.method, request.path)
+        fault = self.faults.take(request.method, request.path, operation)
         if fault is None:
             return answer(environ, start_response)
         _log.info("injecting %s into %s %s", "drop" if fault.drop else fault.status or "latency", request.method,
                   request.path)
-        error = _error(fault.error()) if fault.status and not fault.drop else None
+        error = _error(fault.error()) if fault.answers_error else None
         if error is not None:
             error.headers.setdefault("x-ms-request-id", str(uuid.uuid4()))
         served = serve_fault(

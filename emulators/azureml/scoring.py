@@ -9,7 +9,7 @@ Contract:
   to that deployment (any traffic; unknown -> 404); otherwise a deterministic smooth weighted
   round robin over the deployments with live traffic (none -> 404 "No valid deployments to route
   to..."). A deployment that is not ``Succeeded``/``Updating`` answers 503.
-- Answer: the response configured with ``set_scoring_response`` (deployment-specific first, then
+- Answer: the response configured with ``set_prediction`` (deployment-specific first, then
   endpoint-wide), else 200 ``{"echo": <request JSON or text>, "deployment": <name>}``; header
   ``azureml-model-deployment: <name>`` on every answer from a deployment.
 """
@@ -21,7 +21,7 @@ import time
 import uuid
 from typing import Any
 
-from .core import BackendCore
+from .base import BackendCore
 from .state import Deployment, Endpoint
 
 __all__ = ["DataPlaneAnswer", "ScoringOperations"]
@@ -66,7 +66,7 @@ class ScoringOperations(BackendCore):
                 return _message(
                     503, f"Deployment '{deployment.name}' is not ready (provisioningState {deployment.state}).", marker
                 )
-            configured = self.behaviour.scoring_for(endpoint.name, deployment.name)
+            configured = self.behaviour.response(endpoint.name, deployment.name)
             if configured is not None:
                 return configured.status, {"Content-Type": configured.content_type, **marker}, configured.body
             payload: Any

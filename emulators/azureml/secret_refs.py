@@ -17,7 +17,7 @@ A well-formed reference is stored and returned as sent (the real service keeps t
 too; the value only reaches the container).
 
 Key Vault contents are optional: a test registers secrets with the control API
-(``control.add_key_vault_secret``, kept in :attr:`~emulators.azureml.state.Behaviour.key_vaults`).
+(``control.add_key_vault_secret``, kept in the backend's ``vault_secrets``).
 Once a vault has a registered secret, a deployment create/update referencing a secret or version
 of that vault that is not registered ends ``Failed`` (:func:`injection_failure`), as Azure ML's does
 when the secret does not exist or the endpoint identity may not read it. References to vaults

@@ -29,6 +29,7 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from ..common.calls import CallCounter
 from ..common.server import LoggingRequestHandler, LoopbackServer
 from . import schema
 from .backend import AzureMLBackend
@@ -109,8 +110,8 @@ class AzureMLEmulator(LoopbackServer):
         if self._state_dir is None:
             self._temp_dir = Path(tempfile.mkdtemp(prefix="azureml-emulator-"))
         tls = make_tls(self._state_dir or self._temp_dir)  # type: ignore[arg-type]
-        log = RequestLog()
-        app = AzureMLApp(self._backend, self._faults, ControlAPI(self._backend, self._faults, log), log)
+        log, calls = RequestLog(), CallCounter()
+        app = AzureMLApp(self._backend, self._faults, ControlAPI(self._backend, self._faults, log, calls), log, calls)
         listener = _listen(self._host, self._port)  # werkzeug would print and sys.exit() on a busy port
         try:
             server = make_server(

@@ -1,4 +1,4 @@
-"""In-memory state of one emulator: workspaces, online endpoints, deployments, assets, behaviour.
+"""In-memory state of one emulator: workspaces, online endpoints, deployments, assets.
 
 Plain data; the rules live in :mod:`emulators.azureml.backend`, which guards all of it with one lock.
 Names of ARM resources are case-insensitive: dicts are keyed by the lower-cased name and each
@@ -18,10 +18,8 @@ from .lifecycle import Operation
 __all__ = [
     "ARM_NAMESPACE",
     "Asset",
-    "Behaviour",
     "Deployment",
     "Endpoint",
-    "ScoringResponse",
     "Workspace",
     "new_key",
     "utcnow",
@@ -131,35 +129,3 @@ class Workspace:
     assets: dict[tuple[str, str, str], Asset] = field(default_factory=dict)
     model_containers: dict[str, Asset] = field(default_factory=dict)
     """Model containers by lower-cased name (``version`` empty; :mod:`emulators.azureml.model_registry`)."""
-
-
-@dataclass(frozen=True)
-class ScoringResponse:
-    """A configured data-plane answer."""
-
-    status: int
-    body: bytes
-    content_type: str
-
-
-@dataclass
-class Behaviour:
-    """Configured failures, scoring responses and Key Vault secrets (keys lower-cased)."""
-
-    endpoint_failures: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
-    deployment_failures: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
-    scoring: dict[tuple[str, str], ScoringResponse] = field(default_factory=dict)
-    key_vaults: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-    """Registered Key Vault secrets (:mod:`emulators.azureml.secret_refs`)."""
-
-    def clear_failures(self, endpoint: str) -> None:
-        """Forget every failure configured for ``endpoint`` and its deployments."""
-        key = endpoint.lower()
-        for phase in ("create", "update"):
-            self.endpoint_failures.pop((key, phase), None)
-        for pair in [p for p in self.deployment_failures if p[0] == key]:
-            del self.deployment_failures[pair]
-
-    def scoring_for(self, endpoint: str, deployment: str) -> ScoringResponse | None:
-        """The response configured for ``deployment`` of ``endpoint``, else for the whole endpoint."""
-        return self.scoring.get((endpoint.lower(), deployment.lower())) or self.scoring.get((endpoint.lower(), ""))

@@ -1,18 +1,34 @@
-"""Base of the emulators' control API clients (stdlib only): JSON over HTTP(S), errors, shared routes.
+"""Base of the emulators' control API clients (stdlib only): JSON over HTTP(S), errors, one vocabulary.
 
 Every emulator serves ``GET /_emulator/health``, ``POST /_emulator/reset`` and, under its own
-prefix (``/_emulator/<provider>``), ``progression``, ``faults`` and (SageMaker, Vertex AI) ``calls``
-(request counts by API method). A refused request (HTTP 4xx with ``{"error": ...}``) raises
-:class:`ControlAPIError`.
+prefix (``/_emulator/<provider>``), the routes of :mod:`emulators.common.control_api`. So every
+client has, with the same meaning on each emulator:
+
+- :meth:`ControlClient.set_progression` / :meth:`~ControlClient.progression`: how changes complete;
+- :meth:`~ControlClient.fail_endpoint` / :meth:`~ControlClient.clear_failure`: make an endpoint's
+  creates or updates fail (sticky by default; ``once=True``: the next one only);
+- :meth:`~ControlClient.set_prediction` / :meth:`~ControlClient.clear_prediction`: a canned
+  data-plane answer (one body shape: bytes, text or JSON);
+- :meth:`~ControlClient.inject_fault` (:mod:`emulators.common.faults`), :meth:`~ControlClient.faults`,
+  :meth:`~ControlClient.injections`, :meth:`~ControlClient.clear_faults`;
+- :meth:`~ControlClient.drift`: change live config behind the API's back (Vertex AI, Azure ML;
+  SageMaker's endpoint configs are immutable: change them through the API);
+- :meth:`~ControlClient.calls` / :meth:`~ControlClient.clear_calls`: requests answered per API
+  operation;
+- :meth:`~ControlClient.reset`.
+
+A refused request (HTTP 4xx with ``{"error": ...}``) raises :class:`ControlAPIError`.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import ssl
 import urllib.error
 import urllib.request
 from typing import Any, ClassVar
+from urllib.parse import quote
 
 __all__ = ["ControlAPIError", "ControlClient"]
 
@@ -69,9 +85,120 @@ class ControlClient:
             spec["seconds"] = seconds
         self._call("POST", f"{self.prefix}/progression", spec)
 
+    def progression(self) -> dict[str, Any]:
+        """The current progression, e.g. ``{"progression": "manual", "times": 1}``."""
+        return dict(self._call("GET", f"{self.prefix}/progression")["progression"])
+
+    def health(self) -> bool:
+        """True when the emulator answers."""
+        return self._call("GET", "/_emulator/health") == {"status": "ok"}
+
+    def _endpoint(self, name: str, what: str) -> str:
+        return f"{self.prefix}/endpoints/{quote(name, safe='')}/{what}"
+
+    def fail_endpoint(self, name: str, *, on: str, reason: str, once: bool = False, code: Any = None) -> None:
+        """Make the creates (``on="create"``) or updates (``on="update"``) of endpoint ``name`` fail
+        with ``reason`` until :meth:`clear_failure` (``once=True``: the next one only).
+
+        ``code`` is the provider's error code where the emulator reports one (Vertex AI: a
+        ``google.rpc.Code`` number, default 9; Azure ML: an ARM error code); SageMaker takes none.
+        What "fail" looks like is each emulator's (SageMaker: ``Failed`` or a rolled-back update;
+        Vertex AI: the DeployModel operation's error; Azure ML: ``Failed`` operations).
+        """
+        body: dict[str, Any] = {"on": on, "reason": reason, "once": once}
+        if code is not None:
+            body["code"] = code
+        self._call("PUT", self._endpoint(name, "failure"), body)
+
+    def clear_failure(self, name: str) -> None:
+        """Forget the failures configured for endpoint ``name`` (and its sub-resources')."""
+        self._call("DELETE", self._endpoint(name, "failure"))
+
+    def set_prediction(
+        self,
+        name: str,
+        *,
+        body: bytes | str | Any,
+        status: int = 200,
+        content_type: str = "application/json",
+        deployment: str | None = None,
+    ) -> None:
+        """Answer the data plane of endpoint ``name`` with ``status`` and ``body`` until
+        :meth:`clear_prediction`: bytes are sent as they are, a str as UTF-8, anything else
+        JSON-encoded. A status other than 200 is the provider's model error (SageMaker
+        ``ModelError``, Vertex AI an API error, Azure ML that status). ``deployment`` (Azure ML):
+        only the requests routed to that deployment."""
+        spec: dict[str, Any] = {"status": status, "content_type": content_type, **_encoded(body)}
+        if deployment is not None:
+            spec["deployment"] = deployment
+        self._call("PUT", self._endpoint(name, "prediction"), spec)
+
+    def clear_prediction(self, name: str) -> None:
+        """Back to the default data-plane answers of endpoint ``name``."""
+        self._call("DELETE", self._endpoint(name, "prediction"))
+
+    def drift(self, name: str, patch: dict[str, Any], *, deployment: str | None = None) -> dict[str, Any]:
+        """Change resource ``name`` (or its ``deployment``) behind the API's back, as someone editing
+        in the console would, to test drift detection; returns the changed resource as the API
+        shows it. What ``patch`` may change is each emulator's (Vertex AI: proto JSON fields of a
+        model or endpoint; Azure ML: ``tags``/``traffic`` of an endpoint, ``tags``/``instance_count``
+        /``environment_variables`` of a deployment)."""
+        body: dict[str, Any] = {"name": name, "patch": patch}
+        if deployment is not None:
+            body["deployment"] = deployment
+        return dict(self._call("POST", f"{self.prefix}/drift", body)["resource"])
+
     def _add_fault(self, spec: dict[str, Any]) -> None:
         """POST ``spec`` to the emulator's ``faults`` route."""
         self._call("POST", f"{self.prefix}/faults", spec)
+
+    def inject_fault(
+        self,
+        *,
+        operation: str | None = None,
+        method: str | None = None,
+        path_contains: str | None = None,
+        status: int | None = None,
+        code: str | None = None,
+        delay: float = 0.0,
+        drop: bool = False,
+        retry_after: float | None = None,
+        after: bool = False,
+        count: int | None = 1,
+        probability: float = 1.0,
+        seed: int | None = None,
+        **provider_fields: Any,
+    ) -> None:
+        """Fault the next ``count`` matching requests (None: until cleared); see
+        :mod:`emulators.common.faults` for the vocabulary every emulator shares.
+
+        Matching (None: any): ``operation`` (the API method, as :meth:`calls` names it),
+        ``method`` (HTTP), ``path_contains`` (a substring of the path). Effect: wait ``delay``
+        seconds, then ``drop`` the connection, or answer the provider's error for ``status``
+        (None: the emulator's throttling answer; 0: no error, latency only) with ``code`` (None:
+        the provider's code for that status) and ``retry_after`` (seconds) in its retry-after
+        headers; ``after=True`` processes the request before its answer is replaced. With
+        ``probability`` < 1 each matching request is faulted with that chance (draws seeded by
+        ``seed``). ``provider_fields``: what only one emulator has (SageMaker ``service``, Azure
+        ML ``retry_after_ms``); another emulator refuses them (:class:`ControlAPIError`).
+        """
+        self._add_fault(
+            {
+                "operation": operation,
+                "method": method,
+                "path_contains": path_contains,
+                "status": status,
+                "code": code,
+                "delay": delay,
+                "drop": drop,
+                "retry_after": retry_after,
+                "after": after,
+                "count": count,
+                "probability": probability,
+                "seed": seed,
+                **provider_fields,
+            }
+        )
 
     def faults(self) -> list[dict[str, Any]]:
         """The active faults, each with its ``id``, ``remaining``, ``matched`` and ``injected`` counts."""
@@ -98,3 +225,12 @@ class ControlClient:
     def reset(self) -> None:
         """Drop the emulator's state and faults (see each emulator for what is kept)."""
         self._call("POST", "/_emulator/reset")
+
+
+def _encoded(body: bytes | str | Any) -> dict[str, Any]:
+    """A prediction body as the control API takes it: ``base64`` (bytes), ``text`` (str) or ``json``."""
+    if isinstance(body, bytes):
+        return {"base64": base64.b64encode(body).decode("ascii")}
+    if isinstance(body, str):
+        return {"text": body}
+    return {"json": body}

@@ -17,6 +17,14 @@ When a fault fires (the :class:`Trigger` fields, the same in every emulator's fa
 - ``seed`` (default null): seeds the fault's own random generator, so the same sequence of
   matching requests gets the same faults (deterministic tests); null draws a random seed.
 
+What a fault matches and does (the :class:`RequestFault` fields, the same in every emulator's
+``inject_fault`` and validated by :func:`parse_fault`): ``operation`` (the API method, as counted by
+``calls()``), ``method`` and ``path_contains`` match; ``delay`` (seconds), then ``drop``, or the
+error for ``status`` (0: latency only; default: the emulator's throttling answer) with ``code``
+(default: the provider's code for that status) and ``retry_after`` (seconds), ``after`` the request
+was processed if ``after``. An emulator adds only what it alone has (SageMaker: ``service``; Azure
+ML: ``retry_after_ms``).
+
 The first matching fault that fires wins, in the order the faults were added. Each fault reports
 its ``id`` (1, 2... in the order added), ``remaining`` (fires left, null if unlimited), ``matched``
 (matching requests seen) and ``injected`` (times fired). The injector also keeps the last
@@ -43,6 +51,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from .wsgi import WSGIApp, drop_connection, status_line
 
 __all__ = [
+    "FAULT_FIELDS",
     "HISTORY",
     "TRIGGER_FIELDS",
     "ConsumableFault",
@@ -56,6 +65,7 @@ __all__ = [
     "int_field",
     "number_field",
     "optional_int_field",
+    "parse_fault",
     "serve_fault",
     "trigger_fields",
 ]
@@ -65,6 +75,10 @@ HISTORY = 1000
 
 TRIGGER_FIELDS: frozenset[str] = frozenset({"count", "probability", "seed"})
 """The fault-spec fields of :class:`Trigger`, accepted by every emulator."""
+
+FAULT_FIELDS: frozenset[str] = TRIGGER_FIELDS | {
+    "operation", "method", "path_contains", "status", "code", "delay", "drop", "retry_after", "after"}
+"""The fault-spec fields of :class:`RequestFault` (trigger, matching, effect), accepted by every emulator."""
 
 ErrorAnswer = tuple[int, list[tuple[str, str]], bytes]
 """``(status, headers, body)`` of an error answer."""
@@ -130,6 +144,7 @@ class ConsumableFault(Protocol):
 
 
 F = TypeVar("F", bound=ConsumableFault)
+FaultT = TypeVar("FaultT", bound="RequestFault")
 
 
 class FaultInjector(Generic[F]):
@@ -155,7 +170,7 @@ class FaultInjector(Generic[F]):
             self._history.clear()
             self._added = 0
 
-    def take(self, *request: str) -> F | None:
+    def take(self, *request: str | None) -> F | None:
         """The first fault matching ``request`` (``fault.matches(*request)``) that fires for it, or
         None; a fault that has fired ``count`` times is removed."""
         with self._lock:
@@ -180,21 +195,44 @@ class FaultInjector(Generic[F]):
 
 @dataclass
 class RequestFault(Trigger):
-    """A fault on HTTP requests: ``method`` (None: any) and ``path_contains`` (a substring of the
-    URL path, None: any) match; ``status`` is the error to answer (0: latency only).
+    """A fault on API requests, in the vocabulary every emulator's ``inject_fault`` shares.
 
-    Subclasses add their effect fields after these.
+    Matching (all given ones must hold; None: any): ``operation`` (the API method's name, as the
+    emulator counts it in ``calls()``: ``CreateEndpoint``, ``DeployModel``, ``GetEndpoint``...;
+    ``"*"`` is any; a ``Service.Operation`` prefix is ignored), ``method`` (HTTP method) and
+    ``path_contains`` (a substring of the URL path).
+
+    Effect: wait ``delay`` seconds, then drop the connection (``drop``), or answer the emulator's
+    error for HTTP ``status`` (0: no error, latency only) with the provider's error ``code`` (None:
+    the one the emulator gives that status) and, if ``retry_after`` (seconds) is set, the
+    provider's retry-after headers; ``after``: the request is processed first and its answer
+    replaced. Emulators add their own matching or effect fields after these.
     """
 
+    operation: str | None = None
     method: str | None = None
     path_contains: str | None = None
     status: int = 429
+    code: str | None = None
+    delay: float = 0.0
+    drop: bool = False
+    retry_after: float | None = None
+    after: bool = False
 
-    def matches(self, method: str, path: str) -> bool:
-        """True if this fault applies to ``method`` ``path``."""
+    def matches(self, method: str, path: str, operation: str | None = None) -> bool:
+        """True if this fault applies to ``method`` ``path``, an ``operation`` of the API (None: not one)."""
         if self.method is not None and self.method.upper() != method.upper():
             return False
-        return self.path_contains is None or self.path_contains in path
+        if self.path_contains is not None and self.path_contains not in path:
+            return False
+        if self.operation is not None and self.operation != "*":
+            return operation is not None and self.operation.split(".")[-1] == operation
+        return True
+
+    @property
+    def answers_error(self) -> bool:
+        """True if the fault replaces the answer with an error (not a drop, not latency only)."""
+        return not self.drop and self.status != 0
 
 
 # -------------------------------------------------------------------------------- validation
@@ -282,6 +320,45 @@ def error_status(spec: Mapping[str, Any], default: int = 429) -> int:
     if isinstance(status, bool) or not isinstance(status, int) or not (status == 0 or 400 <= status <= 599):
         raise ValueError(f"'status' must be 0 (latency only) or an HTTP error status 400-599, got {status!r}")
     return status
+
+
+def parse_fault(
+    spec: Any,
+    fault_type: type[FaultT] = RequestFault,  # type: ignore[assignment]
+    *,
+    fields: Collection[str] = FAULT_FIELDS,
+    default_status: int = 429,
+    **extra: Any,
+) -> FaultT:
+    """Validate a fault spec (a control API body) and build a ``fault_type`` from it.
+
+    ``fields`` are the allowed fields (:data:`FAULT_FIELDS` plus an emulator's own, which it
+    validates itself and passes as ``extra``); ``status`` missing or null is ``default_status``
+    (the emulator's throttling answer). ``ValueError`` naming the field otherwise.
+    """
+    check_fault_spec(spec, fields)
+    method, path, operation, code = (spec.get(k) for k in ("method", "path_contains", "operation", "code"))
+    if method is not None and (not isinstance(method, str) or not method.isalpha()):
+        raise ValueError(f"'method' must be an HTTP method name or null, got {method!r}")
+    for key, value in (("path_contains", path), ("operation", operation), ("code", code)):
+        if value is not None and (not isinstance(value, str) or not value):
+            raise ValueError(f"'{key}' must be a non-empty string or null, got {value!r}")
+    status = default_status if spec.get("status") is None else error_status(spec)
+    drop, after = bool_field(spec, "drop"), bool_field(spec, "after")
+    check_effect(drop=drop, after=after, error=status != 0)
+    return fault_type(
+        **trigger_fields(spec),
+        operation=operation,
+        method=method.upper() if method else None,
+        path_contains=path,
+        status=status,
+        code=code,
+        delay=float(number_field(spec, "delay", 0.0, 0, 600) or 0.0),
+        drop=drop,
+        retry_after=number_field(spec, "retry_after", None, 0, 3600),
+        after=after,
+        **extra,
+    )
 
 
 # ----------------------------------------------------------------------------------- serving

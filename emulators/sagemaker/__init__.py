@@ -7,10 +7,19 @@ Start one with :class:`SageMakerEmulator` and drive it with :class:`SageMakerCon
                           aws_access_key_id="testing", aws_secret_access_key="testing")
         emulator.control.fail_endpoint("my-endpoint", on="create", reason="No capacity")
 
-Modules: ``server`` (the emulator), ``middleware`` (WSGI front), ``control`` / ``control_api``
-(control API client / server), ``faults``, ``lifecycle`` (status machine), ``sagemaker_api`` /
-``invoke`` / ``autoscaling`` (emulated operations), ``shapes`` (response shapes), ``validation``,
-``behaviour`` (configured failures and responses), ``scope``, and ``patches`` (every change to moto).
+Modules, by role (moto holds the routes, handlers and backend of the emulated APIs; this package
+has the same file names as the other emulators where it has the role):
+
+- ``server``: :class:`SageMakerEmulator`, moto's server on a loopback address;
+- ``routes``: the WSGI front in front of moto (control API, faults, call counts);
+- ``lifecycle``: the endpoint status machine (Creating/Updating/Deleting -> InService/Failed) and
+  its progression;
+- ``control`` / ``control_api``: the control API's Python client / HTTP server;
+- ``faults``: AWS error answers of injected faults;
+- ``behaviour``: configured failures and canned predictions;
+- moto extension: ``sagemaker_api`` / ``invoke`` / ``autoscaling`` (emulated operations),
+  ``shapes`` (response shapes), ``validation``, ``scope`` (which requests the extension applies
+  to) and ``patches`` (every change to moto).
 """
 
 from .control import ControlAPIError, SageMakerControl

@@ -1,28 +1,32 @@
 """Fault injection: answer matching requests with an AWS error, after a delay, or drop them.
 
-A :class:`Fault` matches a request by ``service`` and ``operation``:
+The fault vocabulary is the one every emulator shares (:class:`~emulators.common.faults.RequestFault`,
+validated by :func:`~emulators.common.faults.parse_fault`); SageMaker adds ``service``, the AWS API
+a fault matches:
 
-- service ``"sagemaker"`` (``X-Amz-Target: SageMaker.<Op>``), ``"application-autoscaling"``
+- ``"sagemaker"`` (default; ``X-Amz-Target: SageMaker.<Op>``), ``"application-autoscaling"``
   (``X-Amz-Target: AnyScaleFrontendService.<Op>``), ``"secretsmanager"`` (``X-Amz-Target:
   secretsmanager.<Op>``, e.g. ``GetSecretValue``), ``"sagemaker-runtime"`` (``POST
   /endpoints/<name>/invocations`` is ``InvokeEndpoint``; also ``InvokeEndpointAsync``,
   ``InvokeEndpointWithResponseStream``), or ``"*"`` for any of them;
-- operation ``"*"`` or an operation name (``"DescribeEndpoint"``; ``"SageMaker.DescribeEndpoint"`` is
-  accepted too).
+- ``operation`` is then an operation name of that API (``"DescribeEndpoint"``;
+  ``"SageMaker.DescribeEndpoint"`` is accepted too), ``method`` / ``path_contains`` the HTTP request's
+  (every awsJson request is ``POST /``).
 
 When it fires (:class:`~emulators.common.faults.Trigger`, shared by every emulator): ``count``
 times (default 1; ``null``: until cleared), each matching request with ``probability`` (default 1),
 drawn from a generator seeded by ``seed``. The first matching fault that fires wins, in the order
-they were added. A fired fault sleeps ``latency_ms``, then:
+they were added. A fired fault sleeps ``delay`` seconds, then:
 
-- ``code == ""`` (:data:`PASS_THROUGH`): the request goes on to moto (pure latency);
-- ``code == "DroppedConnection"`` (:data:`DROP_CONNECTION`): the connection is closed without answer;
-- any other code: an AWS JSON error with HTTP ``status``, body ``{"__type": code, "message": ...}``
-  and header ``x-amzn-ErrorType: code`` (awsJson1.1 for sagemaker, application-autoscaling and
-  secretsmanager, rest-json for the runtime; botocore parses both). ``retry_after`` (seconds) adds AWS's
-  ``x-amz-retry-after`` header (milliseconds; botocore >= 1.44 waits at least that long, at most
-  5 s more than its own backoff, before its next attempt) and ``Retry-After`` (whole seconds,
-  rounded up).
+- ``drop``: the connection is closed without answer;
+- ``status`` 0: the request goes on to moto (pure latency);
+- any other status (default 400): an AWS JSON error with that HTTP status, body ``{"__type": code,
+  "message": ...}`` and header ``x-amzn-ErrorType: code``; ``code`` defaults to
+  ``ThrottlingException`` (``InternalFailure`` for 500, ``ServiceUnavailable`` for 503)
+  (awsJson1.1 for sagemaker, application-autoscaling and secretsmanager, rest-json for the
+  runtime; botocore parses both). ``retry_after`` (seconds) adds AWS's ``x-amz-retry-after`` header
+  (milliseconds; botocore >= 1.44 waits at least that long, at most 5 s more than its own backoff,
+  before its next attempt) and ``Retry-After`` (whole seconds, rounded up).
 
 With ``after: true`` the request is processed by moto first and its answer thrown away before the
 error or the dropped connection (the change is made, the client does not know it).
@@ -40,13 +44,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..common.faults import TRIGGER_FIELDS, Trigger, bool_field, check_effect, check_fault_spec, int_field, number_field
+from ..common.faults import FAULT_FIELDS, RequestFault, check_fault_spec
 from ..common.faults import FaultInjector as _FaultInjector
-from ..common.faults import trigger_fields
+from ..common.faults import parse_fault as common_parse_fault
 
 __all__ = [
-    "DROP_CONNECTION",
-    "PASS_THROUGH",
+    "DEFAULT_STATUS",
+    "FIELDS",
     "SERVICES",
     "Fault",
     "FaultInjector",
@@ -55,8 +59,6 @@ __all__ = [
     "parse_fault",
 ]
 
-PASS_THROUGH = ""
-DROP_CONNECTION = "DroppedConnection"
 SERVICES: tuple[str, ...] = ("sagemaker", "sagemaker-runtime", "application-autoscaling", "secretsmanager", "*")
 
 _TARGET_PREFIXES = {"SageMaker": "sagemaker", "AnyScaleFrontendService": "application-autoscaling",
@@ -76,54 +78,39 @@ _MESSAGES = {
 }
 
 
-_FIELDS = TRIGGER_FIELDS | {"operation", "code", "status", "latency_ms", "service", "retry_after", "after"}
+FIELDS: frozenset[str] = FAULT_FIELDS | {"service"}
+"""The fields of a fault spec: the shared ones and ``service``."""
+DEFAULT_STATUS = 400
+"""The HTTP status of a fault that names none: AWS's throttling (``ThrottlingException``)."""
+_DEFAULT_CODES = {500: "InternalFailure", 503: "ServiceUnavailable"}
 
 
 @dataclass
-class Fault(Trigger):
-    """One injected fault: when it fires (``count``, ``probability``, ``seed``: :class:`Trigger`),
-    what it matches (``service``, ``operation``) and what it does (``latency_ms``, ``code``,
-    ``status``, ``retry_after``, ``after``)."""
+class Fault(RequestFault):
+    """One injected fault: the shared fields (:class:`~emulators.common.faults.RequestFault`) and
+    ``service``, the AWS API it matches."""
 
-    operation: str = "*"
-    code: str = "ThrottlingException"
-    status: int = 400
-    latency_ms: int = 0
     service: str = "sagemaker"
-    retry_after: float | None = None
-    after: bool = False
 
-    def matches(self, service: str, operation: str) -> bool:
-        """True if this fault applies to ``operation`` of ``service``."""
+    def matches(self, method: str, path: str, operation: str | None = None, service: str = "") -> bool:
+        """True if this fault applies to ``operation`` of ``service``, sent as ``method`` ``path``."""
         if self.service not in ("*", service):
             return False
-        return self.operation == "*" or self.operation.split(".")[-1] == operation
+        return super().matches(method, path, operation)
+
+    @property
+    def error_code(self) -> str:
+        """The AWS error code it answers: ``code``, else the one for its status."""
+        return self.code or _DEFAULT_CODES.get(self.status, "ThrottlingException")
 
 
 def parse_fault(spec: Mapping[str, Any]) -> Fault:
     """Validate a fault spec (the control API's JSON body); raise ``ValueError`` with a clear message."""
-    check_fault_spec(spec, _FIELDS)
-    operation = spec.get("operation", "*")
-    if not isinstance(operation, str) or not operation:
-        raise ValueError(f"'operation' must be a non-empty string, got {operation!r}")
-    code = spec.get("code", "ThrottlingException")
-    if not isinstance(code, str):
-        raise ValueError(f"'code' must be a string, got {code!r}")
+    check_fault_spec(spec, FIELDS)
     service = spec.get("service", "sagemaker")
     if service not in SERVICES:
         raise ValueError(f"'service' must be one of {list(SERVICES)}, got {service!r}")
-    after = bool_field(spec, "after")
-    check_effect(drop=code == DROP_CONNECTION, after=after, error=code not in (PASS_THROUGH, DROP_CONNECTION))
-    return Fault(
-        **trigger_fields(spec),
-        operation=operation,
-        code=code,
-        status=int_field(spec, "status", 400, 400, 599),
-        latency_ms=int_field(spec, "latency_ms", 0, 0, 600_000),
-        service=service,
-        retry_after=number_field(spec, "retry_after", None, 0, 3600),
-        after=after,
-    )
+    return common_parse_fault(spec, Fault, fields=FIELDS, default_status=DEFAULT_STATUS, service=service)
 
 
 def identify(environ: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -142,13 +129,12 @@ def identify(environ: Mapping[str, Any]) -> tuple[str, str] | None:
 def error_response(fault: Fault, service: str) -> tuple[int, list[tuple[str, str]], bytes]:
     """The HTTP answer of an error fault: ``(status, headers, body)``."""
     content_type = "application/json" if service == "sagemaker-runtime" else "application/x-amz-json-1.1"
-    body = json.dumps(
-        {"__type": fault.code, "message": _MESSAGES.get(fault.code, f"Injected fault: {fault.code}")}
-    ).encode("utf-8")
+    code = fault.error_code
+    body = json.dumps({"__type": code, "message": _MESSAGES.get(code, f"Injected fault: {code}")}).encode("utf-8")
     headers = [
         ("Content-Type", content_type),
         ("Content-Length", str(len(body))),
-        ("x-amzn-ErrorType", fault.code),
+        ("x-amzn-ErrorType", code),
         ("x-amzn-RequestId", str(uuid.uuid4())),
     ]
     if fault.retry_after is not None:
@@ -158,4 +144,4 @@ def error_response(fault: Fault, service: str) -> tuple[int, list[tuple[str, str
 
 
 class FaultInjector(_FaultInjector[Fault]):
-    """Thread-safe list of active faults (taken by ``(service, operation)``)."""
+    """Thread-safe list of active faults (taken by ``(method, path, operation, service)``)."""

@@ -18,7 +18,7 @@ Contract of :func:`invoke_endpoint`:
   with one prediction per instance of the request (JSON ``{"instances": [...]}`` or
   ``{"inputs": [...]}``, a JSON list, or the whole body as one instance); the score is a stable hash
   of the instance and the variant, so the same request gets the same answer.
-- A canned response (:class:`~emulators.sagemaker.behaviour.InvocationResponse`) with status 200
+- A canned response (:class:`~emulators.common.behaviour.CannedResponse`, set with ``set_prediction``) with status 200
   answers its body and content type; with any other status, SageMaker's ``ModelError``: HTTP 424 with
   ``OriginalStatusCode``, ``OriginalMessage`` (the canned body) and ``LogStreamArn``.
 - ``X-Amzn-SageMaker-Custom-Attributes`` is echoed back.
@@ -34,7 +34,8 @@ from typing import Any
 
 from moto.sagemaker.models import sagemaker_backends
 
-from .behaviour import BEHAVIOUR, InvocationResponse
+from ..common.behaviour import CannedResponse
+from .state import BEHAVIOUR
 from .lifecycle import LOCK, observe
 
 __all__ = ["SERVING_STATUSES", "default_body", "invoke_endpoint"]
@@ -94,9 +95,9 @@ def _pick_variant(variants: list[Mapping[str, Any]]) -> str:
 
 
 def _model_error(
-    canned: InvocationResponse, *, endpoint_name: str, variant: str, account_id: str, region: str
+    canned: CannedResponse, *, endpoint_name: str, variant: str, account_id: str, region: str
 ) -> Response:
-    original = canned.body if isinstance(canned.body, str) else json.dumps(canned.body)
+    original = canned.body.decode("utf-8", "replace")
     kind = "client" if 400 <= canned.status < 500 else "server"
     log_group = f"/aws/sagemaker/Endpoints/{endpoint_name}"
     message = (
@@ -148,14 +149,12 @@ def invoke_endpoint(
     if custom:
         response_headers["X-Amzn-SageMaker-Custom-Attributes"] = custom
 
-    canned = BEHAVIOUR.invocation_for(endpoint_name)
+    canned = BEHAVIOUR.response(endpoint_name)
     if canned is not None and canned.status != 200:
         return _model_error(canned, endpoint_name=endpoint_name, variant=variant, account_id=account_id, region=region)
-    if canned is not None and canned.body is not None:
-        payload = canned.body
-        data = payload.encode("utf-8") if isinstance(payload, str) else json.dumps(payload).encode("utf-8")
+    if canned is not None:
         response_headers["Content-Type"] = canned.content_type
-        return 200, response_headers, data
+        return 200, response_headers, canned.body
     document = default_body(endpoint_name, variant, body)
     response_headers["Content-Type"] = "application/json"
     return 200, response_headers, json.dumps(document).encode("utf-8")

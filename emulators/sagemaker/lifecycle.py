@@ -41,7 +41,7 @@ from moto.moto_api import state_manager
 from moto.moto_api._internal.managed_state_model import ManagedState
 
 from ..common import progression as common_progression
-from .behaviour import BEHAVIOUR
+from .state import BEHAVIOUR
 
 __all__ = [
     "DEFAULT_PROGRESSION",
@@ -242,14 +242,14 @@ def _complete_phase(backend: Any, endpoint: Any, lifecycle: EndpointLifecycle) -
 
     final_status = "InService"
     if phase == "create":
-        reason = BEHAVIOUR.failure_for(name, "create")
-        if reason is not None:
+        failure = BEHAVIOUR.failure(name, "create")
+        if failure is not None:
             final_status = "Failed"
-            endpoint.failure_reason = reason
+            endpoint.failure_reason = failure.reason
     elif phase == "update":
-        reason = BEHAVIOUR.failure_for(name, "update")
-        if reason is not None:
-            endpoint.failure_reason = reason  # rolled back: old config stays
+        failure = BEHAVIOUR.failure(name, "update")
+        if failure is not None:
+            endpoint.failure_reason = failure.reason  # rolled back: old config stays
         elif pending is not None:
             endpoint.endpoint_config_name = pending.config_name
             endpoint.production_variants = pending.variants

@@ -5,7 +5,7 @@ moto's classes are. To leave plain moto untouched for everybody else in the proc
 ``mock_aws`` tests, another ``ThreadedMotoServer``), every patched function checks
 :func:`in_emulator_request` and falls back to moto's original behaviour when it is false.
 
-The middleware enters :func:`emulator_request` around each request it forwards to moto. moto runs the
+The WSGI front (:mod:`emulators.sagemaker.routes`) enters :func:`emulator_request` around each request it forwards to moto. moto runs the
 whole request (parsing, backend call, serialisation) synchronously in the calling thread, so a
 context variable is enough.
 """
@@ -32,5 +32,5 @@ def emulator_request() -> Iterator[None]:
 
 
 def in_emulator_request() -> bool:
-    """True while moto is handling a request forwarded by a SageMakerEmulator middleware."""
+    """True while moto is handling a request forwarded by a SageMakerEmulator front."""
     return _ACTIVE.get()

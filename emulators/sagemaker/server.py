@@ -7,7 +7,7 @@ moto's ``/moto-api/...`` and the emulator's control API ``/_emulator/...``
 (:class:`~emulators.sagemaker.control.SageMakerControl`).
 
 Shared state: moto keeps its backends in process-global dicts and the emulator's lifecycle settings
-(progression, configured failures, invocation responses) are process-global too. Two emulators in
+(progression, configured failures, canned predictions) are process-global too. Two emulators in
 one process therefore see the same SageMaker resources and settings; only injected faults belong to
 one emulator. Tests should call ``control.reset()`` between cases.
 """
@@ -24,7 +24,7 @@ from . import patches
 from .control import SageMakerControl
 from .faults import FaultInjector
 from .lifecycle import parse_progression, set_progression, use_default_progression
-from .middleware import EmulatorMiddleware
+from .routes import SageMakerApp
 
 __all__ = ["SageMakerEmulator"]
 
@@ -62,7 +62,7 @@ class SageMakerEmulator(LoopbackServer):
             set_progression(self._progression)
         else:
             use_default_progression()
-        app = EmulatorMiddleware(DomainDispatcherApplication(create_backend_app), self._faults)
+        app = SageMakerApp(DomainDispatcherApplication(create_backend_app), self._faults)
         return make_server(self._host, self._port, app, threaded=True, request_handler=_RequestHandler)
 
     @property

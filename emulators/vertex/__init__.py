@@ -9,17 +9,24 @@ Start one with :class:`VertexEmulator` and drive it with :class:`VertexControl`:
             credentials=AnonymousCredentials())
         emulator.control.fail_endpoint("my-endpoint", on="create", reason="No capacity")
 
-Modules (the moto split: routes / handlers / backend):
+Modules, by role (the same file names as the other emulators where they have the role):
 
-- HTTP: ``server`` (the emulator), ``routes`` (URL table + WSGI app), ``handlers`` (transcoding),
-  ``wire`` (strict proto JSON), ``control`` / ``control_api`` (control API client / server),
-  ``faults``;
-- backend: ``backend`` (facade + LRO methods), ``state``, ``operations`` (LROs and progression),
-  ``models``, ``endpoints``, ``deployments``, ``prediction``, ``listing`` (filters, paging),
-  ``secretmanager`` (Secret Manager's REST surface on the same server, for ``gcp_secret_manager``
-  env values);
-- rules: ``validation``, ``machines``, ``names``, ``errors``, ``behaviour`` (configured failures
-  and prediction responses).
+- ``server``: :class:`VertexEmulator`, the loopback server;
+- ``routes``: URL -> handler table and the WSGI front (control API, faults, call counts);
+- ``handlers``: HTTP only (transcoding into the real request protos, answering);
+- ``backend``: state + rules entry point (:class:`~emulators.vertex.backend.VertexBackend`: the
+  services and the ``google.longrunning`` methods);
+- ``state``: resources, operations and settings of one emulator;
+- ``lifecycle``: long-running operations and how they progress;
+- ``control`` / ``control_api``: the control API's Python client / HTTP server;
+- ``faults``: Google error answers of injected faults;
+- ``errors``: Google's error codes and JSON error bodies;
+- services (state + rules, one per API family): ``models``, ``endpoints``, ``deployments``,
+  ``prediction``, ``secrets`` (Secret Manager on the same server, for ``gcp_secret_manager``
+  env values), ``listing`` (filters, paging);
+- ``behaviour``: configured failures and prediction responses;
+- rules and wire helpers: ``validation``, ``machines``, ``names``, ``wire`` (strict proto JSON),
+  ``known_methods`` (methods that exist but are not emulated).
 """
 
 from .control import ControlAPIError, VertexControl

@@ -23,9 +23,9 @@ from .errors import invalid_argument
 from .listing import page
 from .models import ModelService
 from .names import parse_location, parse_resource
-from .operations import Operation, OperationStore, Progression, parse_done_filter
+from .lifecycle import Operation, OperationStore, Progression, parse_done_filter
 from .prediction import PredictionService
-from .secretmanager import SecretStore
+from .secrets import SecretStore
 from .state import State
 from .wire import parse_message
 

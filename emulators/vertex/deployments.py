@@ -12,9 +12,9 @@ Contracts
   ``id`` (1-10 digits) must be new on the endpoint (``ALREADY_EXISTS``), else a 19-digit id is
   generated. A non-empty ``traffic_split`` must sum to 100 over deployed ids plus ``"0"`` (the new
   model) and replaces the endpoint's; an empty one leaves it as it is (the new model gets no traffic).
-  A failure configured with :meth:`~emulators.vertex.behaviour.Behaviour.fail_endpoint` (phase
-  ``create`` when the endpoint has no deployed model, else ``update``) ends the operation with
-  that error and no effect.
+  A failure configured for the endpoint (control API ``fail_endpoint``; phase ``create`` when the
+  endpoint has no deployed model, else ``update``; looked up when the DeployModel starts) ends the
+  operation with that error and no effect.
 - UndeployModel: refused while the model still has traffic and other models remain, unless the
   request's ``traffic_split`` gives it 0; undeploying the last model empties the traffic split.
 - MutateDeployedModel: mask paths limited to :data:`MUTABLE_DEPLOYED_MODEL_PATHS`; anything else
@@ -30,7 +30,7 @@ from google.protobuf.message import Message
 from .errors import already_exists, failed_precondition, invalid_argument, not_found
 from .models import resolve_model
 from .names import parse_model_ref
-from .operations import Operation
+from .lifecycle import Operation
 from .state import State
 from .validation import (
     apply_resource_defaults,
@@ -121,7 +121,7 @@ class DeploymentService:
             deployed.display_name = deployed.display_name or model.display_name
             endpoint_id = endpoint_name.rsplit("/", 1)[1]
             phase = "update" if endpoint.deployed_models else "create"
-            failure = state.behaviour.take_endpoint_failure(endpoint_id, phase)
+            failure = state.behaviour.failure(endpoint_id, phase)
 
             def effect() -> Message:
                 target = state.endpoint(endpoint_name)

@@ -27,7 +27,7 @@ from google.protobuf.message import Message
 from .errors import ApiError, already_exists, failed_precondition, invalid_argument
 from .listing import order, page, parse_filter
 from .names import Location
-from .operations import Operation
+from .lifecycle import Operation
 from .state import ENDPOINT, State
 from .validation import check_endpoint_fields, check_endpoint_id, check_traffic_split
 

@@ -21,6 +21,7 @@ from typing import Any
 
 __all__ = [
     "CODES",
+    "FAILURE_CODES",
     "ApiError",
     "already_exists",
     "error_body",
@@ -51,6 +52,15 @@ CODES: dict[str, tuple[int, int]] = {
     "DATA_LOSS": (15, 500),
     "UNAUTHENTICATED": (16, 401),
 }
+
+FAILURE_CODES: dict[int, str] = {
+    3: "INVALID_ARGUMENT",
+    8: "RESOURCE_EXHAUSTED",
+    9: "FAILED_PRECONDITION",
+    13: "INTERNAL",
+    14: "UNAVAILABLE",
+}
+"""The ``google.rpc.Code`` numbers a configured operation failure (``fail_endpoint``) may end with."""
 
 _BY_HTTP: dict[int, str] = {
     400: "INVALID_ARGUMENT",

@@ -4,7 +4,7 @@ Each handler takes a :class:`Call` (the werkzeug request, the path variables of 
 backend) and returns a werkzeug :class:`~werkzeug.wrappers.Response`, or raises
 :class:`~emulators.vertex.errors.ApiError` (answered as Google's JSON error by
 :mod:`emulators.vertex.routes`). Request bodies and query strings are parsed into the real
-``aiplatform_v1`` request types (:func:`emulators.vertex.wire.parse_request`) as the ``google.api.http``
+``aiplatform_v1`` (and ``secretmanager_v1``) request types (:func:`emulators.vertex.wire.parse_request`) as the ``google.api.http``
 rules of the GAPIC REST transports lay them out; no state or rules live here.
 """
 
@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from google.cloud import aiplatform_v1 as v1
+from google.cloud import secretmanager_v1 as sm
 from google.longrunning import operations_pb2
 from google.protobuf import empty_pb2
 from google.protobuf.message import Message
@@ -25,12 +26,18 @@ from .wire import enum_ints_requested, message_json, parse_request
 
 __all__ = [
     "Call",
+    "access_secret_version",
+    "add_secret_version",
     "cancel_operation",
     "create_endpoint",
+    "create_secret",
     "delete_endpoint",
     "delete_model",
     "delete_operation",
     "deploy_model",
+    "destroy_secret_version",
+    "disable_secret_version",
+    "enable_secret_version",
     "get_endpoint",
     "get_model",
     "get_operation",
@@ -49,6 +56,7 @@ __all__ = [
 ]
 
 _JSON = "application/json; charset=UTF-8"
+_VERSION_STATE = sm.SecretVersion.State
 
 
 @dataclass
@@ -244,6 +252,55 @@ def wait_operation(call: Call) -> Response:
     request = call.parse(operations_pb2.WaitOperationRequest, path={"name": call.params["name"]}, body_field=None)
     timeout = request.timeout.ToTimedelta().total_seconds() if request.HasField("timeout") else 0.0
     return call.answer(call.backend.wait_operation(call.params["name"], timeout))
+
+
+# -- SecretManagerService (global secrets; :mod:`emulators.vertex.secrets`) -----------------------
+def create_secret(call: Call) -> Response:
+    """``POST /v1/projects/{p}/secrets?secretId=`` (body: Secret) -> Secret."""
+    request = call.parse(sm.CreateSecretRequest, path={"parent": f"projects/{call.params['project']}"},
+                         body_field="secret")
+    return call.answer(call.backend.secrets.create(call.params["project"], request.secret_id, request.secret))
+
+
+def add_secret_version(call: Call) -> Response:
+    """``POST /v1/projects/{p}/secrets/{s}:addVersion`` -> SecretVersion."""
+    params = call.params
+    request = call.parse(sm.AddSecretVersionRequest,
+                         path={"parent": f"projects/{params['project']}/secrets/{params['secret']}"}, body_field="*")
+    return call.answer(call.backend.secrets.add_version(params["project"], params["secret"], request.payload))
+
+
+def _version_path(call: Call) -> dict[str, str]:
+    p = call.params
+    return {"name": f"projects/{p['project']}/secrets/{p['secret']}/versions/{p['version']}"}
+
+
+def access_secret_version(call: Call) -> Response:
+    """``GET /v1/projects/{p}/secrets/{s}/versions/{v}:access`` -> AccessSecretVersionResponse."""
+    call.parse(sm.AccessSecretVersionRequest, path=_version_path(call), body_field=None)
+    p = call.params
+    return call.answer(call.backend.secrets.access(p["project"], p["secret"], p["version"]))
+
+
+def _state_change(call: Call, request_type: type, state: int) -> Response:
+    call.parse(request_type, path=_version_path(call), body_field="*")
+    p = call.params
+    return call.answer(call.backend.secrets.set_state(p["project"], p["secret"], p["version"], state))
+
+
+def disable_secret_version(call: Call) -> Response:
+    """``POST .../versions/{v}:disable`` -> SecretVersion."""
+    return _state_change(call, sm.DisableSecretVersionRequest, _VERSION_STATE.DISABLED)
+
+
+def enable_secret_version(call: Call) -> Response:
+    """``POST .../versions/{v}:enable`` -> SecretVersion."""
+    return _state_change(call, sm.EnableSecretVersionRequest, _VERSION_STATE.ENABLED)
+
+
+def destroy_secret_version(call: Call) -> Response:
+    """``POST .../versions/{v}:destroy`` -> SecretVersion."""
+    return _state_change(call, sm.DestroySecretVersionRequest, _VERSION_STATE.DESTROYED)
 
 
 def not_emulated(call: Call) -> Response:

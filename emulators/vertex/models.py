@@ -26,7 +26,7 @@ from google.protobuf.message import Message
 from .errors import ApiError, already_exists, failed_precondition, invalid_argument, not_found, unimplemented
 from .listing import order, page, parse_filter
 from .names import Location, parse_model_ref
-from .operations import Operation
+from .lifecycle import Operation
 from .state import MODEL, State
 from .validation import check_display_name, check_labels, check_model_id, check_model_upload
 
@@ -83,7 +83,7 @@ class ModelService:
             name = where.model(model_id)
             if name in state.models or state.ops.pending(name):
                 raise already_exists(f'Model "{name}" already exists.')
-            failure = state.behaviour.take_model_failure(model_id)
+            failure = state.behaviour.failure(f"models/{model_id}", "upload")
 
             def effect() -> Message:
                 if name in state.models:

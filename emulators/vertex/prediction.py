@@ -83,7 +83,7 @@ class PredictionService:
         state = self._state
         with state.locked():
             deployed = self._route(endpoint_name, payload_size)
-            configured = state.behaviour.prediction(endpoint_name.rsplit("/", 1)[1])
+            configured = state.behaviour.response(endpoint_name.rsplit("/", 1)[1])
             response = _PREDICT_RESPONSE(
                 deployed_model_id=deployed.id,
                 model=deployed.model,
@@ -117,7 +117,7 @@ class PredictionService:
         with state.locked():
             deployed = self._route(endpoint_name, len(body))
             endpoint_id = endpoint_name.rsplit("/", 1)[1]
-            configured = state.behaviour.prediction(endpoint_id)
+            configured = state.behaviour.response(endpoint_id)
             headers = (
                 ("X-Vertex-AI-Endpoint-Id", endpoint_id),
                 ("X-Vertex-AI-Deployed-Model-Id", deployed.id),

@@ -31,7 +31,7 @@ POST     ``/v1/projects/{p}/secrets/{s}/versions/{v}:disable``             Disab
 POST     same with ``:enable`` / ``:destroy``                              Enable/DestroySecretVersion
 =======  ================================================================  ======================
 
-Secret Manager (:mod:`emulators.vertex.secretmanager`) shares the server: in sandbox mode the
+Secret Manager (:mod:`emulators.vertex.secrets`) shares the server: in sandbox mode the
 service's Secret Manager client is pointed here like the ``aiplatform_v1`` clients.
 
 Every other method of ModelService, EndpointService and PredictionService (and their IAM, Locations
@@ -58,19 +58,22 @@ from werkzeug.wrappers import Request, Response
 from ..common.calls import CallCounter
 from ..common.faults import serve_fault
 from . import handlers as h
-from . import secretmanager
 from .backend import VertexBackend
 from .control_api import CONTROL_PREFIX, ControlAPI
 from .errors import ApiError, unimplemented
 from .faults import FaultInjector, fault_response
 from .known_methods import known_method
 
-__all__ = ["ROUTES", "Route", "VertexApp"]
+__all__ = ["ROUTES", "Route", "VertexApp", "operation_name"]
 
 _log = logging.getLogger(__name__)
 
 _P = r"projects/(?P<project>[^/:]+)/locations/(?P<location>[^/:]+)"
 _OPS_PARENT = r"projects/[^/:]+/locations/[^/:]+(?:/(?:models|endpoints)/[^/:]+)?"
+_S = r"/v1/projects/(?P<project>[^/:]+)/secrets"
+_V = rf"{_S}/(?P<secret>[^/:]+)/versions/(?P<version>[^/:]+)"
+_SECRETS_NOT_EMULATED = r"/v1/projects/[^/]+/(?:locations/[^/]+/)?secrets(?:[/:].*)?"
+"""Every other Secret Manager path: 501 ``UNIMPLEMENTED``."""
 
 
 @dataclass(frozen=True)
@@ -107,14 +110,29 @@ ROUTES: tuple[Route, ...] = (
     _r("POST", rf"/(?:ui|v1)/(?P<name>{_OPS_PARENT}/operations/[^/:]+):cancel", h.cancel_operation),
     _r("POST", rf"/(?:ui|v1)/(?P<name>{_OPS_PARENT}/operations/[^/:]+):wait", h.wait_operation),
     _r("GET", rf"/(?:ui|v1)/(?P<name>{_OPS_PARENT})/operations", h.list_operations),
-    *(_r(method, pattern, handler) for method, pattern, handler in secretmanager.ROUTES),
-    *(_r(method, secretmanager.NOT_EMULATED, h.not_emulated) for method in ("GET", "POST", "PATCH", "DELETE")),
+    _r("POST", rf"{_S}", h.create_secret),
+    _r("POST", rf"{_S}/(?P<secret>[^/:]+):addVersion", h.add_secret_version),
+    _r("GET", rf"{_V}:access", h.access_secret_version),
+    _r("POST", rf"{_V}:disable", h.disable_secret_version),
+    _r("POST", rf"{_V}:enable", h.enable_secret_version),
+    _r("POST", rf"{_V}:destroy", h.destroy_secret_version),
+    *(_r(method, _SECRETS_NOT_EMULATED, h.not_emulated) for method in ("GET", "POST", "PATCH", "DELETE")),
 )
 
 
 def _method_name(route: Route) -> str:
     """The API method a route serves, from its handler's name: ``create_endpoint`` -> ``CreateEndpoint``."""
     return "".join(part.capitalize() for part in route.handler.__name__.split("_"))
+
+
+def operation_name(method: str, path: str) -> str | None:
+    """The API method ``method`` ``path`` calls (``CreateEndpoint``, ``ExplainEndpoint``...: what
+    ``calls()`` counts and a fault's ``operation`` matches); None for an unknown path."""
+    for route in ROUTES:
+        if route.method == method and route.pattern.fullmatch(path):
+            return _method_name(route)
+    known = known_method(method, path)
+    return known.method if known is not None else None
 
 
 def _json_error(error: ApiError) -> Response:
@@ -131,16 +149,16 @@ class VertexApp:
         self._control = ControlAPI(backend, faults, self._calls)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        path = environ.get("PATH_INFO", "")
+        path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "")
         if path.startswith(CONTROL_PREFIX):
             return self._control(environ, start_response)
-        fault = self._faults.take(environ.get("REQUEST_METHOD", ""), path)
+        fault = self._faults.take(method, path, operation_name(method, path))
         if fault is None:
             return self._answer(environ, start_response)
         _log.info("injecting fault (status %s, delay %s s, drop %s, after %s) into %s %s", fault.status,
-                  fault.delay, fault.drop, fault.after, environ.get("REQUEST_METHOD"), path)
+                  fault.delay, fault.drop, fault.after, method, path)
         return serve_fault(environ, start_response, self._answer, delay=fault.delay, drop=fault.drop,
-                           after=fault.after, error=fault_response(fault) if fault.status else None)
+                           after=fault.after, error=fault_response(fault) if fault.answers_error else None)
 
     def _answer(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         """The emulated API's answer to one request (API errors as Google's JSON errors)."""

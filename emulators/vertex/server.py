@@ -29,7 +29,7 @@ from ..common.server import LoggingRequestHandler, LoopbackServer
 from .backend import VertexBackend
 from .control import VertexControl
 from .faults import FaultInjector
-from .operations import Progression
+from .lifecycle import Progression
 from .routes import VertexApp
 
 __all__ = ["VertexEmulator"]

@@ -21,9 +21,9 @@ from contextlib import contextmanager
 from google.cloud import aiplatform_v1 as v1
 from google.protobuf.message import Message
 
-from .behaviour import Behaviour, Failure
-from .errors import ApiError, failed_precondition, not_found
-from .operations import Operation, OperationStore, Progression
+from ..common.behaviour import Behaviour, Failure
+from .errors import FAILURE_CODES, ApiError, failed_precondition, not_found
+from .lifecycle import Operation, OperationStore, Progression
 from .wire import timestamp
 
 __all__ = ["ENDPOINT", "MODEL", "State"]
@@ -41,6 +41,8 @@ class State:
         self.default_progression = default_progression
         self.progression = default_progression
         self.behaviour = Behaviour()
+        """Configured failures (keys: endpoint ids; ``models/{id}`` with phase ``upload``) and
+        canned predictions (by endpoint id)."""
         self.ops = OperationStore()
         self.models: dict[str, Message] = {}
         self.endpoints: dict[str, Message] = {}
@@ -142,7 +144,7 @@ class State:
             metadata=metadata,
             effect=effect,
             progression=self.progression,
-            failure=ApiError(failure.status, failure.reason) if failure is not None else None,
+            failure=ApiError(FAILURE_CODES[failure.code], failure.reason) if failure is not None else None,
             involves=involves,
         )
         return self.ops.start(op)

@@ -131,7 +131,7 @@ def test_failed_create_reports_reason(api, sm):
 
 
 def test_failing_test_query_fails_the_operation_with_the_problems(api, sm):
-    sm.control.set_invocation_response("api-demo", status=500, body={"error": "model exploded"})
+    sm.control.set_prediction("api-demo", status=500, body={"error": "model exploded"})
     spec = {**SPEC, "test_queries": [{"name": "smoke", "payload": {"x": 1}, "expect_fields": ["/predictions"]}]}
     op = wait_operation(api, api.put("/v1/deployments/api-demo", json=spec).json())
     assert op["metadata"]["state"] == "failed"

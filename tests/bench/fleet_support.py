@@ -118,16 +118,12 @@ class EmulatorProcess:
                                ca_file=Path(entry["ca_file"]) if "ca_file" in entry else None)
 
     def answered(self) -> dict[str, int]:
-        """Provider requests each emulator answered since :meth:`forget_answered` (SageMaker and
-        Vertex AI: their call counters; Azure ML: its request log, the last 1,000 requests)."""
-        return {"sagemaker": sum(self.controls["sagemaker"].calls().values()),
-                "vertex": sum(self.controls["vertex"].calls().values()),
-                "azureml": len(self.controls["azureml"].requests())}
+        """Provider requests each emulator answered since :meth:`forget_answered` (its call counter)."""
+        return {platform: sum(control.calls().values()) for platform, control in self.controls.items()}
 
     def forget_answered(self) -> None:
-        self.controls["sagemaker"].clear_calls()
-        self.controls["vertex"].clear_calls()
-        self.controls["azureml"].clear_requests()
+        for control in self.controls.values():
+            control.clear_calls()
 
 
 def _serve(info_file: Path) -> None:
@@ -152,10 +148,9 @@ def inject_latency(emulators: EmulatorProcess, seconds: float, *, count: int = 1
     """The next ``count`` provider requests to each emulator wait ``seconds`` before they are
     answered (pure latency: they then reach the emulated API)."""
     c = emulators.controls
-    c["sagemaker"].inject_fault(service="*", operation="*", code="", count=count,
-                                latency_ms=round(seconds * 1000))
+    c["sagemaker"].inject_fault(service="*", status=0, delay=seconds, count=count)
     c["vertex"].inject_fault(status=0, delay=seconds, count=count)
-    c["azureml"].inject_fault(status=0, delay=seconds, count=count, retry_after=None)
+    c["azureml"].inject_fault(status=0, delay=seconds, count=count)
 
 
 def clear_latency(emulators: EmulatorProcess) -> None:

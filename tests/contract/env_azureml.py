@@ -243,7 +243,7 @@ class AzureMLEnv(DriftData):
     def scale_live(self, name: str, count: int) -> None:
         """The emulator runs no autoscaler: its control API moves the instance count as Azure
         Monitor autoscale would."""
-        self.emulator.control.update_deployment(name, self._deployment(name, "a").name, instance_count=count)
+        self.emulator.control.drift(name, {"instance_count": count}, deployment=self._deployment(name, "a").name)
 
     def delete_behind(self, name: str) -> None:
         self._clients()[0].online_endpoints.begin_delete(name=name).result()

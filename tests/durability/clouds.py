@@ -122,8 +122,8 @@ class SageMaker(Cloud):
         emulator.control.set_progression("immediate")
 
     def slow_queries(self, emulator: Any, seconds: float) -> None:
-        emulator.control.inject_fault(operation="InvokeEndpoint", service="sagemaker-runtime", code="",
-                                      latency_ms=int(seconds * 1000), count=1)
+        emulator.control.inject_fault(operation="InvokeEndpoint", service="sagemaker-runtime", status=0,
+                                      delay=seconds, count=1)
 
     @staticmethod
     def client(emulator: Any) -> Any:
@@ -223,8 +223,7 @@ class AzureML(Cloud):
         emulator.control.set_progression("immediate")
 
     def slow_queries(self, emulator: Any, seconds: float) -> None:
-        emulator.control.inject_fault(method="POST", path_contains="/score/", status=0, delay=seconds, count=1,
-                                      retry_after=None)
+        emulator.control.inject_fault(operation="Score", status=0, delay=seconds, count=1)
 
     def snapshot(self, emulator: Any, name: str) -> Snapshot:
         """Read with MLClient. Azure ML has no separate model per variant here (the image carries it):

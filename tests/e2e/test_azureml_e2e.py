@@ -51,7 +51,7 @@ def test_deploy_drift_reapply_delete(azureml_api, az):
     # read back when it has a data collector: AttributeError in _register_collection_data_assets).
     (endpoint,) = endpoints(az)
     stable = next(d for d in endpoint["deployments"] if d.startswith("stable-"))
-    az.control.update_deployment("e2e-churn", stable, instance_count=5)
+    az.control.drift("e2e-churn", {"instance_count": 5}, deployment=stable)
     ml = _ml_client(az)
     live_endpoint = ml.online_endpoints.get("e2e-churn")
     live_endpoint.tags = {**live_endpoint.tags, "team": "someone-else"}

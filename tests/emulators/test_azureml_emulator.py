@@ -177,8 +177,8 @@ def test_full_lifecycle_through_the_sdk(ml: Any, control: AzureMLControl, scorer
     assert secondary.json()["deployment"] == "green"
     assert scorer.post(endpoint.scoring_uri, json={}, headers={"Authorization": "Bearer wrong"}).status_code == 401
 
-    control.update_deployment("lifecycle-ep", "blue", instance_count=3, tags={"rev": "drifted"})
-    control.update_endpoint("lifecycle-ep", tags={"owner": "someone-else"})
+    control.drift("lifecycle-ep", {"instance_count": 3, "tags": {"rev": "drifted"}}, deployment="blue")
+    control.drift("lifecycle-ep", {"tags": {"owner": "someone-else"}})
     drifted = ml.online_deployments.get("blue", "lifecycle-ep")
     assert (drifted.instance_count, drifted.tags) == (3, {"rev": "drifted"})
     assert ml.online_endpoints.get("lifecycle-ep").tags == {"owner": "someone-else"}
@@ -541,10 +541,10 @@ def test_more_refusals(arm: ArmClient, control: AzureMLControl) -> None:
     bad_key_type = arm.request("POST", "/onlineEndpoints/more-ep/regenerateKeys", {"keyType": "Tertiary"})
     assert bad_key_type.status_code == 400 and "allowed values: Primary, Secondary" in _error(bad_key_type)["message"]
     with pytest.raises(ControlAPIError) as drift:
-        control.update_endpoint("more-ep", traffic={"dep-01": 50})
+        control.drift("more-ep", {"traffic": {"dep-01": 50}})
     assert drift.value.status == 400 and "must sum to 100" in drift.value.message
     with pytest.raises(ControlAPIError) as missing:
-        control.update_deployment("more-ep", "ghost", instance_count=2)
+        control.drift("more-ep", {"instance_count": 2}, deployment="ghost")
     assert missing.value.status == 404
 
 
@@ -791,7 +791,7 @@ def test_constructor_progression_and_reset(emulator: AzureMLEmulator) -> None:
             control.set_progression("immediate")
             control.inject_fault(status=500)
             control.fail_endpoint("reset-ep", on="update", reason="r")
-            control.set_scoring_response("reset-ep", body="x")
+            control.set_prediction("reset-ep", body="x")
             control.reset()
             assert control.progression() == {"progression": "manual", "times": 1}
             assert control.faults() == [] and control.failures() == {"endpoints": [], "deployments": []}
@@ -814,15 +814,15 @@ def test_scoring_routing_and_configured_answers(arm: ArmClient, control: AzureML
     arm.put_endpoint("route-ep", traffic={"blue": 70, "green": 30})
     picks = [scorer.post(uri, json={}, headers=auth).headers["azureml-model-deployment"] for _ in range(10)]
     assert picks.count("blue") == 7 and picks.count("green") == 3
-    control.set_scoring_response("route-ep", status=500, body={"error": "model crashed"})
+    control.set_prediction("route-ep", status=500, body={"error": "model crashed"})
     crashed = scorer.post(uri, json={}, headers=auth)
     assert crashed.status_code == 500 and crashed.json() == {"error": "model crashed"}
-    control.set_scoring_response(
+    control.set_prediction(
         "route-ep", body=b"\x00\x01", content_type="application/octet-stream", deployment="green"
     )
     green = scorer.post(uri, content=b"raw", headers={**auth, "azureml-model-deployment": "green"})
     assert green.content == b"\x00\x01" and green.headers["content-type"] == "application/octet-stream"
-    control.clear_scoring_response("route-ep")
+    control.clear_prediction("route-ep")
     text = scorer.post(uri, content=b"plain text", headers={**auth, "azureml-model-deployment": "green"})
     assert text.json() == {"echo": "plain text", "deployment": "green"}
     ghost = scorer.post(uri, json={}, headers={**auth, "azureml-model-deployment": "ghost"})

@@ -40,3 +40,22 @@ def test_vertex_counts_methods(vx):
     assert vx.control.calls() == {"ListEndpoints": 1, "GetEndpoint": 1}
     vx.control.reset()
     assert vx.control.calls() == {}
+
+
+def test_azureml_counts_operations(az):
+    from tests.emulators.azureml_support import raw_client
+
+    az.control.set_progression("immediate")
+    with raw_client(az) as arm:
+        arm.get("/onlineEndpoints")
+        arm.put_endpoint("calls-ep")
+        az.control.inject_fault(operation="GetEndpoint", status=503, count=1)
+        assert arm.get("/onlineEndpoints/calls-ep").status_code == 503
+        assert arm.get("/onlineEndpoints/calls-ep").status_code == 200
+    assert az.control.calls() == {"GetEndpoint": 1, "ListEndpoints": 1, "PutEndpoint": 1}
+    az.control.clear_calls()
+    assert az.control.calls() == {}
+    with raw_client(az) as arm:
+        arm.get("/onlineEndpoints")
+    az.control.reset()
+    assert az.control.calls() == {}

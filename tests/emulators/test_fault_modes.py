@@ -183,10 +183,10 @@ def _sagemaker(emulator: Any) -> Iterator[Probe]:
                           config=Config(retries={"mode": "standard", "total_max_attempts": 1}))
     yield SageMakerProbe(emulator, {
         "throttle": {"code": "ThrottlingException", "status": 400},
-        "drop": {"code": "DroppedConnection"},
+        "drop": {"drop": True},
         "lost_create": {"operation": "CreateModel", "code": "InternalFailure", "status": 500, "after": True},
-        "lost_create_drop": {"operation": "CreateModel", "code": "DroppedConnection", "after": True},
-        "latency_after": {"code": "", "latency_ms": 10, "after": True},
+        "lost_create_drop": {"operation": "CreateModel", "drop": True, "after": True},
+        "latency_after": {"status": 0, "delay": 0.01, "after": True},
     }, client)
 
 
@@ -255,6 +255,16 @@ def test_count_bounds_the_failures_of_a_probabilistic_fault(probe: Probe) -> Non
     assert sum(map(_failing, statuses)) == 2
     assert probe.emulator.control.faults() == [], "spent, then gone"
     assert len(probe.emulator.control.injections()) == 2, "the history outlives the fault"
+
+
+def test_a_fault_matches_the_operation_as_calls_names_it(probe: Probe) -> None:
+    probe.read()
+    (operation,) = probe.emulator.control.calls()
+    probe.emulator.control.inject_fault(operation="NoSuchOperation", count=None)
+    probe.emulator.control.inject_fault(operation=operation, count=1)
+
+    assert [probe.read(), probe.read()] in ([429, 200], [400, 200])
+    assert probe.emulator.control.calls() == {operation: 2}, "the faulted request was not counted"
 
 
 def test_dropped_connection(probe: Probe) -> None:

@@ -164,6 +164,23 @@ def test_update_goes_updating_with_pending_summary_then_in_service_on_new_config
     assert "FailureReason" not in done
 
 
+def test_a_once_failure_fails_only_the_next_create(sm: Any, emulator: SageMakerEmulator) -> None:
+    emulator.control.fail_endpoint("ep", on="create", reason="No capacity", once=True)
+    _model(sm)
+    _config(sm, "cfg-1")
+    sm.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
+    sm.describe_endpoint(EndpointName="ep")
+    assert sm.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Failed"
+    sm.delete_endpoint(EndpointName="ep")
+    assert sm.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Deleting"
+    assert sm.list_endpoints()["Endpoints"] == []
+
+    sm.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
+    sm.describe_endpoint(EndpointName="ep")
+
+    assert sm.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "InService"
+
+
 def test_failed_update_rolls_back_to_old_config_with_reason(sm: Any, emulator: SageMakerEmulator) -> None:
     _in_service_endpoint(sm)
     _config(sm, "cfg-2", count=3)
@@ -574,7 +591,7 @@ def test_invoke_picks_variants_by_weight(sm: Any, runtime: Any) -> None:
 
 def test_invoke_custom_response(sm: Any, runtime: Any, emulator: SageMakerEmulator) -> None:
     _in_service_endpoint(sm)
-    emulator.control.set_invocation_response("ep", body="label,score\ncat,0.9", content_type="text/csv")
+    emulator.control.set_prediction("ep", body="label,score\ncat,0.9", content_type="text/csv")
 
     response = runtime.invoke_endpoint(EndpointName="ep", Body=b"x")
 
@@ -584,7 +601,7 @@ def test_invoke_custom_response(sm: Any, runtime: Any, emulator: SageMakerEmulat
 
 def test_invoke_model_error(sm: Any, runtime: Any, emulator: SageMakerEmulator) -> None:
     _in_service_endpoint(sm)
-    emulator.control.set_invocation_response("ep", status=500, body={"error": "CUDA out of memory"})
+    emulator.control.set_prediction("ep", status=500, body={"error": "CUDA out of memory"})
 
     with pytest.raises(runtime.exceptions.ModelError) as exc:
         runtime.invoke_endpoint(EndpointName="ep", Body=b"{}")
@@ -678,7 +695,7 @@ def test_runtime_fault_and_latency(sm: Any, runtime: Any, emulator: SageMakerEmu
     _in_service_endpoint(sm)
     emulator.control.inject_fault(service="sagemaker-runtime", operation="InvokeEndpoint", code="ServiceUnavailable",
                                   status=503)
-    emulator.control.inject_fault(service="sagemaker-runtime", code="", latency_ms=100)
+    emulator.control.inject_fault(service="sagemaker-runtime", status=0, delay=0.1)
 
     with pytest.raises(ClientError) as exc:
         runtime.invoke_endpoint(EndpointName="ep", Body=b"{}")
@@ -691,7 +708,7 @@ def test_runtime_fault_and_latency(sm: Any, runtime: Any, emulator: SageMakerEmu
 
 
 def test_dropped_connection(sm: Any, emulator: SageMakerEmulator) -> None:
-    emulator.control.inject_fault(code="DroppedConnection")
+    emulator.control.inject_fault(drop=True)
 
     with pytest.raises(Exception) as exc:
         sm.list_endpoints()

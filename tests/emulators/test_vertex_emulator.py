@@ -244,8 +244,8 @@ def test_cancel_and_delete_operations(emulator: VertexEmulator, c: Clients) -> N
 def test_configured_failures_surface_as_operation_errors(emulator: VertexEmulator, c: Clients) -> None:
     model = upload(c, "m")
     create_endpoint(c, "ep1")
-    emulator.control.fail_endpoint("ep1", on="create", reason="Model server never became ready.")
-    emulator.control.fail_endpoint("ep1", on="update", reason="Out of capacity in zone.")
+    emulator.control.fail_endpoint("ep1", on="create", reason="Model server never became ready.", once=True)
+    emulator.control.fail_endpoint("ep1", on="update", reason="Out of capacity in zone.", once=True)
     failed = start_deploy(c, endpoint_name("ep1"), deployed(model, "1"), {"0": 100})
     with pytest.raises(gexc.GoogleAPICallError, match="Model server never became ready"):
         failed.result(timeout=TIMEOUT)
@@ -258,11 +258,24 @@ def test_configured_failures_surface_as_operation_errors(emulator: VertexEmulato
     live = c.endpoints.get_endpoint(name=endpoint_name("ep1"), timeout=TIMEOUT)
     assert [d.id for d in live.deployed_models] == ["1"] and dict(live.traffic_split) == {"1": 100}
 
-    emulator.control.fail_model_upload("bad", reason="Image not found.", code=13)
+    emulator.control.fail_model_upload("bad", reason="Image not found.", code=13, once=True)
     with pytest.raises(gexc.GoogleAPICallError, match="Image not found"):
         upload(c, "bad")
     refused(lambda: c.models.get_model(name=model_name("bad"), timeout=TIMEOUT), 404, "NOT_FOUND", "bad")
     assert upload(c, "bad").endswith("/models/bad")
+
+
+def test_a_failure_is_sticky_by_default(emulator: VertexEmulator, c: Clients) -> None:
+    model = upload(c, "m")
+    create_endpoint(c, "ep1")
+    emulator.control.fail_endpoint("ep1", on="create", reason="Model server never became ready.")
+    for deployed_id in ("1", "2"):
+        with pytest.raises(gexc.GoogleAPICallError, match="Model server never became ready"):
+            deploy(c, endpoint_name("ep1"), deployed(model, deployed_id), {"0": 100})
+    emulator.control.fail_model_upload("bad", reason="Image not found.")
+    for _ in range(2):
+        with pytest.raises(gexc.GoogleAPICallError, match="Image not found"):
+            upload(c, "bad")
 
 
 def test_clear_failure(emulator: VertexEmulator, c: Clients) -> None:
@@ -280,7 +293,7 @@ def test_reset_drops_everything_and_restores_the_default_progression(emulator: V
     serving(c)
     emulator.control.set_progression("time", seconds=30)
     emulator.control.inject_fault(path_contains="/nothing", status=500, count=3)
-    emulator.control.set_prediction_response("ep1", body={"predictions": [1]})
+    emulator.control.set_prediction("ep1", body={"predictions": [1]})
     emulator.control.reset()
     assert emulator.control.progression() == {"progression": "manual", "times": 1}
     assert emulator.control.faults() == []
@@ -354,19 +367,19 @@ def test_predict_follows_the_traffic_split(c: Clients) -> None:
 
 def test_configured_prediction_responses(emulator: VertexEmulator, c: Clients) -> None:
     serving(c)
-    emulator.control.set_prediction_response("ep1", body={"predictions": [{"score": 0.9}]})
+    emulator.control.set_prediction("ep1", body={"predictions": [{"score": 0.9}]})
     answer = c.prediction.predict(endpoint=endpoint_name("ep1"), instances=[{"a": 1}], timeout=TIMEOUT)
     assert [dict(p) for p in answer.predictions] == [{"score": 0.9}] and answer.deployed_model_id == "1001"
-    emulator.control.set_prediction_response("ep1", status=500, body="model crashed")
+    emulator.control.set_prediction("ep1", status=500, body="model crashed")
     refused(lambda: c.prediction.predict(endpoint=endpoint_name("ep1"), instances=[1], timeout=TIMEOUT),
             500, "INTERNAL", "model crashed")
-    emulator.control.set_prediction_response("ep1", body={"not": "predictions"})
+    emulator.control.set_prediction("ep1", body={"not": "predictions"})
     refused(lambda: c.prediction.predict(endpoint=endpoint_name("ep1"), instances=[1], timeout=TIMEOUT),
             500, "INTERNAL", "invalid prediction response")
-    emulator.control.set_prediction_response("ep1", status=200, body=b"\x89PNG", content_type="image/png")
+    emulator.control.set_prediction("ep1", status=200, body=b"\x89PNG", content_type="image/png")
     raw = c.http.post(f"/v1/{endpoint_name('ep1')}:rawPredict", json={})
     assert (raw.status_code, raw.content, raw.headers["content-type"]) == (200, b"\x89PNG", "image/png")
-    emulator.control.set_prediction_response("ep1", status=422, body="bad input", content_type="text/plain")
+    emulator.control.set_prediction("ep1", status=422, body="bad input", content_type="text/plain")
     raw = c.http.post(f"/v1/{endpoint_name('ep1')}:rawPredict", content=b"x")
     assert (raw.status_code, raw.content) == (422, b"bad input")
 

@@ -2,9 +2,9 @@
 emulator, what its throttling error says, and what one deployment leaves on the provider.
 
 A platform joins tests/faults with one :class:`FaultPlatform` here, named by its entry in
-tests/platforms.py (``faults``); the tests never change. Every fault is the emulator's own control API (``emulator.control.inject_fault``),
-spelled in that emulator's vocabulary; the probabilistic ones are seeded, so a run is repeatable
-for the same sequence of requests.
+tests/platforms.py (``faults``); the tests never change. Every fault is the emulator's own control API (``emulator.control.inject_fault``, one
+vocabulary for the three emulators: :mod:`emulators.common.faults`); the probabilistic ones are
+seeded, so a run is repeatable for the same sequence of requests.
 """
 
 from __future__ import annotations
@@ -71,13 +71,13 @@ SAGEMAKER = FaultPlatform(
     effects={
         "throttle": {"code": "ThrottlingException", "status": 400},
         "server_error": {"code": "ServiceUnavailable", "status": 503},
-        "drop": {"code": "DroppedConnection"},
-        "lost_answer": {"code": "DroppedConnection", "after": True},
-        "latency": {"code": "", "latency_ms": 200},
+        "drop": {"drop": True},
+        "lost_answer": {"drop": True, "after": True},
+        "latency": {"status": 0, "delay": 0.2},
     },
-    everywhere={"service": "*", "operation": "*"},
-    deploy_call={"service": "sagemaker", "operation": "CreateEndpoint"},
-    retry_after_call={"service": "sagemaker", "operation": "CreateModel"},
+    everywhere={"service": "*"},
+    deploy_call={"operation": "CreateEndpoint"},
+    retry_after_call={"operation": "CreateModel"},
     retry_after_1s={"code": "ThrottlingException", "status": 400, "retry_after": 1},
     throttle_words=("ThrottlingException", "Rate exceeded"),
     resources={"endpoint": 1, "endpoint-config": 1, "model": 2, "scalable-target": 1},
@@ -94,8 +94,8 @@ VERTEX = FaultPlatform(
         "latency": {"status": 0, "delay": 0.2},
     },
     everywhere={},
-    deploy_call={"method": "POST", "path_contains": ":deployModel"},
-    retry_after_call={"method": "POST", "path_contains": "/models:upload"},
+    deploy_call={"operation": "DeployModel"},
+    retry_after_call={"operation": "UploadModel"},
     retry_after_1s={"status": 429, "retry_after": 1},
     throttle_words=("429", "RESOURCE_EXHAUSTED", "Quota exceeded"),
     resources={"endpoint": 1, "deployed-model": 2, "model": 2},
@@ -112,7 +112,7 @@ AZUREML = FaultPlatform(
         "latency": {"status": 0, "delay": 0.2, "retry_after": None},
     },
     everywhere={},
-    deploy_call={"method": "PUT", "path_contains": "/deployments/"},
+    deploy_call={"operation": "PutDeployment"},
     retry_after_call={"method": "PUT", "path_contains": "/onlineEndpoints/"},
     retry_after_1s={"status": 429, "retry_after": 1},
     throttle_words=("TooManyRequests", "throttled"),

@@ -67,7 +67,7 @@ def _azureml_drift(emulators: Any, name: str) -> set[str]:
     az = emulators["azureml"]
     endpoint = next(e for ws in az.control.state()["workspaces"] for e in ws["endpoints"] if e["name"] == name)
     stable = next(d for d in endpoint["deployments"] if d.startswith("stable-"))
-    az.control.update_deployment(name, stable, instance_count=3)
+    az.control.drift(name, {"instance_count": 3}, deployment=stable)
     target = AzureMLTarget(**{k: v for k, v in AZUREML_TARGET.items()})
     ml = make_client(target, {"url": az.url, "ca_file": str(az.ca_file)}).ml
     live = ml.online_endpoints.get(name)

@@ -141,7 +141,7 @@ def test_a_secret_changed_behind_terraforms_back_shows_in_plan_and_apply_restore
         endpoint = next(e for ws in az.control.state()["workspaces"] for e in ws["endpoints"] if e["name"] == name)
         stable = next(d for d in endpoint["deployments"] if d.startswith("stable-"))
         live_env = cloud_env(az, name)
-        az.control.update_deployment(name, stable, environment_variables=live_env | {"API_KEY": "someone-else"})
+        az.control.drift(name, {"environment_variables": live_env | {"API_KEY": "someone-else"}}, deployment=stable)
         live = service.get(f"/v1/deployments/{name}/live").json()
         live_stable = next(v for v in live["spec"]["variants"] if v["name"] == "stable")
         assert live_stable["env"]["API_KEY"]["fingerprint"] != fp, live_stable

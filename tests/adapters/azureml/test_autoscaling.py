@@ -66,12 +66,12 @@ def test_the_autoscaler_owns_the_instance_count(az):
     adapter = adapter_for(az, SPEC.target)
     rollout(adapter, SPEC)
     main = adapter.to_request(SPEC).deployments[0].name
-    az.control.update_deployment(SPEC.name, main, instance_count=3)  # the autoscaler scaled out
+    az.control.drift(SPEC.name, {"instance_count": 3}, deployment=main)  # the autoscaler scaled out
     assert drift(adapter, SPEC) == []
     rollout(adapter, SPEC)  # re-apply: a PUT of the deployment keeps the live count
     assert adapter.ml.online_deployments.get(main, SPEC.name).instance_count == 3, "count not reset"
     assert drift(adapter, SPEC) == []
-    az.control.update_deployment(SPEC.name, main, instance_count=9)  # outside the bounds: clamped
+    az.control.drift(SPEC.name, {"instance_count": 9}, deployment=main)  # outside the bounds: clamped
     new = changed(SPEC, env={"A": "1"})
     rollout(adapter, new)
     assert adapter.ml.online_deployments.get(main, SPEC.name).instance_count == 4

@@ -271,7 +271,7 @@ def test_container_error_is_an_invoke_result(vx):
     spec = CORPUS["minimal"]
     h = Harness(vx, spec)
     h.deploy(spec)
-    vx.control.set_prediction_response(spec.name, status=400, body="bad instance shape")
+    vx.control.set_prediction(spec.name, status=400, body="bad instance shape")
     answer = h.adapter.invoke(spec.name, TestQuery(payload={"instances": [1]}), timeout=10)
     assert answer.status == 400 and b"bad instance shape" in answer.body
     answer = h.adapter.invoke(spec.name, TestQuery(payload="x", content_type="text/plain"), timeout=10)

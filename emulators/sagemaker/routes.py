@@ -1,4 +1,4 @@
-"""WSGI middleware in front of moto: control API, fault injection, emulator request scope.
+"""The WSGI front of the emulator, in front of moto: control API, fault injection, call counts, request scope.
 
 For each request:
 
@@ -21,15 +21,15 @@ from ..common.calls import CallCounter
 from ..common.faults import serve_fault
 from ..common.wsgi import WSGIApp
 from .control_api import CONTROL_PREFIX, ControlAPI
-from .faults import DROP_CONNECTION, PASS_THROUGH, FaultInjector, error_response, identify
+from .faults import FaultInjector, error_response, identify
 from .scope import emulator_request
 
-__all__ = ["EmulatorMiddleware"]
+__all__ = ["SageMakerApp"]
 
 _log = logging.getLogger(__name__)
 
 
-class EmulatorMiddleware:
+class SageMakerApp:
     """Wrap moto's WSGI app ``app``; ``faults`` are this emulator's injected faults."""
 
     def __init__(self, app: WSGIApp, faults: FaultInjector) -> None:
@@ -49,16 +49,14 @@ class EmulatorMiddleware:
             self._calls.record(request[1])
             return self._forward(env, respond)
 
-        fault = self._faults.take(*request)
+        service, operation = request
+        fault = self._faults.take(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""), operation, service)
         if fault is None:
             return answer(environ, start_response)
-        _log.info("injecting %s into %s %s", fault.code or "latency", *request)
+        _log.info("injecting %s into %s %s", "drop" if fault.drop else fault.status or "latency", *request)
         return serve_fault(
-            environ, start_response, answer,
-            delay=fault.latency_ms / 1000.0,
-            drop=fault.code == DROP_CONNECTION,
-            after=fault.after,
-            error=None if fault.code in (PASS_THROUGH, DROP_CONNECTION) else error_response(fault, request[0]),
+            environ, start_response, answer, delay=fault.delay, drop=fault.drop, after=fault.after,
+            error=error_response(fault, service) if fault.answers_error else None,
         )
 
     def _forward(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:

@@ -1,4 +1,8 @@
-"""Google Secret Manager v1 (global secrets) on the Vertex AI emulator's server.
+"""Google Secret Manager v1 (global secrets) on the Vertex AI emulator's server: the service (state + rules).
+
+:class:`SecretStore` holds the secrets of one emulator and applies Secret Manager's rules; the HTTP
+side (transcoding into ``secretmanager_v1`` requests) is in :mod:`emulators.vertex.handlers` and
+the URL table in :mod:`emulators.vertex.routes`, like the Vertex AI services.
 
 In sandbox mode the service reads ``gcp_secret_manager`` env values with the real
 ``SecretManagerServiceClient`` (REST transport) pointed at this emulator, like the
@@ -44,21 +48,16 @@ import hashlib
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import google_crc32c
 from google.cloud import secretmanager_v1 as sm
 from google.protobuf.message import Message
-from werkzeug.wrappers import Response
 
 from .errors import ApiError, already_exists, failed_precondition, invalid_argument, not_found
 from .names import project_number
 from .wire import timestamp
 
-if TYPE_CHECKING:
-    from .handlers import Call
-
-__all__ = ["ROUTES", "SecretStore"]
+__all__ = ["MAX_PAYLOAD_BYTES", "SecretStore"]
 
 MAX_PAYLOAD_BYTES = 65536
 _PROJECT = re.compile(r"^[a-z0-9][a-z0-9.:-]{0,99}$")
@@ -87,6 +86,7 @@ class SecretStore:
         self._secrets: dict[str, _Secret] = {}
 
     def reset(self) -> None:
+        """Drop every secret."""
         with self._lock:
             self._secrets.clear()
 
@@ -193,70 +193,3 @@ class SecretStore:
 
 def _etag(seed: str) -> str:
     return '"' + base64.b16encode(hashlib.sha256(seed.encode()).digest()[:7]).decode().lower() + '"'
-
-
-# -- HTTP handlers (a :class:`emulators.vertex.handlers.Call` each) --------------------------------
-
-def create_secret(call: Call) -> Response:
-    """``POST /v1/projects/{p}/secrets?secretId=`` (body: Secret) -> Secret."""
-    request = call.parse(sm.CreateSecretRequest, path={"parent": f"projects/{call.params['project']}"},
-                         body_field="secret")
-    return call.answer(call.backend.secrets.create(call.params["project"], request.secret_id, request.secret))
-
-
-def add_secret_version(call: Call) -> Response:
-    """``POST /v1/projects/{p}/secrets/{s}:addVersion`` -> SecretVersion."""
-    params = call.params
-    request = call.parse(sm.AddSecretVersionRequest,
-                         path={"parent": f"projects/{params['project']}/secrets/{params['secret']}"}, body_field="*")
-    return call.answer(call.backend.secrets.add_version(params["project"], params["secret"], request.payload))
-
-
-def _version_path(call: Call) -> dict[str, str]:
-    p = call.params
-    return {"name": f"projects/{p['project']}/secrets/{p['secret']}/versions/{p['version']}"}
-
-
-def access_secret_version(call: Call) -> Response:
-    """``GET /v1/projects/{p}/secrets/{s}/versions/{v}:access`` -> AccessSecretVersionResponse."""
-    call.parse(sm.AccessSecretVersionRequest, path=_version_path(call), body_field=None)
-    p = call.params
-    return call.answer(call.backend.secrets.access(p["project"], p["secret"], p["version"]))
-
-
-def _state_change(call: Call, request_type: type, state: int) -> Response:
-    call.parse(request_type, path=_version_path(call), body_field="*")
-    p = call.params
-    return call.answer(call.backend.secrets.set_state(p["project"], p["secret"], p["version"], state))
-
-
-def disable_secret_version(call: Call) -> Response:
-    """``POST .../versions/{v}:disable`` -> SecretVersion."""
-    return _state_change(call, sm.DisableSecretVersionRequest, _STATE.DISABLED)
-
-
-def enable_secret_version(call: Call) -> Response:
-    """``POST .../versions/{v}:enable`` -> SecretVersion."""
-    return _state_change(call, sm.EnableSecretVersionRequest, _STATE.ENABLED)
-
-
-def destroy_secret_version(call: Call) -> Response:
-    """``POST .../versions/{v}:destroy`` -> SecretVersion."""
-    return _state_change(call, sm.DestroySecretVersionRequest, _STATE.DESTROYED)
-
-
-_S = r"/v1/projects/(?P<project>[^/:]+)/secrets"
-_V = rf"{_S}/(?P<secret>[^/:]+)/versions/(?P<version>[^/:]+)"
-
-ROUTES = (
-    ("POST", rf"{_S}", create_secret),
-    ("POST", rf"{_S}/(?P<secret>[^/:]+):addVersion", add_secret_version),
-    ("GET", rf"{_V}:access", access_secret_version),
-    ("POST", rf"{_V}:disable", disable_secret_version),
-    ("POST", rf"{_V}:enable", enable_secret_version),
-    ("POST", rf"{_V}:destroy", destroy_secret_version),
-)
-"""``(method, full-match path pattern, handler)``; :mod:`emulators.vertex.routes` serves them."""
-
-NOT_EMULATED = r"/v1/projects/[^/]+/(?:locations/[^/]+/)?secrets(?:[/:].*)?"
-"""Every other Secret Manager path: 501 ``UNIMPLEMENTED``."""

@@ -13,12 +13,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from ..common.behaviour import Behaviour
 from . import schema
 from .autoscale import AutoscaleStore
 from .errors import ArmError, validation_error
 from .lifecycle import TRANSITIONAL_STATES, Operation, OperationKind, Progression
 from .shapes import render_operation
-from .state import ARM_NAMESPACE, Behaviour, Deployment, Endpoint, Resource, Workspace, utcnow
+from .state import ARM_NAMESPACE, Deployment, Endpoint, Resource, Workspace, utcnow
 
 __all__ = ["Answer", "BackendCore", "Scope"]
 
@@ -65,7 +66,11 @@ class BackendCore:
         self.default_progression = progression or Progression()
         self.progression = self.default_progression
         self.base_url = ""
-        self.behaviour = Behaviour()
+        self.behaviour = Behaviour(casefold=True)
+        """Configured failures (keys: endpoint names; ``{endpoint}/{deployment}`` with phase
+        ``deploy``) and scoring responses; names compared case-insensitively."""
+        self.vault_secrets: dict[str, dict[str, list[str]]] = {}
+        """Registered Key Vault secrets (:mod:`emulators.azureml.secret_refs`)."""
         self.workspaces: dict[tuple[str, str, str], Workspace] = {}
         self.operations: dict[str, Operation] = {}
         self.autoscale = AutoscaleStore()
@@ -78,7 +83,8 @@ class BackendCore:
             self.workspaces.clear()
             self.operations.clear()
             self.autoscale.clear()
-            self.behaviour = Behaviour()
+            self.behaviour.reset()
+            self.vault_secrets.clear()
             self.progression = self.default_progression
 
     def workspace(self, scope: Scope) -> Workspace:
