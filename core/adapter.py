@@ -7,19 +7,23 @@ it never waits or retries on its own beyond the SDK's single-call retries (waiti
 Idempotent edges (enforced by the shared contract suite, ``tests/contract``):
 
 - ``describe`` of a missing endpoint returns ``None``; it never raises ``NotFound``.
+- Every write primitive (``submit``, ``finalize``, ``discard``, ``delete``) is stepped: it never
+  blocks, does one step of what is still missing per call and returns :class:`Progress`. When the
+  step started provider operations (upload a model, then deploy it, then shift traffic), their ids
+  are in ``Progress.pending``; the workflow stores them durably and passes them back as
+  ``pending`` on the next call, which looks at them first, so polling resumes after a restart. An
+  adapter keeps no in-flight state of its own between calls: what it waits on comes in through
+  ``pending`` and goes out through ``Progress.pending``, and anything else is re-read from the
+  provider.
 - ``submit`` is create-or-update and safe to repeat: deterministic provider names, describe before
-  create, a retried call after a crash finds what the first one made. It never blocks: a platform
-  whose rollout is several dependent calls (upload a model, then deploy it, then shift traffic)
-  does one step per call and returns :class:`Progress` naming the provider operations it waits on;
-  the workflow stores them durably and passes them back on the next call, so polling resumes
-  after a restart.
+  create, a retried call after a crash finds what the first one made.
 - ``finalize`` runs once the new revision serves: attaches what needs a serving endpoint
-  (autoscaling) and removes what the previous revision left (old configs, models). Stepped and
-  resumable like ``submit``; safe to repeat.
+  (autoscaling) and removes what the previous revision left (old configs, models). Safe to repeat.
 - ``discard`` undoes a failed rollout: a failed new endpoint is deleted, an update that was
   refused or rolled back leaves the previous revision serving and its own leftovers removed.
-- ``delete`` starts or continues deletion and returns ``True`` once nothing the service created is
-  left; deleting a missing endpoint returns ``True``.
+  Done once nothing is left to undo; safe to repeat.
+- ``delete`` starts or continues deletion and is done once nothing the service created is left;
+  deleting a missing endpoint is done at once.
 
 Ownership (:mod:`core.ownership`): ``to_request(spec, owner=...)`` stamps every resource it
 describes with the owner uid; ``stamps`` reads the stamps an endpoint carries; ``submit`` (with an
@@ -29,11 +33,10 @@ change an endpoint that is not theirs, nor a resource without their stamp; ``to_
 the endpoint's sub-resources without the owner's stamp in ``LiveEndpoint.unmanaged``, never as
 variants or endpoint-wide fields.
 
-Deviation from DESIGN section 4 (five primitives): ``finalize``, ``discard`` and ``invoke`` are added, because
+Primitives beyond describe/submit/delete: ``finalize``, ``discard`` and ``invoke``, because
 pruning the previous revision only after the new one serves, undoing a failed rollout without
-orphans, and running test queries on the data
-plane, are provider calls the core cannot express through the other five. ``describe`` takes
-``full`` so a basic check costs the fewest reads.
+orphans, and running test queries on the data plane are provider calls the core cannot express
+through the others. ``describe`` takes ``full`` so a basic check costs the fewest reads.
 """
 
 from __future__ import annotations
@@ -225,7 +228,7 @@ class InvokeResult:
 
 @dataclass(frozen=True)
 class Progress:
-    """How far a stepped call (``submit``, ``finalize``) got.
+    """How far a stepped call (``submit``, ``finalize``, ``discard``, ``delete``) got.
 
     ``done``: every call that realises the request was accepted. Otherwise ``pending`` names the
     provider operations (opaque to core: LRO names, resource ids) the next call must look at
@@ -307,15 +310,16 @@ class Adapter(ABC, Generic[RequestT, DescribedT]):
         (stepped like ``submit``)."""
 
     @abstractmethod
-    def discard(self, request: RequestT) -> bool:
+    def discard(self, request: RequestT, pending: Sequence[str] = ()) -> Progress:
         """Undo a rollout that failed: remove what ``submit(request)`` created that nothing uses
-        (a never-served new endpoint included). True once done; safe to repeat."""
+        (a never-served new endpoint included); stepped like ``submit``, done once nothing is left
+        to undo; safe to repeat."""
 
     @abstractmethod
-    def delete(self, name: str, *, owner: Ownership | None = None) -> bool:
-        """Start or continue deleting; True once nothing the service created is left. With
-        ``owner``: an endpoint under ``name`` that is not the owner's is left untouched (only the
-        owner's own stamped resources are removed)."""
+    def delete(self, name: str, pending: Sequence[str] = (), *, owner: Ownership | None = None) -> Progress:
+        """Start or continue deleting (stepped like ``submit``); done once nothing the service
+        created is left. With ``owner``: an endpoint under ``name`` that is not the owner's is left
+        untouched (only the owner's own stamped resources are removed)."""
 
     @abstractmethod
     def invoke(self, name: str, query: TestQuery, *, timeout: float) -> InvokeResult:

@@ -369,52 +369,56 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         except NotFound:
             pass
 
-    def discard(self, request: tr.AzureMLRequest) -> bool:
+    def discard(self, request: tr.AzureMLRequest, pending: Sequence[str] = ()) -> Progress:
         name = request.endpoint_name
         endpoint = self._endpoint(name)
         if endpoint is None:
-            return True
+            return DONE
         if self._foreign(endpoint, request.owner):
-            return True  # not ours: nothing of this rollout is on it, and it is never touched
+            return DONE  # not ours: nothing of this rollout is on it, and it is never touched
         tags = dict(endpoint.tags or {})
         if tr.TAG_REVISION not in tags:  # never served: this rollout created it
             return self.delete(name)
         if endpoint.provisioning_state in BUSY:
-            return False
+            return Progress(False, (), f"endpoint {name} is {endpoint.provisioning_state}")
         if endpoint.provisioning_state == "Failed":
             self._put_endpoint(request, traffic=_traffic(endpoint), tags=tags)
-            return False
+            return Progress(False, (), f"re-provisioning failed endpoint {name}")
         if tags.get(tr.TAG_REVISION) == request.revision:
-            return True  # the revision made it after all: keep it
-        traffic, done = _traffic(endpoint), True
+            return DONE  # the revision made it after all: keep it
+        traffic = _traffic(endpoint)
         live = self._deployments(name)
         leftovers = [d for d in live
                      if (d.tags or {}).get(TAG_CREATED) == request.revision and traffic.get(d.name, 0) == 0]
         self.autoscale.delete_orphans(name, keep_targets={d.name for d in live} - {d.name for d in leftovers})
         for d in leftovers:
-            done = False
             if d.provisioning_state not in BUSY:
                 self._delete_deployment(name, d.name)
-        return done
+        if leftovers:
+            return Progress(False, tuple(f"delete:{d.name}@" for d in leftovers),
+                            "removing the failed revision's deployments")
+        return DONE
 
-    def delete(self, name: str, *, owner: Ownership | None = None) -> bool:
+    def delete(self, name: str, pending: Sequence[str] = (), *, owner: Ownership | None = None) -> Progress:
         """Autoscale settings first (Azure keeps them when their deployment goes), then the
-        endpoint (its deployments with it). With ``owner``: an endpoint that is not its is left
-        untouched, with every setting not stamped by the owner."""
+        endpoint (its deployments with it); progress is re-read with GETs. With ``owner``: an
+        endpoint that is not its is left untouched, with every setting not stamped by the owner."""
         endpoint = self._endpoint(name)
         if endpoint is not None and self._foreign(endpoint, owner):
             assert owner is not None
-            return self.autoscale.delete_orphans(name, keep_targets=set(), owner=owner.uid)
+            if self.autoscale.delete_orphans(name, keep_targets=set(), owner=owner.uid):
+                return DONE
+            return Progress(False, (), f"deleting the autoscale settings of {name}")
         self.autoscale.delete_orphans(name, keep_targets=set())
         if endpoint is None:
-            return True
+            return DONE
         if endpoint.provisioning_state not in BUSY:
             try:
                 self._begin(f"delete endpoint {name}", lambda: self._rest_endpoints.begin_delete(
                     endpoint_name=name, polling=False, **self._scope()), target=lambda: self._endpoint(name))
             except NotFound:
-                return True
-        return False
+                return DONE
+        return Progress(False, ("delete:endpoint@",), f"deleting endpoint {name}")
 
     # ---------------------------------------------------------------------------- data plane
 

@@ -369,7 +369,9 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
         """Whether ``endpoint`` is not ``owner``'s (False without an owner to check)."""
         return owner is not None and not owner.owns(own.endpoint_stamps(self._tags(endpoint["EndpointArn"])))
 
-    def delete(self, name: str, *, owner: Ownership | None = None) -> bool:
+    def delete(self, name: str, pending: Sequence[str] = (), *, owner: Ownership | None = None) -> Progress:
+        """DeleteEndpoint (scaling targets first), then, once it is gone, this deployment's configs
+        and models. SageMaker names no operation: progress is re-read, ``pending`` stays empty."""
         endpoint = self._describe_endpoint(name)
         if endpoint is not None and self._foreign(endpoint, owner):
             # not ours: left untouched, with the config and models it runs; our leftovers go
@@ -377,7 +379,7 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
                                                   or {}).get("ProductionVariants", [])}
             self._sweep(name, keep_configs={endpoint.get("EndpointConfigName") or ""},
                         keep_models=frozenset(in_use), owner=owner)
-            return True
+            return DONE
         if endpoint is not None:
             if endpoint["EndpointStatus"] != "Deleting":
                 names = [pv["VariantName"] for pv in (self._config(endpoint.get("EndpointConfigName") or "")
@@ -388,27 +390,30 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
                         self.sm.delete_endpoint(EndpointName=name)
                 except NotFound:
                     pass
-            return False
+            return Progress(False, (), f"deleting endpoint {name}")
         self._sweep(name, keep_configs=set(), keep_models=frozenset(), owner=owner)
-        return True
+        return DONE
 
-    def discard(self, request: tr.SageMakerRequest) -> bool:
+    def discard(self, request: tr.SageMakerRequest, pending: Sequence[str] = ()) -> Progress:
         endpoint = self._describe_endpoint(request.endpoint_name)
         if endpoint is None:
             self._sweep(request.endpoint_name, keep_configs=set(), keep_models=frozenset(), owner=request.owner)
-            return True
+            return DONE
         if self._foreign(endpoint, request.owner):
-            return True  # not ours: nothing of this rollout is on it, and it is never touched
+            return DONE  # not ours: nothing of this rollout is on it, and it is never touched
         current = endpoint.get("EndpointConfigName") or ""
+        status = endpoint["EndpointStatus"]
         if current in twin_config_names(request.config_name):
-            if endpoint["EndpointStatus"] == "Failed":
+            if status == "Failed":
                 return self.delete(request.endpoint_name)
-            return endpoint["EndpointStatus"] != "Deleting"  # it is serving this revision: keep
-        if endpoint["EndpointStatus"] in _BUSY:
-            return False
+            if status == "Deleting":
+                return Progress(False, (), f"endpoint {request.endpoint_name} is Deleting")
+            return DONE  # it is serving this revision: keep
+        if status in _BUSY:
+            return Progress(False, (), f"endpoint {request.endpoint_name} is {status}")
         in_use = {pv["ModelName"] for pv in (self._config(current) or {}).get("ProductionVariants", [])}
         self._sweep(request.endpoint_name, keep_configs={current}, keep_models=frozenset(in_use), owner=request.owner)
-        return True
+        return DONE
 
     # ------------------------------------------------------------------------------ cleanup
 

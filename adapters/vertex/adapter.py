@@ -13,8 +13,9 @@ missing, and returns the new operations' names. Steps of ``submit``:
 4. UpdateEndpoint (not an LRO): traffic split, labels incl. the revision stamp, logging, timeout.
 
 ``finalize`` undeploys the DeployedModels the request does not name (they carry no traffic after
-step 4) and deletes this deployment's Models nothing deploys. ``discard`` and ``delete`` keep
-their in-flight operations in memory (they return bool, not Progress) and are safe to repeat.
+step 4) and deletes this deployment's Models nothing deploys. ``discard`` and ``delete`` step the
+same way. The adapter holds no in-flight state: every operation it waits on comes in through
+``pending`` and goes out through ``Progress.pending``.
 
 Reads: a basic describe is ONE GetEndpoint; Models are immutable and cached by resource id.
 
@@ -28,7 +29,6 @@ owner's, and delete only Models stamped by it.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -66,8 +66,6 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
         self.clients = Clients(target, emulator, policy or CallPolicy.for_emulator(emulator))
         self._secrets = SecretReader(self.clients)
         self._models = ImmutableCache()
-        self._inflight: dict[str, set[str]] = {}  # deployment -> operations (discard / delete)
-        self._lock = threading.Lock()
 
     # ----------------------------------------------------------------------------------- pure
 
@@ -133,18 +131,13 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
         """Start an LRO that changes ``resource``; its name, None on Conflict (as :meth:`_start`).
 
         Vertex refuses a change on a model or endpoint while another operation changes it
-        (FAILED_PRECONDITION, "has an operation in progress"). That is what a repeated call meets
-        after the service was killed or restarted mid-operation: ``discard``/``delete`` keep their
-        operations in memory (lost with the process), and a workflow step that died after starting
-        an operation, before its output was recorded, runs again without knowing it. So on a
-        refusal (not throttling/auth) the operations running on ``resource`` are listed
-        (ListOperations ``done=false``) and the first is returned, to be waited for like our own;
-        if none runs any more (it just finished), the call is sent once more and its error, if
-        any, raised. Found by the kill tests (tests/durability): a Vertex delete killed during
-        UndeployModel failed after the restart instead of finishing. Delete operations are not
-        listed under the resource (their names are ``{location}/operations/{id}``): when the
-        listing finds none, the operation the refusal names is waited for. Found by the fault
-        tests (tests/faults): a DeleteEndpoint whose answer was lost, retried, failed the delete.
+        (FAILED_PRECONDITION, "has an operation in progress"). A step meets that when it is
+        repeated after its previous attempt started the operation but its ``Progress`` was never
+        stored (the process stopped in between, or the answer was lost and the call retried). On
+        such a refusal (not throttling/auth) the operation running on ``resource`` is returned to
+        be waited for like one of ours: the first of ListOperations ``done=false`` under the
+        resource, else the one the refusal names (delete operations live under the location, not
+        the resource). When none runs any more, the call is sent once more and its error raised.
         """
         for attempt in range(2):
             try:
@@ -321,85 +314,73 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
 
     # ------------------------------------------------------------------------ discard / delete
 
-    def _busy(self, name: str) -> bool:
-        """Poll what discard/delete started for deployment ``name``; True while any of it runs."""
-        with self._lock:
-            inflight = sorted(self._inflight.get(name, ()))
-        running = False
-        for op in inflight:
+    def _cleanup_running(self, name: str, pending: Sequence[str]) -> list[str]:
+        """The operations of ``pending`` still running; ProviderError for one that failed."""
+        running = []
+        for op in pending:
             done, error = operations.state(self.clients, op)
-            if done:
-                with self._lock:
-                    self._inflight.get(name, set()).discard(op)
-                if error is not None:
-                    raise ProviderError(f"Vertex AI cleanup of {name} failed: {error}",
-                                        details={"operation": op})
-            else:
-                running = True
+            if error is not None:
+                raise ProviderError(f"Vertex AI cleanup of {name} failed: {error}", details={"operation": op})
+            if not done:
+                running.append(op)
         return running
 
-    def _track(self, name: str, ops: Sequence[str | None]) -> None:
-        with self._lock:
-            self._inflight.setdefault(name, set()).update(op for op in ops if op)
-
-    def discard(self, request: tr.VertexRequest) -> bool:
+    def discard(self, request: tr.VertexRequest, pending: Sequence[str] = ()) -> Progress:
         """Never served (the creation label is still there): delete it all. Otherwise keep the
         deployed models of the revision it serves (its ``deploy-anywhere-dm-*`` labels) and any
         carrying traffic; undeploy the rest, then delete the Models nothing deploys."""
         name = request.name
-        if self._busy(name):
-            return False
+        running = self._cleanup_running(name, pending)
+        if running:
+            return Progress(False, tuple(running), "waiting for Vertex AI operations")
         endpoint = self._endpoint(name)
         if endpoint is None:
             started = self._delete_models(name, keep=frozenset(), owner=request.owner)
-            self._track(name, started)
-            return not started
+            return self._progress(started, "deleting the rollout's models") if started else DONE
         if self._foreign(endpoint, request.owner):
-            return True  # not ours: nothing of this rollout is on it, and it is never touched
+            return DONE  # not ours: nothing of this rollout is on it, and it is never touched
         labels = endpoint.get("labels") or {}
         served = labels.get(names.LABEL_REVISION)
         if not served and names.LABEL_CREATED in labels:
             return self.delete(name)
         if served == request.revision:
-            return True  # it serves this revision: nothing to undo
+            return DONE  # it serves this revision: nothing to undo
         keep = {k.removeprefix(names.LABEL_DEPLOYED_PREFIX) for k in labels
                 if k.startswith(names.LABEL_DEPLOYED_PREFIX)}
         traffic = tr.traffic_of(endpoint)
         for dm in endpoint.get("deployedModels") or []:
             if dm["id"] not in keep and not traffic.get(dm["id"]):
-                self._track(name, [self._undeploy(endpoint, dm)])
-                return False
+                return self._progress([self._undeploy(endpoint, dm)],
+                                      f"undeploying {dm.get('displayName')} ({dm['id']})")
         started = self._delete_models(name, keep=self._deployed_model_ids(endpoint), owner=request.owner)
-        self._track(name, started)
-        return not started
+        return self._progress(started, "deleting the rollout's models") if started else DONE
 
-    def delete(self, name: str, *, owner: Ownership | None = None) -> bool:
+    def delete(self, name: str, pending: Sequence[str] = (), *, owner: Ownership | None = None) -> Progress:
         """Undeploy everything (least traffic first, moving what it carries), delete the
         endpoint, then this deployment's Models (found by label). With ``owner``: an endpoint that
         is not its is left untouched (and the Models deployed on it)."""
-        if self._busy(name):
-            return False
+        running = self._cleanup_running(name, pending)
+        if running:
+            return Progress(False, tuple(running), "waiting for Vertex AI operations")
         endpoint = self._endpoint(name)
         if endpoint is not None and self._foreign(endpoint, owner):
             started = self._delete_models(name, keep=self._deployed_model_ids(endpoint), owner=owner)
-            self._track(name, started)
-            return not started
+            return self._progress(started, "deleting this deployment's models") if started else DONE
         if endpoint is not None:
             deployed = endpoint.get("deployedModels") or []
             if deployed:
                 traffic = tr.traffic_of(endpoint)
                 least = min(deployed, key=lambda d: traffic.get(d["id"], 0))
-                self._track(name, [self._undeploy(endpoint, least)])
-                return False
-            try:  # a DeleteEndpoint from before a restart may still run: wait for it
-                self._track(name, [self._call_or_adopt("DeleteEndpoint", self.clients.endpoints.delete_endpoint,
-                                                       {"name": endpoint["name"]}, endpoint["name"])])
+                return self._progress([self._undeploy(endpoint, least)],
+                                      f"undeploying {least.get('displayName')} ({least['id']})")
+            try:
+                op = self._call_or_adopt("DeleteEndpoint", self.clients.endpoints.delete_endpoint,
+                                         {"name": endpoint["name"]}, endpoint["name"])
             except NotFound:
-                pass
-            return False
+                op = None
+            return self._progress([op], f"deleting endpoint {name}")
         started = self._delete_models(name, keep=frozenset(), owner=owner)
-        self._track(name, started)
-        return not started
+        return self._progress(started, "deleting this deployment's models") if started else DONE
 
     # ------------------------------------------------------------------------------- secrets
 
