@@ -45,6 +45,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from types import ModuleType
 from typing import Any, ClassVar, Generic, TypeVar
 
 from core.live import LiveEndpoint
@@ -257,9 +258,22 @@ the benchmark): every call past it opened a new connection (and TLS session) and
 
 
 class Adapter(ABC, Generic[RequestT, DescribedT]):
-    """One platform, bound to one target. See the module docstring for the idempotency contract."""
+    """One platform, bound to one target. See the module docstring for the idempotency contract.
+
+    The pure methods (``check_values``, ``to_request``, ``request_calls``, ``to_live``) delegate to
+    the platform's ``translate`` and ``reverse`` modules; ``resolve_secret`` admits only the
+    platform's ``secret_store`` kind and reads it with ``read_secret``.
+    """
 
     capabilities: ClassVar[Capabilities]
+    translate: ClassVar[ModuleType]
+    """The platform's spec -> request module: ``to_request(spec, owner=)``,
+    ``request_calls(request, exists=)``, ``check_values(spec)`` (all pure)."""
+    reverse: ClassVar[ModuleType]
+    """The platform's provider -> live module: ``to_live(described, owner=)`` (pure)."""
+    secret_store: ClassVar[str | None] = None
+    """The secret reference kind the service reads at deploy time with this platform's
+    credentials (``read_secret``), or None when it reads none."""
 
     @abstractmethod
     def __init__(self, target: Any, *, emulators: Mapping[str, Any] | None = None) -> None:
@@ -269,23 +283,25 @@ class Adapter(ABC, Generic[RequestT, DescribedT]):
     @classmethod
     def check_values(cls, spec: EndpointSpec) -> list[Gap]:
         """Platform rules on values (URI schemes, instance type families); pure, no calls."""
-        return []
+        return list(cls.translate.check_values(spec))
 
-    @abstractmethod
     def to_request(self, spec: EndpointSpec, *, owner: Ownership | None = None) -> RequestT:
         """Pure: the provider-native requests that realise ``spec``; ``owner``: the deployment's
         ownership, stamped on every resource (None: no owner stamp, and ``submit`` checks none)."""
+        request: RequestT = self.translate.to_request(spec, owner=owner)
+        return request
 
-    @abstractmethod
     def request_calls(self, request: RequestT, *, exists: bool) -> list[dict[str, Any]]:
         """Pure: the calls ``submit`` would make, ``[{"operation": ..., "params": {...}}]``,
         for an endpoint that does (``exists``) or does not exist yet; plan shows them."""
+        return list(self.translate.request_calls(request, exists=exists))
 
-    @abstractmethod
     def to_live(self, described: DescribedT, *, owner: str | None = None) -> LiveEndpoint:
         """Pure: provider state -> normalised :class:`LiveEndpoint` (STATUS_MAP, UNKNOWN fallback).
         ``owner``: the deployment's owner uid; sub-resources without its stamp go to
         ``unmanaged`` (None: the endpoint's own owner stamp is the reference)."""
+        live: LiveEndpoint = self.reverse.to_live(described, owner=owner)
+        return live
 
     @abstractmethod
     def stamps(self, name: str) -> Stamps | None:
@@ -341,10 +357,17 @@ class Adapter(ABC, Generic[RequestT, DescribedT]):
     def resolve_secret(self, ref: SecretRef) -> str:
         """Read the value of ``ref`` (a secret store of this platform's cloud) with the service's
         credentials for this target. Raises :class:`core.errors.SecretUnavailable` when the secret
-        does not exist or cannot be read (the message names ``ref``, never a value)."""
+        does not exist or cannot be read, or is not of the platform's ``secret_store`` kind (the
+        message names ``ref``, never a value)."""
         from core.errors import SecretUnavailable
 
-        raise SecretUnavailable(f"{self.capabilities.platform} cannot read {ref.kind} secrets")
+        if self.secret_store is None or ref.kind != self.secret_store:
+            raise SecretUnavailable(f"{self.capabilities.platform} cannot read {ref.kind} secrets")
+        return self.read_secret(ref)
+
+    def read_secret(self, ref: SecretRef) -> str:
+        """Read ``ref``, of the ``secret_store`` kind (see :meth:`resolve_secret`)."""
+        raise NotImplementedError(f"{type(self).__name__} reads no secrets")
 
 
 def find_gaps(adapter_cls: type[Adapter[Any, Any]], spec: EndpointSpec) -> list[Gap]:

@@ -42,7 +42,6 @@ owner's (a delete then removes only autoscale settings stamped by the owner).
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -51,16 +50,17 @@ from adapters.azureml import ownership as own
 from adapters.azureml import translate as tr
 from adapters.azureml.client import ClientBundle, make_client, make_monitor_client
 from adapters.azureml.errors import sdk_errors
+from adapters.kit import create_or_adopt, missing_is_none
 from adapters.azureml.monitor import AutoscaleSettings
 from adapters.azureml.operations import OperationRecorder, failure_reason, parse_pending, pending_entry
+from adapters.azureml import reverse
 from adapters.azureml.reverse import ANONYMOUS_ENVIRONMENT, BUSY
 from adapters.azureml.wire import WireDeployment, WireEndpoint, WireReader
-from core.adapter import DONE, Adapter, Gap, InvokeResult, Progress
+from core.adapter import DONE, Adapter, InvokeResult, Progress
 from core.cache import ImmutableCache
 from core.errors import Conflict, DeploymentFailed, NotFound
-from core.live import LiveEndpoint
 from core.ownership import Ownership, Stamps, not_owned
-from core.spec import AzureMLTarget, EndpointSpec, SecretRef, TestQuery
+from core.spec import AzureMLTarget, SecretRef, TestQuery
 
 __all__ = ["AzureMLAdapter"]
 
@@ -79,6 +79,8 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
     ``policies``: extra azure-core pipeline policies (tests validate every request with one)."""
 
     capabilities = CAPABILITIES
+    translate = tr
+    reverse = reverse
 
     def __init__(self, target: AzureMLTarget, *, emulators: Mapping[str, Any] | None = None,
                  policies: Sequence[Any] = ()) -> None:
@@ -98,10 +100,6 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
     # ----------------------------------------------------------------------------------- pure
 
     @classmethod
-    def check_values(cls, spec: EndpointSpec) -> list[Gap]:
-        return tr.check_values(spec)
-
-    @classmethod
     def native_secret(cls, ref: SecretRef) -> str | None:
         """Key Vault references become ``${{keyvault:<uri>}}``: Azure ML injects the value itself
         (:mod:`adapters.azureml.secrets`)."""
@@ -110,12 +108,6 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
     @classmethod
     def parse_native_secret(cls, value: str) -> SecretRef | None:
         return secrets.parse_native_secret(value)
-
-    def to_request(self, spec: EndpointSpec, *, owner: Ownership | None = None) -> tr.AzureMLRequest:
-        return tr.to_request(spec, owner=owner)
-
-    def to_live(self, described: tr.AzureMLDescribed, *, owner: str | None = None) -> LiveEndpoint:
-        return tr.to_live(described, owner=owner)
 
     def stamps(self, name: str) -> Stamps | None:
         """One endpoint GET: its tags."""
@@ -159,19 +151,14 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         ref = tr.asset_reference(asset_id)
         if ref is None:
             return None
-        cached = self._assets.get(asset_id)
-        if cached is not None:
-            return cached
         kind, name, version = ref
         operations = self.ml.environments if kind == "environments" else self.ml.data
-        try:
+
+        def get() -> Any:
             with sdk_errors(f"get {kind[:-1] if kind.endswith('s') else kind} {name}:{version}"):
-                found = operations.get(name, version=version)
-        except NotFound:
-            self._assets.drop(asset_id)
-            return None
-        self._assets.put(asset_id, found)
-        return found
+                return operations.get(name, version=version)
+
+        return self._assets.read(asset_id, missing_is_none(get))
 
     def _wire_described(self, name: str) -> tr.AzureMLDescribed | None:
         """The basic read: endpoint GET + deployments list as wire JSON (:mod:`.wire`)."""
@@ -231,15 +218,18 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         Azure is carrying out. A conflict on a resource that does not exist is raised.
         """
         self._recorder.take()
-        try:
+
+        def send() -> str:
             with sdk_errors(action):
                 call()
-        except Conflict:
+            return self._recorder.take()
+
+        def adopt(conflict: Conflict) -> None:
             if target is None or target() is None:
-                raise
+                raise conflict
             self._recorder.take()
-            return None
-        return self._recorder.take()
+
+        return create_or_adopt(send, adopt=adopt)
 
     @property
     def _rest_endpoints(self) -> Any:
@@ -431,8 +421,7 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         with sdk_errors(f"get credentials of endpoint {name}"):
             keys = self.ml.online_endpoints.get_keys(name)
         token = getattr(keys, "primary_key", None) or getattr(keys, "access_token", None)
-        payload = query.payload
-        body = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+        body = query.body()
         with sdk_errors(f"score endpoint {name}"):
             response = requests.post(endpoint.scoring_uri, data=body, timeout=timeout,
                                      verify=self._bundle.verify,

@@ -19,7 +19,6 @@ registered target), never by variant name alone.
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from collections.abc import Mapping, Sequence
@@ -31,16 +30,16 @@ from botocore.config import Config
 from adapters.sagemaker import CAPABILITIES
 from adapters.sagemaker import ownership as own
 from adapters.sagemaker import translate as tr
+from adapters.kit import create_or_adopt, missing_is_none
 from adapters.sagemaker.errors import sdk_errors
 from adapters.sagemaker.repair import same_content, twin_config_names
 from adapters.sagemaker.scaling import VariantScaling
 from adapters.sagemaker.secrets import SecretReader
-from core.adapter import CONNECTIONS_PER_HOST, DONE, Adapter, Gap, InvokeResult, Progress
+from core.adapter import CONNECTIONS_PER_HOST, DONE, Adapter, InvokeResult, Progress
 from core.cache import ImmutableCache
 from core.errors import Conflict, NotFound, NotOwned
-from core.live import LiveEndpoint
 from core.ownership import Ownership, Stamps, not_owned
-from core.spec import EndpointSpec, SageMakerTarget, SecretRef, TestQuery
+from core.spec import SageMakerTarget, SecretRef, TestQuery
 
 __all__ = ["SageMakerAdapter"]
 
@@ -51,6 +50,9 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
     """One AWS account + region. ``emulators``: sandbox map platform -> {"url": ...}."""
 
     capabilities = CAPABILITIES
+    translate = tr
+    reverse = tr
+    secret_store = "aws_secrets_manager"
 
     def __init__(self, target: SageMakerTarget, *, emulators: Mapping[str, Any] | None = None,
                  read_timeout: float = 60.0) -> None:
@@ -92,16 +94,6 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
 
     # ----------------------------------------------------------------------------------- pure
 
-    @classmethod
-    def check_values(cls, spec: EndpointSpec) -> list[Gap]:
-        return tr.check_values(spec)
-
-    def to_request(self, spec: EndpointSpec, *, owner: Ownership | None = None) -> tr.SageMakerRequest:
-        return tr.to_request(spec, owner=owner)
-
-    def to_live(self, described: tr.SageMakerDescribed, *, owner: str | None = None) -> LiveEndpoint:
-        return tr.to_live(described, owner=owner)
-
     def request_calls(self, request: tr.SageMakerRequest, *, exists: bool) -> list[dict[str, Any]]:
         calls = [{"operation": "CreateModel", "params": m} for m in request.models]
         calls.append({"operation": "CreateEndpointConfig", "params": request.endpoint_config})
@@ -129,17 +121,11 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
     def _immutable(self, cache: ImmutableCache, action: str, call: Any, key: str, name: str,
                    fresh: bool) -> dict[str, Any] | None:
         """Describe an immutable object through ``cache`` (``fresh``: bypass it); None if missing."""
-        cached = None if fresh else cache.get(name)
-        if cached is not None:
-            return cached
-        try:
+        def describe() -> dict[str, Any]:
             with sdk_errors(action):
-                found: dict[str, Any] = call(**{key: name})
-        except NotFound:
-            cache.drop(name)
-            return None
-        cache.put(name, found)
-        return found
+                return dict(call(**{key: name}))
+
+        return cache.read(name, missing_is_none(describe), fresh=fresh)
 
     def _config(self, name: str, *, fresh: bool = False) -> dict[str, Any] | None:
         return self._immutable(self._configs, "DescribeEndpointConfig", self.sm.describe_endpoint_config,
@@ -163,15 +149,8 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
         entry as soon as the config itself is read again (any delete drops it from ``_configs``)."""
         arn = str(config.get("EndpointConfigArn") or "")
         key = f"{arn}@{config.get('CreationTime', '')}"
-        cached = None if fresh else self._config_tags.get(key)
-        if cached is not None:
-            return dict(cached)
-        try:
-            tags = self._tags(arn)
-        except NotFound:
-            return None
-        self._config_tags.put(key, tags)
-        return tags
+        tags = self._config_tags.read(key, missing_is_none(lambda: self._tags(arn)), fresh=fresh)
+        return None if tags is None else dict(tags)
 
     def stamps(self, name: str) -> Stamps | None:
         """DescribeEndpoint + ListTags of the endpoint."""
@@ -325,11 +304,11 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
 
     def _create(self, action: str, call: Any, params: dict[str, Any]) -> None:
         """Create, treating "already exists" as success (a retried or concurrent create)."""
-        try:
+        def send() -> None:
             with sdk_errors(action):
                 call(**params)
-        except Conflict:
-            pass
+
+        create_or_adopt(send)
 
     def _sync_tags(self, arn: str, tags: list[dict[str, str]], *, live: dict[str, str] | None = None) -> None:
         """The resource's tags set to ``tags`` (``live``: its tags, when just read)."""
@@ -456,18 +435,15 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
 
     # ------------------------------------------------------------------------------- secrets
 
-    def resolve_secret(self, ref: SecretRef) -> str:
-        """AWS Secrets Manager ARNs only (SageMaker cannot reference a secret itself): see
+    def read_secret(self, ref: SecretRef) -> str:
+        """AWS Secrets Manager ARNs (SageMaker cannot reference a secret itself): see
         :mod:`adapters.sagemaker.secrets`."""
-        if ref.kind != "aws_secrets_manager":
-            return super().resolve_secret(ref)
         return self._secrets.read(ref)
 
     # ---------------------------------------------------------------------------- data plane
 
     def invoke(self, name: str, query: TestQuery, *, timeout: float) -> InvokeResult:
-        payload = query.payload
-        body = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+        body = query.body()
         client = self._runtime_for(timeout)
         with sdk_errors("InvokeEndpoint"):
             try:

@@ -34,18 +34,18 @@ from typing import Any
 
 from google.cloud.aiplatform_v1 import types
 
+from adapters.kit import create_or_adopt, missing_is_none
 from adapters.vertex import CAPABILITIES, names, operations, prediction
 from adapters.vertex import ownership as own
 from adapters.vertex import translate as tr
 from adapters.vertex.clients import CallPolicy, Clients, message, to_dict
 from adapters.vertex.errors import sdk_errors
 from adapters.vertex.secrets import SecretReader
-from core.adapter import DONE, Adapter, Gap, InvokeResult, Progress
+from core.adapter import DONE, Adapter, InvokeResult, Progress
 from core.cache import ImmutableCache
-from core.errors import Conflict, NotFound, NotOwned, ProviderAuthError, ProviderError, ProviderUnavailable
-from core.live import LiveEndpoint
+from core.errors import NotFound, NotOwned, ProviderAuthError, ProviderError, ProviderUnavailable
 from core.ownership import Ownership, Stamps, not_owned
-from core.spec import EndpointSpec, SecretRef, TestQuery, VertexTarget
+from core.spec import SecretRef, TestQuery, VertexTarget
 
 __all__ = ["VertexAdapter"]
 
@@ -58,6 +58,9 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
     ``policy``: per-call timeout and retry (tests pass a fast one)."""
 
     capabilities = CAPABILITIES
+    translate = tr
+    reverse = tr
+    secret_store = "gcp_secret_manager"
 
     def __init__(self, target: VertexTarget, *, emulators: Mapping[str, Any] | None = None,
                  policy: CallPolicy | None = None) -> None:
@@ -68,16 +71,6 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
         self._models = ImmutableCache()
 
     # ----------------------------------------------------------------------------------- pure
-
-    @classmethod
-    def check_values(cls, spec: EndpointSpec) -> list[Gap]:
-        return tr.check_values(spec)
-
-    def to_request(self, spec: EndpointSpec, *, owner: Ownership | None = None) -> tr.VertexRequest:
-        return tr.to_request(spec, owner=owner)
-
-    def to_live(self, described: tr.VertexDescribed, *, owner: str | None = None) -> LiveEndpoint:
-        return tr.to_live(described, owner=owner)
 
     def stamps(self, name: str) -> Stamps | None:
         """One GetEndpoint: its labels."""
@@ -104,9 +97,6 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
                                f"or choose another deployment name",
                                details={"resource": f"model {plan.model_id}", "owner_stamp": stamp})
 
-    def request_calls(self, request: tr.VertexRequest, *, exists: bool) -> list[dict[str, Any]]:
-        return tr.request_calls(request, exists=exists)
-
     # ---------------------------------------------------------------------------------- calls
 
     def _parent(self) -> str:
@@ -122,10 +112,7 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
         request = message(getattr(types, request_type), body)
         if body.get("endpoint"):
             return self._call_or_adopt(action, method, request, str(body["endpoint"]))
-        try:
-            return operations.name_of(self.clients.call(action, method, request))
-        except Conflict:
-            return None
+        return create_or_adopt(lambda: operations.name_of(self.clients.call(action, method, request)))
 
     def _call_or_adopt(self, action: str, method: Any, request: Any, resource: str) -> str | None:
         """Start an LRO that changes ``resource``; its name, None on Conflict (as :meth:`_start`).
@@ -141,9 +128,7 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
         """
         for attempt in range(2):
             try:
-                return operations.name_of(self.clients.call(action, method, request))
-            except Conflict:
-                return None
+                return create_or_adopt(lambda: operations.name_of(self.clients.call(action, method, request)))
             except (ProviderUnavailable, ProviderAuthError):
                 raise
             except ProviderError as exc:
@@ -171,19 +156,12 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
         return to_dict(found)
 
     def _model(self, model_id: str, *, fresh: bool = False) -> dict[str, Any] | None:
-        cached = None if fresh else self._models.get(model_id)
-        if cached is not None:
-            return cached
-        try:
-            found = self.clients.call("GetModel", self.clients.models.get_model,
-                                      {"name": names.model_name(self.target.project,
-                                                                self.target.location, model_id)})
-        except NotFound:
-            self._models.drop(model_id)
-            return None
-        model = to_dict(found)
-        self._models.put(model_id, model)
-        return model
+        """A Model (immutable) by resource id, cached (``fresh``: re-read); None when missing."""
+        def get() -> dict[str, Any]:
+            return to_dict(self.clients.call("GetModel", self.clients.models.get_model, {
+                "name": names.model_name(self.target.project, self.target.location, model_id)}))
+
+        return self._models.read(model_id, missing_is_none(get), fresh=fresh)
 
     def _list_models(self, deployment: str) -> list[dict[str, Any]]:
         """This deployment's Models (found by their deployment label)."""
@@ -384,11 +362,9 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
 
     # ------------------------------------------------------------------------------- secrets
 
-    def resolve_secret(self, ref: SecretRef) -> str:
-        """Google Secret Manager versions only (a Vertex AI container spec cannot reference one
+    def read_secret(self, ref: SecretRef) -> str:
+        """Google Secret Manager versions (a Vertex AI container spec cannot reference one
         itself): see :mod:`adapters.vertex.secrets`."""
-        if ref.kind != "gcp_secret_manager":
-            return super().resolve_secret(ref)
         return self._secrets.read(ref)
 
     # ---------------------------------------------------------------------------- data plane

@@ -79,8 +79,7 @@ def _predict(clients: Clients, endpoint: str, query: TestQuery, timeout: float) 
 
 
 def _raw_predict(clients: Clients, endpoint: str, query: TestQuery, timeout: float) -> InvokeResult:
-    payload = query.payload
-    data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+    data = query.body()
     url = f"{clients.api}/v1/{endpoint}:rawPredict"
 
     def post() -> Any:

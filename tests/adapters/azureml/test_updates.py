@@ -10,7 +10,7 @@ from core.service import observe
 from core.spec import TestQuery, parse_spec, revision
 from tests.adapters.azureml.support import adapter_for
 from tests.corpus import corpus
-from tests.support.stepping import delete_all, discard_all, finalize_all, rollout, submit_all
+from tests.support.stepping import discard_all, finalize_all, rollout, submit_all
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 CORPUS = corpus("azureml")
