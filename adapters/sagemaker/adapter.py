@@ -1,5 +1,5 @@
-"""SageMaker adapter: boto3 calls only; translation lives in :mod:`.translate`, error mapping in
-:mod:`.errors`. Thin and non-blocking: every method returns once SageMaker accepted the call.
+"""SageMaker adapter: boto3 calls only (the package docstring lists the other modules). Thin and
+non-blocking: every method returns once SageMaker accepted the call.
 
 Reads: a basic describe is ONE DescribeEndpoint; the endpoint config and models it names are
 immutable and served from a per-adapter cache. A full describe re-reads config and models and adds
@@ -20,22 +20,20 @@ registered target), never by variant name alone.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
+from adapters.kit import create_or_adopt, missing_is_none
 from adapters.sagemaker import CAPABILITIES
 from adapters.sagemaker import ownership as own
+from adapters.sagemaker import reverse as rv
 from adapters.sagemaker import translate as tr
-from adapters.kit import create_or_adopt, missing_is_none
+from adapters.sagemaker.client import Clients
 from adapters.sagemaker.errors import sdk_errors
 from adapters.sagemaker.repair import same_content, twin_config_names
 from adapters.sagemaker.scaling import VariantScaling
 from adapters.sagemaker.secrets import SecretReader
-from core.adapter import CONNECTIONS_PER_HOST, DONE, Adapter, InvokeResult, Progress
+from core.adapter import DONE, Adapter, InvokeResult, Progress
 from core.cache import ImmutableCache
 from core.errors import Conflict, NotFound, NotOwned
 from core.ownership import Ownership, Stamps, not_owned
@@ -46,68 +44,24 @@ __all__ = ["SageMakerAdapter"]
 _BUSY = {"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"}
 
 
-class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
+class SageMakerAdapter(Adapter[tr.SageMakerRequest, rv.SageMakerDescribed]):
     """One AWS account + region. ``emulators``: sandbox map platform -> {"url": ...}."""
 
     capabilities = CAPABILITIES
     translate = tr
-    reverse = tr
+    reverse = rv
     secret_store = "aws_secrets_manager"
 
     def __init__(self, target: SageMakerTarget, *, emulators: Mapping[str, Any] | None = None,
                  read_timeout: float = 60.0) -> None:
         self.target = target
-        emulator = (emulators or {}).get("sagemaker")
-        kwargs: dict[str, Any] = {"region_name": target.region}
-        if emulator:
-            kwargs |= {"endpoint_url": emulator["url"], "aws_access_key_id": "sandbox",
-                       "aws_secret_access_key": "sandbox"}
-        self._session = session = boto3.session.Session()
-        self._client_kwargs = kwargs
-        config = self._config_for(read_timeout)
-        self.sm = session.client("sagemaker", config=config, **kwargs)
-        self.runtime = session.client("sagemaker-runtime", config=config, **kwargs)
-        self.scaling = session.client("application-autoscaling", config=config, **kwargs)
+        self.clients = clients = Clients(target, (emulators or {}).get("sagemaker"), read_timeout=read_timeout)
+        self.sm, self.runtime, self.scaling = clients.sm, clients.runtime, clients.scaling
         self.autoscaling = VariantScaling(self.scaling)
-        self._runtimes: dict[float, Any] = {read_timeout: self.runtime}
-        self._runtimes_lock = threading.Lock()
-        self._secrets = SecretReader(session, kwargs, config)
+        self._secrets = SecretReader(clients.session, clients.kwargs, clients.config)
         self._configs = ImmutableCache()
         self._config_tags = ImmutableCache()
         self._models = ImmutableCache()
-
-    @staticmethod
-    def _config_for(read_timeout: float) -> Config:
-        # botocore's standard retry mode handles single-call throttling; longer outages reach
-        # core/wait.py as ProviderUnavailable and are retried there with jittered backoff.
-        return Config(retries={"mode": "standard", "total_max_attempts": 3},
-                      connect_timeout=5, read_timeout=read_timeout, user_agent_extra="deploy-anywhere",
-                      max_pool_connections=CONNECTIONS_PER_HOST)
-
-    def _runtime_for(self, timeout: float) -> Any:
-        """A sagemaker-runtime client whose read timeout is the spec's request timeout."""
-        with self._runtimes_lock:
-            if timeout not in self._runtimes:
-                self._runtimes[timeout] = self._session.client(
-                    "sagemaker-runtime", config=self._config_for(timeout), **self._client_kwargs)
-            return self._runtimes[timeout]
-
-    # ----------------------------------------------------------------------------------- pure
-
-    def request_calls(self, request: tr.SageMakerRequest, *, exists: bool) -> list[dict[str, Any]]:
-        calls = [{"operation": "CreateModel", "params": m} for m in request.models]
-        calls.append({"operation": "CreateEndpointConfig", "params": request.endpoint_config})
-        if exists:
-            calls.append({"operation": "UpdateEndpoint", "params": {
-                "EndpointName": request.endpoint_name, "EndpointConfigName": request.config_name}})
-            calls.append({"operation": "AddTags", "params": {
-                "ResourceArn": f"<endpoint {request.endpoint_name}>", "Tags": request.endpoint["Tags"]}})
-        else:
-            calls.append({"operation": "CreateEndpoint", "params": request.endpoint})
-        for s in request.scaling:
-            calls.append({"operation": "RegisterScalableTarget", "params": s.register})
-            calls.append({"operation": "PutScalingPolicy", "params": s.policy})
-        return calls
 
     # ---------------------------------------------------------------------------------- reads
 
@@ -159,11 +113,11 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
             return None
         return own.endpoint_stamps(self._tags(endpoint["EndpointArn"]))
 
-    def describe(self, name: str, *, full: bool = True) -> tr.SageMakerDescribed | None:
+    def describe(self, name: str, *, full: bool = True) -> rv.SageMakerDescribed | None:
         endpoint = self._describe_endpoint(name)
         if endpoint is None:
             return None
-        described = tr.SageMakerDescribed(endpoint=endpoint, region=self.target.region)
+        described = rv.SageMakerDescribed(endpoint=endpoint, region=self.target.region)
         config_name = endpoint.get("EndpointConfigName")
         if config_name:
             described.config = self._config(config_name, fresh=full)
@@ -284,19 +238,7 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
     def _restore_runtime(self, endpoint: dict[str, Any], request: tr.SageMakerRequest) -> None:
         """UpdateEndpointWeightsAndCapacities back to the config's weights and (for variants
         without autoscaling, whose count the autoscaler does not own) instance counts."""
-        autoscaled = {s.variant for s in request.scaling}
-        live = {v["VariantName"]: v for v in endpoint.get("ProductionVariants", [])}
-        changes = []
-        for pv in request.endpoint_config["ProductionVariants"]:
-            name, current = pv["VariantName"], live.get(pv["VariantName"], {})
-            change: dict[str, Any] = {}
-            if float(current.get("DesiredWeight", pv["InitialVariantWeight"])) != pv["InitialVariantWeight"]:
-                change["DesiredWeight"] = pv["InitialVariantWeight"]
-            count = current.get("DesiredInstanceCount", pv["InitialInstanceCount"])
-            if name not in autoscaled and count != pv["InitialInstanceCount"]:
-                change["DesiredInstanceCount"] = pv["InitialInstanceCount"]
-            if change:
-                changes.append({"VariantName": name, **change})
+        changes = rv.runtime_changes(request, endpoint)
         if changes:
             with sdk_errors("UpdateEndpointWeightsAndCapacities"):
                 self.sm.update_endpoint_weights_and_capacities(
@@ -444,7 +386,7 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
 
     def invoke(self, name: str, query: TestQuery, *, timeout: float) -> InvokeResult:
         body = query.body()
-        client = self._runtime_for(timeout)
+        client = self.clients.runtime_for(timeout)
         with sdk_errors("InvokeEndpoint"):
             try:
                 response = client.invoke_endpoint(
