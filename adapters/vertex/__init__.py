@@ -77,7 +77,7 @@ CAPABILITIES = Capabilities(
         "A basic check is one GetEndpoint: Models are immutable and cached by resource id, so "
         "every field is observed at both depths.",
         "Vertex endpoints have no status field: health is derived from the deployed models and "
-        "the traffic split (see adapters/vertex/translate.py, derive_status).",
+        "the traffic split (see adapters/vertex/reverse.py, derive_status).",
         "Replica counts and autoscaling change in place (MutateDeployedModel); labels, traffic "
         "and logging through UpdateEndpoint; any other variant change uploads a new Model, "
         "deploys it beside the old one, shifts traffic, then undeploys the old one.",

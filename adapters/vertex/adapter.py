@@ -1,10 +1,9 @@
-"""Vertex AI adapter: GAPIC ``aiplatform_v1`` calls only (REST transport). Translation lives in
-:mod:`.translate`, error mapping in :mod:`.errors`, LRO polling in :mod:`.operations`, the data
-plane in :mod:`.prediction`.
+"""Vertex AI adapter: GAPIC ``aiplatform_v1`` calls only (REST transport); the package docstring
+lists the other modules.
 
 Non-blocking and convergent: each ``submit``/``finalize`` call first polls the operations the
 previous call returned, then re-reads the endpoint and starts the next step of what is still
-missing, and returns the new operations' names. Steps of ``submit``:
+missing, and returns the new operations' tr. Steps of ``submit``:
 
 1. UploadModel for every missing Model, CreateEndpoint if missing (in parallel);
 2. DeployModel for each new DeployedModel, one at a time (Vertex runs one deployment change per
@@ -35,15 +34,22 @@ from typing import Any
 from google.cloud.aiplatform_v1 import types
 
 from adapters.kit import create_or_adopt, missing_is_none
-from adapters.vertex import CAPABILITIES, names, operations, prediction
+from adapters.vertex import CAPABILITIES, operations, prediction
 from adapters.vertex import ownership as own
+from adapters.vertex import reverse as rv
 from adapters.vertex import translate as tr
-from adapters.vertex.clients import CallPolicy, Clients, message, to_dict
+from adapters.vertex.client import CallPolicy, Clients, message, to_dict
 from adapters.vertex.errors import sdk_errors
 from adapters.vertex.secrets import SecretReader
 from core.adapter import DONE, Adapter, InvokeResult, Progress
 from core.cache import ImmutableCache
-from core.errors import NotFound, NotOwned, ProviderAuthError, ProviderError, ProviderUnavailable
+from core.errors import (
+    NotFound,
+    NotOwned,
+    ProviderAuthError,
+    ProviderError,
+    ProviderUnavailable,
+)
 from core.ownership import Ownership, Stamps, not_owned
 from core.spec import SecretRef, TestQuery, VertexTarget
 
@@ -53,13 +59,13 @@ _NAMED_OPERATION = re.compile(r"projects/[^/\s]+/locations/[^/\s]+/(?:[^\s:]+/)?
 """An operation name quoted in a refusal ("... has an operation in progress: <name>. Wait ...")."""
 
 
-class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
+class VertexAdapter(Adapter[tr.VertexRequest, rv.VertexDescribed]):
     """One Google Cloud project + region. ``emulators``: sandbox map platform -> {"url": ...};
     ``policy``: per-call timeout and retry (tests pass a fast one)."""
 
     capabilities = CAPABILITIES
     translate = tr
-    reverse = tr
+    reverse = rv
     secret_store = "gcp_secret_manager"
 
     def __init__(self, target: VertexTarget, *, emulators: Mapping[str, Any] | None = None,
@@ -100,10 +106,10 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
     # ---------------------------------------------------------------------------------- calls
 
     def _parent(self) -> str:
-        return names.parent(self.target.project, self.target.location)
+        return tr.parent(self.target.project, self.target.location)
 
     def _endpoint_name(self, name: str) -> str:
-        return names.endpoint_name(self.target.project, self.target.location, name)
+        return tr.endpoint_name(self.target.project, self.target.location, name)
 
     def _start(self, action: str, method: Any, request_type: str, body: Mapping[str, Any]) -> str | None:
         """Start an LRO; its name, or None when Vertex answers Conflict (already done or running:
@@ -159,27 +165,27 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
         """A Model (immutable) by resource id, cached (``fresh``: re-read); None when missing."""
         def get() -> dict[str, Any]:
             return to_dict(self.clients.call("GetModel", self.clients.models.get_model, {
-                "name": names.model_name(self.target.project, self.target.location, model_id)}))
+                "name": tr.model_name(self.target.project, self.target.location, model_id)}))
 
         return self._models.read(model_id, missing_is_none(get), fresh=fresh)
 
     def _list_models(self, deployment: str) -> list[dict[str, Any]]:
         """This deployment's Models (found by their deployment label)."""
         request = {"parent": self._parent(),
-                   "filter": f"labels.{names.LABEL_DEPLOYMENT}={deployment}"}
+                   "filter": f"labels.{tr.LABEL_DEPLOYMENT}={deployment}"}
         with sdk_errors("ListModels"):
             pager = self.clients.call("ListModels", self.clients.models.list_models, request)
             return [to_dict(m) for m in pager]
 
     # ---------------------------------------------------------------------------------- reads
 
-    def describe(self, name: str, *, full: bool = True) -> tr.VertexDescribed | None:
+    def describe(self, name: str, *, full: bool = True) -> rv.VertexDescribed | None:
         endpoint = self._endpoint(name)
         if endpoint is None:
             return None
-        described = tr.VertexDescribed(endpoint=endpoint, target=self.target)
+        described = rv.VertexDescribed(endpoint=endpoint, target=self.target)
         for dm in endpoint.get("deployedModels") or []:
-            model_id = names.resource_id(dm.get("model", ""))
+            model_id = tr.resource_id(dm.get("model", ""))
             if model_id not in described.models:
                 described.models[model_id] = self._model(model_id, fresh=full)
         return described
@@ -212,12 +218,11 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
                                  "DeployModelRequest", request.deploy_model(plan, first=not deployed))
                 return self._progress([op], f"deploying variant {plan.variant}")
         for plan in request.variants:
-            live = tr.scaling_of(deployed[plan.deployed_model_id].get("dedicatedResources") or {})
-            if live != tr.scaling_of(plan.resources):
+            if rv.scaling_needs_update(deployed[plan.deployed_model_id], plan):
                 op = self._start("MutateDeployedModel", self.clients.endpoints.mutate_deployed_model,
                                  "MutateDeployedModelRequest", request.mutate_deployed_model(plan))
                 return self._progress([op], f"resizing variant {plan.variant}")
-        if self._endpoint_differs(endpoint, request):
+        if rv.endpoint_needs_update(endpoint, request):
             body = request.update_endpoint()
             self.clients.call("UpdateEndpoint", self.clients.endpoints.update_endpoint,
                               message(types.UpdateEndpointRequest, body))
@@ -226,15 +231,6 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
     @staticmethod
     def _progress(started: list[str | None], what: str) -> Progress:
         return Progress(False, tuple(op for op in started if op), what)
-
-    @staticmethod
-    def _endpoint_differs(endpoint: dict[str, Any], request: tr.VertexRequest) -> bool:
-        return (tr.traffic_of(endpoint) != request.traffic_split
-                or dict(endpoint.get("labels") or {}) != request.labels
-                or tr.logging_of(endpoint.get("predictRequestResponseLoggingConfig"))
-                != tr.logging_of(request.logging)
-                or tr.timeout_of(endpoint.get("clientConnectionConfig"))
-                != tr.timeout_of(request.client_connection))
 
     # ------------------------------------------------------------------------------- finalize
 
@@ -255,14 +251,14 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
 
     @staticmethod
     def _deployed_model_ids(endpoint: dict[str, Any]) -> frozenset[str]:
-        return frozenset(names.resource_id(dm.get("model", ""))
+        return frozenset(tr.resource_id(dm.get("model", ""))
                          for dm in endpoint.get("deployedModels") or [])
 
     def _undeploy(self, endpoint: dict[str, Any], dm: dict[str, Any]) -> str | None:
         """UndeployModel; traffic it still carries moves to the remaining deployed model with the
         most traffic (Vertex refuses to undeploy a model with traffic otherwise)."""
         body: dict[str, Any] = {"endpoint": endpoint["name"], "deployedModelId": dm["id"]}
-        traffic = tr.traffic_of(endpoint)
+        traffic = rv.traffic_of(endpoint)
         share = traffic.pop(dm["id"], 0)
         others = [d["id"] for d in endpoint.get("deployedModels") or [] if d["id"] != dm["id"]]
         if share and others:
@@ -277,7 +273,7 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
         stamped by another deployment); the started operations."""
         started = []
         for model in self._list_models(deployment):
-            model_id = names.resource_id(model["name"])
+            model_id = tr.resource_id(model["name"])
             if model_id in keep or (owner is not None and own.model_owner(model) not in (None, owner.uid)):
                 continue
             self._models.drop(model_id)
@@ -318,14 +314,14 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
         if self._foreign(endpoint, request.owner):
             return DONE  # not ours: nothing of this rollout is on it, and it is never touched
         labels = endpoint.get("labels") or {}
-        served = labels.get(names.LABEL_REVISION)
-        if not served and names.LABEL_CREATED in labels:
+        served = labels.get(tr.LABEL_REVISION)
+        if not served and tr.LABEL_CREATED in labels:
             return self.delete(name)
         if served == request.revision:
             return DONE  # it serves this revision: nothing to undo
-        keep = {k.removeprefix(names.LABEL_DEPLOYED_PREFIX) for k in labels
-                if k.startswith(names.LABEL_DEPLOYED_PREFIX)}
-        traffic = tr.traffic_of(endpoint)
+        keep = {k.removeprefix(tr.LABEL_DEPLOYED_PREFIX) for k in labels
+                if k.startswith(tr.LABEL_DEPLOYED_PREFIX)}
+        traffic = rv.traffic_of(endpoint)
         for dm in endpoint.get("deployedModels") or []:
             if dm["id"] not in keep and not traffic.get(dm["id"]):
                 return self._progress([self._undeploy(endpoint, dm)],
@@ -347,7 +343,7 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
         if endpoint is not None:
             deployed = endpoint.get("deployedModels") or []
             if deployed:
-                traffic = tr.traffic_of(endpoint)
+                traffic = rv.traffic_of(endpoint)
                 least = min(deployed, key=lambda d: traffic.get(d["id"], 0))
                 return self._progress([self._undeploy(endpoint, least)],
                                       f"undeploying {least.get('displayName')} ({least['id']})")
