@@ -2,10 +2,10 @@
 
 A ``requests`` session that trusts the environment (``trust_env``, the default; azure-core's
 ``use_env_settings``) re-reads, on EVERY request, the proxy variables (walking the whole process
-environment), ``NO_PROXY``, the netrc file (a ``stat`` of ``~/.netrc``) and the CA bundle variables.
-Profiling a fleet pass put that at ~6% of a check's CPU. botocore reads the proxies once, when a
-client is made; the Vertex AI and Azure ML clients do the same through :func:`frozen_settings`,
-for the one provider host each client talks to. Changing ``HTTPS_PROXY`` & co. then takes effect
+environment), ``NO_PROXY``, the netrc file (a ``stat`` of ``~/.netrc``) and the CA bundle variables,
+a measurable share of a basic check's CPU. botocore reads the proxies once, when a client is made;
+the Vertex AI and Azure ML clients do the same through :func:`frozen_settings`, for the one
+provider host each client talks to. Changing ``HTTPS_PROXY`` & co. then takes effect
 for clients made afterwards (a restart), as with boto3. netrc credentials are never used: every
 provider call carries its own bearer token.
 """

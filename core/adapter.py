@@ -7,19 +7,23 @@ it never waits or retries on its own beyond the SDK's single-call retries (waiti
 Idempotent edges (enforced by the shared contract suite, ``tests/contract``):
 
 - ``describe`` of a missing endpoint returns ``None``; it never raises ``NotFound``.
+- Every write primitive (``submit``, ``finalize``, ``discard``, ``delete``) is stepped: it never
+  blocks, does one step of what is still missing per call and returns :class:`Progress`. When the
+  step started provider operations (upload a model, then deploy it, then shift traffic), their ids
+  are in ``Progress.pending``; the workflow stores them durably and passes them back as
+  ``pending`` on the next call, which looks at them first, so polling resumes after a restart. An
+  adapter keeps no in-flight state of its own between calls: what it waits on comes in through
+  ``pending`` and goes out through ``Progress.pending``, and anything else is re-read from the
+  provider.
 - ``submit`` is create-or-update and safe to repeat: deterministic provider names, describe before
-  create, a retried call after a crash finds what the first one made. It never blocks: a platform
-  whose rollout is several dependent calls (upload a model, then deploy it, then shift traffic)
-  does one step per call and returns :class:`Progress` naming the provider operations it waits on;
-  the workflow stores them durably and passes them back on the next call, so polling resumes
-  after a restart.
+  create, a retried call after a crash finds what the first one made.
 - ``finalize`` runs once the new revision serves: attaches what needs a serving endpoint
-  (autoscaling) and removes what the previous revision left (old configs, models). Stepped and
-  resumable like ``submit``; safe to repeat.
+  (autoscaling) and removes what the previous revision left (old configs, models). Safe to repeat.
 - ``discard`` undoes a failed rollout: a failed new endpoint is deleted, an update that was
   refused or rolled back leaves the previous revision serving and its own leftovers removed.
-- ``delete`` starts or continues deletion and returns ``True`` once nothing the service created is
-  left; deleting a missing endpoint returns ``True``.
+  Done once nothing is left to undo; safe to repeat.
+- ``delete`` starts or continues deletion and is done once nothing the service created is left;
+  deleting a missing endpoint is done at once.
 
 Ownership (:mod:`core.ownership`): ``to_request(spec, owner=...)`` stamps every resource it
 describes with the owner uid; ``stamps`` reads the stamps an endpoint carries; ``submit`` (with an
@@ -29,11 +33,10 @@ change an endpoint that is not theirs, nor a resource without their stamp; ``to_
 the endpoint's sub-resources without the owner's stamp in ``LiveEndpoint.unmanaged``, never as
 variants or endpoint-wide fields.
 
-Deviation from DESIGN section 4 (five primitives): ``finalize``, ``discard`` and ``invoke`` are added, because
+Primitives beyond describe/submit/delete: ``finalize``, ``discard`` and ``invoke``, because
 pruning the previous revision only after the new one serves, undoing a failed rollout without
-orphans, and running test queries on the data
-plane, are provider calls the core cannot express through the other five. ``describe`` takes
-``full`` so a basic check costs the fewest reads.
+orphans, and running test queries on the data plane are provider calls the core cannot express
+through the others. ``describe`` takes ``full`` so a basic check costs the fewest reads.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from types import ModuleType
 from typing import Any, ClassVar, Generic, TypeVar
 
 from core.live import LiveEndpoint
@@ -231,7 +235,7 @@ class InvokeResult:
 
 @dataclass(frozen=True)
 class Progress:
-    """How far a stepped call (``submit``, ``finalize``) got.
+    """How far a stepped call (``submit``, ``finalize``, ``discard``, ``delete``) got.
 
     ``done``: every call that realises the request was accepted. Otherwise ``pending`` names the
     provider operations (opaque to core: LRO names, resource ids) the next call must look at
@@ -260,9 +264,22 @@ the benchmark): every call past it opened a new connection (and TLS session) and
 
 
 class Adapter(ABC, Generic[RequestT, DescribedT]):
-    """One platform, bound to one target. See the module docstring for the idempotency contract."""
+    """One platform, bound to one target. See the module docstring for the idempotency contract.
+
+    The pure methods (``check_values``, ``to_request``, ``request_calls``, ``to_live``) delegate to
+    the platform's ``translate`` and ``reverse`` modules; ``resolve_secret`` admits only the
+    platform's ``secret_store`` kind and reads it with ``read_secret``.
+    """
 
     capabilities: ClassVar[Capabilities]
+    translate: ClassVar[ModuleType]
+    """The platform's spec -> request module: ``to_request(spec, owner=)``,
+    ``request_calls(request, exists=)``, ``check_values(spec)`` (all pure)."""
+    reverse: ClassVar[ModuleType]
+    """The platform's provider -> live module: ``to_live(described, owner=)`` (pure)."""
+    secret_store: ClassVar[str | None] = None
+    """The secret reference kind the service reads at deploy time with this platform's
+    credentials (``read_secret``), or None when it reads none."""
 
     @abstractmethod
     def __init__(self, target: Any, *, emulators: Mapping[str, Any] | None = None) -> None:
@@ -272,23 +289,25 @@ class Adapter(ABC, Generic[RequestT, DescribedT]):
     @classmethod
     def check_values(cls, spec: EndpointSpec) -> list[Gap]:
         """Platform rules on values (URI schemes, instance type families); pure, no calls."""
-        return []
+        return list(cls.translate.check_values(spec))
 
-    @abstractmethod
     def to_request(self, spec: EndpointSpec, *, owner: Ownership | None = None) -> RequestT:
         """Pure: the provider-native requests that realise ``spec``; ``owner``: the deployment's
         ownership, stamped on every resource (None: no owner stamp, and ``submit`` checks none)."""
+        request: RequestT = self.translate.to_request(spec, owner=owner)
+        return request
 
-    @abstractmethod
     def request_calls(self, request: RequestT, *, exists: bool) -> list[dict[str, Any]]:
         """Pure: the calls ``submit`` would make, ``[{"operation": ..., "params": {...}}]``,
         for an endpoint that does (``exists``) or does not exist yet; plan shows them."""
+        return list(self.translate.request_calls(request, exists=exists))
 
-    @abstractmethod
     def to_live(self, described: DescribedT, *, owner: str | None = None) -> LiveEndpoint:
         """Pure: provider state -> normalised :class:`LiveEndpoint` (STATUS_MAP, UNKNOWN fallback).
         ``owner``: the deployment's owner uid; sub-resources without its stamp go to
         ``unmanaged`` (None: the endpoint's own owner stamp is the reference)."""
+        live: LiveEndpoint = self.reverse.to_live(described, owner=owner)
+        return live
 
     @abstractmethod
     def stamps(self, name: str) -> Stamps | None:
@@ -313,15 +332,16 @@ class Adapter(ABC, Generic[RequestT, DescribedT]):
         (stepped like ``submit``)."""
 
     @abstractmethod
-    def discard(self, request: RequestT) -> bool:
+    def discard(self, request: RequestT, pending: Sequence[str] = ()) -> Progress:
         """Undo a rollout that failed: remove what ``submit(request)`` created that nothing uses
-        (a never-served new endpoint included). True once done; safe to repeat."""
+        (a never-served new endpoint included); stepped like ``submit``, done once nothing is left
+        to undo; safe to repeat."""
 
     @abstractmethod
-    def delete(self, name: str, *, owner: Ownership | None = None) -> bool:
-        """Start or continue deleting; True once nothing the service created is left. With
-        ``owner``: an endpoint under ``name`` that is not the owner's is left untouched (only the
-        owner's own stamped resources are removed)."""
+    def delete(self, name: str, pending: Sequence[str] = (), *, owner: Ownership | None = None) -> Progress:
+        """Start or continue deleting (stepped like ``submit``); done once nothing the service
+        created is left. With ``owner``: an endpoint under ``name`` that is not the owner's is left
+        untouched (only the owner's own stamped resources are removed)."""
 
     @abstractmethod
     def invoke(self, name: str, query: TestQuery, *, timeout: float) -> InvokeResult:
@@ -343,10 +363,17 @@ class Adapter(ABC, Generic[RequestT, DescribedT]):
     def resolve_secret(self, ref: SecretRef) -> str:
         """Read the value of ``ref`` (a secret store of this platform's cloud) with the service's
         credentials for this target. Raises :class:`core.errors.SecretUnavailable` when the secret
-        does not exist or cannot be read (the message names ``ref``, never a value)."""
+        does not exist or cannot be read, or is not of the platform's ``secret_store`` kind (the
+        message names ``ref``, never a value)."""
         from core.errors import SecretUnavailable
 
-        raise SecretUnavailable(f"{self.capabilities.platform} cannot read {ref.kind} secrets")
+        if self.secret_store is None or ref.kind != self.secret_store:
+            raise SecretUnavailable(f"{self.capabilities.platform} cannot read {ref.kind} secrets")
+        return self.read_secret(ref)
+
+    def read_secret(self, ref: SecretRef) -> str:
+        """Read ``ref``, of the ``secret_store`` kind (see :meth:`resolve_secret`)."""
+        raise NotImplementedError(f"{type(self).__name__} reads no secrets")
 
 
 def find_gaps(adapter_cls: type[Adapter[Any, Any]], spec: EndpointSpec) -> list[Gap]:

@@ -1,17 +1,20 @@
 """A small thread-safe LRU for provider objects that never change once created.
 
 Adapters cache immutable provider resources (SageMaker endpoint configs and models, Vertex AI
-Models, Azure ML asset versions) by name so a basic check costs one read. ``drop`` forgets an
-entry when the resource is deleted or found missing.
+Models, Azure ML asset versions) by name so a basic check costs one read: :meth:`ImmutableCache.read`
+is the one cached read. ``drop`` forgets an entry when the resource is deleted or found missing.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 __all__ = ["ImmutableCache"]
+
+T = TypeVar("T")
 
 
 class ImmutableCache:
@@ -44,3 +47,18 @@ class ImmutableCache:
     def drop(self, key: str) -> None:
         with self._lock:
             self._data.pop(key, None)
+
+    def read(self, key: str, fetch: Callable[[], T | None], *, fresh: bool = False) -> T | None:
+        """The object under ``key``: the cached one, else (or with ``fresh``) ``fetch()``'s answer,
+        which is cached; ``fetch()`` answering None (the resource is missing) drops the entry and
+        returns None. Exceptions of ``fetch`` pass through and leave the cache unchanged."""
+        if not fresh:
+            cached = self.get(key)
+            if cached is not None:
+                return cached  # type: ignore[no-any-return]
+        found = fetch()
+        if found is None:
+            self.drop(key)
+            return None
+        self.put(key, found)
+        return found

@@ -302,6 +302,11 @@ class TestQuery(Strict):
             _check_pointer(pointer)
         return values
 
+    def body(self) -> bytes:
+        """The bytes sent on the data plane: a string payload as-is (UTF-8), anything else as JSON."""
+        payload = self.payload
+        return payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+
 
 def _without_trailing_slash(uri: str) -> str:
     """``s3://bucket/prefix/`` -> ``s3://bucket/prefix``; a bare ``scheme://`` is kept as it is."""

@@ -1,4 +1,33 @@
-"""Azure ML managed online endpoints (azure-ai-ml). Capability data only: no SDK import here."""
+"""Azure ML managed online endpoints (azure-ai-ml).
+
+This module is capability data only (:data:`CAPABILITIES`): no SDK import here, so
+``deploy-anywhere --help`` imports no azure package. The package, one role per file
+(adapters/TEMPLATE.md):
+
+- ``adapter.py``      :class:`AzureMLAdapter`: MLClient calls only (describe, the stepped writes, invoke)
+- ``translate.py``    spec -> requests: ``to_request``, ``request_calls``, ``check_values`` (from
+  ``values.py``), names, the request bodies (golden files)
+- ``reverse.py``      described -> :class:`core.live.LiveEndpoint`: ``to_live``, ``STATUS_MAP``, and
+  the write-side twins of ``to_live`` (``deployment_needs_update``, ``same_tags``, ``traffic_of``)
+- ``client.py``       MLClient / MonitorManagementClient construction, sandbox wiring, and every use
+  of azure-ai-ml's private API (incl. the basic-check ``WireReader``)
+- ``errors.py``       the one mapping of azure-core / azure-ai-ml exceptions to :mod:`core.errors`
+- ``secrets.py``      Key Vault references Azure ML resolves itself (``native_secret``)
+- ``catalog.py``      the VM SKUs managed online deployments run on
+- ``ownership.py``    which resources are this deployment's, and every tag name the service writes
+- ``values.py``       (platform-only) Azure ML's rules on spec values (``check_values``)
+- ``operations.py``   (platform-only) long-running ARM operations without the SDK's pollers
+- ``wire.py``         (platform-only) pure read-only views of the basic check's wire JSON
+- ``autoscale.py``    (platform-only) autoscaling <-> an Azure Monitor autoscale setting (pure)
+- ``monitor.py``      (platform-only) the autoscale settings' calls (azure-mgmt-monitor)
+- ``sdk_patches.py``  (platform-only) the one patch applied to azure-ai-ml
+
+Stamps as Azure ML spells them (tags; live resources carry them, so they are never renamed):
+``deploy-anywhere-owner`` and ``deploy-anywhere-deployment`` on the endpoint, every deployment and
+autoscale setting; ``deploy-anywhere-revision`` and ``deploy-anywhere-variants`` on the endpoint;
+``deploy-anywhere-variant`` and ``deploy-anywhere-created-by`` (the creating revision) on
+deployments; ``deploy-anywhere-variant`` on autoscale settings.
+"""
 
 from core.adapter import Capabilities, Feature, FieldRule, Owner
 

@@ -42,32 +42,30 @@ owner's (a delete then removes only autoscale settings stamped by the owner).
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from adapters.azureml import CAPABILITIES, secrets
 from adapters.azureml import ownership as own
 from adapters.azureml import translate as tr
-from adapters.azureml.client import ClientBundle, make_client, make_monitor_client
+from adapters.azureml import client
+from adapters.azureml.client import ClientBundle, WireReader, make_client, make_monitor_client
 from adapters.azureml.errors import sdk_errors
+from adapters.kit import create_or_adopt, missing_is_none
 from adapters.azureml.monitor import AutoscaleSettings
 from adapters.azureml.operations import OperationRecorder, failure_reason, parse_pending, pending_entry
+from adapters.azureml import reverse as rv
 from adapters.azureml.reverse import ANONYMOUS_ENVIRONMENT, BUSY
-from adapters.azureml.wire import WireDeployment, WireEndpoint, WireReader
-from core.adapter import DONE, Adapter, Gap, InvokeResult, Progress
+from adapters.azureml.wire import WireDeployment, WireEndpoint
+from core.adapter import DONE, Adapter, InvokeResult, Progress
 from core.cache import ImmutableCache
 from core.errors import Conflict, DeploymentFailed, NotFound
-from core.live import LiveEndpoint
 from core.ownership import Ownership, Stamps, not_owned
-from core.spec import EndpointSpec, TestQuery
+from core.spec import TestQuery
 from core.spec_env import SecretRef
 from core.targets import AzureMLTarget
 
 __all__ = ["AzureMLAdapter"]
-
-TAG_CREATED = "deploy-anywhere-created-by"
-
 
 def _pending(key: str, url: str | None) -> str:
     """The pending entry of a change sent for ``key``; ``url`` None (a refused call adopted by
@@ -76,11 +74,13 @@ def _pending(key: str, url: str | None) -> str:
     return pending_entry(key, url) if url is not None else pending_entry(f"adopted:{key}", "")
 
 
-class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
+class AzureMLAdapter(Adapter[tr.AzureMLRequest, rv.AzureMLDescribed]):
     """One Azure ML workspace. ``emulators``: sandbox map ``{"azureml": {"url", "ca_file"}}``;
     ``policies``: extra azure-core pipeline policies (tests validate every request with one)."""
 
     capabilities = CAPABILITIES
+    translate = tr
+    reverse = rv
 
     def __init__(self, target: AzureMLTarget, *, emulators: Mapping[str, Any] | None = None,
                  policies: Sequence[Any] = ()) -> None:
@@ -94,14 +94,10 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
             cloud=self._bundle.url or "AzureCloud")
         self._assets = ImmutableCache()
         self._workspace_location: str | None = None
-        self._wire = WireReader(self._rest_endpoints, self._rest_deployments,
+        self._wire = WireReader(client.rest_endpoints(self.ml), client.rest_deployments(self.ml),
                                 resource_group=target.resource_group, workspace=target.workspace)
 
     # ----------------------------------------------------------------------------------- pure
-
-    @classmethod
-    def check_values(cls, spec: EndpointSpec) -> list[Gap]:
-        return tr.check_values(spec)
 
     @classmethod
     def native_secret(cls, ref: SecretRef) -> str | None:
@@ -113,12 +109,6 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
     def parse_native_secret(cls, value: str) -> SecretRef | None:
         return secrets.parse_native_secret(value)
 
-    def to_request(self, spec: EndpointSpec, *, owner: Ownership | None = None) -> tr.AzureMLRequest:
-        return tr.to_request(spec, owner=owner)
-
-    def to_live(self, described: tr.AzureMLDescribed, *, owner: str | None = None) -> LiveEndpoint:
-        return tr.to_live(described, owner=owner)
-
     def stamps(self, name: str) -> Stamps | None:
         """One endpoint GET: its tags."""
         endpoint = self._endpoint(name)
@@ -129,25 +119,17 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         """Whether ``endpoint`` is not ``owner``'s (False without an owner to check)."""
         return owner is not None and not owner.owns(own.endpoint_stamps(dict(endpoint.tags or {})))
 
-    def request_calls(self, request: tr.AzureMLRequest, *, exists: bool) -> list[dict[str, Any]]:
-        calls = tr.wire_bodies(request)
-        if exists:
-            calls = calls[1:]
-        return [{"operation": c["operation"], "params": {"name": c["name"], "body": c["body"]}} for c in calls]
-
     # ---------------------------------------------------------------------------------- reads
 
     def _endpoint(self, name: str) -> Any | None:
         """One GET (``online_endpoints.get`` would also list the deployments, to fill in traffic
         zeros: describe lists them itself)."""
-        from azure.ai.ml.entities import OnlineEndpoint
-
         try:
             with sdk_errors("get online endpoint"):
-                rest = self._rest_endpoints.get(endpoint_name=name, **self._scope())
+                rest = client.rest_endpoints(self.ml).get(endpoint_name=name, **self._scope())
         except NotFound:
             return None
-        return OnlineEndpoint._from_rest_object(rest)
+        return client.endpoint_from_rest(rest)
 
     def _deployments(self, name: str) -> list[Any]:
         try:
@@ -161,21 +143,16 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         ref = tr.asset_reference(asset_id)
         if ref is None:
             return None
-        cached = self._assets.get(asset_id)
-        if cached is not None:
-            return cached
         kind, name, version = ref
         operations = self.ml.environments if kind == "environments" else self.ml.data
-        try:
-            with sdk_errors(f"get {kind[:-1] if kind.endswith('s') else kind} {name}:{version}"):
-                found = operations.get(name, version=version)
-        except NotFound:
-            self._assets.drop(asset_id)
-            return None
-        self._assets.put(asset_id, found)
-        return found
 
-    def _wire_described(self, name: str) -> tr.AzureMLDescribed | None:
+        def get() -> Any:
+            with sdk_errors(f"get {kind[:-1] if kind.endswith('s') else kind} {name}:{version}"):
+                return operations.get(name, version=version)
+
+        return self._assets.read(asset_id, missing_is_none(get))
+
+    def _wire_described(self, name: str) -> rv.AzureMLDescribed | None:
         """The basic read: endpoint GET + deployments list as wire JSON (:mod:`.wire`)."""
         try:
             with sdk_errors("get online endpoint"):
@@ -187,20 +164,20 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
                 deployments = self._wire.deployments(name)
         except NotFound:
             deployments = []
-        return tr.AzureMLDescribed(endpoint=WireEndpoint.from_wire(endpoint),
+        return rv.AzureMLDescribed(endpoint=WireEndpoint.from_wire(endpoint),
                                    deployments=[WireDeployment.from_wire(d) for d in deployments],
                                    target=self.target)
 
-    def _entity_described(self, name: str) -> tr.AzureMLDescribed | None:
+    def _entity_described(self, name: str) -> rv.AzureMLDescribed | None:
         """The full read: endpoint and deployments as azure-ai-ml entities, plus autoscale settings."""
         endpoint = self._endpoint(name)
         if endpoint is None:
             return None
-        described = tr.AzureMLDescribed(endpoint=endpoint, deployments=self._deployments(name), target=self.target)
+        described = rv.AzureMLDescribed(endpoint=endpoint, deployments=self._deployments(name), target=self.target)
         described.autoscale = {self.autoscale.target_of(s): s for s in self.autoscale.of_endpoint(name)}
         return described
 
-    def describe(self, name: str, *, full: bool = True) -> tr.AzureMLDescribed | None:
+    def describe(self, name: str, *, full: bool = True) -> rv.AzureMLDescribed | None:
         described = self._entity_described(name) if full else self._wire_described(name)
         if described is None:
             return None
@@ -233,23 +210,18 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         Azure is carrying out. A conflict on a resource that does not exist is raised.
         """
         self._recorder.take()
-        try:
+
+        def send() -> str:
             with sdk_errors(action):
                 call()
-        except Conflict:
+            return self._recorder.take()
+
+        def adopt(conflict: Conflict) -> None:
             if target is None or target() is None:
-                raise
+                raise conflict
             self._recorder.take()
-            return None
-        return self._recorder.take()
 
-    @property
-    def _rest_endpoints(self) -> Any:
-        return self.ml.online_endpoints._online_operation  # the SDK's generated ARM client
-
-    @property
-    def _rest_deployments(self) -> Any:
-        return self.ml.online_deployments._online_deployment
+        return create_or_adopt(send, adopt=adopt)
 
     def _scope(self) -> dict[str, str]:
         return {"resource_group_name": self.target.resource_group, "workspace_name": self.target.workspace}
@@ -264,7 +236,7 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
                       tags: dict[str, str]) -> str | None:
         body = tr.endpoint_rest(request, traffic=traffic, tags=tags, location=self._location())
         return self._begin(f"create or update endpoint {request.endpoint_name}",
-                           lambda: self._rest_endpoints.begin_create_or_update(
+                           lambda: client.rest_endpoints(self.ml).begin_create_or_update(
                                endpoint_name=request.endpoint_name, body=body, polling=False, **self._scope()),
                            target=lambda: self._endpoint(request.endpoint_name))
 
@@ -283,14 +255,14 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
                 with sdk_errors(f"register data asset {data.name}:{data.version}"):
                     self.ml.data.create_or_update(data)
                 self._forget(data_id)
-        created = (getattr(live, "tags", None) or {}).get(TAG_CREATED) if live is not None else None
+        created = (getattr(live, "tags", None) or {}).get(own.TAG_CREATED) if live is not None else None
         if d.scaling is not None and live is not None:  # the autoscaler owns the count: keep it
             count = min(max(int(live.instance_count or 0), d.scaling.min_replicas), d.scaling.max_replicas)
             d = dataclasses.replace(d, instance_count=count)
         body = tr.deployment_rest(request, d, location=self._location(),
-                                  extra_tags={TAG_CREATED: created or request.revision})
+                                  extra_tags={own.TAG_CREATED: created or request.revision})
         return self._begin(f"create or update deployment {d.name}",
-                           lambda: self._rest_deployments.begin_create_or_update(
+                           lambda: client.rest_deployments(self.ml).begin_create_or_update(
                                endpoint_name=request.endpoint_name, deployment_name=d.name, body=body,
                                polling=False, **self._scope()),
                            target=lambda: next((x for x in self._deployments(request.endpoint_name)
@@ -317,8 +289,8 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         if state == "Failed":
             if "endpoint" in waits:
                 raise DeploymentFailed(self._reason(waits["endpoint"], f"endpoint {name} failed to provision"))
-            served = tr.TAG_REVISION in (endpoint.tags or {})
-            url = self._put_endpoint(request, traffic=_traffic(endpoint) if served else None,
+            served = own.TAG_REVISION in (endpoint.tags or {})
+            url = self._put_endpoint(request, traffic=rv.traffic_of(endpoint) if served else None,
                                      tags=dict(endpoint.tags or {}) if served else request.create_tags)
             return Progress(False, (_pending("endpoint", url),), f"re-provisioning failed endpoint {name}")
         live = {d.name: d for d in self._deployments(name)}
@@ -330,14 +302,15 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
                 waiting.append(pending_entry(key, waits.get(key, "")))
             elif status == "Failed" and key in waits:
                 raise DeploymentFailed(self._reason(waits[key], f"deployment {d.name} failed to provision"))
-            elif current is None or status == "Failed" or (key not in waits and _differs(request, d, current)):
+            elif (current is None or status == "Failed"
+                  or (key not in waits and rv.deployment_needs_update(request, d, current))):
                 waiting.append(_pending(key, self._put_deployment(request, d, current)))
         if waiting:
             return Progress(False, tuple(waiting), f"waiting for deployments of {name}")
-        if _traffic(endpoint) != request.traffic:
+        if rv.traffic_of(endpoint) != request.traffic:
             url = self._put_endpoint(request, traffic=request.traffic, tags=dict(endpoint.tags or {}))
             return Progress(False, (_pending("endpoint", url),), f"shifting traffic of {name}")
-        if (not _same_tags(dict(endpoint.tags or {}), request.tags)
+        if (not rv.same_tags(dict(endpoint.tags or {}), request.tags)
                 or str(endpoint.auth_mode).lower() != request.auth_mode):
             url = self._put_endpoint(request, traffic=request.traffic, tags=request.tags)
             return Progress(False, (_pending("endpoint", url),), f"stamping revision {request.revision}")
@@ -351,11 +324,11 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         if endpoint is None:
             return DONE
         self.autoscale.sync(request, self._location())
-        traffic = _traffic(endpoint)
+        traffic = rv.traffic_of(endpoint)
         # the previous revision's deployments, and (the endpoint being ours) foreign ones: by now the
         # traffic is the request's, none on them
         stale = [d for d in self._deployments(name) if d.name not in request.deployment_names
-                 and (request.owner is not None or (d.tags or {}).get(tr.TAG_DEPLOYMENT) == name)]
+                 and (request.owner is not None or (d.tags or {}).get(own.TAG_DEPLOYMENT) == name)]
         for d in stale:
             if d.provisioning_state not in BUSY and traffic.get(d.name, 0) == 0:
                 self._delete_deployment(name, d.name)
@@ -365,58 +338,62 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
 
     def _delete_deployment(self, endpoint: str, deployment: str) -> None:
         try:
-            self._begin(f"delete deployment {deployment}", lambda: self._rest_deployments.begin_delete(
+            self._begin(f"delete deployment {deployment}", lambda: client.rest_deployments(self.ml).begin_delete(
                 endpoint_name=endpoint, deployment_name=deployment, polling=False, **self._scope()),
                 target=lambda: next((d for d in self._deployments(endpoint) if d.name == deployment), None))
         except NotFound:
             pass
 
-    def discard(self, request: tr.AzureMLRequest) -> bool:
+    def discard(self, request: tr.AzureMLRequest, pending: Sequence[str] = ()) -> Progress:
         name = request.endpoint_name
         endpoint = self._endpoint(name)
         if endpoint is None:
-            return True
+            return DONE
         if self._foreign(endpoint, request.owner):
-            return True  # not ours: nothing of this rollout is on it, and it is never touched
+            return DONE  # not ours: nothing of this rollout is on it, and it is never touched
         tags = dict(endpoint.tags or {})
-        if tr.TAG_REVISION not in tags:  # never served: this rollout created it
+        if own.TAG_REVISION not in tags:  # never served: this rollout created it
             return self.delete(name)
         if endpoint.provisioning_state in BUSY:
-            return False
+            return Progress(False, (), f"endpoint {name} is {endpoint.provisioning_state}")
         if endpoint.provisioning_state == "Failed":
-            self._put_endpoint(request, traffic=_traffic(endpoint), tags=tags)
-            return False
-        if tags.get(tr.TAG_REVISION) == request.revision:
-            return True  # the revision made it after all: keep it
-        traffic, done = _traffic(endpoint), True
+            self._put_endpoint(request, traffic=rv.traffic_of(endpoint), tags=tags)
+            return Progress(False, (), f"re-provisioning failed endpoint {name}")
+        if tags.get(own.TAG_REVISION) == request.revision:
+            return DONE  # the revision made it after all: keep it
+        traffic = rv.traffic_of(endpoint)
         live = self._deployments(name)
         leftovers = [d for d in live
-                     if (d.tags or {}).get(TAG_CREATED) == request.revision and traffic.get(d.name, 0) == 0]
+                     if (d.tags or {}).get(own.TAG_CREATED) == request.revision and traffic.get(d.name, 0) == 0]
         self.autoscale.delete_orphans(name, keep_targets={d.name for d in live} - {d.name for d in leftovers})
         for d in leftovers:
-            done = False
             if d.provisioning_state not in BUSY:
                 self._delete_deployment(name, d.name)
-        return done
+        if leftovers:
+            return Progress(False, tuple(f"delete:{d.name}@" for d in leftovers),
+                            "removing the failed revision's deployments")
+        return DONE
 
-    def delete(self, name: str, *, owner: Ownership | None = None) -> bool:
+    def delete(self, name: str, pending: Sequence[str] = (), *, owner: Ownership | None = None) -> Progress:
         """Autoscale settings first (Azure keeps them when their deployment goes), then the
-        endpoint (its deployments with it). With ``owner``: an endpoint that is not its is left
-        untouched, with every setting not stamped by the owner."""
+        endpoint (its deployments with it); progress is re-read with GETs. With ``owner``: an
+        endpoint that is not its is left untouched, with every setting not stamped by the owner."""
         endpoint = self._endpoint(name)
         if endpoint is not None and self._foreign(endpoint, owner):
             assert owner is not None
-            return self.autoscale.delete_orphans(name, keep_targets=set(), owner=owner.uid)
+            if self.autoscale.delete_orphans(name, keep_targets=set(), owner=owner.uid):
+                return DONE
+            return Progress(False, (), f"deleting the autoscale settings of {name}")
         self.autoscale.delete_orphans(name, keep_targets=set())
         if endpoint is None:
-            return True
+            return DONE
         if endpoint.provisioning_state not in BUSY:
             try:
-                self._begin(f"delete endpoint {name}", lambda: self._rest_endpoints.begin_delete(
+                self._begin(f"delete endpoint {name}", lambda: client.rest_endpoints(self.ml).begin_delete(
                     endpoint_name=name, polling=False, **self._scope()), target=lambda: self._endpoint(name))
             except NotFound:
-                return True
-        return False
+                return DONE
+        return Progress(False, ("delete:endpoint@",), f"deleting endpoint {name}")
 
     # ---------------------------------------------------------------------------- data plane
 
@@ -429,8 +406,7 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
         with sdk_errors(f"get credentials of endpoint {name}"):
             keys = self.ml.online_endpoints.get_keys(name)
         token = getattr(keys, "primary_key", None) or getattr(keys, "access_token", None)
-        payload = query.payload
-        body = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+        body = query.body()
         with sdk_errors(f"score endpoint {name}"):
             response = requests.post(endpoint.scoring_uri, data=body, timeout=timeout,
                                      verify=self._bundle.verify,
@@ -441,53 +417,3 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, tr.AzureMLDescribed]):
                             content_type=response.headers.get("Content-Type"),
                             variant=(tr.variant_of(deployment) or deployment) if deployment else None)
 
-
-def _same_tags(live: dict[str, str], wanted: dict[str, str]) -> bool:
-    """Whether the endpoint's tags are the request's; the variants tag (:data:`tr.TAG_VARIANTS`)
-    by its names only: the order a spec lists its variants in is not configuration (the revision
-    does not count it either), so listing them in another order writes nothing."""
-    def canonical(tags: dict[str, str]) -> dict[str, Any]:
-        if tr.TAG_VARIANTS not in tags:
-            return dict(tags)
-        return {**tags, tr.TAG_VARIANTS: sorted(tags[tr.TAG_VARIANTS].split(","))}
-
-    return canonical(live) == canonical(wanted)
-
-
-def _traffic(endpoint: Any) -> dict[str, int]:
-    """Live traffic without Azure's filled-in zeros."""
-    return {k: int(v) for k, v in (getattr(endpoint, "traffic", None) or {}).items() if int(v) > 0}
-
-
-def _differs(request: tr.AzureMLRequest, d: tr.DeploymentRequest, live: Any) -> bool:
-    """Whether the live deployment differs from ``d`` in what a PUT would set."""
-    settings = live.request_settings
-    collector = live.data_collector
-    collections = getattr(collector, "collections", None) or {}
-    want_collector = None
-    if d.data_collector:
-        want_collector = (float(d.data_collector["sampling_rate"]), sorted(
-            tr.arm_id(request.target, "data", a["name"], a["version"]).lower()
-            for a in d.data_collector["collections"].values()))
-    have_collector = None
-    if collections:
-        have_collector = (float(getattr(collector, "sampling_rate", None) or 0.0), sorted(
-            str(c.data).lower() for c in collections.values() if str(c.enabled).lower() == "true"))
-    probes_ok = all(
-        probe is not None and all(getattr(probe, k, None) == v for k, v in tr.PROBE.items())
-        for probe in (live.liveness_probe, live.readiness_probe))
-    tags = {k: v for k, v in (live.tags or {}).items() if k != TAG_CREATED}
-    return any((
-        (live.environment or "").lower() != d.environment_id.lower(),
-        (live.model or "").lower() != (d.model or "").lower(),
-        (int(live.instance_count or 0) != d.instance_count if d.scaling is None
-         else not d.scaling.min_replicas <= int(live.instance_count or 0) <= d.scaling.max_replicas),
-        dict(live.environment_variables or {}) != d.environment_variables,
-        bool(live.app_insights_enabled) != d.app_insights_enabled,
-        getattr(settings, "request_timeout_ms", None) != d.request_timeout_ms,
-        getattr(settings, "max_concurrent_requests_per_instance", None) != d.max_concurrent_requests_per_instance,
-        # azure-ai-ml 1.35 reads request-setting durations back truncated to whole seconds
-        # (PT0.5S -> 0 ms): compare at that precision, or every re-apply would PUT again.
-        (getattr(settings, "max_queue_wait_ms", None) or 0) // 1000 != tr.MAX_QUEUE_WAIT_MS // 1000,
-        not probes_ok, want_collector != have_collector, tags != d.tags,
-    ))

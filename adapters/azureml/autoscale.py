@@ -36,6 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.azureml.ownership import TAG_DEPLOYMENT, TAG_OWNER, TAG_VARIANT
 from core.targets import AzureMLTarget
 
 __all__ = [
@@ -62,9 +63,6 @@ TIME_WINDOW = "PT5M"
 SCALE_OUT_COOLDOWN = "PT5M"
 SCALE_IN_COOLDOWN = "PT10M"
 PROFILE = "default"
-TAG_DEPLOYMENT = "deploy-anywhere-deployment"
-TAG_VARIANT = "deploy-anywhere-variant"
-TAG_OWNER = "deploy-anywhere-owner"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Building ``MLClient``: production credentials or a sandbox emulator, without global leaks.
+"""The SDK side of Azure ML: building ``MLClient`` (production credentials or a sandbox emulator,
+without global leaks), and every use of azure-ai-ml's private API (pinned in pyproject.toml).
 
 - Production: ``azure.identity.DefaultAzureCredential`` and the public Azure cloud.
 - Sandbox (``{"url": "https://127.0.0.1:PORT", "ca_file": ...}``): a static local credential, a
@@ -10,6 +11,12 @@ restores the previous value under a lock, so clients for different clouds do not
 other. azure-core retries a call at most ``RETRY_TOTAL`` times, honouring ``Retry-After`` up to
 ``MAX_RETRY_AFTER`` seconds; anything longer surfaces as ``ProviderUnavailable`` and is core's to
 retry. The SDK's loggers are silenced and its progress output turned off.
+
+Private API, all of it here: the generated ARM operation groups behind ``MLClient``
+(:func:`rest_endpoints`, :func:`rest_deployments`: writes with ``polling=False``, and the basic
+reads of :class:`WireReader`, which parse the JSON themselves), the entity <-> REST conversions
+(:func:`endpoint_from_rest`, :func:`endpoint_rest_object`, :func:`rest_object`) and the data
+collector's ``DataAsset`` (:func:`data_asset`).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import logging
 import os
 import threading
 import time
+import urllib.parse
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -28,7 +36,9 @@ from adapters.http_env import frozen_settings
 from core.targets import AzureMLTarget
 
 __all__ = ["StaticCredential", "ClientBundle", "make_client", "make_monitor_client", "cloud_name",
-           "cloud_metadata", "silence_sdk", "RETRY_TOTAL", "MAX_RETRY_AFTER"]
+           "cloud_metadata", "silence_sdk", "RETRY_TOTAL", "MAX_RETRY_AFTER", "rest_endpoints",
+           "rest_deployments", "endpoint_from_rest", "endpoint_rest_object", "rest_object", "data_asset",
+           "WireReader"]
 
 ARM_URL = "https://management.azure.com/"
 """Azure Resource Manager (public cloud): the host every management call goes to."""
@@ -184,3 +194,110 @@ def make_monitor_client(target: AzureMLTarget, bundle: ClientBundle, policies: S
     client = MonitorManagementClient(bundle.credential, target.subscription_id, **kwargs)
     silence_sdk()
     return client
+
+
+# ------------------------------------------------------------------------------ private API
+
+
+def rest_endpoints(ml: Any) -> Any:
+    """The generated ARM operation group of online endpoints behind ``ml.online_endpoints``."""
+    return ml.online_endpoints._online_operation
+
+
+def rest_deployments(ml: Any) -> Any:
+    """The generated ARM operation group of online deployments behind ``ml.online_deployments``."""
+    return ml.online_deployments._online_deployment
+
+
+def endpoint_from_rest(rest: Any) -> Any:
+    """A generated ``OnlineEndpoint`` REST model as the azure-ai-ml entity ``MLClient`` returns."""
+    from azure.ai.ml.entities import OnlineEndpoint
+
+    return OnlineEndpoint._from_rest_object(rest)
+
+
+def endpoint_rest_object(entity: Any, *, location: str) -> Any:
+    """An endpoint entity as the REST model azure-ai-ml PUTs."""
+    return entity._to_rest_online_endpoint(location=location)
+
+
+def rest_object(entity: Any, **kwargs: Any) -> Any:
+    """A deployment, environment or data entity as the REST model azure-ai-ml PUTs."""
+    return entity._to_rest_object(**kwargs)
+
+
+def data_asset(asset: Mapping[str, Any]) -> Any:
+    """The ``DataAsset`` a data collector's collection references (``{"name", "version", "path"}``)."""
+    from azure.ai.ml.entities._deployment.data_asset import DataAsset
+
+    return DataAsset(**asset)
+
+
+class WireReader:
+    """GETs of one workspace's online endpoints and deployments, answered as wire JSON.
+    ``endpoints`` / ``deployments``: the SDK's generated operation groups (their pipeline,
+    configuration and request builders are used as the SDK uses them)."""
+
+    def __init__(self, endpoints: Any, deployments: Any, *, resource_group: str, workspace: str) -> None:
+        self._endpoints = endpoints
+        self._deployments = deployments
+        self._scope = {"resource_group_name": resource_group, "workspace_name": workspace}
+
+    def endpoint(self, name: str) -> dict[str, Any]:
+        """``GET .../onlineEndpoints/{name}`` (errors raised as the SDK raises them: a missing
+        endpoint is ``ResourceNotFoundError``)."""
+        return self._endpoints.get(endpoint_name=name, stream=True, cls=_json, **self._scope)  # type: ignore[no-any-return]
+
+    def deployments(self, name: str) -> list[dict[str, Any]]:
+        """Every page of ``GET .../onlineEndpoints/{name}/deployments``."""
+        from azure.ai.ml._restclient.arm_ml_service.operations._operations import (
+            build_online_deployments_list_request,
+        )
+
+        ops = self._deployments
+        config = ops._config
+        request = build_online_deployments_list_request(
+            endpoint_name=name, subscription_id=config.subscription_id, api_version=config.api_version,
+            **self._scope)
+        out: list[dict[str, Any]] = []
+        while True:
+            request.url = ops._client.format_url(request.url, endpoint=config.base_url)
+            body = _checked(ops._client.send_request(request))
+            out += body.get("value") or []
+            next_link = body.get("nextLink")
+            if not next_link:
+                return out
+            request = _next_request(next_link, config.api_version)
+
+
+def _json(pipeline_response: Any, stream: Any, headers: Any) -> dict[str, Any]:
+    """The generated operations' ``cls`` hook with ``stream=True``: the raw JSON body."""
+    import json
+
+    return json.loads(b"".join(stream))  # type: ignore[no-any-return]
+
+
+def _checked(response: Any) -> dict[str, Any]:
+    """The JSON of a 200; any other status raised as the generated operations raise it."""
+    from azure.core.exceptions import (
+        ClientAuthenticationError, HttpResponseError, ResourceExistsError, ResourceNotFoundError,
+        ResourceNotModifiedError, map_error,
+    )
+    from azure.mgmt.core.exceptions import ARMErrorFormat
+
+    if response.status_code != 200:
+        map_error(status_code=response.status_code, response=response, error_map={
+            401: ClientAuthenticationError, 404: ResourceNotFoundError, 409: ResourceExistsError,
+            304: ResourceNotModifiedError})
+        raise HttpResponseError(response=response, error_format=ARMErrorFormat)
+    return response.json()  # type: ignore[no-any-return]
+
+
+def _next_request(next_link: str, api_version: str) -> Any:
+    """The next page, with the client's api-version (as the generated pager does)."""
+    from azure.core.rest import HttpRequest
+
+    parsed = urllib.parse.urlparse(next_link)
+    params = {k: [urllib.parse.quote(v) for v in values] for k, values in urllib.parse.parse_qs(parsed.query).items()}
+    params["api-version"] = [api_version]
+    return HttpRequest("GET", urllib.parse.urljoin(next_link, parsed.path), params=params)

@@ -23,7 +23,7 @@ from azure.core.exceptions import (
     ServiceResponseError,
 )
 
-from core import metrics
+from adapters.kit import sdk_errors_for
 from core.errors import (
     Conflict,
     DeployError,
@@ -45,13 +45,6 @@ def provider_message(exc: BaseException) -> str:
         return f"{code}: {message}" if code else str(message)
     text = getattr(exc, "message", None) or str(exc)
     return str(text).strip().splitlines()[0] if str(text).strip() else type(exc).__name__
-
-
-@contextmanager
-def sdk_errors(action: str) -> Iterator[None]:
-    """Count the provider call made inside the block (core.metrics) and map its errors."""
-    with metrics.provider_call("azureml"), _mapped(action):
-        yield
 
 
 @contextmanager
@@ -100,3 +93,8 @@ def _mapped(action: str) -> Iterator[None]:
         if isinstance(exc, MlException):
             raise ProviderError(f"Azure ML {action}: {provider_message(exc)}") from exc
         raise
+
+
+sdk_errors = sdk_errors_for("azureml", _mapped)
+"""``with sdk_errors(action):`` counts the azureml call made inside the block (core.metrics) and
+maps its exceptions with :func:`_mapped`."""

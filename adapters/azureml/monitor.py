@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from adapters.azureml import autoscale as asc
+from adapters.azureml import ownership as own
 from adapters.azureml import translate as tr
 from adapters.azureml.errors import sdk_errors
 from core.errors import NotFound
@@ -64,7 +65,7 @@ class AutoscaleSettings:
             # match on the model, serialize only the matches: serializing every setting of the
             # resource group doubled the cost of a full check
             uri = str(item.target_resource_uri or "").lower()
-            if (item.tags or {}).get(tr.TAG_DEPLOYMENT) == endpoint or uri.startswith(prefix):
+            if (item.tags or {}).get(own.TAG_DEPLOYMENT) == endpoint or uri.startswith(prefix):
                 found.append(item.serialize(keep_readonly=True))
         return found
 
@@ -94,7 +95,7 @@ class AutoscaleSettings:
                 continue
             wanted.add(d.autoscale_name.lower())
             body = asc.setting_for(request.target, request.endpoint_name, d.variant, d.name, d.scaling,
-                                   location=location, owner=d.tags.get(asc.TAG_OWNER))
+                                   location=location, owner=d.tags.get(own.TAG_OWNER))
             if not asc.same_setting(body, live.get(d.autoscale_name.lower())):
                 self.put(d.autoscale_name, body)
         for key, setting in live.items():
@@ -107,7 +108,7 @@ class AutoscaleSettings:
         that name that is not the owner's); True when there was nothing to delete."""
         keep = {k.lower() for k in keep_targets}
         doomed = [s for s in self.of_endpoint(endpoint) if self.target_of(s) not in keep
-                  and (owner is None or (s.get("tags") or {}).get(asc.TAG_OWNER) == owner)]
+                  and (owner is None or (s.get("tags") or {}).get(own.TAG_OWNER) == owner)]
         for setting in doomed:
             self.delete(str(setting["name"]))
         return not doomed

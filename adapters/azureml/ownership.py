@@ -16,10 +16,21 @@ from typing import Any
 
 from core.ownership import OWNER_STAMP, Stamps, stamped_by
 
-__all__ = ["TAG_OWNER", "endpoint_stamps", "deployment_owned", "split", "summary"]
+__all__ = ["TAG_OWNER", "TAG_DEPLOYMENT", "TAG_REVISION", "TAG_VARIANT", "TAG_VARIANTS", "TAG_CREATED",
+           "endpoint_stamps", "deployment_owned", "split", "summary"]
 
 TAG_OWNER = OWNER_STAMP
-_TAG_DEPLOYMENT, _TAG_REVISION = "deploy-anywhere-deployment", "deploy-anywhere-revision"
+"""On the endpoint, every deployment and autoscale setting: the deployment's uid."""
+TAG_DEPLOYMENT = "deploy-anywhere-deployment"
+"""On the endpoint, every deployment and autoscale setting: the deployment's (endpoint's) name."""
+TAG_REVISION = "deploy-anywhere-revision"
+"""On the endpoint: the revision it serves, written by the rollout's last call."""
+TAG_VARIANT = "deploy-anywhere-variant"
+"""On every deployment and autoscale setting: the variant it realises."""
+TAG_VARIANTS = "deploy-anywhere-variants"
+"""On the endpoint: the variants in spec order (Azure keeps no order of deployments)."""
+TAG_CREATED = "deploy-anywhere-created-by"
+"""On every deployment: the revision that created it (``discard`` removes a failed revision's)."""
 
 
 def _tags(resource: Any) -> dict[str, str]:
@@ -29,7 +40,7 @@ def _tags(resource: Any) -> dict[str, str]:
 
 def endpoint_stamps(endpoint_tags: dict[str, str]) -> Stamps:
     """The ownership stamps of an endpoint, from its tags."""
-    return Stamps(owner=endpoint_tags.get(TAG_OWNER), revision=endpoint_tags.get(_TAG_REVISION))
+    return Stamps(owner=endpoint_tags.get(TAG_OWNER), revision=endpoint_tags.get(TAG_REVISION))
 
 
 def deployment_owned(deployment: Any, endpoint_tags: dict[str, str], *, owner: str | None, name: str) -> bool:
@@ -37,7 +48,7 @@ def deployment_owned(deployment: Any, endpoint_tags: dict[str, str], *, owner: s
     ``owner``, else the endpoint's own owner tag."""
     tags = _tags(deployment)
     reference = owner if owner is not None else endpoint_tags.get(TAG_OWNER)
-    return stamped_by(tags.get(TAG_OWNER), tags.get(_TAG_DEPLOYMENT), owner=reference, name=name)
+    return stamped_by(tags.get(TAG_OWNER), tags.get(TAG_DEPLOYMENT), owner=reference, name=name)
 
 
 def summary(deployment: Any, traffic: int, environments: dict[str, Any] | None = None) -> dict[str, Any]:

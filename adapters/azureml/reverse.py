@@ -1,4 +1,7 @@
-"""Pure inverse of :mod:`adapters.azureml.translate`: what describe read -> :class:`LiveEndpoint`.
+"""Pure inverse of :mod:`adapters.azureml.translate`: what describe read -> :class:`LiveEndpoint`,
+and its write-side twins (:func:`deployment_needs_update`, :func:`same_tags`, :func:`traffic_of`:
+what ``submit`` compares before it PUTs, under the drift matrix's guard,
+tests/checks/test_drift_matrix.py).
 
 Described objects are azure-ai-ml entities as ``MLClient`` returns them (full describes), or the
 wire views of :mod:`adapters.azureml.wire` answering the same attributes (basic describes), read by
@@ -30,11 +33,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from adapters.azureml import ownership as own
+from adapters.azureml import translate as tr
 from adapters.azureml.autoscale import METRIC, variant_scaling
+from adapters.azureml.ownership import TAG_CREATED, TAG_REVISION, TAG_VARIANT, TAG_VARIANTS
 from core.live import Health, LiveEndpoint, build_live_config
 from core.targets import AzureMLTarget
 
-__all__ = ["STATUS_MAP", "AzureMLDescribed", "to_live", "ANONYMOUS_ENVIRONMENT", "TAG_VARIANTS", "BUSY"]
+__all__ = ["STATUS_MAP", "AzureMLDescribed", "to_live", "ANONYMOUS_ENVIRONMENT", "BUSY", "traffic_of",
+           "same_tags", "deployment_needs_update"]
 
 STATUS_MAP: dict[str, Health] = {
     "Creating": Health.PROVISIONING,
@@ -48,11 +54,6 @@ STATUS_MAP: dict[str, Health] = {
 
 BUSY = frozenset({"Creating", "Updating", "Deleting"})
 ANONYMOUS_ENVIRONMENT = "CliV2AnonymousEnvironment"
-TAG_VARIANTS = "deploy-anywhere-variants"
-"""Endpoint tag listing the variants in spec order (Azure keeps no order of deployments)."""
-
-_TAG_DEPLOYMENT, _TAG_REVISION, _TAG_VARIANT = (
-    "deploy-anywhere-deployment", "deploy-anywhere-revision", "deploy-anywhere-variant")
 _AUTH = {"aad_token": "iam", "key": "key", "aml_token": "token"}
 _NAME = re.compile(r"^([a-z](?:[a-z0-9-]{0,14}[a-z0-9])?)-[0-9a-f]{8}$")
 _ARM_ASSET = re.compile(r"(?i)^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/"
@@ -97,7 +98,7 @@ def _reference(value: str | None) -> str | None:
 def variant_name(deployment: Any) -> str:
     tags = _get(deployment, "tags") or {}
     match = _NAME.fullmatch(deployment.name)
-    return tags.get(_TAG_VARIANT) or (match.group(1) if match else deployment.name)
+    return tags.get(TAG_VARIANT) or (match.group(1) if match else deployment.name)
 
 
 def _traffic(endpoint: Any) -> dict[str, int]:
@@ -260,7 +261,7 @@ def to_live(described: AzureMLDescribed, *, owner: str | None = None) -> LiveEnd
         name=ep.name,
         health=health,
         provider_status=state,
-        revision=tags.get(_TAG_REVISION),
+        revision=tags.get(TAG_REVISION),
         config=config,
         provider_ids={"endpoint_id": _get(ep, "id"),
                       "deployments": sorted(d.name for d in described.deployments)},
@@ -271,3 +272,55 @@ def to_live(described: AzureMLDescribed, *, owner: str | None = None) -> LiveEnd
         unmanaged=unmanaged,
         unreadable=unreadable,
     )
+
+
+def same_tags(live: dict[str, str], wanted: dict[str, str]) -> bool:
+    """Whether the endpoint's tags are the request's; the variants tag (:data:`TAG_VARIANTS`)
+    by its names only: the order a spec lists its variants in is not configuration (the revision
+    does not count it either), so listing them in another order writes nothing."""
+    def canonical(tags: dict[str, str]) -> dict[str, Any]:
+        if TAG_VARIANTS not in tags:
+            return dict(tags)
+        return {**tags, TAG_VARIANTS: sorted(tags[TAG_VARIANTS].split(","))}
+
+    return canonical(live) == canonical(wanted)
+
+
+def traffic_of(endpoint: Any) -> dict[str, int]:
+    """Live traffic without Azure's filled-in zeros."""
+    return {k: int(v) for k, v in (getattr(endpoint, "traffic", None) or {}).items() if int(v) > 0}
+
+
+def deployment_needs_update(request: tr.AzureMLRequest, d: tr.DeploymentRequest, live: Any) -> bool:
+    """Whether the live deployment (an entity, read as :func:`to_live` reads it) differs from ``d``
+    in what a PUT of ``d`` would set."""
+    settings = live.request_settings
+    collector = live.data_collector
+    collections = getattr(collector, "collections", None) or {}
+    want_collector = None
+    if d.data_collector:
+        want_collector = (float(d.data_collector["sampling_rate"]), sorted(
+            tr.arm_id(request.target, "data", a["name"], a["version"]).lower()
+            for a in d.data_collector["collections"].values()))
+    have_collector = None
+    if collections:
+        have_collector = (float(getattr(collector, "sampling_rate", None) or 0.0), sorted(
+            str(c.data).lower() for c in collections.values() if str(c.enabled).lower() == "true"))
+    probes_ok = all(
+        probe is not None and all(getattr(probe, k, None) == v for k, v in tr.PROBE.items())
+        for probe in (live.liveness_probe, live.readiness_probe))
+    tags = {k: v for k, v in (live.tags or {}).items() if k != TAG_CREATED}
+    return any((
+        (live.environment or "").lower() != d.environment_id.lower(),
+        (live.model or "").lower() != (d.model or "").lower(),
+        (int(live.instance_count or 0) != d.instance_count if d.scaling is None
+         else not d.scaling.min_replicas <= int(live.instance_count or 0) <= d.scaling.max_replicas),
+        dict(live.environment_variables or {}) != d.environment_variables,
+        bool(live.app_insights_enabled) != d.app_insights_enabled,
+        getattr(settings, "request_timeout_ms", None) != d.request_timeout_ms,
+        getattr(settings, "max_concurrent_requests_per_instance", None) != d.max_concurrent_requests_per_instance,
+        # azure-ai-ml 1.35 reads request-setting durations back truncated to whole seconds
+        # (PT0.5S -> 0 ms): compare at that precision, or every re-apply would PUT again.
+        (getattr(settings, "max_queue_wait_ms", None) or 0) // 1000 != tr.MAX_QUEUE_WAIT_MS // 1000,
+        not probes_ok, want_collector != have_collector, tags != d.tags,
+    ))

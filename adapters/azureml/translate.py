@@ -1,8 +1,9 @@
-"""Pure Azure ML translation: spec -> request (``to_request``) and described -> live (``to_live``).
+"""Pure Azure ML translation: spec -> request (``to_request``, ``request_calls``, ``check_values``);
+the inverse (described -> live) is :mod:`.reverse`.
 
 No I/O. azure-ai-ml entities are imported inside the functions that build them (``adapters.azureml``
-itself never imports azure). Provider names are deterministic, so a retried create finds its first
-try:
+itself never imports azure); the SDK's private conversions they need are :mod:`.client`'s.
+Provider names are deterministic, so a retried create finds its first try:
 
 - endpoint                 ``{name}``
 - deployment (per variant) ``{variant}-{hash8}``: the hash covers the create-only fields
@@ -32,36 +33,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from adapters.azureml import autoscale as asc
-from adapters.azureml.values import MAX_REQUEST_TIMEOUT_S, check_values  # noqa: F401 - re-exported
+from adapters.azureml import client
+from adapters.azureml.ownership import TAG_DEPLOYMENT, TAG_REVISION, TAG_VARIANT, TAG_VARIANTS
+from adapters.azureml.values import check_values
 from core.ownership import OWNER_STAMP, Ownership
 from core.spec import EndpointSpec, canonical_json, revision
 from core.targets import AzureMLTarget
-from adapters.azureml.reverse import (  # noqa: F401 - re-exported: the inverse lives beside
-    STATUS_MAP,
-    TAG_VARIANTS,
-    AzureMLDescribed,
-    to_live,
-)
 
 __all__ = [
-    "STATUS_MAP",
-    "TAG_DEPLOYMENT",
-    "TAG_REVISION",
-    "TAG_VARIANT",
-    "TAG_VARIANTS",
     "AUTH_MODES",
     "PROBE",
     "MAX_QUEUE_WAIT_MS",
     "DeploymentRequest",
     "AzureMLRequest",
-    "AzureMLDescribed",
     "check_values",
     "deployment_name",
     "variant_of",
     "arm_id",
     "asset_reference",
     "to_request",
-    "to_live",
+    "request_calls",
     "endpoint_entity",
     "deployment_entity",
     "environment_entity",
@@ -70,10 +61,6 @@ __all__ = [
     "deployment_rest",
     "data_assets",
 ]
-
-TAG_DEPLOYMENT = "deploy-anywhere-deployment"
-TAG_REVISION = "deploy-anywhere-revision"
-TAG_VARIANT = "deploy-anywhere-variant"
 
 AUTH_MODES = {"iam": "aad_token", "key": "key", "token": "aml_token"}
 """Spec auth_mode -> azure-ai-ml's ``auth_mode``."""
@@ -275,12 +262,10 @@ def deployment_entity(endpoint: str, d: DeploymentRequest) -> Any:
         OnlineRequestSettings,
         ProbeSettings,
     )
-    from azure.ai.ml.entities._deployment.data_asset import DataAsset
-
     collector = None
     if d.data_collector:
         collector = DataCollector(
-            collections={c: DeploymentCollection(enabled="true", data=DataAsset(**asset))
+            collections={c: DeploymentCollection(enabled="true", data=client.data_asset(asset))
                          for c, asset in d.data_collector["collections"].items()},
             sampling_rate=d.data_collector["sampling_rate"])
     return ManagedOnlineDeployment(
@@ -306,7 +291,7 @@ def _data_entity(asset: dict[str, str]) -> Any:
 def endpoint_rest(request: AzureMLRequest, *, traffic: dict[str, int] | None, tags: dict[str, str],
                   location: str) -> Any:
     """The OnlineEndpoint REST body ``submit`` PUTs."""
-    return endpoint_entity(request, traffic=traffic, tags=tags)._to_rest_online_endpoint(location=location)
+    return client.endpoint_rest_object(endpoint_entity(request, traffic=traffic, tags=tags), location=location)
 
 
 def data_assets(request: AzureMLRequest, d: DeploymentRequest) -> list[Any]:
@@ -323,7 +308,7 @@ def deployment_rest(request: AzureMLRequest, d: DeploymentRequest, *, location: 
         for c, asset in (d.data_collector or {})["collections"].items():
             entity.data_collector.collections[c].data = arm_id(request.target, "data", asset["name"],
                                                                asset["version"])
-    return entity._to_rest_object(location=location)
+    return client.rest_object(entity, location=location)
 
 
 def wire_bodies(request: AzureMLRequest, *, location: str = "westeurope") -> list[dict[str, Any]]:
@@ -336,10 +321,10 @@ def wire_bodies(request: AzureMLRequest, *, location: str = "westeurope") -> lis
         if d.inline_environment:
             env = environment_entity(d.inline_environment)
             calls.append({"operation": "PUT environments", "name": f"{env.name}:{env.version}",
-                          "body": env._to_rest_object().as_dict()})
+                          "body": client.rest_object(env).as_dict()})
         for data in data_assets(request, d):
             calls.append({"operation": "PUT data", "name": f"{data.name}:{data.version}",
-                          "body": data._to_rest_object().as_dict()})
+                          "body": client.rest_object(data).as_dict()})
         calls.append({"operation": "PUT onlineDeployments", "name": d.name,
                       "body": deployment_rest(request, d, location=location).as_dict()})
     calls.append({"operation": "PUT onlineEndpoints", "name": request.endpoint_name,
@@ -352,3 +337,11 @@ def wire_bodies(request: AzureMLRequest, *, location: str = "westeurope") -> lis
                                                   d.scaling, location=location, owner=d.tags.get(OWNER_STAMP))})
     return calls
 
+
+def request_calls(request: AzureMLRequest, *, exists: bool) -> list[dict[str, Any]]:
+    """The calls ``submit`` (then ``finalize``) makes for an endpoint that does (``exists``) or
+    does not exist yet, ``[{"operation", "params": {"name", "body"}}]`` (plan shows them)."""
+    calls = wire_bodies(request)
+    if exists:
+        calls = calls[1:]
+    return [{"operation": c["operation"], "params": {"name": c["name"], "body": c["body"]}} for c in calls]

@@ -1,4 +1,27 @@
-"""AWS SageMaker real-time endpoints (boto3). Capability data only: no SDK import here."""
+"""AWS SageMaker real-time endpoints (boto3).
+
+This module is capability data only (:data:`CAPABILITIES`): no SDK import here, so
+``deploy-anywhere --help`` imports no boto3. The package, one role per file (adapters/TEMPLATE.md):
+
+- ``adapter.py``    :class:`SageMakerAdapter`: boto3 calls only (describe, the stepped writes, invoke)
+- ``translate.py``  spec -> requests: ``to_request``, ``request_calls``, ``check_values``, names
+- ``reverse.py``    describes -> :class:`core.live.LiveEndpoint`: ``to_live``, ``STATUS_MAP``, and
+  ``runtime_changes``, the write-side twin of ``to_live``
+- ``client.py``     the boto3 clients (retry/timeout config, sandbox wiring, one runtime client per
+  request timeout)
+- ``errors.py``     the one mapping of botocore exceptions to :mod:`core.errors`
+- ``secrets.py``    AWS Secrets Manager reads (``resolve_secret``)
+- ``catalog.py``    the real-time instance types, from botocore's service model
+- ``ownership.py``  which resources are this deployment's (stamps)
+- ``scaling.py``    (platform-only) Application Auto Scaling of variants
+- ``repair.py``     (platform-only) re-creating immutable models/configs re-created behind the
+  service's back (``same_content``, twin config names)
+
+Stamps as SageMaker spells them (tags; live resources carry them, so they are never renamed):
+``deploy-anywhere:deployment`` and ``deploy-anywhere:revision`` (with a colon) on the endpoint,
+its endpoint configs and models, ``deploy-anywhere-owner`` (the owner uid) on the same; scaling
+policies carry the uid in their name. The revision is also in the endpoint config's name.
+"""
 
 from core.adapter import Capabilities, Feature, FieldRule, Owner
 

@@ -1,5 +1,5 @@
-"""SageMaker adapter: boto3 calls only; translation lives in :mod:`.translate`, error mapping in
-:mod:`.errors`. Thin and non-blocking: every method returns once SageMaker accepted the call.
+"""SageMaker adapter: boto3 calls only (the package docstring lists the other modules). Thin and
+non-blocking: every method returns once SageMaker accepted the call.
 
 Reads: a basic describe is ONE DescribeEndpoint; the endpoint config and models it names are
 immutable and served from a per-adapter cache. A full describe re-reads config and models and adds
@@ -19,28 +19,25 @@ registered target), never by variant name alone.
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
+from adapters.kit import create_or_adopt, missing_is_none
 from adapters.sagemaker import CAPABILITIES
 from adapters.sagemaker import ownership as own
+from adapters.sagemaker import reverse as rv
 from adapters.sagemaker import translate as tr
+from adapters.sagemaker.client import Clients
 from adapters.sagemaker.errors import sdk_errors
 from adapters.sagemaker.repair import same_content, twin_config_names
 from adapters.sagemaker.scaling import VariantScaling
 from adapters.sagemaker.secrets import SecretReader
-from core.adapter import CONNECTIONS_PER_HOST, DONE, Adapter, Gap, InvokeResult, Progress
+from core.adapter import DONE, Adapter, InvokeResult, Progress
 from core.cache import ImmutableCache
 from core.errors import Conflict, NotFound, NotOwned
-from core.live import LiveEndpoint
 from core.ownership import Ownership, Stamps, not_owned
-from core.spec import EndpointSpec, TestQuery
+from core.spec import TestQuery
 from core.spec_env import SecretRef
 from core.targets import SageMakerTarget
 
@@ -49,75 +46,24 @@ __all__ = ["SageMakerAdapter"]
 _BUSY = {"Creating", "Updating", "SystemUpdating", "RollingBack", "Deleting"}
 
 
-class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
+class SageMakerAdapter(Adapter[tr.SageMakerRequest, rv.SageMakerDescribed]):
     """One AWS account + region. ``emulators``: sandbox map platform -> {"url": ...}."""
 
     capabilities = CAPABILITIES
+    translate = tr
+    reverse = rv
+    secret_store = "aws_secrets_manager"
 
     def __init__(self, target: SageMakerTarget, *, emulators: Mapping[str, Any] | None = None,
                  read_timeout: float = 60.0) -> None:
         self.target = target
-        emulator = (emulators or {}).get("sagemaker")
-        kwargs: dict[str, Any] = {"region_name": target.region}
-        if emulator:
-            kwargs |= {"endpoint_url": emulator["url"], "aws_access_key_id": "sandbox",
-                       "aws_secret_access_key": "sandbox"}
-        self._session = session = boto3.session.Session()
-        self._client_kwargs = kwargs
-        config = self._config_for(read_timeout)
-        self.sm = session.client("sagemaker", config=config, **kwargs)
-        self.runtime = session.client("sagemaker-runtime", config=config, **kwargs)
-        self.scaling = session.client("application-autoscaling", config=config, **kwargs)
+        self.clients = clients = Clients(target, (emulators or {}).get("sagemaker"), read_timeout=read_timeout)
+        self.sm, self.runtime, self.scaling = clients.sm, clients.runtime, clients.scaling
         self.autoscaling = VariantScaling(self.scaling)
-        self._runtimes: dict[float, Any] = {read_timeout: self.runtime}
-        self._runtimes_lock = threading.Lock()
-        self._secrets = SecretReader(session, kwargs, config)
+        self._secrets = SecretReader(clients.session, clients.kwargs, clients.config)
         self._configs = ImmutableCache()
         self._config_tags = ImmutableCache()
         self._models = ImmutableCache()
-
-    @staticmethod
-    def _config_for(read_timeout: float) -> Config:
-        # botocore's standard retry mode handles single-call throttling; longer outages reach
-        # core/wait.py as ProviderUnavailable and are retried there with jittered backoff.
-        return Config(retries={"mode": "standard", "total_max_attempts": 3},
-                      connect_timeout=5, read_timeout=read_timeout, user_agent_extra="deploy-anywhere",
-                      max_pool_connections=CONNECTIONS_PER_HOST)
-
-    def _runtime_for(self, timeout: float) -> Any:
-        """A sagemaker-runtime client whose read timeout is the spec's request timeout."""
-        with self._runtimes_lock:
-            if timeout not in self._runtimes:
-                self._runtimes[timeout] = self._session.client(
-                    "sagemaker-runtime", config=self._config_for(timeout), **self._client_kwargs)
-            return self._runtimes[timeout]
-
-    # ----------------------------------------------------------------------------------- pure
-
-    @classmethod
-    def check_values(cls, spec: EndpointSpec) -> list[Gap]:
-        return tr.check_values(spec)
-
-    def to_request(self, spec: EndpointSpec, *, owner: Ownership | None = None) -> tr.SageMakerRequest:
-        return tr.to_request(spec, owner=owner)
-
-    def to_live(self, described: tr.SageMakerDescribed, *, owner: str | None = None) -> LiveEndpoint:
-        return tr.to_live(described, owner=owner)
-
-    def request_calls(self, request: tr.SageMakerRequest, *, exists: bool) -> list[dict[str, Any]]:
-        calls = [{"operation": "CreateModel", "params": m} for m in request.models]
-        calls.append({"operation": "CreateEndpointConfig", "params": request.endpoint_config})
-        if exists:
-            calls.append({"operation": "UpdateEndpoint", "params": {
-                "EndpointName": request.endpoint_name, "EndpointConfigName": request.config_name}})
-            calls.append({"operation": "AddTags", "params": {
-                "ResourceArn": f"<endpoint {request.endpoint_name}>", "Tags": request.endpoint["Tags"]}})
-        else:
-            calls.append({"operation": "CreateEndpoint", "params": request.endpoint})
-        for s in request.scaling:
-            calls.append({"operation": "RegisterScalableTarget", "params": s.register})
-            calls.append({"operation": "PutScalingPolicy", "params": s.policy})
-        return calls
 
     # ---------------------------------------------------------------------------------- reads
 
@@ -131,17 +77,11 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
     def _immutable(self, cache: ImmutableCache, action: str, call: Any, key: str, name: str,
                    fresh: bool) -> dict[str, Any] | None:
         """Describe an immutable object through ``cache`` (``fresh``: bypass it); None if missing."""
-        cached = None if fresh else cache.get(name)
-        if cached is not None:
-            return cached
-        try:
+        def describe() -> dict[str, Any]:
             with sdk_errors(action):
-                found: dict[str, Any] = call(**{key: name})
-        except NotFound:
-            cache.drop(name)
-            return None
-        cache.put(name, found)
-        return found
+                return dict(call(**{key: name}))
+
+        return cache.read(name, missing_is_none(describe), fresh=fresh)
 
     def _config(self, name: str, *, fresh: bool = False) -> dict[str, Any] | None:
         return self._immutable(self._configs, "DescribeEndpointConfig", self.sm.describe_endpoint_config,
@@ -165,15 +105,8 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
         entry as soon as the config itself is read again (any delete drops it from ``_configs``)."""
         arn = str(config.get("EndpointConfigArn") or "")
         key = f"{arn}@{config.get('CreationTime', '')}"
-        cached = None if fresh else self._config_tags.get(key)
-        if cached is not None:
-            return dict(cached)
-        try:
-            tags = self._tags(arn)
-        except NotFound:
-            return None
-        self._config_tags.put(key, tags)
-        return tags
+        tags = self._config_tags.read(key, missing_is_none(lambda: self._tags(arn)), fresh=fresh)
+        return None if tags is None else dict(tags)
 
     def stamps(self, name: str) -> Stamps | None:
         """DescribeEndpoint + ListTags of the endpoint."""
@@ -182,11 +115,11 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
             return None
         return own.endpoint_stamps(self._tags(endpoint["EndpointArn"]))
 
-    def describe(self, name: str, *, full: bool = True) -> tr.SageMakerDescribed | None:
+    def describe(self, name: str, *, full: bool = True) -> rv.SageMakerDescribed | None:
         endpoint = self._describe_endpoint(name)
         if endpoint is None:
             return None
-        described = tr.SageMakerDescribed(endpoint=endpoint, region=self.target.region)
+        described = rv.SageMakerDescribed(endpoint=endpoint, region=self.target.region)
         config_name = endpoint.get("EndpointConfigName")
         if config_name:
             described.config = self._config(config_name, fresh=full)
@@ -307,19 +240,7 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
     def _restore_runtime(self, endpoint: dict[str, Any], request: tr.SageMakerRequest) -> None:
         """UpdateEndpointWeightsAndCapacities back to the config's weights and (for variants
         without autoscaling, whose count the autoscaler does not own) instance counts."""
-        autoscaled = {s.variant for s in request.scaling}
-        live = {v["VariantName"]: v for v in endpoint.get("ProductionVariants", [])}
-        changes = []
-        for pv in request.endpoint_config["ProductionVariants"]:
-            name, current = pv["VariantName"], live.get(pv["VariantName"], {})
-            change: dict[str, Any] = {}
-            if float(current.get("DesiredWeight", pv["InitialVariantWeight"])) != pv["InitialVariantWeight"]:
-                change["DesiredWeight"] = pv["InitialVariantWeight"]
-            count = current.get("DesiredInstanceCount", pv["InitialInstanceCount"])
-            if name not in autoscaled and count != pv["InitialInstanceCount"]:
-                change["DesiredInstanceCount"] = pv["InitialInstanceCount"]
-            if change:
-                changes.append({"VariantName": name, **change})
+        changes = rv.runtime_changes(request, endpoint)
         if changes:
             with sdk_errors("UpdateEndpointWeightsAndCapacities"):
                 self.sm.update_endpoint_weights_and_capacities(
@@ -327,11 +248,11 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
 
     def _create(self, action: str, call: Any, params: dict[str, Any]) -> None:
         """Create, treating "already exists" as success (a retried or concurrent create)."""
-        try:
+        def send() -> None:
             with sdk_errors(action):
                 call(**params)
-        except Conflict:
-            pass
+
+        create_or_adopt(send)
 
     def _sync_tags(self, arn: str, tags: list[dict[str, str]], *, live: dict[str, str] | None = None) -> None:
         """The resource's tags set to ``tags`` (``live``: its tags, when just read)."""
@@ -371,7 +292,9 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
         """Whether ``endpoint`` is not ``owner``'s (False without an owner to check)."""
         return owner is not None and not owner.owns(own.endpoint_stamps(self._tags(endpoint["EndpointArn"])))
 
-    def delete(self, name: str, *, owner: Ownership | None = None) -> bool:
+    def delete(self, name: str, pending: Sequence[str] = (), *, owner: Ownership | None = None) -> Progress:
+        """DeleteEndpoint (scaling targets first), then, once it is gone, this deployment's configs
+        and models. SageMaker names no operation: progress is re-read, ``pending`` stays empty."""
         endpoint = self._describe_endpoint(name)
         if endpoint is not None and self._foreign(endpoint, owner):
             # not ours: left untouched, with the config and models it runs; our leftovers go
@@ -379,7 +302,7 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
                                                   or {}).get("ProductionVariants", [])}
             self._sweep(name, keep_configs={endpoint.get("EndpointConfigName") or ""},
                         keep_models=frozenset(in_use), owner=owner)
-            return True
+            return DONE
         if endpoint is not None:
             if endpoint["EndpointStatus"] != "Deleting":
                 names = [pv["VariantName"] for pv in (self._config(endpoint.get("EndpointConfigName") or "")
@@ -390,27 +313,30 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
                         self.sm.delete_endpoint(EndpointName=name)
                 except NotFound:
                     pass
-            return False
+            return Progress(False, (), f"deleting endpoint {name}")
         self._sweep(name, keep_configs=set(), keep_models=frozenset(), owner=owner)
-        return True
+        return DONE
 
-    def discard(self, request: tr.SageMakerRequest) -> bool:
+    def discard(self, request: tr.SageMakerRequest, pending: Sequence[str] = ()) -> Progress:
         endpoint = self._describe_endpoint(request.endpoint_name)
         if endpoint is None:
             self._sweep(request.endpoint_name, keep_configs=set(), keep_models=frozenset(), owner=request.owner)
-            return True
+            return DONE
         if self._foreign(endpoint, request.owner):
-            return True  # not ours: nothing of this rollout is on it, and it is never touched
+            return DONE  # not ours: nothing of this rollout is on it, and it is never touched
         current = endpoint.get("EndpointConfigName") or ""
+        status = endpoint["EndpointStatus"]
         if current in twin_config_names(request.config_name):
-            if endpoint["EndpointStatus"] == "Failed":
+            if status == "Failed":
                 return self.delete(request.endpoint_name)
-            return endpoint["EndpointStatus"] != "Deleting"  # it is serving this revision: keep
-        if endpoint["EndpointStatus"] in _BUSY:
-            return False
+            if status == "Deleting":
+                return Progress(False, (), f"endpoint {request.endpoint_name} is Deleting")
+            return DONE  # it is serving this revision: keep
+        if status in _BUSY:
+            return Progress(False, (), f"endpoint {request.endpoint_name} is {status}")
         in_use = {pv["ModelName"] for pv in (self._config(current) or {}).get("ProductionVariants", [])}
         self._sweep(request.endpoint_name, keep_configs={current}, keep_models=frozenset(in_use), owner=request.owner)
-        return True
+        return DONE
 
     # ------------------------------------------------------------------------------ cleanup
 
@@ -453,19 +379,16 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, tr.SageMakerDescribed]):
 
     # ------------------------------------------------------------------------------- secrets
 
-    def resolve_secret(self, ref: SecretRef) -> str:
-        """AWS Secrets Manager ARNs only (SageMaker cannot reference a secret itself): see
+    def read_secret(self, ref: SecretRef) -> str:
+        """AWS Secrets Manager ARNs (SageMaker cannot reference a secret itself): see
         :mod:`adapters.sagemaker.secrets`."""
-        if ref.kind != "aws_secrets_manager":
-            return super().resolve_secret(ref)
         return self._secrets.read(ref)
 
     # ---------------------------------------------------------------------------- data plane
 
     def invoke(self, name: str, query: TestQuery, *, timeout: float) -> InvokeResult:
-        payload = query.payload
-        body = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
-        client = self._runtime_for(timeout)
+        body = query.body()
+        client = self.clients.runtime_for(timeout)
         with sdk_errors("InvokeEndpoint"):
             try:
                 response = client.invoke_endpoint(

@@ -16,7 +16,7 @@ from botocore.exceptions import (
     ConnectTimeoutError,
 )
 
-from core import metrics
+from adapters.kit import sdk_errors_for
 from core.errors import Conflict, NotFound, ProviderAuthError, ProviderError, ProviderUnavailable
 from core.wait import retry_after_seconds
 
@@ -40,13 +40,6 @@ def is_missing(message: str) -> bool:
     Auto Scaling a missing scalable target as "No scalable target registered/found for ..." (e.g. a
     retried DeregisterScalableTarget whose first answer was lost)."""
     return message.startswith(("Could not find", "No scalable target")) or "does not exist" in message
-
-
-@contextmanager
-def sdk_errors(action: str) -> Iterator[None]:
-    """Count the provider call made inside the block (core.metrics) and map its errors."""
-    with metrics.provider_call("sagemaker"), _mapped(action):
-        yield
 
 
 @contextmanager
@@ -81,3 +74,8 @@ def _mapped(action: str) -> Iterator[None]:
         raise ProviderUnavailable(f"SageMaker {action}: {exc}") from exc
     except BotoCoreError as exc:
         raise ProviderError(f"SageMaker {action}: {exc}") from exc
+
+
+sdk_errors = sdk_errors_for("sagemaker", _mapped)
+"""``with sdk_errors(action):`` counts the sagemaker call made inside the block (core.metrics) and
+maps its exceptions with :func:`_mapped`."""

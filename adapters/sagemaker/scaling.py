@@ -1,4 +1,5 @@
-"""Application Auto Scaling of SageMaker variants (boto3 calls only; pure parts in :mod:`.translate`).
+"""Application Auto Scaling of SageMaker variants (boto3 calls only; pure parts in :mod:`.translate`
+and :mod:`.reverse`).
 
 Reads are keyed by full identity, never by variant name alone: scalable targets by their exact
 resource id ``endpoint/{endpoint}/variant/{variant}``, scaling policies by that resource id and
@@ -12,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.sagemaker import ownership as own
+from adapters.sagemaker import reverse as rv
 from adapters.sagemaker import translate as tr
 from adapters.sagemaker.errors import sdk_errors
 from core.errors import NotFound
@@ -29,7 +31,7 @@ class VariantScaling:
         self.client = client
 
     def targets(self, name: str, variants: list[str], *, policies: bool = False,
-                owner: str | None = None) -> dict[str, tr.ScalingPolicy]:
+                owner: str | None = None) -> dict[str, rv.ScalingPolicy]:
         """Registered scalable targets of endpoint ``name``'s ``variants``, by variant
         (``policies``: with the target tracking of our policy on each; ``owner``: the uid it carries)."""
         if not variants:
@@ -45,8 +47,8 @@ class VariantScaling:
             if variant is None or t.get("ScalableDimension", tr.SCALABLE_DIMENSION) != tr.SCALABLE_DIMENSION:
                 continue  # another endpoint's target (a provider not filtering exactly)
             policy, tracking = self.policy(name, variant, owner) if policies else (None, {})
-            metric, target = tr.scaling_metric(tracking)
-            result[variant] = tr.ScalingPolicy(t["MinCapacity"], t["MaxCapacity"], metric, target, policy)
+            metric, target = rv.scaling_metric(tracking)
+            result[variant] = rv.ScalingPolicy(t["MinCapacity"], t["MaxCapacity"], metric, target, policy)
         return result
 
     def policies(self, name: str, variant: str) -> dict[str, dict[str, Any]]:
@@ -75,8 +77,8 @@ class VariantScaling:
         uid = request.owner.uid if request.owner is not None else None
         live = self.targets(request.endpoint_name, [s.variant for s in request.scaling], policies=True, owner=uid)
         for s in request.scaling:
-            want = tr.ScalingPolicy(s.register["MinCapacity"], s.register["MaxCapacity"],
-                                    *tr.scaling_metric(s.policy["TargetTrackingScalingPolicyConfiguration"]))
+            want = rv.ScalingPolicy(s.register["MinCapacity"], s.register["MaxCapacity"],
+                                    *rv.scaling_metric(s.policy["TargetTrackingScalingPolicyConfiguration"]))
             current = live.get(s.variant)
             if current == want and current is not None and current.policy == s.policy["PolicyName"]:
                 continue  # already attached as wanted: re-applying writes nothing

@@ -1,6 +1,29 @@
 """Google Vertex AI online prediction endpoints (GAPIC ``aiplatform_v1`` over REST).
 
-Capability data only: no SDK import here (``deploy-anywhere --help`` must not import google).
+This module is capability data only (:data:`CAPABILITIES`): no SDK import here, so
+``deploy-anywhere --help`` imports no google package. The package, one role per file
+(adapters/TEMPLATE.md):
+
+- ``adapter.py``     :class:`VertexAdapter`: GAPIC calls only (describe, the stepped writes, invoke)
+- ``translate.py``   spec -> requests: ``to_request``, ``request_calls``, ``check_values`` (from
+  ``values.py``), deterministic ids, resource names and labels
+- ``reverse.py``     reads -> :class:`core.live.LiveEndpoint`: ``to_live``, ``derive_status``,
+  ``STATUS_MAP``, and the write-side twins of ``to_live`` (``endpoint_needs_update``,
+  ``scaling_needs_update``)
+- ``client.py``      the GAPIC clients, per-call timeout/retry policy, sandbox wiring
+- ``errors.py``      the one mapping of google-api-core / google-auth exceptions to :mod:`core.errors`
+- ``secrets.py``     Google Secret Manager reads (``resolve_secret``)
+- ``catalog.py``     the machine types and the accelerators each accepts
+- ``ownership.py``   which resources are this deployment's (stamps)
+- ``values.py``      (platform-only) Vertex AI's rules on spec values (``check_values``)
+- ``operations.py``  (platform-only) long-running operations, polled by name
+- ``prediction.py``  (platform-only) the data plane: Predict or rawPredict
+
+Stamps as Vertex AI spells them (labels: lowercase, ``-`` only; live resources carry them, so they
+are never renamed): ``deploy-anywhere-deployment``, ``deploy-anywhere-revision`` and
+``deploy-anywhere-owner`` on the endpoint and every Model, ``deploy-anywhere-variant`` on Models,
+``deploy-anywhere-created`` on an endpoint that never served a revision, and
+``deploy-anywhere-dm-{deployed model id}`` on the endpoint per deployed model of its revision.
 """
 
 from core.adapter import Capabilities, Feature, FieldRule, Owner
@@ -73,7 +96,7 @@ CAPABILITIES = Capabilities(
         "A basic check is one GetEndpoint: Models are immutable and cached by resource id, so "
         "every field is observed at both depths.",
         "Vertex endpoints have no status field: health is derived from the deployed models and "
-        "the traffic split (see adapters/vertex/translate.py, derive_status).",
+        "the traffic split (see adapters/vertex/reverse.py, derive_status).",
         "Replica counts and autoscaling change in place (MutateDeployedModel); labels, traffic "
         "and logging through UpdateEndpoint; any other variant change uploads a new Model, "
         "deploys it beside the old one, shifts traffic, then undeploys the old one.",

@@ -1,10 +1,9 @@
-"""Vertex AI adapter: GAPIC ``aiplatform_v1`` calls only (REST transport). Translation lives in
-:mod:`.translate`, error mapping in :mod:`.errors`, LRO polling in :mod:`.operations`, the data
-plane in :mod:`.prediction`.
+"""Vertex AI adapter: GAPIC ``aiplatform_v1`` calls only (REST transport); the package docstring
+lists the other modules.
 
 Non-blocking and convergent: each ``submit``/``finalize`` call first polls the operations the
 previous call returned, then re-reads the endpoint and starts the next step of what is still
-missing, and returns the new operations' names. Steps of ``submit``:
+missing, and returns the new operations' tr. Steps of ``submit``:
 
 1. UploadModel for every missing Model, CreateEndpoint if missing (in parallel);
 2. DeployModel for each new DeployedModel, one at a time (Vertex runs one deployment change per
@@ -13,8 +12,9 @@ missing, and returns the new operations' names. Steps of ``submit``:
 4. UpdateEndpoint (not an LRO): traffic split, labels incl. the revision stamp, logging, timeout.
 
 ``finalize`` undeploys the DeployedModels the request does not name (they carry no traffic after
-step 4) and deletes this deployment's Models nothing deploys. ``discard`` and ``delete`` keep
-their in-flight operations in memory (they return bool, not Progress) and are safe to repeat.
+step 4) and deletes this deployment's Models nothing deploys. ``discard`` and ``delete`` step the
+same way. The adapter holds no in-flight state: every operation it waits on comes in through
+``pending`` and goes out through ``Progress.pending``.
 
 Reads: a basic describe is ONE GetEndpoint; Models are immutable and cached by resource id.
 
@@ -28,24 +28,30 @@ owner's, and delete only Models stamped by it.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from google.cloud.aiplatform_v1 import types
 
-from adapters.vertex import CAPABILITIES, names, operations, prediction
+from adapters.kit import create_or_adopt, missing_is_none
+from adapters.vertex import CAPABILITIES, operations, prediction
 from adapters.vertex import ownership as own
+from adapters.vertex import reverse as rv
 from adapters.vertex import translate as tr
-from adapters.vertex.clients import CallPolicy, Clients, message, to_dict
+from adapters.vertex.client import CallPolicy, Clients, message, to_dict
 from adapters.vertex.errors import sdk_errors
 from adapters.vertex.secrets import SecretReader
-from core.adapter import DONE, Adapter, Gap, InvokeResult, Progress
+from core.adapter import DONE, Adapter, InvokeResult, Progress
 from core.cache import ImmutableCache
-from core.errors import Conflict, NotFound, NotOwned, ProviderAuthError, ProviderError, ProviderUnavailable
-from core.live import LiveEndpoint
+from core.errors import (
+    NotFound,
+    NotOwned,
+    ProviderAuthError,
+    ProviderError,
+    ProviderUnavailable,
+)
 from core.ownership import Ownership, Stamps, not_owned
-from core.spec import EndpointSpec, TestQuery
+from core.spec import TestQuery
 from core.spec_env import SecretRef
 from core.targets import VertexTarget
 
@@ -55,11 +61,14 @@ _NAMED_OPERATION = re.compile(r"projects/[^/\s]+/locations/[^/\s]+/(?:[^\s:]+/)?
 """An operation name quoted in a refusal ("... has an operation in progress: <name>. Wait ...")."""
 
 
-class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
+class VertexAdapter(Adapter[tr.VertexRequest, rv.VertexDescribed]):
     """One Google Cloud project + region. ``emulators``: sandbox map platform -> {"url": ...};
     ``policy``: per-call timeout and retry (tests pass a fast one)."""
 
     capabilities = CAPABILITIES
+    translate = tr
+    reverse = rv
+    secret_store = "gcp_secret_manager"
 
     def __init__(self, target: VertexTarget, *, emulators: Mapping[str, Any] | None = None,
                  policy: CallPolicy | None = None) -> None:
@@ -68,20 +77,8 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
         self.clients = Clients(target, emulator, policy or CallPolicy.for_emulator(emulator))
         self._secrets = SecretReader(self.clients)
         self._models = ImmutableCache()
-        self._inflight: dict[str, set[str]] = {}  # deployment -> operations (discard / delete)
-        self._lock = threading.Lock()
 
     # ----------------------------------------------------------------------------------- pure
-
-    @classmethod
-    def check_values(cls, spec: EndpointSpec) -> list[Gap]:
-        return tr.check_values(spec)
-
-    def to_request(self, spec: EndpointSpec, *, owner: Ownership | None = None) -> tr.VertexRequest:
-        return tr.to_request(spec, owner=owner)
-
-    def to_live(self, described: tr.VertexDescribed, *, owner: str | None = None) -> LiveEndpoint:
-        return tr.to_live(described, owner=owner)
 
     def stamps(self, name: str) -> Stamps | None:
         """One GetEndpoint: its labels."""
@@ -108,16 +105,13 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
                                f"or choose another deployment name",
                                details={"resource": f"model {plan.model_id}", "owner_stamp": stamp})
 
-    def request_calls(self, request: tr.VertexRequest, *, exists: bool) -> list[dict[str, Any]]:
-        return tr.request_calls(request, exists=exists)
-
     # ---------------------------------------------------------------------------------- calls
 
     def _parent(self) -> str:
-        return names.parent(self.target.project, self.target.location)
+        return tr.parent(self.target.project, self.target.location)
 
     def _endpoint_name(self, name: str) -> str:
-        return names.endpoint_name(self.target.project, self.target.location, name)
+        return tr.endpoint_name(self.target.project, self.target.location, name)
 
     def _start(self, action: str, method: Any, request_type: str, body: Mapping[str, Any]) -> str | None:
         """Start an LRO; its name, or None when Vertex answers Conflict (already done or running:
@@ -126,33 +120,23 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
         request = message(getattr(types, request_type), body)
         if body.get("endpoint"):
             return self._call_or_adopt(action, method, request, str(body["endpoint"]))
-        try:
-            return operations.name_of(self.clients.call(action, method, request))
-        except Conflict:
-            return None
+        return create_or_adopt(lambda: operations.name_of(self.clients.call(action, method, request)))
 
     def _call_or_adopt(self, action: str, method: Any, request: Any, resource: str) -> str | None:
         """Start an LRO that changes ``resource``; its name, None on Conflict (as :meth:`_start`).
 
         Vertex refuses a change on a model or endpoint while another operation changes it
-        (FAILED_PRECONDITION, "has an operation in progress"). That is what a repeated call meets
-        after the service was killed or restarted mid-operation: ``discard``/``delete`` keep their
-        operations in memory (lost with the process), and a workflow step that died after starting
-        an operation, before its output was recorded, runs again without knowing it. So on a
-        refusal (not throttling/auth) the operations running on ``resource`` are listed
-        (ListOperations ``done=false``) and the first is returned, to be waited for like our own;
-        if none runs any more (it just finished), the call is sent once more and its error, if
-        any, raised. Found by the kill tests (tests/durability): a Vertex delete killed during
-        UndeployModel failed after the restart instead of finishing. Delete operations are not
-        listed under the resource (their names are ``{location}/operations/{id}``): when the
-        listing finds none, the operation the refusal names is waited for. Found by the fault
-        tests (tests/faults): a DeleteEndpoint whose answer was lost, retried, failed the delete.
+        (FAILED_PRECONDITION, "has an operation in progress"). A step meets that when it is
+        repeated after its previous attempt started the operation but its ``Progress`` was never
+        stored (the process stopped in between, or the answer was lost and the call retried). On
+        such a refusal (not throttling/auth) the operation running on ``resource`` is returned to
+        be waited for like one of ours: the first of ListOperations ``done=false`` under the
+        resource, else the one the refusal names (delete operations live under the location, not
+        the resource). When none runs any more, the call is sent once more and its error raised.
         """
         for attempt in range(2):
             try:
-                return operations.name_of(self.clients.call(action, method, request))
-            except Conflict:
-                return None
+                return create_or_adopt(lambda: operations.name_of(self.clients.call(action, method, request)))
             except (ProviderUnavailable, ProviderAuthError):
                 raise
             except ProviderError as exc:
@@ -180,37 +164,30 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
         return to_dict(found)
 
     def _model(self, model_id: str, *, fresh: bool = False) -> dict[str, Any] | None:
-        cached = None if fresh else self._models.get(model_id)
-        if cached is not None:
-            return cached
-        try:
-            found = self.clients.call("GetModel", self.clients.models.get_model,
-                                      {"name": names.model_name(self.target.project,
-                                                                self.target.location, model_id)})
-        except NotFound:
-            self._models.drop(model_id)
-            return None
-        model = to_dict(found)
-        self._models.put(model_id, model)
-        return model
+        """A Model (immutable) by resource id, cached (``fresh``: re-read); None when missing."""
+        def get() -> dict[str, Any]:
+            return to_dict(self.clients.call("GetModel", self.clients.models.get_model, {
+                "name": tr.model_name(self.target.project, self.target.location, model_id)}))
+
+        return self._models.read(model_id, missing_is_none(get), fresh=fresh)
 
     def _list_models(self, deployment: str) -> list[dict[str, Any]]:
         """This deployment's Models (found by their deployment label)."""
         request = {"parent": self._parent(),
-                   "filter": f"labels.{names.LABEL_DEPLOYMENT}={deployment}"}
+                   "filter": f"labels.{tr.LABEL_DEPLOYMENT}={deployment}"}
         with sdk_errors("ListModels"):
             pager = self.clients.call("ListModels", self.clients.models.list_models, request)
             return [to_dict(m) for m in pager]
 
     # ---------------------------------------------------------------------------------- reads
 
-    def describe(self, name: str, *, full: bool = True) -> tr.VertexDescribed | None:
+    def describe(self, name: str, *, full: bool = True) -> rv.VertexDescribed | None:
         endpoint = self._endpoint(name)
         if endpoint is None:
             return None
-        described = tr.VertexDescribed(endpoint=endpoint, target=self.target)
+        described = rv.VertexDescribed(endpoint=endpoint, target=self.target)
         for dm in endpoint.get("deployedModels") or []:
-            model_id = names.resource_id(dm.get("model", ""))
+            model_id = tr.resource_id(dm.get("model", ""))
             if model_id not in described.models:
                 described.models[model_id] = self._model(model_id, fresh=full)
         return described
@@ -243,12 +220,11 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
                                  "DeployModelRequest", request.deploy_model(plan, first=not deployed))
                 return self._progress([op], f"deploying variant {plan.variant}")
         for plan in request.variants:
-            live = tr.scaling_of(deployed[plan.deployed_model_id].get("dedicatedResources") or {})
-            if live != tr.scaling_of(plan.resources):
+            if rv.scaling_needs_update(deployed[plan.deployed_model_id], plan):
                 op = self._start("MutateDeployedModel", self.clients.endpoints.mutate_deployed_model,
                                  "MutateDeployedModelRequest", request.mutate_deployed_model(plan))
                 return self._progress([op], f"resizing variant {plan.variant}")
-        if self._endpoint_differs(endpoint, request):
+        if rv.endpoint_needs_update(endpoint, request):
             body = request.update_endpoint()
             self.clients.call("UpdateEndpoint", self.clients.endpoints.update_endpoint,
                               message(types.UpdateEndpointRequest, body))
@@ -257,15 +233,6 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
     @staticmethod
     def _progress(started: list[str | None], what: str) -> Progress:
         return Progress(False, tuple(op for op in started if op), what)
-
-    @staticmethod
-    def _endpoint_differs(endpoint: dict[str, Any], request: tr.VertexRequest) -> bool:
-        return (tr.traffic_of(endpoint) != request.traffic_split
-                or dict(endpoint.get("labels") or {}) != request.labels
-                or tr.logging_of(endpoint.get("predictRequestResponseLoggingConfig"))
-                != tr.logging_of(request.logging)
-                or tr.timeout_of(endpoint.get("clientConnectionConfig"))
-                != tr.timeout_of(request.client_connection))
 
     # ------------------------------------------------------------------------------- finalize
 
@@ -286,14 +253,14 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
 
     @staticmethod
     def _deployed_model_ids(endpoint: dict[str, Any]) -> frozenset[str]:
-        return frozenset(names.resource_id(dm.get("model", ""))
+        return frozenset(tr.resource_id(dm.get("model", ""))
                          for dm in endpoint.get("deployedModels") or [])
 
     def _undeploy(self, endpoint: dict[str, Any], dm: dict[str, Any]) -> str | None:
         """UndeployModel; traffic it still carries moves to the remaining deployed model with the
         most traffic (Vertex refuses to undeploy a model with traffic otherwise)."""
         body: dict[str, Any] = {"endpoint": endpoint["name"], "deployedModelId": dm["id"]}
-        traffic = tr.traffic_of(endpoint)
+        traffic = rv.traffic_of(endpoint)
         share = traffic.pop(dm["id"], 0)
         others = [d["id"] for d in endpoint.get("deployedModels") or [] if d["id"] != dm["id"]]
         if share and others:
@@ -308,7 +275,7 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
         stamped by another deployment); the started operations."""
         started = []
         for model in self._list_models(deployment):
-            model_id = names.resource_id(model["name"])
+            model_id = tr.resource_id(model["name"])
             if model_id in keep or (owner is not None and own.model_owner(model) not in (None, owner.uid)):
                 continue
             self._models.drop(model_id)
@@ -323,93 +290,79 @@ class VertexAdapter(Adapter[tr.VertexRequest, tr.VertexDescribed]):
 
     # ------------------------------------------------------------------------ discard / delete
 
-    def _busy(self, name: str) -> bool:
-        """Poll what discard/delete started for deployment ``name``; True while any of it runs."""
-        with self._lock:
-            inflight = sorted(self._inflight.get(name, ()))
-        running = False
-        for op in inflight:
+    def _cleanup_running(self, name: str, pending: Sequence[str]) -> list[str]:
+        """The operations of ``pending`` still running; ProviderError for one that failed."""
+        running = []
+        for op in pending:
             done, error = operations.state(self.clients, op)
-            if done:
-                with self._lock:
-                    self._inflight.get(name, set()).discard(op)
-                if error is not None:
-                    raise ProviderError(f"Vertex AI cleanup of {name} failed: {error}",
-                                        details={"operation": op})
-            else:
-                running = True
+            if error is not None:
+                raise ProviderError(f"Vertex AI cleanup of {name} failed: {error}", details={"operation": op})
+            if not done:
+                running.append(op)
         return running
 
-    def _track(self, name: str, ops: Sequence[str | None]) -> None:
-        with self._lock:
-            self._inflight.setdefault(name, set()).update(op for op in ops if op)
-
-    def discard(self, request: tr.VertexRequest) -> bool:
+    def discard(self, request: tr.VertexRequest, pending: Sequence[str] = ()) -> Progress:
         """Never served (the creation label is still there): delete it all. Otherwise keep the
         deployed models of the revision it serves (its ``deploy-anywhere-dm-*`` labels) and any
         carrying traffic; undeploy the rest, then delete the Models nothing deploys."""
         name = request.name
-        if self._busy(name):
-            return False
+        running = self._cleanup_running(name, pending)
+        if running:
+            return Progress(False, tuple(running), "waiting for Vertex AI operations")
         endpoint = self._endpoint(name)
         if endpoint is None:
             started = self._delete_models(name, keep=frozenset(), owner=request.owner)
-            self._track(name, started)
-            return not started
+            return self._progress(started, "deleting the rollout's models") if started else DONE
         if self._foreign(endpoint, request.owner):
-            return True  # not ours: nothing of this rollout is on it, and it is never touched
+            return DONE  # not ours: nothing of this rollout is on it, and it is never touched
         labels = endpoint.get("labels") or {}
-        served = labels.get(names.LABEL_REVISION)
-        if not served and names.LABEL_CREATED in labels:
+        served = labels.get(tr.LABEL_REVISION)
+        if not served and tr.LABEL_CREATED in labels:
             return self.delete(name)
         if served == request.revision:
-            return True  # it serves this revision: nothing to undo
-        keep = {k.removeprefix(names.LABEL_DEPLOYED_PREFIX) for k in labels
-                if k.startswith(names.LABEL_DEPLOYED_PREFIX)}
-        traffic = tr.traffic_of(endpoint)
+            return DONE  # it serves this revision: nothing to undo
+        keep = {k.removeprefix(tr.LABEL_DEPLOYED_PREFIX) for k in labels
+                if k.startswith(tr.LABEL_DEPLOYED_PREFIX)}
+        traffic = rv.traffic_of(endpoint)
         for dm in endpoint.get("deployedModels") or []:
             if dm["id"] not in keep and not traffic.get(dm["id"]):
-                self._track(name, [self._undeploy(endpoint, dm)])
-                return False
+                return self._progress([self._undeploy(endpoint, dm)],
+                                      f"undeploying {dm.get('displayName')} ({dm['id']})")
         started = self._delete_models(name, keep=self._deployed_model_ids(endpoint), owner=request.owner)
-        self._track(name, started)
-        return not started
+        return self._progress(started, "deleting the rollout's models") if started else DONE
 
-    def delete(self, name: str, *, owner: Ownership | None = None) -> bool:
+    def delete(self, name: str, pending: Sequence[str] = (), *, owner: Ownership | None = None) -> Progress:
         """Undeploy everything (least traffic first, moving what it carries), delete the
         endpoint, then this deployment's Models (found by label). With ``owner``: an endpoint that
         is not its is left untouched (and the Models deployed on it)."""
-        if self._busy(name):
-            return False
+        running = self._cleanup_running(name, pending)
+        if running:
+            return Progress(False, tuple(running), "waiting for Vertex AI operations")
         endpoint = self._endpoint(name)
         if endpoint is not None and self._foreign(endpoint, owner):
             started = self._delete_models(name, keep=self._deployed_model_ids(endpoint), owner=owner)
-            self._track(name, started)
-            return not started
+            return self._progress(started, "deleting this deployment's models") if started else DONE
         if endpoint is not None:
             deployed = endpoint.get("deployedModels") or []
             if deployed:
-                traffic = tr.traffic_of(endpoint)
+                traffic = rv.traffic_of(endpoint)
                 least = min(deployed, key=lambda d: traffic.get(d["id"], 0))
-                self._track(name, [self._undeploy(endpoint, least)])
-                return False
-            try:  # a DeleteEndpoint from before a restart may still run: wait for it
-                self._track(name, [self._call_or_adopt("DeleteEndpoint", self.clients.endpoints.delete_endpoint,
-                                                       {"name": endpoint["name"]}, endpoint["name"])])
+                return self._progress([self._undeploy(endpoint, least)],
+                                      f"undeploying {least.get('displayName')} ({least['id']})")
+            try:
+                op = self._call_or_adopt("DeleteEndpoint", self.clients.endpoints.delete_endpoint,
+                                         {"name": endpoint["name"]}, endpoint["name"])
             except NotFound:
-                pass
-            return False
+                op = None
+            return self._progress([op], f"deleting endpoint {name}")
         started = self._delete_models(name, keep=frozenset(), owner=owner)
-        self._track(name, started)
-        return not started
+        return self._progress(started, "deleting this deployment's models") if started else DONE
 
     # ------------------------------------------------------------------------------- secrets
 
-    def resolve_secret(self, ref: SecretRef) -> str:
-        """Google Secret Manager versions only (a Vertex AI container spec cannot reference one
+    def read_secret(self, ref: SecretRef) -> str:
+        """Google Secret Manager versions (a Vertex AI container spec cannot reference one
         itself): see :mod:`adapters.vertex.secrets`."""
-        if ref.kind != "gcp_secret_manager":
-            return super().resolve_secret(ref)
         return self._secrets.read(ref)
 
     # ---------------------------------------------------------------------------- data plane

@@ -26,7 +26,7 @@ import requests
 from google.api_core import exceptions as gexc
 from google.auth import exceptions as auth_exc
 
-from core import metrics
+from adapters.kit import sdk_errors_for
 from core.errors import Conflict, NotFound, ProviderAuthError, ProviderError, ProviderUnavailable
 from core.wait import retry_after_seconds
 
@@ -55,13 +55,6 @@ def _details(exc: gexc.GoogleAPICallError) -> dict[str, object]:
     if after is not None and isinstance(exc, TRANSIENT):  # core.wait waits at least that long
         details["retry_after_seconds"] = after
     return details
-
-
-@contextmanager
-def sdk_errors(action: str) -> Iterator[None]:
-    """Count the provider call made inside the block (core.metrics) and map its errors."""
-    with metrics.provider_call("vertex"), _mapped(action):
-        yield
 
 
 @contextmanager
@@ -102,3 +95,8 @@ def _mapped(action: str) -> Iterator[None]:
         raise ProviderUnavailable(f"Vertex AI {action}: {exc}") from exc
     except requests.exceptions.RequestException as exc:
         raise ProviderError(f"Vertex AI {action}: {exc}") from exc
+
+
+sdk_errors = sdk_errors_for("vertex", _mapped)
+"""``with sdk_errors(action):`` counts the vertex call made inside the block (core.metrics) and
+maps its exceptions with :func:`_mapped`."""

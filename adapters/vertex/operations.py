@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from adapters.vertex.clients import Clients
+from adapters.vertex.client import Clients
 from core.errors import DeploymentFailed, NotFound
 
 __all__ = ["poll", "state", "name_of"]

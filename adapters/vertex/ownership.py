@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.vertex import names
+from adapters.vertex import translate as tr
 from core.ownership import OWNER_STAMP, Stamps, stamped_by
 
 __all__ = ["LABEL_OWNER", "endpoint_stamps", "model_owner", "deployed_owned", "split", "summary"]
@@ -25,7 +25,7 @@ def endpoint_stamps(labels: dict[str, str]) -> Stamps:
     """The ownership stamps of an endpoint, from its labels (the creating revision counts as a
     revision stamp on an endpoint that never served one)."""
     return Stamps(owner=labels.get(LABEL_OWNER),
-                  revision=labels.get(names.LABEL_REVISION) or labels.get(names.LABEL_CREATED) or None)
+                  revision=labels.get(tr.LABEL_REVISION) or labels.get(tr.LABEL_CREATED) or None)
 
 
 def model_owner(model: dict[str, Any]) -> str | None:
@@ -38,10 +38,10 @@ def deployed_owned(dm: dict[str, Any], model: dict[str, Any] | None, endpoint_la
     """Whether deployed model ``dm`` (serving ``model``, None: unreadable) is deployment ``name``'s;
     the reference uid is ``owner``, else the endpoint's own owner label."""
     if model is None:
-        return names.deployed_label(str(dm.get("id", ""))) in endpoint_labels
+        return tr.deployed_label(str(dm.get("id", ""))) in endpoint_labels
     labels = model.get("labels") or {}
     reference = owner if owner is not None else endpoint_labels.get(LABEL_OWNER)
-    return stamped_by(labels.get(LABEL_OWNER), labels.get(names.LABEL_DEPLOYMENT), owner=reference, name=name)
+    return stamped_by(labels.get(LABEL_OWNER), labels.get(tr.LABEL_DEPLOYMENT), owner=reference, name=name)
 
 
 def summary(dm: dict[str, Any], model: dict[str, Any] | None, traffic: int) -> dict[str, Any]:
@@ -53,7 +53,7 @@ def summary(dm: dict[str, Any], model: dict[str, Any] | None, traffic: int) -> d
         "traffic_percent": traffic,
         "instances": int(resources.get("minReplicaCount") or 0),
         "instance_type": (resources.get("machineSpec") or {}).get("machineType"),
-        "model": names.resource_id(dm.get("model", "")),
+        "model": tr.resource_id(dm.get("model", "")),
         "image": ((model or {}).get("containerSpec") or {}).get("imageUri"),
     }
 
@@ -61,12 +61,12 @@ def summary(dm: dict[str, Any], model: dict[str, Any] | None, traffic: int) -> d
 def split(endpoint: dict[str, Any], models: dict[str, dict[str, Any] | None], *,
           owner: str | None) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """``endpoint`` with only our deployed models, and the foreign ones' summaries by id."""
-    name = names.resource_id(endpoint.get("name", ""))
+    name = tr.resource_id(endpoint.get("name", ""))
     labels = dict(endpoint.get("labels") or {})
     traffic = {k: int(v) for k, v in (endpoint.get("trafficSplit") or {}).items()}
     ours, foreign = [], {}
     for dm in endpoint.get("deployedModels") or []:
-        model = models.get(names.resource_id(dm.get("model", "")))
+        model = models.get(tr.resource_id(dm.get("model", "")))
         if deployed_owned(dm, model, labels, owner=owner, name=name):
             ours.append(dm)
         else:

@@ -22,8 +22,8 @@ from google.api_core import exceptions as gexc
 from google.api_core.retry import Retry
 from google.cloud.aiplatform_v1 import PredictRequest
 
-from adapters.vertex import names
-from adapters.vertex.clients import Clients, message, to_dict
+from adapters.vertex import translate as tr
+from adapters.vertex.client import Clients, message, to_dict
 from adapters.vertex.errors import sdk_errors
 from core.adapter import InvokeResult
 from core.spec import TestQuery
@@ -52,8 +52,8 @@ def _retry(clients: Clients, timeout: float) -> Retry:
 
 def _variant(endpoint: str, model: str | None) -> str | None:
     """The variant whose Model answered: model ids are ``{endpoint id}-{variant}-{hash8}``."""
-    endpoint_id = names.resource_id(endpoint)
-    match = re.fullmatch(re.escape(endpoint_id) + r"-(.+)-[0-9a-f]{8}", names.resource_id(model or ""))
+    endpoint_id = tr.resource_id(endpoint)
+    match = re.fullmatch(re.escape(endpoint_id) + r"-(.+)-[0-9a-f]{8}", tr.resource_id(model or ""))
     return match.group(1) if match else None
 
 
@@ -79,8 +79,7 @@ def _predict(clients: Clients, endpoint: str, query: TestQuery, timeout: float) 
 
 
 def _raw_predict(clients: Clients, endpoint: str, query: TestQuery, timeout: float) -> InvokeResult:
-    payload = query.payload
-    data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+    data = query.body()
     url = f"{clients.api}/v1/{endpoint}:rawPredict"
 
     def post() -> Any:

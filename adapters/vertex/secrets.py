@@ -9,9 +9,9 @@ Contract of :meth:`SecretReader.read`: ``AccessSecretVersion(name)`` through the
 (``google-cloud-secret-manager``, ``SecretManagerServiceClient``, REST transport; imported on first
 use), where ``name`` is the reference with ``/versions/latest`` added when it names no version.
 Sandbox: pointed at the Vertex AI emulator with anonymous credentials, exactly like the
-``aiplatform_v1`` clients (:class:`adapters.vertex.clients.Clients`); production: Secret Manager's
+``aiplatform_v1`` clients (:class:`adapters.vertex.client.Clients`); production: Secret Manager's
 default endpoint and the same Application Default Credentials. Every call has the adapter's
-timeout and retry (:class:`adapters.vertex.clients.CallPolicy`). Returns ``payload.data`` decoded
+timeout and retry (:class:`adapters.vertex.client.CallPolicy`). Returns ``payload.data`` decoded
 as UTF-8, after checking ``payload.data_crc32c`` when the answer carries one.
 
 Raises :class:`core.errors.SecretUnavailable` naming the reference (never a value) on 404 (no such
@@ -29,7 +29,7 @@ from typing import Any
 from google.api_core import exceptions as gexc
 from google.api_core.client_options import ClientOptions
 
-from adapters.vertex.clients import Clients
+from adapters.vertex.client import Clients
 from adapters.vertex.errors import sdk_errors
 from core.errors import ProviderNotInstalled, ProviderUnavailable, SecretUnavailable
 from core.spec_env import SecretRef

@@ -5,7 +5,8 @@ recorded as steps. A restart (same executor id) resumes a workflow at the step w
 without repeating finished ones; the adapters' idempotent edges cover the one step that may run
 twice (the one in flight at the crash). The workflow id is the operation id.
 
-Deploy: submit (stepped: repeated with its pending provider operations until done) -> provision (poll until serving with the revision gate) -> test queries -> finalize
+Deploy: submit (stepped: repeated with its pending provider operations until done, like every
+adapter write) -> provision (poll until serving with the revision gate) -> test queries -> finalize
 (autoscaling, prune the previous revision) -> record the serving read as a basic check (health and
 sync, no provider call) -> done. The new revision's full check is the scheduler's: storing a revision
 clears the deployment's full-check clock, so the next sweep tick checks it fully, within the
@@ -181,20 +182,23 @@ def _finalize(spec_json: dict[str, Any], pending: list[str]) -> dict[str, Any]:
 
 @guarded
 @DBOS.step()
-def _discard(spec_json: dict[str, Any]) -> bool:
-    """One pass of undoing a failed rollout; True when done."""
+def _discard(spec_json: dict[str, Any], pending: list[str]) -> dict[str, Any]:
+    """One step of undoing a failed rollout (stepped like ``_submit``: its Progress is the step's
+    stored output)."""
     spec, adapter = _bound(spec_json)
-    return bool(_retry(lambda: adapter.discard(_request(spec, adapter))))
+    progress: Progress = _retry(lambda: adapter.discard(_request(spec, adapter), pending))
+    return progress.to_dict()
 
 
 @guarded
 @DBOS.step()
-def _delete(spec_json: dict[str, Any]) -> bool:
-    """One pass of deleting; True once nothing of ours is left (an endpoint under the name that is
-    not this deployment's is never touched: :mod:`core.ownership`)."""
+def _delete(spec_json: dict[str, Any], pending: list[str]) -> dict[str, Any]:
+    """One step of deleting (stepped like ``_submit``); done once nothing of ours is left (an
+    endpoint under the name that is not this deployment's is never touched: :mod:`core.ownership`)."""
     spec, adapter = _bound(spec_json)
     owner = runtime().store.deployments.ownership(spec.name)
-    return bool(_retry(lambda: adapter.delete(spec.name, owner=owner)))
+    progress: Progress = _retry(lambda: adapter.delete(spec.name, pending, owner=owner))
+    return progress.to_dict()
 
 
 @guarded
@@ -304,20 +308,11 @@ def _remove(name: str) -> None:
 # --------------------------------------------------------------------------------- workflows
 
 
-def _until(step: Any, spec_json: dict[str, Any], *, timeout: float, what: str) -> None:
-    """Repeat ``step`` (returns True when done) with durable sleeps until done or timeout."""
-    deadline = _now() + timeout
-    interval = runtime().settings.poll_interval_seconds
-    while not step(spec_json):
-        if _now() > deadline:
-            raise ServingTimeout(f"{what} did not finish within {timeout:.0f}s", details={"phase": what})
-        _sleep(interval)
-        interval = min(interval * 2, runtime().settings.poll_max_interval_seconds)
-
-
 def _stepped(step: Any, spec_json: dict[str, Any], *, op_id: str, deadline: float, what: str) -> None:
-    """Call a stepped adapter call (``submit``/``finalize``) until its Progress is done, passing
-    back the pending provider operations, with durable sleeps in between."""
+    """Call a stepped adapter call (``submit``, ``finalize``, ``discard``, ``delete``) until its
+    Progress is done, passing back the pending provider operations, with durable sleeps in
+    between. Each call is a DBOS step whose output is the Progress, so a restarted workflow replays
+    the recorded steps and continues with the last stored ``pending``."""
     interval = runtime().settings.poll_interval_seconds
     pending: list[str] = []
     while True:
@@ -384,7 +379,8 @@ def deploy_workflow(op_id: str, name: str, rev: str, verify: bool = False) -> No
                 and not (isinstance(exc, DeploymentFailed) and "test_queries" in (exc.details or {}))):
             _progress(op_id, phase="rollback", status_message="removing what the failed rollout left")
             try:
-                _until(_discard, spec_json, timeout=settings.delete_timeout_seconds, what="cleanup")
+                _stepped(_discard, spec_json, op_id=op_id, deadline=_now() + settings.delete_timeout_seconds,
+                         what="cleanup")
                 rolled_back = True
             except DeployError:
                 pass  # reported through the operation's error below; the next apply sweeps again
@@ -410,7 +406,8 @@ def delete_workflow(op_id: str, name: str) -> None:
         left = None
         if spec_json is not None:
             left = _foreign(spec_json)
-            _until(_delete, spec_json, timeout=settings.delete_timeout_seconds, what="delete")
+            _stepped(_delete, spec_json, op_id=op_id, deadline=_now() + settings.delete_timeout_seconds,
+                     what="delete")
         _remove(name)
         _finish(op_id, "succeeded", result={"name": name, "deleted": True,
                                             **({"left": [left]} if left is not None else {})})

@@ -72,8 +72,8 @@ def test_a_foreign_endpoint_is_refused_before_any_write_and_never_removed(env: A
     with pytest.raises(NotOwned) as refused:
         drive(adapter.submit, request)
     assert refused.value.details["endpoint"] == spec.name and "import" in refused.value.message.lower()
-    assert adapter.discard(request) is True, "the rollback has nothing of ours to undo there"
-    assert adapter.delete(spec.name, owner=owner) is True, "a delete leaves it alone"
+    assert adapter.discard(request).done is True, "the rollback has nothing of ours to undo there"
+    assert adapter.delete(spec.name, owner=owner).done is True, "a delete leaves it alone"
     assert writes(env) == [] and env.writes() == [], "nothing was written to the provider"
     assert endpoint_exists(env, spec.name)
     other = Ownership(new_owner(), frozenset({revision(spec)}))

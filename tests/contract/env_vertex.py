@@ -22,7 +22,7 @@ REGISTRY = "europe-docker.pkg.dev/contract-proj/serving/"
 
 def fast_calls() -> Any:
     """The per-call policy for tests: the same retries, without real waiting."""
-    from adapters.vertex.clients import CallPolicy
+    from adapters.vertex.client import CallPolicy
 
     return CallPolicy(timeout=10.0, initial=0.01, maximum=0.05, deadline=1.0)
 

@@ -8,18 +8,11 @@ from core.checks.read import observe
 from core.spec import revision
 from core.spec_io import parse_spec
 from tests.support import stepping
-from tests.support.stepping import finalize_all, submit_all
+from tests.support.stepping import delete_all, discard_all, finalize_all, submit_all
 
 
 def rollout(adapter, spec):
     return stepping.rollout(adapter, spec, finalize=False)
-
-
-def until(fn, attempts=50):
-    for _ in range(attempts):
-        if fn():
-            return True
-    return False
 
 
 def test_describe_missing_is_none(env):
@@ -27,7 +20,7 @@ def test_describe_missing_is_none(env):
 
 
 def test_delete_missing_is_fine(env):
-    assert env.adapter().delete("no-such-endpoint") is True
+    assert env.adapter().delete("no-such-endpoint").done is True
 
 
 def test_submit_then_serving_and_round_trip(env):
@@ -86,7 +79,7 @@ def test_rolled_back_update_fails_with_reason_and_discard_keeps_old(env):
     new_spec = env.spec("contract-d", image="r/m:bad")
     with pytest.raises(DeploymentFailed, match="container health check failed"):
         rollout(adapter, new_spec)
-    assert until(lambda: adapter.discard(adapter.to_request(new_spec)))
+    discard_all(adapter, adapter.to_request(new_spec), attempts=50)
     live = observe(adapter, spec.name, full=False)
     assert live.health is Health.SERVING and live.revision == revision(spec)
     assert env.resources(spec.name) == before
@@ -97,7 +90,7 @@ def test_failed_create_surfaces_reason_and_discard_leaves_nothing(env):
     env.fail(spec.name, on="create", reason="image pull failed: not found")
     with pytest.raises(DeploymentFailed, match="image pull failed"):
         rollout(adapter, spec)
-    assert until(lambda: adapter.discard(adapter.to_request(spec)))
+    discard_all(adapter, adapter.to_request(spec), attempts=50)
     assert env.resources(spec.name) == set()
 
 
@@ -129,7 +122,7 @@ def test_every_request_was_schema_checked(env):
     rollout(adapter, spec)
     finalize_all(adapter, adapter.to_request(spec))
     submit_all(adapter, adapter.to_request(env.spec("contract-j", image="r/m:7")))
-    assert until(lambda: adapter.delete(spec.name))
+    delete_all(adapter, spec.name, attempts=50)
     if env.platform == "sagemaker":
         assert {"CreateModel", "CreateEndpointConfig", "CreateEndpoint", "UpdateEndpoint",
                 "RegisterScalableTarget", "PutScalingPolicy", "DeleteEndpoint"} <= set(env.sent)
@@ -143,6 +136,6 @@ def test_delete_removes_everything(env):
     rollout(adapter, spec)
     finalize_all(adapter, adapter.to_request(spec))
     assert env.resources(spec.name)
-    assert until(lambda: adapter.delete(spec.name))
+    delete_all(adapter, spec.name, attempts=50)
     assert env.resources(spec.name) == set()
     assert adapter.describe(spec.name) is None

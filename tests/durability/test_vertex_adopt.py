@@ -1,7 +1,8 @@
-"""A restarted service meets the Vertex AI operations its killed predecessor started: Vertex refuses
-a second change on the endpoint while one runs (FAILED_PRECONDITION), and the new adapter does not
-know that operation. It must wait for it (found with ListOperations), not fail - the regression
-behind the Vertex kill tests, here with two adapter instances standing for the two processes."""
+"""A restarted service meets the Vertex AI operations its killed predecessor started. The stored
+``pending`` carries them into the next step; a step whose Progress was never stored (the process
+died between starting an operation and recording it) meets Vertex's refusal of a second change
+on the endpoint while one runs (FAILED_PRECONDITION) and must wait for the running one (found with
+ListOperations), not fail. Two adapter instances stand for the two processes."""
 
 from core.adapter import Progress
 from core.spec import revision
@@ -9,18 +10,34 @@ from tests.contract.env_vertex import VertexEnv
 from tests.support.stepping import drive, finalize_all, rollout, submit_all
 
 
+def test_delete_after_a_restart_continues_from_the_stored_pending(vx):
+    env = VertexEnv(vx)
+    spec = env.spec("stored-delete")
+    rollout(env.adapter(), spec)
+    vx.control.set_progression("manual", times=4)
+    started = env.adapter().delete(spec.name)  # UndeployModel started, its Progress stored
+    assert not started.done and started.pending
+    restarted = env.adapter()
+    env.sent.clear()
+    resumed = restarted.delete(spec.name, started.pending)
+    assert resumed.pending == started.pending and set(env.sent) == {"GetOperation"}, env.sent
+    vx.control.set_progression("manual", times=1)
+    drive(restarted.delete, spec.name, attempts=50)
+    assert restarted.describe(spec.name) is None
+
+
 def test_delete_after_a_restart_waits_for_the_running_undeploy(vx):
     env = VertexEnv(vx)
     spec = env.spec("adopt-delete")
     rollout(env.adapter(), spec)
     vx.control.set_progression("manual", times=4)
-    assert env.adapter().delete(spec.name) is False  # UndeployModel started, then the process dies
+    assert env.adapter().delete(spec.name).done is False  # UndeployModel started, then the process dies
     restarted = env.adapter()
     env.sent.clear()
-    assert restarted.delete(spec.name) is False  # refused by Vertex: adopts the running operation
+    assert restarted.delete(spec.name).done is False  # refused by Vertex: adopts the running operation
     assert env.sent[-1] == "ListOperations" and "DeleteEndpoint" not in env.sent
     vx.control.set_progression("manual", times=1)
-    assert any(restarted.delete(spec.name) for _ in range(50))
+    drive(restarted.delete, spec.name, attempts=50)
     assert restarted.describe(spec.name) is None
 
 

@@ -181,7 +181,7 @@ def test_vertex_call_retry_waits_for_retry_after(vx: Any) -> None:
     """Within one call (google-api-core's Retry ignores Retry-After; the adapter's CallPolicy waits
     it out in ``on_error``), not only between core's attempts as above."""
     from adapters.vertex.adapter import VertexAdapter
-    from adapters.vertex.clients import CallPolicy
+    from adapters.vertex.client import CallPolicy
     from core.targets import VertexTarget
 
     target = make_env("vertex", vx).spec(NAME).target

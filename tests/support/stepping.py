@@ -13,17 +13,19 @@ from core.checks.read import observe
 from core.spec import EndpointSpec, revision
 from core.wait import ServingGate, WaitPolicy, poll_until_serving
 
-__all__ = ["FAST", "drive", "submit_all", "finalize_all", "rollout", "assert_round_trip"]
+__all__ = ["FAST", "drive", "submit_all", "finalize_all", "discard_all", "delete_all", "rollout",
+           "assert_round_trip"]
 
 FAST = WaitPolicy(interval=0.0, max_interval=0.0, timeout=30, transient_attempts=3, transient_backoff=0.0)
 """Polling without real waits (emulators advance on reads)."""
 
 
-def drive(call: Any, request: Any, *, attempts: int = 200) -> Progress:
-    """Call ``call(request, pending)`` until it reports done; AssertionError after ``attempts``."""
+def drive(call: Any, request: Any, *, attempts: int = 200, **kwargs: Any) -> Progress:
+    """Call ``call(request, pending, **kwargs)`` until it reports done, passing back what the
+    previous call left pending (as the workflow does); AssertionError after ``attempts``."""
     pending: tuple[str, ...] = ()
     for _ in range(attempts):
-        progress: Progress = call(request, pending)
+        progress: Progress = call(request, pending, **kwargs)
         if progress.done:
             return progress
         pending = progress.pending
@@ -36,6 +38,14 @@ def submit_all(adapter: Any, request: Any) -> Progress:
 
 def finalize_all(adapter: Any, request: Any) -> Progress:
     return drive(adapter.finalize, request)
+
+
+def discard_all(adapter: Any, request: Any, *, attempts: int = 200) -> Progress:
+    return drive(adapter.discard, request, attempts=attempts)
+
+
+def delete_all(adapter: Any, name: str, *, attempts: int = 200, owner: Ownership | None = None) -> Progress:
+    return drive(adapter.delete, name, attempts=attempts, owner=owner)
 
 
 def rollout(adapter: Any, spec: EndpointSpec, *, finalize: bool = True,

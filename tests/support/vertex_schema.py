@@ -211,7 +211,7 @@ def validate_wire(method: str, url: str, data: Any, params: Any) -> str:
 
 
 def validate_every_request(clients: Any, sent: list[str] | None = None, *, check: bool = True) -> None:
-    """Hook the sessions of an adapter's :class:`adapters.vertex.clients.Clients`: validate every
+    """Hook the sessions of an adapter's :class:`adapters.vertex.client.Clients`: validate every
     request before it is sent (unless ``check`` is False) and append its method name to ``sent``."""
     sessions = [c._transport._session for c in clients.all()] + [clients.session]
     for session in sessions:

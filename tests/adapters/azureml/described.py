@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from adapters.azureml import reverse as rv
 from adapters.azureml import translate as tr
 
 __all__ = ["described_after_submit"]
@@ -20,7 +21,7 @@ def _ws(target: Any) -> str:
 
 def described_after_submit(request: tr.AzureMLRequest, *, state: str = "Succeeded",
                            deployment_state: str = "Succeeded",
-                           traffic: dict[str, int] | None = None) -> tr.AzureMLDescribed:
+                           traffic: dict[str, int] | None = None) -> rv.AzureMLDescribed:
     from azure.ai.ml._restclient.arm_ml_service import models
     from azure.ai.ml.entities import Environment, ManagedOnlineDeployment, ManagedOnlineEndpoint
 
@@ -66,5 +67,5 @@ def described_after_submit(request: tr.AzureMLRequest, *, state: str = "Succeede
             body |= {"id": f"/subscriptions/x/resourceGroups/y/providers/microsoft.insights/autoscalesettings/"
                            f"{call['name']}", "name": call["name"], "type": "Microsoft.Insights/autoscaleSettings"}
             autoscale[body["properties"]["targetResourceUri"].rsplit("/", 1)[-1].lower()] = body
-    return tr.AzureMLDescribed(endpoint=endpoint, deployments=deployments, target=request.target,
+    return rv.AzureMLDescribed(endpoint=endpoint, deployments=deployments, target=request.target,
                                environments=environments, data_paths=data_paths, autoscale=autoscale)

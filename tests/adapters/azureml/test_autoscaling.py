@@ -12,7 +12,7 @@ from core.checks.read import observe
 from core.spec_io import parse_spec
 from tests.adapters.azureml.support import adapter_for
 from tests.corpus import corpus
-from tests.support.stepping import finalize_all, rollout, submit_all
+from tests.support.stepping import delete_all, discard_all, finalize_all, rollout, submit_all
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 SPEC = corpus("azureml")["autoscaled"]
@@ -122,11 +122,9 @@ def test_delete_leaves_no_setting(az):
     adapter = adapter_for(az, SPEC.target)
     rollout(adapter, SPEC)
     assert settings(az)
-    for _ in range(50):
-        if adapter.delete(SPEC.name):
-            break
+    delete_all(adapter, SPEC.name, attempts=50)
     assert settings(az) == {} and adapter.describe(SPEC.name) is None
-    assert adapter.delete(SPEC.name) is True
+    assert adapter.delete(SPEC.name).done is True
 
 
 def test_discard_removes_settings_of_what_the_failed_rollout_leaves(az):
@@ -141,9 +139,7 @@ def test_discard_removes_settings_of_what_the_failed_rollout_leaves(az):
     # a setting on the failed deployment (as a crashed earlier attempt could have left)
     adapter.autoscale.put(stray.autoscale_name, asc.setting_for(SPEC.target, SPEC.name, stray.variant, stray.name,
                                                                 stray.scaling, location="westeurope"))
-    for _ in range(50):
-        if adapter.discard(request):
-            break
+    discard_all(adapter, request, attempts=50)
     assert list(settings(az)) == [kept]
     assert drift(adapter, SPEC) == []
 

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from adapters.azureml import CAPABILITIES
+from adapters.azureml import reverse as rv
+from adapters.azureml import ownership as own
 from adapters.azureml import translate as tr
 from core.adapter import find_gaps
 from core.live import Health
@@ -55,8 +57,8 @@ def test_names_are_deterministic_and_hash_only_create_only_fields():
     assert tr.to_request(parse_spec(data)).deployments[0].name == names[0], "in-place change keeps the name"
     data["variants"][0]["instance_type"] = "Standard_F8s_v2"
     assert tr.to_request(parse_spec(data)).deployments[0].name != names[0], "create-only change: new deployment"
-    assert a.tags[tr.TAG_REVISION] == revision(spec) and a.tags["team"] == "risk"
-    assert tr.TAG_REVISION not in a.create_tags
+    assert a.tags[own.TAG_REVISION] == revision(spec) and a.tags["team"] == "risk"
+    assert own.TAG_REVISION not in a.create_tags
     assert a.traffic == {names[0]: 90, names[1]: 10}
 
 
@@ -119,7 +121,7 @@ def test_spec_level_gaps_reported_all_at_once():
 @pytest.mark.parametrize("name", sorted(CORPUS))
 def test_inverse_mapping_round_trips(name):
     spec = CORPUS[name]
-    live = tr.to_live(described_after_submit(tr.to_request(spec)))
+    live = rv.to_live(described_after_submit(tr.to_request(spec)))
     assert live.health is Health.SERVING and live.revision == revision(spec)
     assert live.config == spec.config
     assert live.unobserved == frozenset()
@@ -130,7 +132,7 @@ def test_zero_traffic_and_copied_properties_are_not_drift():
     described = described_after_submit(tr.to_request(spec))
     assert set(described.endpoint.traffic.values()) == {100, 0}
     assert described.endpoint.properties and described.deployments[0].properties
-    assert tr.to_live(described).config == spec.config
+    assert rv.to_live(described).config == spec.config
 
 
 def test_replacement_in_flight_reports_the_deployment_with_traffic():
@@ -141,25 +143,25 @@ def test_replacement_in_flight_reports_the_deployment_with_traffic():
     new_spec = parse_spec(data)
     new = described_after_submit(tr.to_request(new_spec))
     new.deployments += old.deployments  # the old one lingers until finalize, without traffic
-    assert tr.to_live(new).config == new_spec.config
+    assert rv.to_live(new).config == new_spec.config
 
 
 def test_status_map_and_unknown_fallback():
     spec = CORPUS["minimal-key"]
-    for state, health in tr.STATUS_MAP.items():
-        assert tr.to_live(described_after_submit(tr.to_request(spec), state=state)).health is health
-    assert set(tr.STATUS_MAP) == {"Creating", "Updating", "Succeeded", "Failed", "Deleting", "Canceled"}
-    assert tr.to_live(described_after_submit(tr.to_request(spec), state="Migrating")).health is Health.UNKNOWN
+    for state, health in rv.STATUS_MAP.items():
+        assert rv.to_live(described_after_submit(tr.to_request(spec), state=state)).health is health
+    assert set(rv.STATUS_MAP) == {"Creating", "Updating", "Succeeded", "Failed", "Deleting", "Canceled"}
+    assert rv.to_live(described_after_submit(tr.to_request(spec), state="Migrating")).health is Health.UNKNOWN
     busy = described_after_submit(tr.to_request(spec), deployment_state="Updating")
-    assert tr.to_live(busy).health is Health.UPDATING
+    assert rv.to_live(busy).health is Health.UPDATING
     failed = described_after_submit(tr.to_request(spec), deployment_state="Failed")
-    assert tr.to_live(failed).health is Health.SERVING
+    assert rv.to_live(failed).health is Health.SERVING
 
 
 def test_unread_data_asset_marks_destination_unobserved():
     described = described_after_submit(tr.to_request(CORPUS["logging"]))
     described.data_paths.clear()
-    live = tr.to_live(described)
+    live = rv.to_live(described)
     assert live.unobserved == {"logging.destination"}
 
 
@@ -182,7 +184,7 @@ def test_values_the_workspace_does_not_let_the_service_read_are_unreadable_never
     described = described_after_submit(tr.to_request(spec))
     described.environments = {env_id: None for env_id in described.environments}
     described.data_paths = {data_id: None for data_id in described.data_paths}
-    live = tr.to_live(described)
+    live = rv.to_live(described)
     names = [v.name for v in spec.variants]
     assert sorted(live.unreadable) == sorted(
         ["logging.destination"] + [f"variants[{n}].{f}" for n in names
@@ -193,7 +195,7 @@ def test_values_the_workspace_does_not_let_the_service_read_are_unreadable_never
     assert "missing:" not in str(live.config)
 
     described.deployments = []
-    emptied = tr.to_live(described)
+    emptied = rv.to_live(described)
     assert emptied.config["variants"] == []
     assert set(emptied.unreadable) == {"logging", "request_timeout_seconds"}
     assert {"logging", "request_timeout_seconds"}.isdisjoint(emptied.config)

@@ -11,7 +11,7 @@ from core.spec import TestQuery, revision
 from core.spec_io import parse_spec
 from tests.adapters.azureml.support import adapter_for
 from tests.corpus import corpus
-from tests.support.stepping import finalize_all, rollout, submit_all
+from tests.support.stepping import discard_all, finalize_all, rollout, submit_all
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 CORPUS = corpus("azureml")
@@ -85,9 +85,7 @@ def test_failed_new_deployment_is_discarded_and_old_revision_keeps_serving(az):
     az.control.fail_deployment(spec.name, request.deployments[0].name, reason="image pull failed: manifest unknown")
     with pytest.raises(DeploymentFailed, match="manifest unknown"):
         submit_all(adapter, request)
-    for _ in range(20):
-        if adapter.discard(request):
-            break
+    discard_all(adapter, request, attempts=20)
     assert deployments(az, spec.name) == before, "nothing half-created is left"
     live = observe(adapter, spec.name, full=True)
     assert (live.health, live.revision) == (Health.SERVING, revision(spec))
@@ -100,9 +98,7 @@ def test_failed_endpoint_create_leaves_nothing(az):
     az.control.fail_endpoint(spec.name, on="create", reason="quota exceeded for Standard_DS3_v2")
     with pytest.raises(DeploymentFailed, match="quota exceeded"):
         submit_all(adapter, adapter.to_request(spec))
-    for _ in range(20):
-        if adapter.discard(adapter.to_request(spec)):
-            break
+    discard_all(adapter, adapter.to_request(spec), attempts=20)
     assert adapter.describe(spec.name) is None
 
 

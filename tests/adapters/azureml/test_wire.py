@@ -9,7 +9,7 @@ import dataclasses
 
 import pytest
 
-from adapters.azureml import translate as tr
+from adapters.azureml import reverse as rv
 from adapters.azureml.wire import WireDeployment, duration_ms
 from core.errors import ProviderUnavailable
 from tests.adapters.azureml.support import adapter_for
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 SPECS = corpus("azureml")
 
 
-def _entity_view(adapter, wire: tr.AzureMLDescribed) -> tr.AzureMLDescribed:
+def _entity_view(adapter, wire: rv.AzureMLDescribed) -> rv.AzureMLDescribed:
     """The same basic reading through MLClient's entities (the assets the wire reading resolved)."""
     return dataclasses.replace(wire, endpoint=adapter._endpoint(wire.endpoint.name),
                                deployments=adapter._deployments(wire.endpoint.name))

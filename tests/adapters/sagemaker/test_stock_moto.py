@@ -122,7 +122,7 @@ def test_a_foreign_endpoint_on_stock_moto_is_refused_and_left_alone(aws_env: str
     assert not owner.owns(adapter.stamps(spec.name))
     with pytest.raises(NotOwned):
         drive(adapter.submit, adapter.to_request(spec, owner=owner))
-    assert adapter.delete(spec.name, owner=owner) is True
+    assert adapter.delete(spec.name, owner=owner).done is True
     assert client.describe_endpoint(EndpointName=spec.name)["EndpointConfigName"] == "someone-elses"
     models = [m["ModelName"] for m in client.list_models()["Models"]]
     assert "someone-elses" in models and not [m for m in models if m.startswith(spec.name)], models

@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from adapters.sagemaker import CAPABILITIES
+from adapters.sagemaker import reverse as rv
 from adapters.sagemaker import translate as tr
 from core.adapter import find_gaps
 from core.live import Health
@@ -107,19 +108,19 @@ def _described(spec, *, status="InService", weights=None, counts=None, scaling=N
     models = {m["ModelName"]: {"ModelName": m["ModelName"], "ExecutionRoleArn": m["ExecutionRoleArn"],
                                "PrimaryContainer": m["PrimaryContainer"]} for m in request.models}
     if scaling is None:
-        scaling = {s.variant: tr.ScalingPolicy(s.register["MinCapacity"], s.register["MaxCapacity"],
-                                               *tr.scaling_metric(s.policy["TargetTrackingScalingPolicyConfiguration"]))
+        scaling = {s.variant: rv.ScalingPolicy(s.register["MinCapacity"], s.register["MaxCapacity"],
+                                               *rv.scaling_metric(s.policy["TargetTrackingScalingPolicyConfiguration"]))
                    for s in request.scaling}
     if tags is None:
         tags = {t["Key"]: t["Value"] for t in request.endpoint["Tags"]}
-    return tr.SageMakerDescribed(endpoint=endpoint, region=spec.target.region, config=request.endpoint_config,
+    return rv.SageMakerDescribed(endpoint=endpoint, region=spec.target.region, config=request.endpoint_config,
                                  models=models, tags=tags, scaling=scaling)
 
 
 @pytest.mark.parametrize("name", sorted(CORPUS))
 def test_inverse_mapping_round_trips(name):
     spec = CORPUS[name]
-    live = tr.to_live(_described(spec))
+    live = rv.to_live(_described(spec))
     assert live.health is Health.SERVING and live.revision == revision(spec)
     expected = {k: v for k, v in spec.config.items() if k != "request_timeout_seconds"}
     assert {k: v for k, v in live.config.items() if k != "request_timeout_seconds"} == expected
@@ -127,7 +128,7 @@ def test_inverse_mapping_round_trips(name):
 
 def test_relative_weights_normalised_to_percent():
     spec = CORPUS["three-variants-autoscaled"]
-    live = tr.to_live(_described(spec, weights={"blue": 1.0, "green": 1.0, "shadow": 1.0}))
+    live = rv.to_live(_described(spec, weights={"blue": 1.0, "green": 1.0, "shadow": 1.0}))
     assert [v["weight"] for v in live.config["variants"]] == [34, 33, 33]
 
 
@@ -135,16 +136,16 @@ def test_every_status_mapped_with_unknown_fallback():
     from botocore.session import get_session
 
     statuses = get_session().get_service_model("sagemaker").shape_for("EndpointStatus").enum
-    assert set(statuses) == set(tr.STATUS_MAP)
+    assert set(statuses) == set(rv.STATUS_MAP)
     spec = CORPUS["minimal"]
-    assert tr.to_live(_described(spec, status="SomethingNew")).health is Health.UNKNOWN
+    assert rv.to_live(_described(spec, status="SomethingNew")).health is Health.UNKNOWN
 
 
 def test_basic_describe_marks_unread_fields_unobserved():
     spec = CORPUS["env-and-artifact"]
     described = _described(spec)
     described.tags, described.scaling = None, None
-    live = tr.to_live(described)
+    live = rv.to_live(described)
     assert {"tags", "tags.*", "variants[*].autoscaling*"} <= live.unobserved
     assert CAPABILITIES.unobservable <= live.unobserved
     # DescribeEndpoint's DesiredInstanceCount: read as a fixed-size count (compared for fixed-size
@@ -153,7 +154,7 @@ def test_basic_describe_marks_unread_fields_unobserved():
     assert "variants[*].min_replicas" not in live.unobserved
     for variant in described.endpoint["ProductionVariants"]:
         del variant["DesiredInstanceCount"]
-    live = tr.to_live(described)
+    live = rv.to_live(described)
     assert {"variants[*].min_replicas", "variants[*].max_replicas"} <= live.unobserved and not live.fixed_scale_only
 
 
@@ -164,7 +165,7 @@ def test_autoscaling_metric_maps_both_ways():
         spec = parse_spec(data)
         config = tr.to_request(spec).scaling[0].policy["TargetTrackingScalingPolicyConfiguration"]
         assert config["TargetValue"] == float(target)
-        assert tr.scaling_metric(config) == (metric, float(target))
+        assert rv.scaling_metric(config) == (metric, float(target))
         assert ("CustomizedMetricSpecification" in config) is (metric == "cpu_utilization")
 
 

@@ -60,4 +60,4 @@ def test_describe_of_missing_endpoint_is_none_and_delete_is_true(vx):
     spec = CORPUS["minimal"]
     adapter = make_adapter(spec, vx)
     assert adapter.describe("nothing-here") is None
-    assert adapter.delete("nothing-here") is True
+    assert adapter.delete("nothing-here").done is True

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.vertex import CAPABILITIES, names
+from adapters.vertex import CAPABILITIES
+from adapters.vertex import reverse as rv
 from adapters.vertex import translate as tr
 from adapters.vertex.values import ACCELERATOR_TYPES
 from core.adapter import Feature, find_gaps
@@ -80,7 +81,7 @@ def test_ids_are_deterministic_and_follow_vertex_rules():
             assert re.fullmatch(r"[a-z][a-z0-9_-]{0,62}", plan.model_id)
             assert re.fullmatch(r"[1-9][0-9]{9}", plan.deployed_model_id)
             assert plan.deployed_model["displayName"] == plan.variant
-        assert a.labels[names.LABEL_REVISION] == revision(spec)
+        assert a.labels[tr.LABEL_REVISION] == revision(spec)
 
 
 def _changed(spec, index=0, **fields):
@@ -107,9 +108,9 @@ def test_what_changes_the_model_and_the_deployed_model():
 
 def test_creation_label_marks_a_never_served_endpoint():
     request = tr.to_request(CORPUS["minimal"])
-    assert request.create_endpoint()["endpoint"]["labels"][names.LABEL_CREATED] == request.revision
-    assert names.LABEL_CREATED not in request.update_endpoint()["endpoint"]["labels"]
-    assert names.LABEL_REVISION not in request.create_endpoint()["endpoint"]["labels"]
+    assert request.create_endpoint()["endpoint"]["labels"][tr.LABEL_CREATED] == request.revision
+    assert tr.LABEL_CREATED not in request.update_endpoint()["endpoint"]["labels"]
+    assert tr.LABEL_REVISION not in request.create_endpoint()["endpoint"]["labels"]
 
 
 def test_traffic_split_and_first_deploy():
@@ -136,8 +137,8 @@ def test_timeout_and_logging_mapping():
     assert request.client_connection == {"inferenceTimeout": "30s"}
     assert request.logging == {"enabled": True, "samplingRate": 0.2,
                                "bigqueryDestination": {"outputUri": "bq://risk-prod.prediction_logs.fraud_scorer"}}
-    assert tr.timeout_of({"inferenceTimeout": "300.000s"}) == 300
-    assert tr.timeout_of(None) == 60
+    assert rv.timeout_of({"inferenceTimeout": "300.000s"}) == 300
+    assert rv.timeout_of(None) == 60
 
 
 # --------------------------------------------------------------------------------- values
@@ -207,13 +208,13 @@ def described(spec, *, traffic=None, labels=None, deployed=None, network=None):
         endpoint["encryptionSpec"] = {"kmsKeyName": re.sub(r"^projects/[^/]+", f"projects/{NUMBER}",
                                                            spec.target.encryption_key)}
     models = {p.model_id: {"name": f"{where}/models/{p.model_id}", **p.model} for p in request.variants}
-    return tr.VertexDescribed(endpoint=endpoint, target=spec.target, models=models)
+    return rv.VertexDescribed(endpoint=endpoint, target=spec.target, models=models)
 
 
 @pytest.mark.parametrize("name", sorted(CORPUS))
 def test_inverse_mapping_round_trips(name):
     spec = CORPUS[name]
-    live = tr.to_live(described(spec))
+    live = rv.to_live(described(spec))
     assert live.health is Health.SERVING and live.revision == revision(spec)
     assert live.config == spec.config
     assert live.unobserved == frozenset()
@@ -221,9 +222,9 @@ def test_inverse_mapping_round_trips(name):
 
 def test_names_compared_by_location_and_resource_id():
     spec = CORPUS["private-cmek"]
-    live = tr.to_live(described(spec, network="projects/secure-proj/global/networks/ml-vpc"))
+    live = rv.to_live(described(spec, network="projects/secure-proj/global/networks/ml-vpc"))
     assert live.config["target"] == spec.config["target"]
-    other = tr.to_live(described(spec, network=f"projects/{NUMBER}/global/networks/other-vpc"))
+    other = rv.to_live(described(spec, network=f"projects/{NUMBER}/global/networks/other-vpc"))
     assert other.config["target"]["network"] == f"projects/{NUMBER}/global/networks/other-vpc"
 
 
@@ -240,10 +241,10 @@ def test_health_is_derived_with_an_unknown_fallback():
         "UNRECOGNISED": (described(spec, deployed=[{"displayName": "x"}], traffic={}), Health.UNKNOWN),
     }
     for status, (state, health) in cases.items():
-        live = tr.to_live(state)
+        live = rv.to_live(state)
         assert (live.provider_status, live.health) == (status, health)
-    assert set(tr.STATUS_MAP) | {"UNRECOGNISED"} == set(cases) | {"SERVING"}
-    emptied = tr.to_live(described(spec, deployed=[], traffic={})).config
+    assert set(rv.STATUS_MAP) | {"UNRECOGNISED"} == set(cases) | {"SERVING"}
+    emptied = rv.to_live(described(spec, deployed=[], traffic={})).config
     assert emptied is not None and emptied["variants"] == [], "nothing deployed is a live fact, not an unreadable config"
 
 
@@ -251,7 +252,7 @@ def test_drift_in_traffic_and_labels_is_read_back():
     spec = CORPUS["canary"]
     request = tr.to_request(spec)
     stable, canary = (p.deployed_model_id for p in request.variants)
-    live = tr.to_live(described(spec, traffic={stable: 50, canary: 50},
+    live = rv.to_live(described(spec, traffic={stable: 50, canary: 50},
                                 labels={**request.labels, "team": "someone-else"}))
     weights = {v["name"]: v["weight"] for v in live.config["variants"]}
     assert weights == {"stable": 50, "canary": 50} and live.config["tags"]["team"] == "someone-else"
@@ -265,9 +266,9 @@ def test_variant_being_replaced_is_represented_by_the_one_with_traffic():
     new_dm = {**new.variants[0].deployed_model, "createTime": "2026-11-22T11:00:00Z"}
     state.endpoint["deployedModels"].append(new_dm)
     state.models[new.variants[0].model_id] = new.variants[0].model
-    assert tr.to_live(state).config["variants"][0]["image"].endswith("model:1.0.0")
+    assert rv.to_live(state).config["variants"][0]["image"].endswith("model:1.0.0")
     state.endpoint["trafficSplit"] = {new_dm["id"]: 100}
-    assert tr.to_live(state).config["variants"][0]["image"].endswith("model:2.0.0")
+    assert rv.to_live(state).config["variants"][0]["image"].endswith("model:2.0.0")
     assert old_dm["id"] != new_dm["id"]
 
 
@@ -283,7 +284,8 @@ def test_invoke_routing():
 
 def test_capabilities_importable_without_google():
     # ``google`` and ``google.cloud`` are namespace packages a .pth file creates at start-up
-    code = ("import sys, adapters.vertex, adapters.vertex.translate, adapters.vertex.values; "
+    code = ("import sys, adapters.vertex, adapters.vertex.translate, adapters.vertex.reverse, "
+            "adapters.vertex.values; "
             "loaded = [m for m in sys.modules if m.startswith('google.') and m != 'google.cloud']; "
             "assert not loaded, loaded")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[3])
@@ -295,13 +297,13 @@ def test_values_vertex_does_not_let_the_service_read_are_unreadable_never_invent
     spec = CORPUS["canary"]
     state = described(spec)
     first, second = state.endpoint["deployedModels"]
-    state.models.pop(tr.names.resource_id(first["model"]))
+    state.models.pop(tr.resource_id(first["model"]))
     second["dedicatedResources"] = {**second["dedicatedResources"], "minReplicaCount": 1, "maxReplicaCount": 4,
                                     "autoscalingMetricSpecs": [{"metricName": "aiplatform.googleapis.com/"
                                                                 "prediction/online/accelerator/duty_cycle",
                                                                 "target": 50}]}
     second["dedicatedResources"]["machineSpec"] = {}
-    live = tr.to_live(state)
+    live = rv.to_live(state)
     a, b = (v.name for v in spec.variants)
     assert sorted(live.unreadable) == sorted(
         [f"variants[{a}].{f}" for f in ("image", "model_uri", "env", "port", "predict_route", "health_route")]

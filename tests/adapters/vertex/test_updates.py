@@ -14,7 +14,7 @@ from core.spec import TestQuery, revision
 from core.spec_io import parse_spec
 from tests.contract.env_vertex import fast_calls
 from tests.corpus import corpus
-from tests.support.stepping import finalize_all, submit_all
+from tests.support.stepping import delete_all, discard_all, finalize_all, submit_all
 from tests.support.vertex_schema import validate_every_request
 
 CORPUS = corpus("vertex")
@@ -151,11 +151,7 @@ def test_failed_update_leaves_no_orphan_and_the_old_revision_serving(vx):
                 vx.control.fail_endpoint(spec.name, on="update", reason="readiness probe failed")
             pending = progress.pending
     assert len(h.models(spec.name)) == 4, "both new models were uploaded"
-    for _ in range(50):
-        if h.adapter.discard(request):
-            break
-    else:
-        raise AssertionError("discard did not finish")
+    discard_all(h.adapter, request, attempts=50)
     assert h.models(spec.name) == before_models, "no orphaned uploaded model"
     assert "UndeployModel" in h.writes(), "the new deployment that succeeded was undeployed"
     live = observe(h.adapter, spec.name, full=True)
@@ -171,9 +167,7 @@ def test_discard_never_deletes_a_served_endpoint_whose_labels_drifted(vx):
     number = vx.control.project_number(spec.target.project)
     vx.control.drift(f"projects/{number}/locations/{spec.target.location}/endpoints/{spec.name}", {"labels": {}})
     new = changed(spec, image="europe-docker.pkg.dev/my-project/serving/model:6")
-    for _ in range(50):
-        if h.adapter.discard(h.adapter.to_request(new)):
-            break
+    discard_all(h.adapter, h.adapter.to_request(new), attempts=50)
     live = observe(h.adapter, spec.name, full=True)
     assert live.health is Health.SERVING
     assert [v["name"] for v in live.config["variants"]] == ["live"], "only the unlabelled idle one went"
@@ -188,9 +182,7 @@ def test_failed_upload_reaches_deployment_failed_and_discard_leaves_nothing(vx):
     with pytest.raises(DeploymentFailed, match="not readable") as err:
         submit_all(h.adapter, request)
     assert "UploadModel" in err.value.message
-    for _ in range(50):
-        if h.adapter.discard(request):
-            break
+    discard_all(h.adapter, request, attempts=50)
     assert h.adapter.describe(spec.name) is None and h.models(spec.name) == set()
 
 
@@ -201,9 +193,7 @@ def test_failed_create_leaves_nothing(vx):
     request = h.adapter.to_request(spec)
     with pytest.raises(DeploymentFailed, match="quota exceeded"):
         submit_all(h.adapter, request)
-    for _ in range(50):
-        if h.adapter.discard(request):
-            break
+    discard_all(h.adapter, request, attempts=50)
     assert h.adapter.describe(spec.name) is None and h.models(spec.name) == set()
 
 
@@ -260,9 +250,7 @@ def test_delete_removes_endpoint_deployed_models_and_models(vx):
     spec = CORPUS["autoscaled"]
     h = Harness(vx, spec)
     h.deploy(spec)
-    for _ in range(50):
-        if h.adapter.delete(spec.name):
-            break
+    delete_all(h.adapter, spec.name, attempts=50)
     assert h.adapter.describe(spec.name) is None and h.models(spec.name) == set()
     assert {"UndeployModel", "DeleteEndpoint", "DeleteModel"} <= set(h.writes())
 
