@@ -45,6 +45,7 @@ from core.registry import AdapterFactory
 from core.spec import EndpointSpec, revision
 from core.spec_io import parse_spec
 from core.store import DeploymentRecord, Store
+from tests.platforms import NAMES
 from tests.contract.envs import make_env
 from tests.support.stepping import finalize_all, submit_all
 
@@ -52,7 +53,8 @@ __all__ = ["PLATFORMS", "EmulatorProcess", "NoJobs", "PassResult", "fleet_specs"
            "inject_latency", "clear_latency", "provider_calls", "measure_pass", "time_record", "cpu_breakdown",
            "format_passes", "format_breakdown"]
 
-PLATFORMS = ("sagemaker", "vertex", "azureml")
+PLATFORMS = NAMES
+"""Every platform of tests/platforms.py (the per-platform material below is keyed by it)."""
 ROOT = Path(__file__).resolve().parents[2]
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
 
