@@ -32,8 +32,8 @@ from core.errors import (
     SpecError,
     UnsupportedFeature,
 )
-from core.ownership import Ownership, not_owned
 from core.live import Health, Sync
+from core.ownership import Ownership, not_owned
 from core.preconditions import Preconditions
 from core.registry import AdapterFactory, adapter_class
 from core.secrets.keyring import Keyring

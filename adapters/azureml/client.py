@@ -280,8 +280,12 @@ def _json(pipeline_response: Any, stream: Any, headers: Any) -> dict[str, Any]:
 def _checked(response: Any) -> dict[str, Any]:
     """The JSON of a 200; any other status raised as the generated operations raise it."""
     from azure.core.exceptions import (
-        ClientAuthenticationError, HttpResponseError, ResourceExistsError, ResourceNotFoundError,
-        ResourceNotModifiedError, map_error,
+        ClientAuthenticationError,
+        HttpResponseError,
+        ResourceExistsError,
+        ResourceNotFoundError,
+        ResourceNotModifiedError,
+        map_error,
     )
     from azure.mgmt.core.exceptions import ARMErrorFormat
 

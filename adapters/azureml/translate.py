@@ -17,11 +17,11 @@ Provider names are deterministic, so a retried create finds its first try:
   variant: :mod:`adapters.azureml.autoscale`); the deployment starts at ``min_replicas``.
 
 The endpoint, every deployment and autoscale setting carry ``deploy-anywhere-owner`` (the
-deployment's uid, given its ownership: :mod:`.ownership`). The endpoint carries the user's tags
-plus ``deploy-anywhere-deployment`` and ``deploy-anywhere-revision``; the revision tag is written by
-the LAST call of a rollout (the one that sets traffic), so a serving endpoint shows a revision only once that revision takes traffic.
-Deployments carry the user's tags plus ``deploy-anywhere-deployment`` and
-``deploy-anywhere-variant``. Golden bodies come from the entities' own ``_to_rest_object`` (the
+deployment's uid, given its ownership: :mod:`.ownership`). The endpoint carries the user's tags plus
+``deploy-anywhere-deployment`` and ``deploy-anywhere-revision``; the revision tag is written by the
+LAST call of a rollout (the one that sets traffic), so a serving endpoint shows a revision only once
+that revision takes traffic. Deployments carry the user's tags plus ``deploy-anywhere-deployment``
+and ``deploy-anywhere-variant``. Golden bodies come from the entities' own ``_to_rest_object`` (the
 wire JSON the SDK sends, via the REST model's ``as_dict()``).
 """
 

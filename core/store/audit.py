@@ -25,7 +25,6 @@ from sqlalchemy import delete, func, select
 from core.store.db import Database, utcnow
 from core.store.models import NAME_LENGTH, REVISION_LENGTH, AuditEvent
 
-
 __all__ = ["AuditEventRecord", "AuditLog", "ACTION_PATTERN", "SYSTEM_ACTOR"]
 
 ACTION_PATTERN = r"^[a-z][a-z0-9_.-]{0,31}$"

@@ -36,7 +36,6 @@ from core.store.keys import scope_clauses
 from core.store.models import CheckResult, Deployment, Event
 from core.store.records import CHECK_MODES, CheckResultRecord, DeploymentRecord
 
-
 __all__ = ["Checks", "CheckWrite", "Recorded", "EventRecord", "SETTLED_HEALTH", "SETTLED_SYNC"]
 
 DOWN_HEALTH = frozenset(h.value for h in DOWN)

@@ -31,7 +31,6 @@ from core.errors import Conflict, NotFound, Unauthenticated
 from core.store.db import Database, utcnow
 from core.store.models import ApiKey, Deployment
 
-
 __all__ = ["ApiKeyRecord", "ApiKeys", "scope_clauses"]
 
 _DUMMY_SALT = "0" * 32

@@ -23,7 +23,6 @@ from sqlalchemy.exc import IntegrityError
 from core.store.db import Database, utcnow
 from core.store.models import Deployment, Secret
 
-
 __all__ = ["SERVICE", "LITERAL", "META", "SecretRow", "Secrets"]
 
 SERVICE = "service"

@@ -35,8 +35,8 @@ from typing import Any
 from moto.sagemaker.models import sagemaker_backends
 
 from ..common.behaviour import CannedResponse
-from .state import BEHAVIOUR
 from .lifecycle import LOCK, observe
+from .state import BEHAVIOUR
 
 __all__ = ["SERVING_STATUSES", "default_body", "invoke_endpoint"]
 
