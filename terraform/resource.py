@@ -95,7 +95,7 @@ def _no_crash(fallback: Callable[..., Optional[State]]) -> Callable[[Any], Any]:
         @functools.wraps(method)
         def run(self: Any, ctx: Any, *args: Any) -> Optional[State]:
             try:
-                return method(self, ctx, *args)  # type: ignore[no-any-return]
+                return method(self, ctx, *args)
             except Exception as exc:  # noqa: BLE001 - reported, not swallowed
                 ctx.diagnostics.add_error(f"deploy-anywhere provider error ({method.__name__.strip('_')})",
                                           f"{type(exc).__name__}: {exc}")
@@ -138,7 +138,7 @@ class DeploymentResource(Resource):
 
     @property
     def client(self) -> Client:
-        return self.provider.client  # type: ignore[no-any-return]
+        return self.provider.client
 
     # ------------------------------------------------------------------------------ validate
 

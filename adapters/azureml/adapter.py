@@ -43,7 +43,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Any
+from types import ModuleType
+from typing import Any, ClassVar
 
 from adapters.azureml import CAPABILITIES, client, secrets
 from adapters.azureml import ownership as own
@@ -78,8 +79,8 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, rv.AzureMLDescribed]):
     ``policies``: extra azure-core pipeline policies (tests validate every request with one)."""
 
     capabilities = CAPABILITIES
-    translate = tr
-    reverse = rv
+    translate: ClassVar[ModuleType] = tr
+    reverse: ClassVar[ModuleType] = rv
 
     def __init__(self, target: AzureMLTarget, *, emulators: Mapping[str, Any] | None = None,
                  policies: Sequence[Any] = ()) -> None:
