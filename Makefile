@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench install clean
+.PHONY: run lint test bench install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,14 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/deploy-anywhere serve --sandbox --host 127.0.0.1 --port 8080
 
-## The whole test suite: SQLite, then the PostgreSQL-marked tests on a throwaway server.
-test: $(STAMP)
+## Static gates, configured in pyproject.toml: ruff (pyflakes, isort, line length) on the source
+## packages and mypy (strict on core/, checked elsewhere).
+lint: $(STAMP)
+	$(BIN)/ruff check core adapters api emulators terraform
+	$(BIN)/mypy
+
+## The static gates, then the whole test suite: SQLite, then the PostgreSQL-marked tests on a throwaway server.
+test: $(STAMP) lint
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

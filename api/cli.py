@@ -76,7 +76,8 @@ def _call(server: str, method: str, path: str, body: Any = None) -> tuple[int, A
         lines = [f"{err.get('code', response.status_code)}: {err.get('message', response.text)}"]
         details = err.get("details")
         if isinstance(details, list):
-            lines += [f"  {d.get('path', '')}: {d.get('message') or d.get('reason')}" for d in details if isinstance(d, dict)]
+            lines += [f"  {d.get('path', '')}: {d.get('message') or d.get('reason')}"
+                      for d in details if isinstance(d, dict)]
         elif details:
             lines.append(f"  {json.dumps(details)}")
         if response.status_code == 401:
@@ -433,7 +434,8 @@ def serve(host: str = typer.Option("127.0.0.1"), port: int = typer.Option(8080),
 @app.command()
 def emulate(file: Path = typer.Option(Path(".deploy-anywhere/emulators.json"), "--file",
                                       help="Where to write the JSON naming each platform's URL."),
-            seconds: float = typer.Option(1.0, help="Seconds per lifecycle transition (Creating -> InService).")) -> None:
+            seconds: float = typer.Option(1.0,
+                                          help="Seconds per lifecycle transition (Creating -> InService).")) -> None:
     """Run the local cloud emulators on 127.0.0.1 until interrupted."""
     from emulators.launcher import Emulators
 

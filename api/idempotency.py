@@ -2,9 +2,9 @@
 
 The fingerprint is the caller (API key id), the method, the path and the canonical JSON of the body
 (secret values as their fingerprints), so the same key sent with another request, or by another
-caller, is refused (422 ``idempotency_key_reused``): one caller never gets another's response. Responses below 500 are stored
-(a validation error is the answer for that request too); a 5xx releases the key, so a retry redoes
-the work. Replays carry ``Idempotent-Replayed: true``.
+caller, is refused (422 ``idempotency_key_reused``): one caller never gets another's response.
+Responses below 500 are stored (a validation error is the answer for that request too); a 5xx
+releases the key, so a retry redoes the work. Replays carry ``Idempotent-Replayed: true``.
 """
 
 from __future__ import annotations

@@ -179,13 +179,14 @@ class Capabilities:
     """What a platform can do, as data (no SDK import needed to read it).
 
     ``unsupported``: feature -> reason (other platforms' secret stores are added from the platform
-    registry: :func:`core.spec_env.foreign_secret_stores`). ``unobservable``: spec path globs the provider cannot read
-    back (never reported as drift), derived from ``ownership`` (rules with owner ``unreadable``).
-    ``ownership``: the fields a check does not compare as-is, classified (see :class:`Owner`):
-    what the provider defaults, what an autoscaler owns, what is runtime-only, what cannot be read
-    back. ``provider_fields``: spec path glob -> the provider's field name. ``basic_fields``: top-level config fields a basic describe observes. ``replacement``:
-    spec path glob -> why a change there cannot be made in place (the endpoint would have to be
-    deleted and created again); plan reports such changes and apply refuses them.
+    registry: :func:`core.spec_env.foreign_secret_stores`). ``unobservable``: spec path globs the
+    provider cannot read back (never reported as drift), derived from ``ownership`` (rules with
+    owner ``unreadable``). ``ownership``: the fields a check does not compare as-is, classified (see
+    :class:`Owner`): what the provider defaults, what an autoscaler owns, what is runtime-only, what
+    cannot be read back. ``provider_fields``: spec path glob -> the provider's field name.
+    ``basic_fields``: top-level config fields a basic describe observes. ``replacement``: spec path
+    glob -> why a change there cannot be made in place (the endpoint would have to be deleted and
+    created again); plan reports such changes and apply refuses them.
     """
 
     platform: str

@@ -115,7 +115,7 @@ def flatten(config: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-class _Variant(dict):  # marker: a whole variant, expanded only when both sides have it
+class _Variant(dict[str, Any]):  # marker: a whole variant, expanded only when both sides have it
     pass
 
 
@@ -142,7 +142,7 @@ def _provider_field(path: str, names: Mapping[str, str]) -> str | None:
     return None
 
 
-def _expand(expected: dict[str, Any], actual: dict[str, Any]) -> tuple[dict, dict]:
+def _expand(expected: dict[str, Any], actual: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Expand variants present on both sides into their leaves; keep one-sided ones whole."""
     exp, act = dict(expected), dict(actual)
     for path in list(exp):

@@ -11,8 +11,8 @@ check reports each expected variant missing. A value the adapter could not read 
 
 from __future__ import annotations
 
-from enum import Enum
 from collections.abc import Mapping
+from enum import Enum
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator

@@ -14,6 +14,7 @@ operation that will run.
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -32,8 +33,8 @@ from core.errors import (
     SpecError,
     UnsupportedFeature,
 )
-from core.ownership import Ownership, not_owned
 from core.live import Health, Sync
+from core.ownership import Ownership, not_owned
 from core.preconditions import Preconditions
 from core.registry import AdapterFactory, adapter_class
 from core.secrets.keyring import Keyring
@@ -134,7 +135,7 @@ class Service:
         return self._store.deployments.list(platform=platform, limit=limit, offset=offset, scope=scope)
 
     def operations(self, *, deployment: str | None = None, state: str | None = None,
-                   limit: int = 100, scope: Scope | None = None) -> list[OperationRecord]:
+                   limit: int = 100, scope: Scope | None = None) -> builtins.list[OperationRecord]:
         """Operations, newest first, optionally of one deployment and/or in one state, within ``scope``."""
         return self._store.deployments.list_operations(deployment=deployment, state=state, limit=limit, scope=scope)
 
@@ -146,7 +147,7 @@ class Service:
 
     @staticmethod
     def _replacements(spec: EndpointSpec, adapter: Adapter[Any, Any],
-                      existing: DeploymentRecord | None) -> list[dict[str, Any]]:
+                      existing: DeploymentRecord | None) -> builtins.list[dict[str, Any]]:
         """Changes from the stored spec (``existing``) that the platform cannot make in place."""
         if existing is None or existing.spec is None:
             return []

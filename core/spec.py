@@ -70,7 +70,8 @@ MAX_TAGS = 48  # SageMaker and Azure allow 50 tags per resource; the service add
 MAX_POINTER = 1024
 _INSTANCE_TYPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _NO_WHITESPACE = re.compile(r"^\S+$")
-_MEDIA_TYPE = r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(\s*;\s*[A-Za-z0-9_.+-]+=[A-Za-z0-9_.+\"-]+)*$"
+_MEDIA_TYPE = (r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*"
+               r"(\s*;\s*[A-Za-z0-9_.+-]+=[A-Za-z0-9_.+\"-]+)*$")
 
 
 class Accelerator(Strict):

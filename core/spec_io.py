@@ -71,7 +71,7 @@ def parse_spec(data: Any) -> EndpointSpec:
         raise SpecError(f"invalid spec: {len(details)} problem(s)", details=details) from None
 
 
-class StrictLoader(yaml.SafeLoader):
+class StrictLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no types (Any base class)
     """``yaml.safe_load`` (no object-constructing tags) that also refuses anchors and aliases (no
     exponential "billion laughs" expansion) and duplicate mapping keys."""
 

@@ -26,8 +26,8 @@ import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from core.diff import Change, Severity, matches
 from core.checks.record_patch import parse_path
+from core.diff import Change, Severity, matches
 
 __all__ = ["STAND_IN_MARK", "STAND_INS", "value_at", "stand_in", "without", "covered", "reported", "summary"]
 

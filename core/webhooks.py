@@ -24,9 +24,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr
 
-__all__ = ["WebhookConfig", "Delivery", "payload", "sign", "send", "EVENT_TYPES"]
+__all__ = ["WebhookConfig", "Delivery", "payload", "sign", "send", "EVENT_TYPES", "EventType"]
 
-EVENT_TYPES = ("health", "sync", "remediation")
+EventType = Literal["health", "sync", "remediation"]
+EVENT_TYPES: tuple[EventType, ...] = ("health", "sync", "remediation")
 
 
 class WebhookConfig(BaseModel):
@@ -36,7 +37,7 @@ class WebhookConfig(BaseModel):
 
     url: HttpUrl = Field(description="http(s) URL events are POSTed to.")
     secret: SecretStr = Field(min_length=16, description="HMAC-SHA256 key of the signature header.")
-    events: list[Literal["health", "sync", "remediation"]] = Field(
+    events: list[EventType] = Field(
         default_factory=lambda: list(EVENT_TYPES), description="Event types sent to this receiver.")
 
 

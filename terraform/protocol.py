@@ -223,5 +223,5 @@ def serve(provider: Any, argv: list[str]) -> None:
     starts, from ``tf.provider``)."""
     from tf import runner
 
-    tf_provider.ProviderServicer = Servicer  # type: ignore[misc]
+    tf_provider.ProviderServicer = Servicer
     runner.run_provider(provider, argv)

@@ -35,8 +35,16 @@ from copy import deepcopy
 from typing import Any, Optional
 
 from tf.iface import (
-    Config, CreateContext, DeleteContext, ImportContext, PlanContext, ReadContext, Resource, State,
-    UpdateContext, _validate_config,
+    Config,
+    CreateContext,
+    DeleteContext,
+    ImportContext,
+    PlanContext,
+    ReadContext,
+    Resource,
+    State,
+    UpdateContext,
+    _validate_config,
 )
 from tf.schema import Schema
 from tf.types import Unknown
@@ -46,9 +54,21 @@ from terraform import diagnostics
 from terraform.client import ApiError, Client, WaitTimeout
 from terraform.schema import COMPUTED, TIMEOUT_KEYS, resource_schema
 from terraform.shape import (
-    BLOCKS, CONFIG_ATTRIBUTES, SECRET_ENV, SECRET_FINGERPRINTS, SECRET_VERSION, TARGET,
-    TARGET_ATTRIBUTES, SpecShapeError, default_of, env_from_value, fingerprints, REQUIRED, spec_from_state,
-    split_secret_key, state_from_spec,
+    BLOCKS,
+    CONFIG_ATTRIBUTES,
+    REQUIRED,
+    SECRET_ENV,
+    SECRET_FINGERPRINTS,
+    SECRET_VERSION,
+    TARGET,
+    TARGET_ATTRIBUTES,
+    SpecShapeError,
+    default_of,
+    env_from_value,
+    fingerprints,
+    spec_from_state,
+    split_secret_key,
+    state_from_spec,
 )
 
 __all__ = ["DeploymentResource", "parse_duration", "DEFAULT_TIMEOUTS"]
@@ -75,7 +95,7 @@ def _no_crash(fallback: Callable[..., Optional[State]]) -> Callable[[Any], Any]:
         @functools.wraps(method)
         def run(self: Any, ctx: Any, *args: Any) -> Optional[State]:
             try:
-                return method(self, ctx, *args)  # type: ignore[no-any-return]
+                return method(self, ctx, *args)
             except Exception as exc:  # noqa: BLE001 - reported, not swallowed
                 ctx.diagnostics.add_error(f"deploy-anywhere provider error ({method.__name__.strip('_')})",
                                           f"{type(exc).__name__}: {exc}")
@@ -118,7 +138,7 @@ class DeploymentResource(Resource):
 
     @property
     def client(self) -> Client:
-        return self.provider.client  # type: ignore[no-any-return]
+        return self.provider.client
 
     # ------------------------------------------------------------------------------ validate
 

@@ -16,7 +16,16 @@ from tf.schema import Attribute, Block, Schema
 
 from terraform.protocol import WriteOnlyAttribute
 from terraform.shape import (
-    BLOCKS, REPLACE, REQUIRED, SECRET_ENV, SECRET_FINGERPRINTS, SECRET_KINDS, SECRET_VERSION, TARGET, TOP, Leaf,
+    BLOCKS,
+    REPLACE,
+    REQUIRED,
+    SECRET_ENV,
+    SECRET_FINGERPRINTS,
+    SECRET_KINDS,
+    SECRET_VERSION,
+    TARGET,
+    TOP,
+    Leaf,
     default_of,
 )
 from terraform.spec_fields import FIELDS
@@ -189,7 +198,8 @@ def platforms_data_schema() -> Schema:
         description="The platforms the service supports and what each can do (`GET /v1/platforms`).",
         attributes=[
             Attribute("id", types.String(), computed=True, description="Always `platforms`."),
-            Attribute("names", types.List(types.String()), computed=True, description="Every platform the service knows."),
+            Attribute("names", types.List(types.String()), computed=True,
+                      description="Every platform the service knows."),
             Attribute("implemented", types.List(types.String()), computed=True,
                       description="Platforms implemented in this build of the service."),
             Attribute("installed", types.List(types.String()), computed=True,

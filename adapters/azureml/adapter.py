@@ -43,20 +43,20 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Any
+from types import ModuleType
+from typing import Any, ClassVar
 
-from adapters.azureml import CAPABILITIES, secrets
+from adapters.azureml import CAPABILITIES, client, secrets
 from adapters.azureml import ownership as own
+from adapters.azureml import reverse as rv
 from adapters.azureml import translate as tr
-from adapters.azureml import client
 from adapters.azureml.client import ClientBundle, WireReader, make_client, make_monitor_client
 from adapters.azureml.errors import sdk_errors
-from adapters.kit import create_or_adopt, missing_is_none
 from adapters.azureml.monitor import AutoscaleSettings
 from adapters.azureml.operations import OperationRecorder, failure_reason, parse_pending, pending_entry
-from adapters.azureml import reverse as rv
 from adapters.azureml.reverse import ANONYMOUS_ENVIRONMENT, BUSY
 from adapters.azureml.wire import WireDeployment, WireEndpoint
+from adapters.kit import create_or_adopt, missing_is_none
 from core.adapter import DONE, Adapter, InvokeResult, Progress
 from core.cache import ImmutableCache
 from core.errors import Conflict, DeploymentFailed, NotFound
@@ -79,8 +79,8 @@ class AzureMLAdapter(Adapter[tr.AzureMLRequest, rv.AzureMLDescribed]):
     ``policies``: extra azure-core pipeline policies (tests validate every request with one)."""
 
     capabilities = CAPABILITIES
-    translate = tr
-    reverse = rv
+    translate: ClassVar[ModuleType] = tr
+    reverse: ClassVar[ModuleType] = rv
 
     def __init__(self, target: AzureMLTarget, *, emulators: Mapping[str, Any] | None = None,
                  policies: Sequence[Any] = ()) -> None:

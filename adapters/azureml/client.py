@@ -246,7 +246,7 @@ class WireReader:
     def endpoint(self, name: str) -> dict[str, Any]:
         """``GET .../onlineEndpoints/{name}`` (errors raised as the SDK raises them: a missing
         endpoint is ``ResourceNotFoundError``)."""
-        return self._endpoints.get(endpoint_name=name, stream=True, cls=_json, **self._scope)  # type: ignore[no-any-return]
+        return self._endpoints.get(endpoint_name=name, stream=True, cls=_json, **self._scope)
 
     def deployments(self, name: str) -> list[dict[str, Any]]:
         """Every page of ``GET .../onlineEndpoints/{name}/deployments``."""
@@ -258,7 +258,7 @@ class WireReader:
         config = ops._config
         request = build_online_deployments_list_request(
             endpoint_name=name, subscription_id=config.subscription_id, api_version=config.api_version,
-            **self._scope)
+            resource_group_name=self._scope["resource_group_name"], workspace_name=self._scope["workspace_name"])
         out: list[dict[str, Any]] = []
         while True:
             request.url = ops._client.format_url(request.url, endpoint=config.base_url)
@@ -274,14 +274,18 @@ def _json(pipeline_response: Any, stream: Any, headers: Any) -> dict[str, Any]:
     """The generated operations' ``cls`` hook with ``stream=True``: the raw JSON body."""
     import json
 
-    return json.loads(b"".join(stream))  # type: ignore[no-any-return]
+    return json.loads(b"".join(stream))
 
 
 def _checked(response: Any) -> dict[str, Any]:
     """The JSON of a 200; any other status raised as the generated operations raise it."""
     from azure.core.exceptions import (
-        ClientAuthenticationError, HttpResponseError, ResourceExistsError, ResourceNotFoundError,
-        ResourceNotModifiedError, map_error,
+        ClientAuthenticationError,
+        HttpResponseError,
+        ResourceExistsError,
+        ResourceNotFoundError,
+        ResourceNotModifiedError,
+        map_error,
     )
     from azure.mgmt.core.exceptions import ARMErrorFormat
 
@@ -290,7 +294,7 @@ def _checked(response: Any) -> dict[str, Any]:
             401: ClientAuthenticationError, 404: ResourceNotFoundError, 409: ResourceExistsError,
             304: ResourceNotModifiedError})
         raise HttpResponseError(response=response, error_format=ARMErrorFormat)
-    return response.json()  # type: ignore[no-any-return]
+    return response.json()
 
 
 def _next_request(next_link: str, api_version: str) -> Any:

@@ -18,8 +18,8 @@ from adapters.azureml import autoscale as asc
 from adapters.azureml import ownership as own
 from adapters.azureml import translate as tr
 from adapters.azureml.errors import sdk_errors
-from core.errors import NotFound
 from core.checks.read_shared import shared
+from core.errors import NotFound
 from core.targets import AzureMLTarget
 
 __all__ = ["AutoscaleSettings"]

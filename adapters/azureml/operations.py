@@ -23,7 +23,7 @@ __all__ = ["OperationRecorder", "pending_entry", "parse_pending", "failure_reaso
 ARM_SCOPE = "https://management.azure.com/.default"
 
 
-class OperationRecorder(SansIOHTTPPolicy):  # type: ignore[misc]
+class OperationRecorder(SansIOHTTPPolicy):
     """Remembers, per thread, the operation URL of the last accepted PUT/DELETE."""
 
     def __init__(self) -> None:
@@ -61,11 +61,12 @@ def failure_reason(url: str, credential: Any, verify: str | bool, fallback: str)
         return fallback
     from azure.core import PipelineClient
     from azure.core.pipeline.policies import BearerTokenCredentialPolicy, RetryPolicy
-    from azure.core.rest import HttpRequest
+    from azure.core.rest import HttpRequest, HttpResponse
 
     try:
-        client = PipelineClient(url, policies=[RetryPolicy(retry_total=2, retry_backoff_factor=0.2),
-                                               BearerTokenCredentialPolicy(credential, ARM_SCOPE)])
+        policies = [RetryPolicy(retry_total=2, retry_backoff_factor=0.2),
+                    BearerTokenCredentialPolicy(credential, ARM_SCOPE)]
+        client: PipelineClient[HttpRequest, HttpResponse] = PipelineClient(url, policies=policies)
         with client:
             response = client.send_request(HttpRequest("GET", url), connection_verify=verify,
                                            connection_timeout=10, read_timeout=30)

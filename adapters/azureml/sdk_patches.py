@@ -29,4 +29,4 @@ def apply() -> None:
     """Install the patch (idempotent); call after importing azure.ai.ml."""
     from azure.ai.ml._utils import _experimental
 
-    _experimental._should_skip_warning = _should_skip_warning  # type: ignore[attr-defined]
+    _experimental._should_skip_warning = _should_skip_warning

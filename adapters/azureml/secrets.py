@@ -41,6 +41,6 @@ def parse_native_secret(value: str) -> SecretRef | None:
     if match is None:
         return None
     try:
-        return SecretRef(azure_key_vault=match["uri"])
+        return SecretRef.model_validate({"azure_key_vault": match["uri"]})
     except ValidationError:
         return None

@@ -17,11 +17,11 @@ Provider names are deterministic, so a retried create finds its first try:
   variant: :mod:`adapters.azureml.autoscale`); the deployment starts at ``min_replicas``.
 
 The endpoint, every deployment and autoscale setting carry ``deploy-anywhere-owner`` (the
-deployment's uid, given its ownership: :mod:`.ownership`). The endpoint carries the user's tags
-plus ``deploy-anywhere-deployment`` and ``deploy-anywhere-revision``; the revision tag is written by
-the LAST call of a rollout (the one that sets traffic), so a serving endpoint shows a revision only once that revision takes traffic.
-Deployments carry the user's tags plus ``deploy-anywhere-deployment`` and
-``deploy-anywhere-variant``. Golden bodies come from the entities' own ``_to_rest_object`` (the
+deployment's uid, given its ownership: :mod:`.ownership`). The endpoint carries the user's tags plus
+``deploy-anywhere-deployment`` and ``deploy-anywhere-revision``; the revision tag is written by the
+LAST call of a rollout (the one that sets traffic), so a serving endpoint shows a revision only once
+that revision takes traffic. Deployments carry the user's tags plus ``deploy-anywhere-deployment``
+and ``deploy-anywhere-variant``. Golden bodies come from the entities' own ``_to_rest_object`` (the
 wire JSON the SDK sends, via the REST model's ``as_dict()``).
 """
 
@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from adapters.azureml import autoscale as asc
 from adapters.azureml import client
@@ -216,7 +216,8 @@ def to_request(spec: EndpointSpec, *, owner: Ownership | None = None) -> AzureML
             variant=v.name, name=name, weight=v.weight, instance_type=v.instance_type,
             instance_count=v.min_replicas, environment_id=environment_id,
             model=_registered(target, "models", v.model_uri) if v.model_uri else None,
-            environment_variables=dict(v.env),
+            # a materialized or previewed spec (core.secrets.sealing): every env value is text
+            environment_variables=cast(dict[str, str], dict(v.env)),
             request_timeout_ms=spec.request_timeout_seconds * 1000,
             max_concurrent_requests_per_instance=v.max_concurrency or 1,
             app_insights_enabled=spec.logging.enabled,

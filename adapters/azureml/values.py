@@ -67,7 +67,8 @@ def check_values(spec: EndpointSpec) -> list[Gap]:
 def _tag_gaps(tags: dict[str, str]) -> list[Gap]:
     """Azure Resource Manager tag names: no ``/`` (nor ``<>%&\\?``, which the spec already
     refuses) and case-insensitive, so two names differing only in case would be one tag."""
-    gaps, seen = [], {}
+    gaps: list[Gap] = []
+    seen: dict[str, str] = {}
     for key in tags:
         if "/" in key:
             gaps.append(Gap(child_path("tags", key), "tags", "Azure tag names cannot contain '/'"))

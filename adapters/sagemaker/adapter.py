@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from types import ModuleType
+from typing import Any, ClassVar
 
 from adapters.kit import create_or_adopt, missing_is_none
 from adapters.sagemaker import CAPABILITIES
@@ -50,8 +51,8 @@ class SageMakerAdapter(Adapter[tr.SageMakerRequest, rv.SageMakerDescribed]):
     """One AWS account + region. ``emulators``: sandbox map platform -> {"url": ...}."""
 
     capabilities = CAPABILITIES
-    translate = tr
-    reverse = rv
+    translate: ClassVar[ModuleType] = tr
+    reverse: ClassVar[ModuleType] = rv
     secret_store = "aws_secrets_manager"
 
     def __init__(self, target: SageMakerTarget, *, emulators: Mapping[str, Any] | None = None,

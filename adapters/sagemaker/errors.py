@@ -9,11 +9,11 @@ from botocore.exceptions import (
     BotoCoreError,
     ClientError,
     ConnectionClosedError,
+    ConnectTimeoutError,
     EndpointConnectionError,
     NoCredentialsError,
     PartialCredentialsError,
     ReadTimeoutError,
-    ConnectTimeoutError,
 )
 
 from adapters.kit import sdk_errors_for

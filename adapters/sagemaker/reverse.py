@@ -128,7 +128,7 @@ def _variant(pv: dict[str, Any], runtime: dict[str, Any], model: dict[str, Any] 
     autoscaling: dict[str, Any] = {}
     if scaling is not None and scaling.metric is not None and scaling.target is not None:
         autoscaling = {"metric": scaling.metric, "target": int(scaling.target)}
-    elif scaling is not None and high > low:
+    elif scaling is not None and scaling.max_capacity > scaling.min_capacity:
         unreadable[f"{at}.autoscaling"] = (
             "the variant's scalable target has no target-tracking scaling policy on a metric the spec "
             "can express (CPU utilization or invocations per instance)")

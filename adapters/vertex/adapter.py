@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from types import ModuleType
+from typing import Any, ClassVar
 
 from google.cloud.aiplatform_v1 import types
 
@@ -66,8 +67,8 @@ class VertexAdapter(Adapter[tr.VertexRequest, rv.VertexDescribed]):
     ``policy``: per-call timeout and retry (tests pass a fast one)."""
 
     capabilities = CAPABILITIES
-    translate = tr
-    reverse = rv
+    translate: ClassVar[ModuleType] = tr
+    reverse: ClassVar[ModuleType] = rv
     secret_store = "gcp_secret_manager"
 
     def __init__(self, target: VertexTarget, *, emulators: Mapping[str, Any] | None = None,
@@ -231,7 +232,7 @@ class VertexAdapter(Adapter[tr.VertexRequest, rv.VertexDescribed]):
         return DONE
 
     @staticmethod
-    def _progress(started: list[str | None], what: str) -> Progress:
+    def _progress(started: Sequence[str | None], what: str) -> Progress:
         return Progress(False, tuple(op for op in started if op), what)
 
     # ------------------------------------------------------------------------------- finalize

@@ -105,7 +105,8 @@ def machine_problems(machine: str, accelerator: tuple[str, int] | None) -> list[
     ``accelerator.count`` (relative to the variant); empty when the catalog offers the combination."""
     if machine not in MACHINE_TYPES:
         close = difflib.get_close_matches(machine, list(MACHINE_TYPES), n=3, cutoff=0.75)
-        hint = f"; did you mean {', '.join(close)}?" if close else " (e.g. n1-standard-4, e2-standard-8, g2-standard-12)"
+        hint = (f"; did you mean {', '.join(close)}?" if close
+                else " (e.g. n1-standard-4, e2-standard-8, g2-standard-12)")
         return [("instance_type", f"{machine!r} is not a Vertex AI online inference machine type{hint}")]
     rule = MACHINE_TYPES[machine]
     if rule is None:

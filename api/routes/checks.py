@@ -59,7 +59,8 @@ def run_check(name: str, body: CheckRequest | None = None, service: Service = De
             responses={200: {"model": CheckHistory, "description": "Checks, newest first"},
                        404: {"description": "No such deployment and no history"}})
 def check_history(name: str, limit: int = Query(50, ge=1, le=500), mode: Mode | None = None,
-                  before: int | None = Query(None, ge=1, le=MAX_INT, description="Only checks with an id below this (paging)."),
+                  before: int | None = Query(None, ge=1, le=MAX_INT,
+                                             description="Only checks with an id below this (paging)."),
                   checks: Monitor = Depends(checks_of)) -> dict[str, Any]:
     found = checks.history(name, limit=limit, mode=mode, before=before)
     return {"checks": [check_view(c) for c in found],
@@ -133,8 +134,10 @@ def check_fleet(request: Request, body: FleetCheckRequest | None = None,
 
 @router.get("/events", summary="Health/sync transitions and remediations, newest first", tags=["events"],
             response_model=None, responses={200: {"model": EventList, "description": "Events"}})
-def events(request: Request, deployment: str | None = None, after: int | None = Query(None, ge=0, le=MAX_INT, description="Only ids above "
-           "this, oldest first (tailing)."), limit: int = Query(100, ge=1, le=1000),
+def events(request: Request, deployment: str | None = None,
+           after: int | None = Query(None, ge=0, le=MAX_INT,
+                                     description="Only ids above this, oldest first (tailing)."),
+           limit: int = Query(100, ge=1, le=1000),
            checks: Monitor = Depends(checks_of)) -> dict[str, Any]:
     found = checks.events(deployment=deployment, after=after, limit=limit, scope=scope_of(request))
     return {"events": [payload(e) for e in found]}

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.deps import service_of
-from api.params import MAX_INT
 from api.idempotency import idempotent
+from api.params import MAX_INT
 from api.routes.deployment_views import DeploymentList, DeploymentView, OperationList, OperationView, PlanView
 from api.security import audit, principal_of, scope_of
 from api.views import deployment_view, operation_view
@@ -82,7 +82,8 @@ def get_deployment(name: str, response: Response,
 @router.get("/deployments", summary="List deployments", tags=["deployments"], response_model=None,
             responses={200: {"model": DeploymentList, "description": "Deployments, by name"}})
 def list_deployments(request: Request, platform: str | None = None, limit: int = Query(100, ge=1, le=1000),
-                     offset: int = Query(0, ge=0, le=MAX_INT), service: Service = Depends(service_of)) -> dict[str, Any]:
+                     offset: int = Query(0, ge=0, le=MAX_INT),
+                     service: Service = Depends(service_of)) -> dict[str, Any]:
     found = service.list(platform=platform, limit=limit, offset=offset, scope=scope_of(request))
     return {"deployments": [deployment_view(d) for d in found]}
 

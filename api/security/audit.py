@@ -1,9 +1,10 @@
 """The audit function routes call after a change: ``audit(request, action=..., deployment=..., ...)``.
 
 It names the actor from the request (the authenticated key's id) and appends one event to the
-service's audit log (:class:`core.store.audit.AuditLog`, :func:`api.deps.audit_of`). It is synchronous and does one short write:
-call it from the (sync) route handler once the change is made, with the revision the change
-produced. From async code: ``await run_in_threadpool(audit, request, action=...)``.
+service's audit log (:class:`core.store.audit.AuditLog`, :func:`api.deps.audit_of`). It is
+synchronous and does one short write: call it from the (sync) route handler once the change is made,
+with the revision the change produced. From async code:
+``await run_in_threadpool(audit, request, action=...)``.
 
 Never put a secret in ``details``.
 """

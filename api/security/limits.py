@@ -196,5 +196,6 @@ def check_request(request: Request) -> None:
         unknown = sorted({k for k in request.query_params if k not in declared})
         if unknown:
             raise SpecError("unknown query parameter(s)", details=[
-                {"path": key[:64], "message": f"not a parameter of this route; known: {', '.join(sorted(declared)) or 'none'}"}
+                {"path": key[:64],
+                 "message": f"not a parameter of this route; known: {', '.join(sorted(declared)) or 'none'}"}
                 for key in unknown[:20]])

@@ -98,7 +98,7 @@ def using(reads: SharedReads | None) -> Iterator[Used]:
 def shared(key: Hashable, read: Callable[[], T]) -> T:
     """``read()``, or the value of ``key`` already read in this thread's pass (see the module docs).
     ``key`` must name everything the answer depends on (cloud, account, scope, API)."""
-    bound = getattr(_local, "bound", None)
+    bound: tuple[SharedReads, Used] | None = getattr(_local, "bound", None)
     if bound is None:
         return read()
     reads, used = bound

@@ -20,7 +20,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import jsonpatch
 
@@ -146,4 +146,4 @@ def to_patch(expected: Mapping[str, Any], changes: Iterable[Change | Mapping[str
 
 def live_document(expected: Mapping[str, Any], patch: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """``expected`` with ``patch`` applied (a new document; ``expected`` is not changed)."""
-    return jsonpatch.apply_patch(copy.deepcopy(dict(expected)), list(patch))
+    return cast(dict[str, Any], jsonpatch.apply_patch(copy.deepcopy(dict(expected)), list(patch)))

@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Any
 from dbos import DBOS, SetEnqueueOptions, SetWorkflowID
 from dbos._error import DBOSAwaitedWorkflowCancelledError, DBOSWorkflowCancelledError
 
-from core.jobs import runtime as _rt
 from core.checks.schedule import batches_per_minute
+from core.jobs import runtime as _rt
 from core.jobs.checks import CHECK_PARTITION_CONCURRENCY, CHECKS_QUEUE, sweep_workflow
 from core.jobs.dispatch import Dispatcher
 from core.jobs.workflows import delete_workflow, deploy_workflow

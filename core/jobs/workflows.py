@@ -87,7 +87,7 @@ def _now() -> float:
 @guarded
 @DBOS.step()
 def _load_spec(name: str, rev: str) -> dict[str, Any]:
-    for revision, spec, _ in reversed(runtime().store.deployments.revisions(name)):
+    for revision, spec, _ in runtime().store.deployments.revisions(name)[::-1]:  # newest first
         if revision == rev:
             return spec
     raise DeploymentFailed(f"revision {rev} of {name!r} is not stored")

@@ -3,10 +3,11 @@
 Contracts (``spec`` is an :class:`EndpointSpec`; paths are spec paths):
 
 - :func:`seal` (apply, plan): every literal secret ``{secret, value}`` becomes ``{secret,
-  fingerprint}`` (:func:`keep_literals` stores the value, encrypted, once apply stored the spec); a fingerprint sent back
-  must be held for the deployment; a service secret referenced must exist; secrets the service must
-  fingerprint need ``SECRETS_KEY``. All problems at once: :class:`SecretUnavailable` with paths.
-  The sealed spec is what is stored, hashed into the revision and returned.
+  fingerprint}`` (:func:`keep_literals` stores the value, encrypted, once apply stored the spec); a
+  fingerprint sent back must be held for the deployment; a service secret referenced must exist;
+  secrets the service must fingerprint need ``SECRETS_KEY``. All problems at once:
+  :class:`SecretUnavailable` with paths. The sealed spec is what is stored, hashed into the revision
+  and returned.
 - :func:`materialize` (inside the provider-call steps of a deploy, never stored): every secret entry
   becomes the text the platform receives: the platform's own reference where it reads the secret
   itself (Azure Key Vault), else the value (decrypted, or read from the secret store with the
@@ -33,7 +34,7 @@ from core.live import LiveEndpoint
 from core.secrets import masking
 from core.secrets.vault import Vault
 from core.spec import EndpointSpec, canonical_json
-from core.spec_env import EnvFrom, REDACTED, SecretRef, SecretValue
+from core.spec_env import REDACTED, EnvFrom, SecretRef, SecretValue
 
 __all__ = ["has_secrets", "seal", "keep_literals", "materialize", "preview", "redact_live", "env_path"]
 

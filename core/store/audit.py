@@ -18,13 +18,12 @@ import copy
 import datetime as dt
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 
 from core.store.db import Database, utcnow
 from core.store.models import NAME_LENGTH, REVISION_LENGTH, AuditEvent
-
 
 __all__ = ["AuditEventRecord", "AuditLog", "ACTION_PATTERN", "SYSTEM_ACTOR"]
 
@@ -98,8 +97,8 @@ class AuditLog:
     def prune(self, *, older_than: dt.datetime) -> int:
         """Delete events older than ``older_than``; returns how many."""
         with self._db.tx(write=True) as s:
-            result = s.execute(delete(AuditEvent).where(AuditEvent.at < older_than),
-                               execution_options={"synchronize_session": False})
+            result = cast("CursorResult[Any]", s.execute(delete(AuditEvent).where(AuditEvent.at < older_than),
+                                                         execution_options={"synchronize_session": False}))
         return int(result.rowcount or 0)
 
     def count(self) -> int:

@@ -22,9 +22,9 @@ import copy
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, delete, func, or_, select, update
+from sqlalchemy import CursorResult, case, delete, func, or_, select, update
 
 from core.auth import Scope
 from core.checks.record_coverage import merge
@@ -35,7 +35,6 @@ from core.store.db import Database, utcnow
 from core.store.keys import scope_clauses
 from core.store.models import CheckResult, Deployment, Event
 from core.store.records import CHECK_MODES, CheckResultRecord, DeploymentRecord
-
 
 __all__ = ["Checks", "CheckWrite", "Recorded", "EventRecord", "SETTLED_HEALTH", "SETTLED_SYNC"]
 
@@ -194,8 +193,10 @@ class Checks:
     def _events(s: Any, w: CheckWrite, previous: dict[str, str] | None, row: CheckResult, streak: int,
                 now: dt.datetime) -> Recorded:
         """The settled transitions of one recorded check, as events (none for a stale read)."""
+        if previous is None:
+            return Recorded(CheckResultRecord.from_row(row), (), streak)
         events: list[EventRecord] = []
-        for axis, settled in (("health", SETTLED_HEALTH), ("sync", SETTLED_SYNC)) if previous is not None else ():
+        for axis, settled in (("health", SETTLED_HEALTH), ("sync", SETTLED_SYNC)):
             current = getattr(row, axis)  # the merged sync, not only what this check read
             if current not in settled or current == previous[axis]:
                 continue  # passing state, or no change since the last observation
@@ -259,10 +260,12 @@ class Checks:
     def prune(self, *, older_than: dt.datetime) -> tuple[int, int]:
         """Delete check results and events older than ``older_than``: ``(checks, events)`` deleted."""
         with self._db.tx(write=True) as s:
-            checks = s.execute(delete(CheckResult).where(CheckResult.checked_at < older_than),
-                               execution_options={"synchronize_session": False}).rowcount
-            events = s.execute(delete(Event).where(Event.created_at < older_than),
-                               execution_options={"synchronize_session": False}).rowcount
+            checks = cast("CursorResult[Any]", s.execute(
+                delete(CheckResult).where(CheckResult.checked_at < older_than),
+                execution_options={"synchronize_session": False})).rowcount
+            events = cast("CursorResult[Any]", s.execute(
+                delete(Event).where(Event.created_at < older_than),
+                execution_options={"synchronize_session": False})).rowcount
         return int(checks or 0), int(events or 0)
 
     # -- reads ---------------------------------------------------------------------------------

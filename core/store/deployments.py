@@ -12,12 +12,14 @@ Contracts:
 
 from __future__ import annotations
 
+import builtins
 import copy
 import datetime as dt
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from core.auth import Scope
 from core.errors import Conflict, NotFound
@@ -121,7 +123,7 @@ class Deployments:
                     ) from None
         raise AssertionError("unreachable")
 
-    def _locked_operation(self, s: Any, op_id: str) -> Operation:
+    def _locked_operation(self, s: Session, op_id: str) -> Operation:
         """The operation row, locked for update; NotFound if missing."""
         op = s.scalars(self._db.locked(select(Operation).where(Operation.id == op_id))).one_or_none()
         if op is None:
@@ -201,7 +203,7 @@ class Deployments:
     def list_operations(
         self, *, deployment: str | None = None, state: str | None = None, limit: int = 100,
         scope: Scope | None = None,
-    ) -> list[OperationRecord]:
+    ) -> builtins.list[OperationRecord]:
         """Operations, newest first, optionally of one deployment and/or in one state, within ``scope``."""
         _check_page(limit, 0)
         stmt = (select(Operation).where(*scope_clauses(scope, Operation.deployment_name))
@@ -249,7 +251,7 @@ class Deployments:
             s.execute(delete(Deployment).where(Deployment.name == name))
             s.execute(delete(Secret).where(Secret.scope == LITERAL, Secret.owner == name))
 
-    def revisions(self, name: str) -> list[tuple[str, dict[str, Any], dt.datetime]]:
+    def revisions(self, name: str) -> builtins.list[tuple[str, dict[str, Any], dt.datetime]]:
         """``(revision, spec, created_at)`` of every desired spec ``name`` has had, oldest first
         (empty for an unknown deployment)."""
         stmt = (

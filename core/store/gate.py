@@ -11,9 +11,9 @@ holds even without the lock; a new deployment row relies on its primary key (the
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from core.errors import Conflict, NotFound
@@ -89,14 +89,15 @@ def begin(
             values["deleting"] = True
             revision = revision or dep.revision
         # Compare-and-set: only if nobody took the deployment since we read it.
+        cas: ColumnElement[bool]
         if seen is None:
             cas = Deployment.current_operation_id.is_(None)
         else:
             cas = Deployment.current_operation_id == seen
-        res = s.execute(
+        res = cast("CursorResult[Any]", s.execute(
             update(Deployment).where(Deployment.name == name, cas).values(**values),
             execution_options={"synchronize_session": False},
-        )
+        ))
         if res.rowcount != 1:
             taken = s.scalar(select(Deployment.current_operation_id).where(Deployment.name == name))
             raise Conflict(

@@ -25,7 +25,6 @@ from core.errors import Conflict, SpecError
 from core.store.db import Database, utcnow
 from core.store.models import IDEMPOTENCY_KEY_LENGTH, IdempotencyKey
 
-
 __all__ = ["IdempotencyKeys", "StoredResponse", "IdempotencyKeyReused"]
 
 

@@ -25,12 +25,12 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import InstrumentedAttribute
 
 from core.auth import Principal, Role, Scope, hash_secret, new_salt, new_token, parse_token, verify_secret
 from core.errors import Conflict, NotFound, Unauthenticated
 from core.store.db import Database, utcnow
 from core.store.models import ApiKey, Deployment
-
 
 __all__ = ["ApiKeyRecord", "ApiKeys", "scope_clauses"]
 
@@ -88,8 +88,8 @@ def _scope_values(role: Role, platforms: Sequence[str] | None,
             sorted(set(name_prefixes)) if name_prefixes is not None else None)
 
 
-def scope_clauses(scope: Scope | None, name: ColumnElement[str],
-                  platform: ColumnElement[str] | None = None) -> list[ColumnElement[bool]]:
+def scope_clauses(scope: Scope | None, name: InstrumentedAttribute[str],
+                  platform: InstrumentedAttribute[str] | None = None) -> list[ColumnElement[bool]]:
     """``WHERE`` clauses keeping rows whose deployment ``name`` (and ``platform``; when no platform
     column is given, the platform of the deployment of that name) is within ``scope``."""
     if scope is None:

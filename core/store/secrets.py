@@ -13,16 +13,16 @@ Contracts:
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from core.store.db import Database, utcnow
 from core.store.models import Deployment, Secret
-
 
 __all__ = ["SERVICE", "LITERAL", "META", "SecretRow", "Secrets"]
 
@@ -93,14 +93,14 @@ class Secrets:
                              .order_by(Secret.name))
             return [SecretRow.from_row(r) for r in rows]
 
-    def owners(self, scope: str) -> list[str]:
+    def owners(self, scope: str) -> builtins.list[str]:
         with self._db.tx() as s:
             return list(s.scalars(select(Secret.owner).where(Secret.scope == scope).distinct()))
 
     def delete(self, scope: str, owner: str, name: str) -> bool:
         with self._db.tx(write=True) as s:
-            result = s.execute(delete(Secret).where(Secret.scope == scope, Secret.owner == owner,
-                                                    Secret.name == name))
+            result = cast("CursorResult[Any]", s.execute(
+                delete(Secret).where(Secret.scope == scope, Secret.owner == owner, Secret.name == name)))
             return bool(result.rowcount)
 
     def record_fingerprints(self, deployment: str, seen: dict[str, str]) -> None:
@@ -117,7 +117,7 @@ class Secrets:
                 kept[path] = (previous + [fingerprint])[-KEPT_FINGERPRINTS:]
             dep.secret_fingerprints = kept
 
-    def referencing(self, service_secret: str) -> list[str]:
+    def referencing(self, service_secret: str) -> builtins.list[str]:
         """Deployments whose current spec references the service secret ``service_secret``."""
         with self._db.tx() as s:
             specs = s.execute(select(Deployment.name, Deployment.spec)).all()

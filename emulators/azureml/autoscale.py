@@ -24,6 +24,7 @@ Refusals are :class:`~emulators.azureml.errors.ArmError` (ARM error JSON).
 
 from __future__ import annotations
 
+import builtins
 import copy
 import re
 import threading
@@ -99,7 +100,7 @@ class AutoscaleStore:
             return [copy.deepcopy(v) for k, v in sorted(self._settings.items())
                     if k[0] == sub.lower() and (rg is None or k[1] == rg.lower())]
 
-    def all(self) -> list[dict[str, Any]]:
+    def all(self) -> builtins.list[dict[str, Any]]:
         """Every setting (control API view)."""
         with self.lock:
             return [copy.deepcopy(v) for _, v in sorted(self._settings.items())]

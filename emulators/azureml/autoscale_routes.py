@@ -31,7 +31,7 @@ _SUB = r"/subscriptions/(?P<sub>[^/]+)/providers/Microsoft\.Insights/autoscalese
 
 def store_of(backend: Any) -> AutoscaleStore:
     """The backend's autoscale store (``backend.autoscale``)."""
-    return backend.autoscale  # type: ignore[no-any-return]
+    return backend.autoscale
 
 
 def _version(ctx: Context) -> None:

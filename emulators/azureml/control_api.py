@@ -24,7 +24,8 @@ __all__ = ["ControlAPI"]
 
 _PREFIX = "/_emulator/azureml"
 _KEY_VAULT_SECRET = re.compile(rf"^{_PREFIX}/keyvaults/(?P<vault>[^/]+)/secrets/(?P<name>[^/]+)$")
-_DEPLOYMENT_FAILURE = re.compile(rf"^{_PREFIX}/endpoints/(?P<endpoint>[^/]+)/deployments/(?P<deployment>[^/]+)/failure$")
+_DEPLOYMENT_FAILURE = re.compile(
+    rf"^{_PREFIX}/endpoints/(?P<endpoint>[^/]+)/deployments/(?P<deployment>[^/]+)/failure$")
 
 
 def _optional_str(body: dict[str, Any], key: str) -> str | None:
@@ -108,7 +109,8 @@ class ControlAPI(ControlAPIBase):
         unknown = set(patch) - {"tags", "instance_count", "environment_variables"}
         if unknown:
             raise BadRequest(
-                f"a deployment's drift patch takes 'tags', 'instance_count', 'environment_variables'; got {sorted(unknown)}"
+                "a deployment's drift patch takes 'tags', 'instance_count', 'environment_variables'; "
+                f"got {sorted(unknown)}"
             )
         count = patch.get("instance_count")
         if count is not None and (isinstance(count, bool) or not isinstance(count, int)):

@@ -28,9 +28,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..common.faults import FAULT_FIELDS, RequestFault, check_fault_spec
+from ..common.faults import FAULT_FIELDS, RequestFault, check_fault_spec, optional_int_field
 from ..common.faults import FaultInjector as _FaultInjector
-from ..common.faults import optional_int_field
 from ..common.faults import parse_fault as common_parse_fault
 from .errors import ArmError
 

@@ -43,7 +43,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from . import schema
 from .base import Answer, BackendCore, Scope
 from .errors import ArmError, bad_request, not_found
 from .shapes import render_asset, render_model_container

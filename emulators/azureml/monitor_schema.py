@@ -57,7 +57,7 @@ def _enums(cls: type) -> dict[str, type[enum.Enum]]:
     """Attribute -> closed enum, from ``Union[str, "_models.X"]`` annotations of ``__init__``."""
     found: dict[str, type[enum.Enum]] = {}
     try:
-        parameters = inspect.signature(cls.__init__).parameters
+        parameters = inspect.signature(getattr(cls, "__init__")).parameters  # the class's own, unbound
     except (TypeError, ValueError):
         return found
     for name, parameter in parameters.items():

@@ -39,10 +39,10 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from . import autoscale_routes, handlers, model_routes
 from ..common.calls import CallCounter
 from ..common.faults import serve_fault
 from ..common.wsgi import WSGIApp
+from . import autoscale_routes, handlers, model_routes
 from .backend import AzureMLBackend
 from .errors import ArmError
 from .faults import FaultInjector

@@ -103,7 +103,7 @@ def _resolve(annotation: Any) -> Any:
         return annotation
     args = tuple(_resolve(a) for a in typing.get_args(annotation))
     if origin in (typing.Union, types.UnionType):
-        return typing.Union.__getitem__(args)  # type: ignore[attr-defined]
+        return typing.Union.__getitem__(args)
     if origin in (dict, list):
         return types.GenericAlias(origin, args)
     return annotation

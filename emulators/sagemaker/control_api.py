@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from moto.applicationautoscaling.models import applicationautoscaling_backends
+from moto.core.base_backend import BackendDict
 from moto.sagemaker.models import sagemaker_backends
 from moto.sagemakerruntime.models import sagemakerruntime_backends
 from moto.secretsmanager.models import secretsmanager_backends
@@ -28,8 +29,9 @@ def reset_emulated_state(faults: FaultInjector) -> None:
     accounts and regions), configured failures and canned predictions, and ``faults``. The
     progression stays."""
     with LOCK:
-        for backend_dict in (sagemaker_backends, sagemakerruntime_backends, applicationautoscaling_backends,
-                             secretsmanager_backends):
+        backend_dicts: tuple[BackendDict[Any], ...] = (
+            sagemaker_backends, sagemakerruntime_backends, applicationautoscaling_backends, secretsmanager_backends)
+        for backend_dict in backend_dicts:
             for account_backends in list(backend_dict.values()):
                 account_backends.reset()
         BEHAVIOUR.reset()

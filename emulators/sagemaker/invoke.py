@@ -29,14 +29,14 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from moto.sagemaker.models import sagemaker_backends
 
 from ..common.behaviour import CannedResponse
-from .state import BEHAVIOUR
 from .lifecycle import LOCK, observe
+from .state import BEHAVIOUR
 
 __all__ = ["SERVING_STATUSES", "default_body", "invoke_endpoint"]
 
@@ -86,7 +86,7 @@ def default_body(endpoint_name: str, variant: str, body: bytes) -> dict[str, Any
     }
 
 
-def _pick_variant(variants: list[Mapping[str, Any]]) -> str:
+def _pick_variant(variants: Sequence[Mapping[str, Any]]) -> str:
     names = [v["VariantName"] for v in variants]
     weights = [float(v.get("CurrentWeight", 1.0)) for v in variants]
     if sum(weights) <= 0:

@@ -3,9 +3,10 @@
 For each request:
 
 1. ``/_emulator/...`` goes to the :class:`~emulators.sagemaker.control_api.ControlAPI`;
-2. a SageMaker / sagemaker-runtime / Application Auto Scaling / Secrets Manager operation for
-   which an injected fault fires is delayed, answered with the fault's error, or dropped,
-   optionally after moto processed it (:mod:`emulators.sagemaker.faults`, served by :func:`emulators.common.faults.serve_fault`);
+2. a SageMaker / sagemaker-runtime / Application Auto Scaling / Secrets Manager operation for which
+   an injected fault fires is delayed, answered with the fault's error, or dropped, optionally after
+   moto processed it (:mod:`emulators.sagemaker.faults`, served by
+   :func:`emulators.common.faults.serve_fault`);
 3. everything else is counted by operation name (``GET /_emulator/sagemaker/calls``) and forwarded
    to moto inside :func:`~emulators.sagemaker.scope.emulator_request`, which turns on the emulator's
    moto extension for that request.

@@ -80,7 +80,7 @@ def _recorded_response(resource: Any, *, defaults: Mapping[str, Any] | None = No
     moto's own shape for resources created outside the emulator."""
     request = _request_of(resource)
     if request is None:
-        return resource.response_object  # type: ignore[no-any-return]
+        return resource.response_object
     return {**(defaults or {}), **copy.deepcopy(request), **extra}
 
 
@@ -220,7 +220,9 @@ def create_endpoint(backend: Any, params: Mapping[str, Any]) -> Any:
         request = _config_request(backend, config_name)
         now = utcnow()
         models = _model_requests(backend)
-        endpoint = FakeEndpoint(
+        # moto marks CloudFormationModel.is_created abstract but FakeEndpoint, which moto itself
+        # instantiates, does not define it (no ABCMeta: nothing enforces it at runtime)
+        endpoint = FakeEndpoint(  # type: ignore[abstract]
             account_id=backend.account_id,
             region_name=backend.region_name,
             endpoint_name=name,
@@ -385,7 +387,7 @@ def update_endpoint_weights_and_capacities(
         endpoint = _live_endpoint(backend, name, read=False)
         _refuse_unless_in_service(backend, endpoint)
         by_name = {v["VariantName"]: v for v in endpoint.production_variants}
-        seen: set[str] = set()
+        seen: set[str | None] = set()
         for item in desired_weights_and_capacities:
             variant_name = item.get("VariantName")
             if variant_name in seen:

@@ -5,9 +5,9 @@ moto's classes are. To leave plain moto untouched for everybody else in the proc
 ``mock_aws`` tests, another ``ThreadedMotoServer``), every patched function checks
 :func:`in_emulator_request` and falls back to moto's original behaviour when it is false.
 
-The WSGI front (:mod:`emulators.sagemaker.routes`) enters :func:`emulator_request` around each request it forwards to moto. moto runs the
-whole request (parsing, backend call, serialisation) synchronously in the calling thread, so a
-context variable is enough.
+The WSGI front (:mod:`emulators.sagemaker.routes`) enters :func:`emulator_request` around each
+request it forwards to moto. moto runs the whole request (parsing, backend call, serialisation)
+synchronously in the calling thread, so a context variable is enough.
 """
 
 from __future__ import annotations

@@ -160,7 +160,8 @@ def pending_deployment_summary(
             if source.get(key):
                 item[key] = source[key]
         item["VariantStatus"] = [
-            {"Status": "Creating", "StatusMessage": "Deploying the new endpoint configuration.", "StartTime": start_time}
+            {"Status": "Creating", "StatusMessage": "Deploying the new endpoint configuration.",
+             "StartTime": start_time}
         ]
         pending.append(item)
     return {"EndpointConfigName": config_name, "ProductionVariants": pending, "StartTime": start_time}

@@ -2,9 +2,10 @@
 
 The HTTP layer (:mod:`emulators.vertex.handlers`) calls :attr:`VertexBackend.models`,
 :attr:`~VertexBackend.endpoints`, :attr:`~VertexBackend.deployments` and
-:attr:`~VertexBackend.prediction` and :attr:`~VertexBackend.secrets` (Secret Manager), wraps operations with :meth:`VertexBackend.lro`, and serves the
-``google.longrunning.Operations`` methods from here. Operation names are accepted with the project
-id or number (they always come back with the number).
+:attr:`~VertexBackend.prediction` and :attr:`~VertexBackend.secrets` (Secret Manager), wraps
+operations with :meth:`VertexBackend.lro`, and serves the ``google.longrunning.Operations`` methods
+from here. Operation names are accepted with the project id or number (they always come back with
+the number).
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from google.protobuf import json_format
 from .deployments import DeploymentService
 from .endpoints import EndpointService
 from .errors import invalid_argument
+from .lifecycle import Operation, OperationStore, Progression, parse_done_filter
 from .listing import page
 from .models import ModelService
 from .names import parse_location, parse_resource
-from .lifecycle import Operation, OperationStore, Progression, parse_done_filter
 from .prediction import PredictionService
 from .secrets import SecretStore
 from .state import State

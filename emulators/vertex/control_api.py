@@ -32,7 +32,13 @@ from werkzeug.wrappers import Request, Response
 
 from ..common.calls import CallCounter
 from ..common.control_api import (
-    CONTROL_PREFIX, BadRequest, ControlAPIBase, Handlers, json_body, json_response, parse_failure
+    CONTROL_PREFIX,
+    BadRequest,
+    ControlAPIBase,
+    Handlers,
+    json_body,
+    json_response,
+    parse_failure,
 )
 from .backend import VertexBackend
 from .errors import FAILURE_CODES, ApiError

@@ -28,9 +28,9 @@ from google.protobuf import field_mask_pb2
 from google.protobuf.message import Message
 
 from .errors import already_exists, failed_precondition, invalid_argument, not_found
+from .lifecycle import Operation
 from .models import resolve_model
 from .names import parse_model_ref
-from .lifecycle import Operation
 from .state import State
 from .validation import (
     apply_resource_defaults,

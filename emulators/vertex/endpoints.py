@@ -25,9 +25,9 @@ from google.protobuf import empty_pb2, field_mask_pb2
 from google.protobuf.message import Message
 
 from .errors import ApiError, already_exists, failed_precondition, invalid_argument
+from .lifecycle import Operation
 from .listing import order, page, parse_filter
 from .names import Location
-from .lifecycle import Operation
 from .state import ENDPOINT, State
 from .validation import check_endpoint_fields, check_endpoint_id, check_traffic_split
 

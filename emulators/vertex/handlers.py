@@ -4,8 +4,9 @@ Each handler takes a :class:`Call` (the werkzeug request, the path variables of 
 backend) and returns a werkzeug :class:`~werkzeug.wrappers.Response`, or raises
 :class:`~emulators.vertex.errors.ApiError` (answered as Google's JSON error by
 :mod:`emulators.vertex.routes`). Request bodies and query strings are parsed into the real
-``aiplatform_v1`` (and ``secretmanager_v1``) request types (:func:`emulators.vertex.wire.parse_request`) as the ``google.api.http``
-rules of the GAPIC REST transports lay them out; no state or rules live here.
+``aiplatform_v1`` (and ``secretmanager_v1``) request types
+(:func:`emulators.vertex.wire.parse_request`) as the ``google.api.http`` rules of the GAPIC REST
+transports lay them out; no state or rules live here.
 """
 
 from __future__ import annotations

@@ -24,9 +24,9 @@ from google.protobuf import empty_pb2, field_mask_pb2
 from google.protobuf.message import Message
 
 from .errors import ApiError, already_exists, failed_precondition, invalid_argument, not_found, unimplemented
+from .lifecycle import Operation
 from .listing import order, page, parse_filter
 from .names import Location, parse_model_ref
-from .lifecycle import Operation
 from .state import MODEL, State
 from .validation import check_display_name, check_labels, check_model_id, check_model_upload
 

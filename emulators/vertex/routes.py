@@ -40,8 +40,9 @@ and Operations mixins on models/endpoints), as the ``aiplatform_v1`` REST transp
 ``POST .../endpoints/{e}:update``, ``POST .../models:copy`` ...), answers 501 ``UNIMPLEMENTED`` and
 is counted under its name; unknown paths (or a verb the path does not have) 404 ``NOT_FOUND``.
 ``/_emulator/...`` is the control API (:mod:`emulators.vertex.control_api`). Before routing,
-injected faults are applied (:mod:`emulators.vertex.faults`, served by :func:`emulators.common.faults.serve_fault`). Authorization headers are accepted and ignored. Every routed
-request is counted under its method's name (the right-hand column, without the service:
+injected faults are applied (:mod:`emulators.vertex.faults`, served by
+:func:`emulators.common.faults.serve_fault`). Authorization headers are accepted and ignored. Every
+routed request is counted under its method's name (the right-hand column, without the service:
 ``CreateEndpoint``, ``GetOperation`` ...; ``GET /_emulator/vertex/calls``).
 """
 

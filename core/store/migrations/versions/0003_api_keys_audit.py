@@ -10,6 +10,7 @@ Written by hand; ``tests/store`` checks that the migrated schema equals ``core.s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -26,7 +27,7 @@ KEY_ID = sa.String(32)
 SHORT = sa.String(32)
 
 
-def _json() -> sa.types.TypeEngine[object]:
+def _json() -> sa.types.TypeEngine[Any]:
     return sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
