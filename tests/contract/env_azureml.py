@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from core.adapter import Adapter
+from core.live import LiveEndpoint
 from core.spec import EndpointSpec
 from core.spec_io import parse_spec
 from core.targets import AzureMLTarget
@@ -20,6 +21,8 @@ TARGET = {"platform": "azureml", "subscription_id": "00000000-0000-0000-0000-000
 
 
 class AzureMLEnv(DriftData):
+    """ContractEnv (tests/contract/envs.py) for Azure ML."""
+
     platform = "azureml"
 
     def __init__(self, emulator: Any) -> None:
@@ -28,13 +31,19 @@ class AzureMLEnv(DriftData):
         self._policies: list[Any] = []
         self._operator: Any = None  # the operator's (MLClient, MonitorManagementClient), made on first use
 
-    def adapter(self, *, checked: bool = True) -> Adapter[Any, Any]:
+    def adapter(self, *, checked: bool = True, target: Any = None) -> Adapter[Any, Any]:
+        """The adapter for ``target`` (None: :meth:`spec`'s); ``checked``: every request body it
+        sends is validated against azure-ai-ml's REST models first."""
         from tests.adapters.azureml.support import adapter_for
 
-        adapter = adapter_for(self.emulator, self.spec("xyz").target, checked=checked)
+        adapter = adapter_for(self.emulator, target or self.spec("xyz").target, checked=checked)
         if checked:
             self._policies.append(adapter.validator)
         return adapter
+
+    def check_round_trip(self, adapter: Adapter[Any, Any], spec: EndpointSpec, live: LiveEndpoint) -> None:
+        """No request body was refused by the REST models (a refusal the SDK might have swallowed)."""
+        assert adapter.validator.problems == []  # type: ignore[attr-defined]
 
     @property
     def sent_calls(self) -> list[tuple[str, str]]:

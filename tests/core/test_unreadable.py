@@ -27,7 +27,7 @@ SPEC = parse_spec({
                  {"name": "b", "image": "r/m:2", "instance_type": "ml.c5.large", "weight": 40}],
     "tags": {"team": "t"},
 })
-CAPS = Capabilities(platform="sagemaker", sdk="boto3", extra="sagemaker",
+CAPS = Capabilities(platform="sagemaker", sdk="boto3", extra="sagemaker", basic_reads=1,
                     provider_fields={"variants[*].image": "Model.PrimaryContainer.Image"})
 GONE = "model unread-a-1234abcd was not found: deleted outside the service"
 A_MODEL = {"variants[a].image": GONE, "variants[a].model_uri": GONE, "variants[a].env": GONE}

@@ -264,3 +264,15 @@ def test_container_error_is_an_invoke_result(vx):
     assert answer.status == 400 and b"bad instance shape" in answer.body
     answer = h.adapter.invoke(spec.name, TestQuery(payload="x", content_type="text/plain"), timeout=10)
     assert (answer.status, answer.body) == (400, b"bad instance shape")
+
+
+def test_resubmitting_a_served_revision_sends_no_write(vx):
+    spec = CORPUS["autoscaled"]
+    h = Harness(vx, spec)
+    request = h.adapter.to_request(spec)
+    submit_all(h.adapter, request)
+    finalize_all(h.adapter, request)
+    h.sent.clear()
+    submit_all(h.adapter, request)
+    finalize_all(h.adapter, request)
+    assert set(h.sent) <= {"GetEndpoint", "GetModel", "ListModels"}, h.sent
