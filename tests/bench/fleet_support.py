@@ -1,4 +1,4 @@
-"""Support for the fleet check benchmark (tests/bench/test_fleet_bench.py, issue 5).
+"""Support for the fleet check benchmark (tests/bench/test_fleet_bench.py).
 
 - :class:`EmulatorProcess`: the three emulators in a CHILD process (immediate progression), so the
   benchmark process's CPU time and GIL belong to the checker alone (in-process emulators would

@@ -1,4 +1,4 @@
-"""Issue 15 part 1: a basic check never clears drift it cannot see, on every platform.
+"""A basic check never clears drift it cannot see, on every platform.
 
 For every drift of every platform's drift matrix (tests/contract/env*.py: each made with the
 platform's real SDK behind the service's back), full and basic checks alternate over the drifted

@@ -20,10 +20,16 @@ TARGET = {"platform": "azureml", "subscription_id": "00000000-0000-0000-0000-000
           "resource_group": "rg-contract", "workspace": "ws-contract"}
 
 
+_COLLECTIONS = frozenset({"onlineEndpoints", "deployments", "environments", "data", "autoscalesettings"})
+
+
 class AzureMLEnv(DriftData):
     """ContractEnv (tests/contract/envs.py) for Azure ML."""
 
     platform = "azureml"
+    lifecycle_operations = frozenset({"PUT onlineEndpoints", "PUT deployments", "PUT environments", "PUT data",
+                                      "PUT autoscalesettings", "DELETE onlineEndpoints"})
+    variants_in_immutable_config = False
 
     def __init__(self, emulator: Any) -> None:
         self.emulator = emulator
@@ -48,6 +54,12 @@ class AzureMLEnv(DriftData):
     @property
     def sent_calls(self) -> list[tuple[str, str]]:
         return [call for policy in self._policies for call in policy.sent]
+
+    def checked_operations(self) -> set[str]:
+        """``METHOD collection`` (the path's last resource collection) of every request the checked
+        adapters sent; their PUT bodies were validated."""
+        return {f"{method} {next(p for p in reversed(path.split('/')) if p in _COLLECTIONS)}"
+                for method, path in self.sent_calls if any(p in _COLLECTIONS for p in path.split("/"))}
 
     def writes(self) -> list[str]:
         """Every mutating request the adapters sent so far (key and token reads are POSTs)."""

@@ -32,6 +32,9 @@ class VertexEnv(DriftData):
     """ContractEnv (tests/contract/envs.py) for Vertex AI."""
 
     platform = "vertex"
+    lifecycle_operations = frozenset({"UploadModel", "CreateEndpoint", "DeployModel", "UpdateEndpoint", "GetOperation",
+                                      "UndeployModel", "DeleteEndpoint", "DeleteModel"})
+    variants_in_immutable_config = False
 
     def __init__(self, emulator: Any) -> None:
         self.emulator = emulator
@@ -48,6 +51,9 @@ class VertexEnv(DriftData):
                                 policy=fast_calls())
         validate_every_request(adapter.clients, self.sent, check=checked)
         return adapter
+
+    def checked_operations(self) -> set[str]:
+        return set(self.sent)
 
     def check_round_trip(self, adapter: Adapter[Any, Any], spec: EndpointSpec, live: LiveEndpoint) -> None:
         """The endpoint's resource name carries the project NUMBER, as Vertex AI answers it."""

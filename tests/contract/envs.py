@@ -36,6 +36,12 @@ class ContractEnv(Protocol):
 
     platform: str
     emulator: Any
+    lifecycle_operations: frozenset[str]
+    """What a create, an update and a delete send, each through the schema check (names as
+    :meth:`checked_operations` spells them)."""
+    variants_in_immutable_config: bool
+    """Variants live in an immutable endpoint config: a variant added by hand comes with a whole
+    config of someone else's, which the endpoint then runs instead of the service's."""
 
     def adapter(self, *, checked: bool = True, target: Any = None) -> Adapter[Any, Any]:
         """The real adapter against the emulator, for ``target`` (None: the target of :meth:`spec`);
@@ -43,6 +49,10 @@ class ContractEnv(Protocol):
         ...
 
     def spec(self, name: str, *, image: str = "r/m:1") -> EndpointSpec: ...
+
+    def checked_operations(self) -> set[str]:
+        """The operations the checked adapters sent so far (each validated against the schema)."""
+        ...
 
     def check_round_trip(self, adapter: Adapter[Any, Any], spec: EndpointSpec, live: LiveEndpoint) -> None:
         """Assert what this platform adds to the round-trip property once ``spec`` round-tripped
@@ -84,6 +94,9 @@ class SageMakerEnv(DriftData):
     """The real boto3 adapter against the SageMaker emulator (moto + lifecycle)."""
 
     platform = "sagemaker"
+    lifecycle_operations = frozenset({"CreateModel", "CreateEndpointConfig", "CreateEndpoint", "UpdateEndpoint",
+                                      "RegisterScalableTarget", "PutScalingPolicy", "DeleteEndpoint"})
+    variants_in_immutable_config = True
 
     def __init__(self, emulator: Any) -> None:
         self.emulator = emulator
@@ -124,6 +137,9 @@ class SageMakerEnv(DriftData):
             "logging": {"enabled": True, "sample_percent": 10, "destination": "s3://cap/x/"},
             "tags": {"team": "t"},
         })
+
+    def checked_operations(self) -> set[str]:
+        return set(self.sent)
 
     def check_round_trip(self, adapter: Adapter[Any, Any], spec: EndpointSpec, live: LiveEndpoint) -> None:
         """Nothing beyond the contract: botocore validation raises on the request itself."""

@@ -1,7 +1,7 @@
 """The round-trip property (DESIGN section 4) over GENERATED specs, on every platform: a valid spec
 (no gaps on its platform), deployed through the adapter to the emulator, is read back by a full
 check as in sync with no changes. Normalisation must be symmetric: whatever the provider stores
-normalised (a trailing ``/``, map key order ...) the spec model normalises too (issue 15, part 3).
+normalised (a trailing ``/``, map key order ...) the spec model normalises too.
 
 Strategies: tests/contract/spec_strategies.py. Examples are bounded (``EXAMPLES`` per platform,
 no deadline: each one is a real rollout against the emulator), not stored between runs and not

@@ -1,4 +1,4 @@
-"""The order variants are listed in is not configuration (issue 15, part 3): a spec whose variants
+"""The order variants are listed in is not configuration: a spec whose variants
 are listed in another order (e.g. after a Terraform import) has the same revision, a deployment of
 either order is in sync with the other, and re-applying it changes nothing on the provider."""
 

@@ -1,4 +1,4 @@
-"""Issue 15, part 2: the ownership rules (pure), ``unmanaged[...]`` drift items, and that they never
+"""The ownership rules (pure), ``unmanaged[...]`` drift items, and that they never
 become spec fields (patch, accept-live)."""
 
 from __future__ import annotations

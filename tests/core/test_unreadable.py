@@ -1,4 +1,4 @@
-"""Issue 15 part 3, in core: a value the adapter could not read is absent from the live config,
+"""Unreadable values in core: a value the adapter could not read is absent from the live config,
 reported once with its reason, never patched, never adopted; empty and absent mappings agree.
 (Through the real SDKs against the emulators: tests/checks/test_unreadable.py.)"""
 

@@ -13,10 +13,10 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 CORPUS = corpus("azureml")
 
 
-def test_invoke_with_each_auth_mode(az):
+def test_invoke_with_each_auth_mode(azureml_emulator):
     for name in ("minimal-key", "canary", "iam-custom-routes"):
         spec = CORPUS[name]
-        adapter = adapter_for(az, spec.target)
+        adapter = adapter_for(azureml_emulator, spec.target)
         submit_all(adapter, adapter.to_request(spec))
         result = adapter.invoke(spec.name, TestQuery(payload={"x": [1]}), timeout=5)
         assert result.status == 200, (name, result)

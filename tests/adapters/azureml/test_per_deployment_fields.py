@@ -20,9 +20,9 @@ def _changes(adapter, spec, *, full: bool) -> list[tuple[str, object, str | None
     return [(c.path, c.actual, c.provider_field) for c in outcome.drift.changes]
 
 
-def test_a_second_deployments_timeout_and_logging_are_compared(az):
-    az.control.set_progression("immediate")
-    env = make_env("azureml", az)
+def test_a_second_deployments_timeout_and_logging_are_compared(azureml_emulator):
+    azureml_emulator.control.set_progression("immediate")
+    env = make_env("azureml", azureml_emulator)
     adapter = env.adapter()
     spec = env.spec("per-deployment")
     rollout(adapter, spec)
