@@ -187,6 +187,8 @@ class Capabilities:
     ``basic_fields``: top-level config fields a basic describe observes. ``replacement``: spec path
     glob -> why a change there cannot be made in place (the endpoint would have to be deleted and
     created again); plan reports such changes and apply refuses them.
+    ``basic_reads`` (required, keyword-only): the provider requests one basic check of a deployed,
+    unchanged endpoint makes (its read budget; the contract suite counts them on the emulators).
     """
 
     platform: str
@@ -198,6 +200,7 @@ class Capabilities:
     basic_fields: frozenset[str] = frozenset()
     replacement: Mapping[str, str] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    basic_reads: int = field(kw_only=True)
 
     def __post_init__(self) -> None:
         foreign = foreign_secret_stores(self.platform)
@@ -219,6 +222,7 @@ class Capabilities:
             "field_ownership": [r.to_dict() for r in self.ownership],
             "provider_fields": dict(self.provider_fields),
             "basic_check_fields": sorted(self.basic_fields),
+            "basic_check_reads": self.basic_reads,
             "requires_replacement": dict(self.replacement),
             "notes": list(self.notes),
         }

@@ -61,26 +61,3 @@ def database_url(request, tmp_path):
         return None
     return request.getfixturevalue("postgres_url")
 
-
-@pytest.fixture
-def sm(sagemaker_emulator):
-    """Short name of ``sagemaker_emulator``."""
-    return sagemaker_emulator
-
-
-@pytest.fixture
-def vx(vertex_emulator):
-    """Short name of ``vertex_emulator``."""
-    return vertex_emulator
-
-
-@pytest.fixture
-def az(azureml_emulator):
-    """Short name of ``azureml_emulator``."""
-    return azureml_emulator
-
-
-@pytest.fixture
-def api(sagemaker_api):
-    """Short name of ``sagemaker_api``."""
-    return sagemaker_api

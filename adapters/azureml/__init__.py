@@ -97,6 +97,7 @@ CAPABILITIES = Capabilities(
         "tags*": "OnlineEndpoint.tags",
     },
     basic_fields=frozenset({"target", "variants", "logging", "auth_mode", "request_timeout_seconds", "tags"}),
+    basic_reads=2,  # the endpoint GET and the deployments list
     notes=(
         "A basic check is two reads (endpoint GET + deployments list); environments and data assets "
         "are immutable versions, read once and cached.",

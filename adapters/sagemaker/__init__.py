@@ -80,6 +80,7 @@ CAPABILITIES = Capabilities(
         "tags*": "Endpoint Tags",
     },
     basic_fields=frozenset({"target", "variants", "logging", "auth_mode"}),
+    basic_reads=1,  # DescribeEndpoint
     notes=(
         "A basic check is one DescribeEndpoint: endpoint configs and models are immutable and cached.",
         "max_replicas > min_replicas uses Application Auto Scaling target tracking: "

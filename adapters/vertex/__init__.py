@@ -92,6 +92,7 @@ CAPABILITIES = Capabilities(
     },
     basic_fields=frozenset({"target", "variants", "logging", "auth_mode", "request_timeout_seconds",
                             "tags"}),
+    basic_reads=1,  # GetEndpoint
     notes=(
         "A basic check is one GetEndpoint: Models are immutable and cached by resource id, so "
         "every field is observed at both depths.",

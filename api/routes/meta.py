@@ -41,6 +41,7 @@ class PlatformInfo(BaseModel):
         default=None, description="Fields a check does not compare as-is, and who owns them.")
     provider_fields: dict[str, str] | None = Field(default=None, description="Spec path -> provider field.")
     basic_check_fields: list[str] | None = Field(default=None, description="What a basic check reads.")
+    basic_check_reads: int | None = Field(default=None, description="Provider requests one basic check makes.")
     requires_replacement: dict[str, str] | None = Field(
         default=None, description="Spec path -> why a change there cannot be made in place.")
     notes: list[str] | None = None

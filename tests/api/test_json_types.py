@@ -35,19 +35,19 @@ def _with(path: list[str | int], value: Any) -> dict[str, Any]:
     (["variants", 0, "env", "TOKEN"], {"secret": 1, "value": "x"}, "variants[0].env.TOKEN.secret"),
     (["target", "region"], 5, "target.region"),
 ])
-def test_a_value_of_the_wrong_json_type_is_refused_with_its_path(api, path, value, where) -> None:
-    for response in (api.post("/v1/plan", json=_with(path, value)),
-                     api.put("/v1/deployments/types-demo", json=_with(path, value))):
+def test_a_value_of_the_wrong_json_type_is_refused_with_its_path(sagemaker_api, path, value, where) -> None:
+    for response in (sagemaker_api.post("/v1/plan", json=_with(path, value)),
+                     sagemaker_api.put("/v1/deployments/types-demo", json=_with(path, value))):
         assert response.status_code == 422, response.text
         error = response.json()["error"]
         assert error["code"] == "spec_invalid"
         assert [d["path"] for d in error["details"]] == [where], error
-    assert api.get("/v1/deployments/types-demo").status_code == 404, "nothing stored"
+    assert sagemaker_api.get("/v1/deployments/types-demo").status_code == 404, "nothing stored"
 
 
-def test_other_bodies_keep_their_types_too_and_integral_numbers_are_integers(api) -> None:
-    assert api.post("/v1/plan", json=_with(["variants", 0, "weight"], 100.0)).status_code == 200
-    refused = api.post("/v1/keys", json={"role": "reader", "expires_in_days": "30"})
+def test_other_bodies_keep_their_types_too_and_integral_numbers_are_integers(sagemaker_api) -> None:
+    assert sagemaker_api.post("/v1/plan", json=_with(["variants", 0, "weight"], 100.0)).status_code == 200
+    refused = sagemaker_api.post("/v1/keys", json={"role": "reader", "expires_in_days": "30"})
     assert refused.status_code == 422 and refused.json()["error"]["details"][0]["path"] == "expires_in_days"
-    assert api.post("/v1/checks:run", json={"mode": "full", "platform": 1}).status_code == 422
-    assert api.post("/v1/keys", json={"role": "reader", "expires_in_days": 30.0}).status_code == 201
+    assert sagemaker_api.post("/v1/checks:run", json={"mode": "full", "platform": 1}).status_code == 422
+    assert sagemaker_api.post("/v1/keys", json={"role": "reader", "expires_in_days": 30.0}).status_code == 201

@@ -151,11 +151,11 @@ def test_every_example_matches_its_schema(document: dict[str, Any]) -> None:
     assert checked >= 15
 
 
-def test_real_answers_match_the_documented_schemas(api: httpx.Client, sm) -> None:
-    document = api.get("/openapi.json").json()
+def test_real_answers_match_the_documented_schemas(sagemaker_api: httpx.Client, sagemaker_emulator) -> None:
+    document = sagemaker_api.get("/openapi.json").json()
 
     def call(method: str, template: str, url: str, **kwargs: Any) -> dict[str, Any]:
-        response = api.request(method, url, **kwargs)
+        response = sagemaker_api.request(method, url, **kwargs)
         op = document["paths"][template][method.lower()]
         assert str(response.status_code) in op["responses"], (url, response.status_code, response.text)
         schema = op["responses"][str(response.status_code)]["content"]["application/json"]["schema"]
@@ -165,7 +165,7 @@ def test_real_answers_match_the_documented_schemas(api: httpx.Client, sm) -> Non
         return response.json()
 
     def finish(op: dict[str, Any]) -> dict[str, Any]:
-        done = wait_operation(api, op)
+        done = wait_operation(sagemaker_api, op)
         return call("GET", "/v1/operations/{op_id}", f"/v1/operations/{done['id']}")
 
     name = "/v1/deployments/{name}"
@@ -176,7 +176,7 @@ def test_real_answers_match_the_documented_schemas(api: httpx.Client, sm) -> Non
     call("GET", name, "/v1/deployments/doc-demo")
     call("GET", "/v1/deployments", "/v1/deployments")
 
-    client = boto3.client("sagemaker", region_name="us-east-1", endpoint_url=sm.url,
+    client = boto3.client("sagemaker", region_name="us-east-1", endpoint_url=sagemaker_emulator.url,
                           aws_access_key_id="t", aws_secret_access_key="t")
     arn = client.describe_endpoint(EndpointName="doc-demo")["EndpointArn"]
     client.add_tags(ResourceArn=arn, Tags=[{"Key": "team", "Value": "other"}])  # drift behind the service's back

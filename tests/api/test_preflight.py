@@ -1,6 +1,6 @@
 """Refuse before sending: an instance/machine type the target platform does not offer is a 422
 naming the field, from ``POST /v1/plan`` and ``PUT /v1/deployments/{name}``, and the emulator
-receives no call at all (issue 15, part 4). Through the real HTTP API against each emulator."""
+receives no call at all. Through the real HTTP API against each emulator."""
 
 from __future__ import annotations
 
@@ -48,22 +48,22 @@ def _refused(api: Any, spec: dict[str, Any]) -> list[dict[str, str]]:
     return list(put.json()["error"]["details"])
 
 
-def test_sagemaker_instance_type_outside_botocores_enum_is_refused_before_any_call(api, sm):
-    sm.control.clear_calls()
-    gaps = _refused(api, _variant(SAGEMAKER, instance_type="ml.m5.huge"))
+def test_sagemaker_instance_type_outside_botocores_enum_is_refused_before_any_call(sagemaker_api, sagemaker_emulator):
+    sagemaker_emulator.control.clear_calls()
+    gaps = _refused(sagemaker_api, _variant(SAGEMAKER, instance_type="ml.m5.huge"))
     assert [(g["path"], g["feature"]) for g in gaps] == [("variants[0].instance_type", "instance_type")]
     assert "ml.m5.large" in gaps[0]["reason"], "the closest offered types are suggested"
-    assert sm.control.calls() == {}, "nothing reached the emulator"
+    assert sagemaker_emulator.control.calls() == {}, "nothing reached the emulator"
 
 
-def test_sagemaker_types_newer_than_motos_list_pass_the_preflight(api, sm):
-    plan = api.post("/v1/plan", json=_variant(SAGEMAKER, instance_type="ml.g5.xlarge"))
+def test_sagemaker_types_newer_than_motos_list_pass_the_preflight(sagemaker_api, sagemaker_emulator):
+    plan = sagemaker_api.post("/v1/plan", json=_variant(SAGEMAKER, instance_type="ml.g5.xlarge"))
     assert plan.status_code == 200, plan.text
     assert [c["operation"] for c in plan.json()["calls"]][:2] == ["CreateModel", "CreateEndpointConfig"]
 
 
-def test_vertex_machine_and_accelerator_outside_the_catalog_are_refused_before_any_call(vertex_api, vx):
-    vx.control.clear_calls()
+def test_vertex_machine_and_accelerator_outside_the_catalog_are_refused_before_any_call(vertex_api, vertex_emulator):
+    vertex_emulator.control.clear_calls()
     gaps = _refused(vertex_api, _variant(VERTEX, instance_type="n1-standard-5"))
     assert [g["path"] for g in gaps] == ["variants[0].instance_type"]
     gaps = _refused(vertex_api, _variant(VERTEX, accelerator={"type": "NVIDIA_L4", "count": 1}))
@@ -72,13 +72,13 @@ def test_vertex_machine_and_accelerator_outside_the_catalog_are_refused_before_a
     gaps = _refused(vertex_api, _variant(VERTEX, instance_type="a2-highgpu-1g"))
     assert [g["path"] for g in gaps] == ["variants[0].accelerator"]
     assert "NVIDIA_TESLA_A100, count: 1" in gaps[0]["reason"]
-    assert vx.control.calls() == {}, "nothing reached the emulator"
+    assert vertex_emulator.control.calls() == {}, "nothing reached the emulator"
 
 
-def test_azureml_sku_outside_the_sku_list_is_refused_before_any_call(azureml_api, az):
-    az.control.clear_requests()
+def test_azureml_sku_outside_the_sku_list_is_refused_before_any_call(azureml_api, azureml_emulator):
+    azureml_emulator.control.clear_requests()
     gaps = _refused(azureml_api, _variant(AZUREML, instance_type="Standard_DS9_v2"))
     assert [(g["path"], g["feature"]) for g in gaps] == [("variants[0].instance_type", "instance_type")]
     gaps = _refused(azureml_api, _variant(AZUREML, instance_type="STANDARD_DS3_V2"))
     assert "'Standard_DS3_v2'" in gaps[0]["reason"], "the canonical spelling is asked for"
-    assert az.control.requests() == [], "nothing reached the emulator"
+    assert azureml_emulator.control.requests() == [], "nothing reached the emulator"

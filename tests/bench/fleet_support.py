@@ -1,4 +1,4 @@
-"""Support for the fleet check benchmark (tests/bench/test_fleet_bench.py, issue 5).
+"""Support for the fleet check benchmark (tests/bench/test_fleet_bench.py).
 
 - :class:`EmulatorProcess`: the three emulators in a CHILD process (immediate progression), so the
   benchmark process's CPU time and GIL belong to the checker alone (in-process emulators would
@@ -45,8 +45,8 @@ from core.registry import AdapterFactory
 from core.spec import EndpointSpec, revision
 from core.spec_io import parse_spec
 from core.store import DeploymentRecord, Store
-from tests.platforms import NAMES
 from tests.contract.envs import make_env
+from tests.platforms import NAMES
 from tests.support.stepping import finalize_all, submit_all
 
 __all__ = ["PLATFORMS", "EmulatorProcess", "NoJobs", "PassResult", "fleet_specs", "seed", "all_deployments",

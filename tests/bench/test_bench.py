@@ -26,8 +26,8 @@ def test_cli_help_wall_time(benchmark):
                        rounds=10, iterations=1, warmup_rounds=1)
 
 
-def test_get_deployment_latency(benchmark, sm, tmp_path):
-    with running_api(tmp_path, emulator_url=sm.url) as api:
+def test_get_deployment_latency(benchmark, sagemaker_emulator, tmp_path):
+    with running_api(tmp_path, emulator_url=sagemaker_emulator.url) as api:
         op = wait_operation(api, api.put("/v1/deployments/bench-ep", json=SPEC).json())
         assert op["metadata"]["state"] == "succeeded"
 

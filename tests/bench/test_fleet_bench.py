@@ -1,4 +1,4 @@
-"""Fleet check benchmark (issue 5; ``make bench``, or alone:
+"""Fleet check benchmark (``make bench``, or alone:
 ``.venv/bin/python -m pytest -q tests/bench/test_fleet_bench.py -m bench -s``).
 
 ~1,000 deployments (500 SageMaker over two regions, 300 Vertex AI over two projects, 200 Azure ML
@@ -14,7 +14,7 @@ CPU milliseconds per check in this process (and in the emulators' process), p50/
 
 Asserted (a benchmark of failing checks measures nothing): every check comes back
 ``serving``/``in_sync`` without error; the injected latency really applied; a warm basic SageMaker
-check costs <= 1.05 provider calls. Issue 5's other targets (>= 200 basic checks/s per worker when
+check costs <= 1.05 provider calls. The other targets (>= 200 basic checks/s per worker when
 latency allows, a fleet pass of 1,000 in < 30 s) are printed against the measurements; the machine
 is shared, so wall-clock numbers move with its load (printed per pass) and are not asserted.
 """
@@ -33,14 +33,26 @@ from core.service import Service
 from core.spec import EndpointSpec, revision
 from core.store import Store
 from tests.bench.fleet_support import (
-    PLATFORMS, EmulatorProcess, NoJobs, PassResult, all_deployments, clear_latency, cpu_breakdown,
-    fleet_specs, format_breakdown, format_passes, inject_latency, measure_pass, seed, time_record,
+    PLATFORMS,
+    EmulatorProcess,
+    NoJobs,
+    PassResult,
+    all_deployments,
+    clear_latency,
+    cpu_breakdown,
+    fleet_specs,
+    format_breakdown,
+    format_passes,
+    inject_latency,
+    measure_pass,
+    seed,
+    time_record,
 )
 
 pytestmark = pytest.mark.bench
 
 LATENCY = 0.050
-"""Seconds injected on every provider request (issue 5: "e.g. 50 ms")."""
+"""Seconds injected on every provider request (e.g. 50 ms)."""
 CONCURRENCIES = (16, 64)
 MAX_SAGEMAKER_CALLS = 1.05
 TARGET_RATE = 200.0
@@ -184,7 +196,7 @@ def _print_summary(fleet: Fleet) -> None:
     for spec in fleet.specs:
         counts[spec.platform] = counts.get(spec.platform, 0) + 1
     seeded = ", ".join(f"{p} {counts.get(p, 0)} in {fleet.seed_seconds.get(p, 0.0):.0f} s" for p in PLATFORMS)
-    lines = ["", "=" * 40 + " fleet check benchmark (issue 5) " + "=" * 40,
+    lines = ["", "=" * 40 + " fleet check benchmark " + "=" * 40,
              f"seeding {len(fleet.specs)} deployments through the adapters: {seeded}; "
              f"total {fleet.seed_seconds['total']:.0f} s",
              f"latency injected: {LATENCY * 1000:.0f} ms per provider request; cpu ms = this process per check, "

@@ -13,30 +13,30 @@ from tests.checks.test_check_api import SPEC, _deploy, _drift_weights
 
 
 @pytest.fixture
-def cli(api):
+def cli(sagemaker_api):
     runner = CliRunner()
-    token = api.headers.get("Authorization", "").removeprefix("Bearer ")
+    token = sagemaker_api.headers.get("Authorization", "").removeprefix("Bearer ")
 
     def run(*args):
-        return runner.invoke(app, [*args, "--server", str(api.base_url)], env={"DEPLOY_ANYWHERE_TOKEN": token})
+        return runner.invoke(app, [*args, "--server", str(sagemaker_api.base_url)], env={"DEPLOY_ANYWHERE_TOKEN": token})
     return run
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_check_all_exit_codes_and_json(cli, api, sm):
-    sm.control.set_progression("immediate")
-    _deploy(api)
-    _deploy(api, SPEC | {"name": "chk-other"})
+def test_check_all_exit_codes_and_json(cli, sagemaker_api, sagemaker_emulator):
+    sagemaker_emulator.control.set_progression("immediate")
+    _deploy(sagemaker_api)
+    _deploy(sagemaker_api, SPEC | {"name": "chk-other"})
     result = cli("check", "--all")
     assert result.exit_code == 0, result.output
     assert "2 checked: 2 serving; 2 in_sync" in result.output
 
-    _drift_weights(sm, "chk-other")
+    _drift_weights(sagemaker_emulator, "chk-other")
     result = cli("check", "--all", "--full")
     assert result.exit_code == EXIT_OUT_OF_SYNC, result.output
     assert "variants[canary].weight [Endpoint.ProductionVariants[].DesiredWeight]: expected 10, live 50" in result.output
 
-    boto3.client("sagemaker", region_name="us-east-1", endpoint_url=sm.url, aws_access_key_id="t",
+    boto3.client("sagemaker", region_name="us-east-1", endpoint_url=sagemaker_emulator.url, aws_access_key_id="t",
                  aws_secret_access_key="t").delete_endpoint(EndpointName="chk-fraud")
     result = cli("check", "--all", "-o", "json")
     assert result.exit_code == EXIT_DOWN, result.output

@@ -1,4 +1,4 @@
-"""Issue 15 part 1: a basic check never clears drift it cannot see, on every platform.
+"""A basic check never clears drift it cannot see, on every platform.
 
 For every drift of every platform's drift matrix (tests/contract/env*.py: each made with the
 platform's real SDK behind the service's back), full and basic checks alternate over the drifted
@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from core.checks.record_coverage import merge
-from core.diff import matches
 from core.checks.judge import judge_deployment
 from core.checks.read import Reading
 from core.checks.record import finding
+from core.checks.record_coverage import merge
+from core.diff import matches
 from core.spec import revision
 from core.store import Store
 from core.store.checks import Recorded

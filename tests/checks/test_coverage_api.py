@@ -1,4 +1,4 @@
-"""Issue 15 part 1 through the HTTP API (SageMaker emulator, drift made with plain boto3): drift only
+"""Check coverage through the HTTP API (SageMaker emulator, drift made with plain boto3): drift only
 a full check reads (tags, autoscaling) is carried by basic checks, drives auto-remediation, does not
 flap under the scheduler, and makes an unchanged `PUT` re-apply the spec."""
 
@@ -72,67 +72,67 @@ def _events(api):
     return [(e["type"], e["previous"], e["current"]) for e in reversed(events)]
 
 
-def test_basic_checks_carry_tag_drift_and_an_unchanged_put_repairs_it(api, sm):
-    sm.control.set_progression("immediate")
-    _deploy(api)
-    _retag(sm)
-    full = _check(api, "full")
+def test_basic_checks_carry_tag_drift_and_an_unchanged_put_repairs_it(sagemaker_api, sagemaker_emulator):
+    sagemaker_emulator.control.set_progression("immediate")
+    _deploy(sagemaker_api)
+    _retag(sagemaker_emulator)
+    full = _check(sagemaker_api, "full")
     assert full["sync"] == "out_of_sync" and [c["path"] for c in full["changes"]] == ["tags.team"]
     for _ in range(3):
-        basic = _check(api, "basic")
+        basic = _check(sagemaker_api, "basic")
         assert basic["sync"] == "out_of_sync", basic
         [change] = basic["changes"]
         assert (change["path"], change["carried"], change["check_id"], change["mode"]) == (
             "tags.team", True, full["id"], "full")
         assert "tags.*" in basic["unobserved"]
-    dep = api.get(f"/v1/deployments/{NAME}").json()
+    dep = sagemaker_api.get(f"/v1/deployments/{NAME}").json()
     assert dep["sync"] == "out_of_sync" and [c["path"] for c in dep["drift"]] == ["tags.team"]
-    assert _events(api) == [("sync", "in_sync", "out_of_sync")], "one transition, no flapping"
+    assert _events(sagemaker_api) == [("sync", "in_sync", "out_of_sync")], "one transition, no flapping"
 
-    response = api.put(f"/v1/deployments/{NAME}", json=SPEC)
+    response = sagemaker_api.put(f"/v1/deployments/{NAME}", json=SPEC)
     assert response.status_code == 202, "unchanged spec but carried drift: PUT re-applies"
-    assert wait_operation(api, response.json())["metadata"]["state"] == "succeeded"
-    assert _live_team(sm) == "risk"
-    assert _check(api, "full")["sync"] == "in_sync"
-    assert api.put(f"/v1/deployments/{NAME}", json=SPEC).status_code == 200
-    assert _events(api) == [("sync", "in_sync", "out_of_sync"), ("sync", "out_of_sync", "in_sync")]
+    assert wait_operation(sagemaker_api, response.json())["metadata"]["state"] == "succeeded"
+    assert _live_team(sagemaker_emulator) == "risk"
+    assert _check(sagemaker_api, "full")["sync"] == "in_sync"
+    assert sagemaker_api.put(f"/v1/deployments/{NAME}", json=SPEC).status_code == 200
+    assert _events(sagemaker_api) == [("sync", "in_sync", "out_of_sync"), ("sync", "out_of_sync", "in_sync")]
 
 
-def test_unchanged_put_compares_every_field_since_the_last_write(api, sm):
+def test_unchanged_put_compares_every_field_since_the_last_write(sagemaker_api, sagemaker_emulator):
     """No full check since the rollout: a basic read cannot see tags, so PUT compares fully."""
-    sm.control.set_progression("immediate")
-    _deploy(api)
-    _retag(sm)
-    response = api.put(f"/v1/deployments/{NAME}", json=SPEC)
+    sagemaker_emulator.control.set_progression("immediate")
+    _deploy(sagemaker_api)
+    _retag(sagemaker_emulator)
+    response = sagemaker_api.put(f"/v1/deployments/{NAME}", json=SPEC)
     assert response.status_code == 202, response.text
-    assert wait_operation(api, response.json())["metadata"]["state"] == "succeeded"
-    assert _live_team(sm) == "risk"
-    checks = api.get(f"/v1/deployments/{NAME}/checks").json()["checks"]
+    assert wait_operation(sagemaker_api, response.json())["metadata"]["state"] == "succeeded"
+    assert _live_team(sagemaker_emulator) == "risk"
+    checks = sagemaker_api.get(f"/v1/deployments/{NAME}/checks").json()["checks"]
     assert any(c["mode"] == "full" and c["trigger"] == "manual" and c["sync"] == "out_of_sync" for c in checks)
 
 
-def test_auto_remediation_fires_on_drift_only_a_full_check_sees(api, sm):
-    sm.control.set_progression("immediate")
-    _deploy(api, SPEC | {"sync_policy": {"auto_remediate": True, "remediate_after": 3}})
-    _retarget(sm)
-    assert _check(api, "full")["changes"][0]["path"] == "variants[stable].autoscaling.target"
-    assert _check(api, "basic")["sync"] == "out_of_sync"
-    assert api.get(f"/v1/deployments/{NAME}").json()["drift_streak"] == 2
-    assert api.get(f"/v1/deployments/{NAME}").json()["current_operation"] is None
-    _check(api, "basic")
-    op_id = api.get(f"/v1/deployments/{NAME}").json()["current_operation"]
+def test_auto_remediation_fires_on_drift_only_a_full_check_sees(sagemaker_api, sagemaker_emulator):
+    sagemaker_emulator.control.set_progression("immediate")
+    _deploy(sagemaker_api, SPEC | {"sync_policy": {"auto_remediate": True, "remediate_after": 3}})
+    _retarget(sagemaker_emulator)
+    assert _check(sagemaker_api, "full")["changes"][0]["path"] == "variants[stable].autoscaling.target"
+    assert _check(sagemaker_api, "basic")["sync"] == "out_of_sync"
+    assert sagemaker_api.get(f"/v1/deployments/{NAME}").json()["drift_streak"] == 2
+    assert sagemaker_api.get(f"/v1/deployments/{NAME}").json()["current_operation"] is None
+    _check(sagemaker_api, "basic")
+    op_id = sagemaker_api.get(f"/v1/deployments/{NAME}").json()["current_operation"]
     assert op_id is not None, "the third check with (carried) material drift starts a reconcile"
-    assert wait_operation(api, api.get(f"/v1/operations/{op_id}").json())["metadata"]["state"] == "succeeded"
-    assert _check(api, "full")["sync"] == "in_sync"
-    assert ("remediation", None, "started") in _events(api)
+    assert wait_operation(sagemaker_api, sagemaker_api.get(f"/v1/operations/{op_id}").json())["metadata"]["state"] == "succeeded"
+    assert _check(sagemaker_api, "full")["sync"] == "in_sync"
+    assert ("remediation", None, "started") in _events(sagemaker_api)
 
 
-def test_scheduled_basic_and_full_checks_do_not_flap(sm, tmp_path):
-    sm.control.set_progression("immediate")
-    with running_api(tmp_path, emulator_url=sm.url, checks_enabled=True, check_tick_seconds=1,
+def test_scheduled_basic_and_full_checks_do_not_flap(sagemaker_emulator, tmp_path):
+    sagemaker_emulator.control.set_progression("immediate")
+    with running_api(tmp_path, emulator_url=sagemaker_emulator.url, checks_enabled=True, check_tick_seconds=1,
                      check_interval_seconds=1, full_check_interval_seconds=3) as api:
         _deploy(api, copy.deepcopy(SPEC))
-        _retag(sm)
+        _retag(sagemaker_emulator)
         deadline = time.monotonic() + 40
         while True:
             checks = api.get(f"/v1/deployments/{NAME}/checks", params={"limit": 100}).json()["checks"]
@@ -147,17 +147,17 @@ def test_scheduled_basic_and_full_checks_do_not_flap(sm, tmp_path):
         assert _events(api) == [("sync", "in_sync", "out_of_sync")]
 
 
-def test_a_deployment_deleted_and_applied_again_is_ours_at_once(api, sm):
+def test_a_deployment_deleted_and_applied_again_is_ours_at_once(sagemaker_api, sagemaker_emulator):
     """The re-created endpoint config carries the new deployment's owner stamp: a basic check
     right after must not read the old one from a cache (it would report the config as foreign)."""
-    sm.control.set_progression("immediate")
+    sagemaker_emulator.control.set_progression("immediate")
     spec = SPEC | {"variants": [SPEC["variants"][0] | {"min_replicas": 1, "max_replicas": 1}]}
     spec["variants"][0].pop("autoscaling")
-    _deploy(api, spec)
-    assert _check(api, "basic")["sync"] == "in_sync"
-    deleted = api.delete(f"/v1/deployments/{NAME}")
-    assert wait_operation(api, deleted.json())["metadata"]["state"] == "succeeded"
-    _deploy(api, spec)
+    _deploy(sagemaker_api, spec)
+    assert _check(sagemaker_api, "basic")["sync"] == "in_sync"
+    deleted = sagemaker_api.delete(f"/v1/deployments/{NAME}")
+    assert wait_operation(sagemaker_api, deleted.json())["metadata"]["state"] == "succeeded"
+    _deploy(sagemaker_api, spec)
     for mode in ("basic", "full"):
-        result = _check(api, mode)
+        result = _check(sagemaker_api, mode)
         assert (result["sync"], result["changes"]) == ("in_sync", []), result

@@ -1,4 +1,4 @@
-"""Issue 5 (sync checks): the drift matrix, on every platform with an emulator.
+"""Sync checks: the drift matrix, on every platform with an emulator.
 
 Each platform's contract environment (tests/contract/env*.py) declares, as data, the changes an
 operator can make behind the service's back (``drifts()``: spec path -> a change made with the
@@ -25,9 +25,9 @@ import pytest
 
 from core.adapter import Adapter
 from core.checks.judge import CheckOutcome, judge
+from core.checks.read import observe
 from core.diff import Severity
 from core.live import DOWN, Health, LiveEndpoint, Sync
-from core.checks.read import observe
 from core.spec import EndpointSpec, revision
 from tests.contract.envs import ENVS, SESSION_EMULATOR_FIXTURES, ContractEnv, drift_paths, make_env
 from tests.support.stepping import rollout
@@ -38,7 +38,7 @@ pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
 _NAMES = (f"drift-{n:03d}" for n in itertools.count())
 """A fresh endpoint name per test (fixed width: no name contains another)."""
 _COSMETIC = re.compile(r"tags(\..+|\[.+\])|(variants\[[^\]]+\]\.)?description")
-"""Cosmetic paths (issue 5): tags, and descriptions where a platform has them."""
+"""Cosmetic paths: tags, and descriptions where a platform has them."""
 _STEP = re.compile(r"(?P<key>[A-Za-z0-9_-]+)(\[(?P<name>[^\]]+)\])?")
 
 

@@ -18,8 +18,8 @@ from tests.support.stepping import rollout
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-def test_a_full_pass_lists_each_resource_groups_autoscale_settings_once(az, tmp_path):
-    options = {"azureml": {"url": az.url, "ca_file": str(az.ca_file)}}
+def test_a_full_pass_lists_each_resource_groups_autoscale_settings_once(azureml_emulator, tmp_path):
+    options = {"azureml": {"url": azureml_emulator.url, "ca_file": str(azureml_emulator.ca_file)}}
     store = Store(f"sqlite:///{tmp_path / 'store.db'}")
     store.migrate()
     base = corpus("azureml")["autoscaled"].model_dump(mode="json")
@@ -32,9 +32,9 @@ def test_a_full_pass_lists_each_resource_groups_autoscale_settings_once(az, tmp_
         store.deployments.finish_operation(op.id, state="succeeded")
     service = Service(store, AdapterFactory(emulators=options), NoJobs(), check_concurrency=1)
     try:
-        az.control.clear_requests()
+        azureml_emulator.control.clear_requests()
         done = service.checks.check_all(mode="full")
-        listings = [r for r in az.control.requests()
+        listings = [r for r in azureml_emulator.control.requests()
                     if r["method"] == "GET" and r["path"].lower().endswith("/autoscalesettings")]
         assert [(r.result.health, r.result.sync) for _, r in done] == [("serving", "in_sync")] * 4
         assert len(listings) == 1
@@ -42,10 +42,10 @@ def test_a_full_pass_lists_each_resource_groups_autoscale_settings_once(az, tmp_
         # count as begun when it was read (before they started)
         read_at = [a.write.read_at for a, _ in done]
         assert read_at[0] < read_at[1] == read_at[2] == read_at[3]
-        az.control.clear_requests()
+        azureml_emulator.control.clear_requests()
         service.checks.check(specs[0].name, mode="full")
         service.checks.check(specs[1].name, mode="full")
-        assert sum(1 for r in az.control.requests()
+        assert sum(1 for r in azureml_emulator.control.requests()
                    if r["method"] == "GET" and r["path"].lower().endswith("/autoscalesettings")) == 2
     finally:
         store.dispose()

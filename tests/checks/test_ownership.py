@@ -1,4 +1,4 @@
-"""Issue 15, part 2 (ownership), at the adapter level on every platform: the real SDKs against the
+"""Ownership at the adapter level on every platform: the real SDKs against the
 emulators, every request the adapters send validated against the provider's schema (the contract
 environments). The service's own view (409 ``not_owned``, delete, reconcile) is in
 tests/e2e/test_ownership_e2e.py.
@@ -21,17 +21,17 @@ from typing import Any
 import pytest
 
 from core.checks.judge import judge
+from core.checks.read import observe
 from core.errors import NotOwned
 from core.live import Health, Sync
 from core.ownership import Ownership, new_owner
-from core.checks.read import observe
 from core.spec import EndpointSpec, revision
 from tests.contract.envs import EMULATOR_FIXTURES, ENVS, make_env
 from tests.support.foreign import (
     endpoint_exists,
-    forget_writes,
     foreign_endpoint,
     foreign_sub_resource,
+    forget_writes,
     unstamped,
     writes,
 )
@@ -118,7 +118,7 @@ def test_a_foreign_sub_resource_is_unmanaged_never_a_variant_or_endpoint_field(e
     assert not {"request_timeout_seconds", "logging", "target.execution_role_arn"} & {
         p.split(".")[0] if p.startswith("logging") else p for p in changes}, "no endpoint-wide field from it"
     expected = {v["name"]: v for v in spec.config["variants"]}
-    if env.platform == "sagemaker":  # the endpoint runs a config we did not write: none of ours is live
+    if env.variants_in_immutable_config:  # the endpoint runs a config we did not write: none of ours is live
         assert {"revision", "variants[a]", "variants[b]"} <= set(changes)
         assert set(live.unmanaged) == {"a", "x"} and live.config["variants"] == []
     else:  # ours are read as they are, the foreign one taking 10 % from a

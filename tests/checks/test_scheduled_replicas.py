@@ -19,9 +19,9 @@ SCHEDULE = {"CHECKS_ENABLED": "true", "CHECK_TICK_SECONDS": "1", "CHECK_INTERVAL
             "QUEUE_POLLING_SECONDS": "0.1"}
 
 
-def test_scheduled_checks_run_once_across_two_replicas(sm, postgres_url, tmp_path):
-    sm.control.set_progression("immediate")
-    emulators = write_emulators_file(tmp_path / "emulators.json", {"sagemaker": {"url": sm.url}})
+def test_scheduled_checks_run_once_across_two_replicas(sagemaker_emulator, postgres_url, tmp_path):
+    sagemaker_emulator.control.set_progression("immediate")
+    emulators = write_emulators_file(tmp_path / "emulators.json", {"sagemaker": {"url": sagemaker_emulator.url}})
     configs = [ServiceConfig(data_dir=tmp_path / f"data-{i}", emulators_file=emulators, executor_id=f"replica-{i}",
                              database_url=postgres_url, settings=SCHEDULE) for i in (1, 2)]
     with running_service(configs[1]) as two:

@@ -69,16 +69,16 @@ def _verify(headers: dict[str, str], body: bytes) -> None:
     assert abs(time.time() - int(stamp)) < 60
 
 
-def test_each_transition_is_delivered_once_signed_and_retried_on_500(sm, tmp_path):
+def test_each_transition_is_delivered_once_signed_and_retried_on_500(sagemaker_emulator, tmp_path):
     with Receiver(fail_first=2) as hook, running_api(
-            tmp_path, emulator_url=sm.url, webhook_backoff_seconds=0.05,
+            tmp_path, emulator_url=sagemaker_emulator.url, webhook_backoff_seconds=0.05,
             webhooks=[{"url": hook.url, "secret": SECRET, "events": ["sync", "health"]}]) as api:
         _deploy(api)
         _check(api)
         time.sleep(0.5)
         assert hook.requests == [], "a deployment that serves in sync is not a transition"
 
-        _drift_weights(sm)
+        _drift_weights(sagemaker_emulator)
         started = time.monotonic()
         assert _check(api)["sync"] == "out_of_sync"
         assert time.monotonic() - started < 5, "the check does not wait for the webhook"
@@ -100,12 +100,12 @@ def test_each_transition_is_delivered_once_signed_and_retried_on_500(sm, tmp_pat
             ("in_sync", "out_of_sync"), ("out_of_sync", "in_sync")]
 
 
-def test_a_receiver_that_refuses_is_not_retried_forever(sm, tmp_path):
+def test_a_receiver_that_refuses_is_not_retried_forever(sagemaker_emulator, tmp_path):
     with Receiver(fail_first=100) as hook, running_api(
-            tmp_path, emulator_url=sm.url, webhook_backoff_seconds=0.01, webhook_attempts=3,
+            tmp_path, emulator_url=sagemaker_emulator.url, webhook_backoff_seconds=0.01, webhook_attempts=3,
             webhooks=[{"url": hook.url, "secret": SECRET}]) as api:
         _deploy(api)
-        _drift_weights(sm)
+        _drift_weights(sagemaker_emulator)
         _check(api)
         deadline = time.monotonic() + 10
         while len(hook.requests) < 3:

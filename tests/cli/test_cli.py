@@ -34,10 +34,10 @@ def test_help_imports_no_cloud_sdk():
 
 
 @pytest.fixture
-def cli(api):
+def cli(sagemaker_api):
     runner = CliRunner()
-    server = str(api.base_url)
-    token = api.headers["Authorization"].removeprefix("Bearer ")
+    server = str(sagemaker_api.base_url)
+    token = sagemaker_api.headers["Authorization"].removeprefix("Bearer ")
 
     def run(*args):
         return runner.invoke(app, [*args, "--server", server], env={"DEPLOY_ANYWHERE_TOKEN": token})
@@ -57,7 +57,7 @@ tags: {{team: t}}
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_cli_flow_and_exit_codes(cli, tmp_path, sm):
+def test_cli_flow_and_exit_codes(cli, tmp_path, sagemaker_emulator):
     path = spec_file(tmp_path)
     result = cli("plan", "-f", str(path))
     assert result.exit_code == 0 and "CreateEndpoint" in result.output
@@ -67,7 +67,7 @@ def test_cli_flow_and_exit_codes(cli, tmp_path, sm):
     assert cli("check", "cli-demo", "--full").exit_code == 0
     assert "cli-demo" in cli("list").output
 
-    client = boto3.client("sagemaker", region_name="us-east-1", endpoint_url=sm.url,
+    client = boto3.client("sagemaker", region_name="us-east-1", endpoint_url=sagemaker_emulator.url,
                           aws_access_key_id="t", aws_secret_access_key="t")
     arn = client.describe_endpoint(EndpointName="cli-demo")["EndpointArn"]
     client.add_tags(ResourceArn=arn, Tags=[{"Key": "team", "Value": "x"}])
@@ -91,16 +91,16 @@ def test_cli_reports_spec_errors_with_paths(cli, tmp_path):
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_cli_down_exit_code(cli, tmp_path, sm):
-    sm.control.fail_endpoint("cli-down", on="create", reason="boom")
+def test_cli_down_exit_code(cli, tmp_path, sagemaker_emulator):
+    sagemaker_emulator.control.fail_endpoint("cli-down", on="create", reason="boom")
     result = cli("apply", "-f", str(spec_file(tmp_path, name="cli-down")), "--wait")
     assert result.exit_code == 5 and "boom" in result.output
     status = cli("status", "cli-down")
     assert status.exit_code == 5 and "not_deployed" in status.output, "rolled back: not down, not serving"
-    sm.control.clear_failure("cli-down")
-    sm.control.set_progression("immediate")
+    sagemaker_emulator.control.clear_failure("cli-down")
+    sagemaker_emulator.control.set_progression("immediate")
     assert cli("apply", "-f", str(spec_file(tmp_path, name="cli-down")), "--wait").exit_code == 0
-    boto3.client("sagemaker", region_name="us-east-1", endpoint_url=sm.url, aws_access_key_id="t",
+    boto3.client("sagemaker", region_name="us-east-1", endpoint_url=sagemaker_emulator.url, aws_access_key_id="t",
                  aws_secret_access_key="t").delete_endpoint(EndpointName="cli-down")
     assert cli("check", "cli-down").exit_code == 4, "deleted behind the back: missing, down"
 
@@ -141,11 +141,11 @@ def test_emulate_writes_the_platforms_file(tmp_path):
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_cli_token_and_keys(api, tmp_path):
+def test_cli_token_and_keys(sagemaker_api, tmp_path):
     """``--token`` / DEPLOY_ANYWHERE_TOKEN authenticate; ``keys create/list/revoke`` manage keys."""
     runner = CliRunner()
-    server = str(api.base_url)
-    admin = api.headers["Authorization"].removeprefix("Bearer ")
+    server = str(sagemaker_api.base_url)
+    admin = sagemaker_api.headers["Authorization"].removeprefix("Bearer ")
 
     result = runner.invoke(app, ["list", "--server", server], env={"DEPLOY_ANYWHERE_TOKEN": ""})
     assert result.exit_code == 1 and "unauthenticated" in result.output and "DEPLOY_ANYWHERE_TOKEN" in result.output
@@ -175,11 +175,11 @@ def test_cli_token_and_keys(api, tmp_path):
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_cli_secrets(api, tmp_path):
+def test_cli_secrets(sagemaker_api, tmp_path):
     """``secrets set`` reads the value from stdin or a file (never argv); no command prints it."""
     runner = CliRunner()
-    server = str(api.base_url)
-    admin = api.headers["Authorization"].removeprefix("Bearer ")
+    server = str(sagemaker_api.base_url)
+    admin = sagemaker_api.headers["Authorization"].removeprefix("Bearer ")
     value = "cli-secret-3e9a1b7c"
 
     result = runner.invoke(app, ["--token", admin, "secrets", "set", "db-pass", "--server", server], input=value + "\n")

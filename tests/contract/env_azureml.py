@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from core.adapter import Adapter
+from core.live import LiveEndpoint
 from core.spec import EndpointSpec
 from core.spec_io import parse_spec
 from core.targets import AzureMLTarget
@@ -19,8 +20,16 @@ TARGET = {"platform": "azureml", "subscription_id": "00000000-0000-0000-0000-000
           "resource_group": "rg-contract", "workspace": "ws-contract"}
 
 
+_COLLECTIONS = frozenset({"onlineEndpoints", "deployments", "environments", "data", "autoscalesettings"})
+
+
 class AzureMLEnv(DriftData):
+    """ContractEnv (tests/contract/envs.py) for Azure ML."""
+
     platform = "azureml"
+    lifecycle_operations = frozenset({"PUT onlineEndpoints", "PUT deployments", "PUT environments", "PUT data",
+                                      "PUT autoscalesettings", "DELETE onlineEndpoints"})
+    variants_in_immutable_config = False
 
     def __init__(self, emulator: Any) -> None:
         self.emulator = emulator
@@ -28,17 +37,29 @@ class AzureMLEnv(DriftData):
         self._policies: list[Any] = []
         self._operator: Any = None  # the operator's (MLClient, MonitorManagementClient), made on first use
 
-    def adapter(self, *, checked: bool = True) -> Adapter[Any, Any]:
+    def adapter(self, *, checked: bool = True, target: Any = None) -> Adapter[Any, Any]:
+        """The adapter for ``target`` (None: :meth:`spec`'s); ``checked``: every request body it
+        sends is validated against azure-ai-ml's REST models first."""
         from tests.adapters.azureml.support import adapter_for
 
-        adapter = adapter_for(self.emulator, self.spec("xyz").target, checked=checked)
+        adapter = adapter_for(self.emulator, target or self.spec("xyz").target, checked=checked)
         if checked:
             self._policies.append(adapter.validator)
         return adapter
 
+    def check_round_trip(self, adapter: Adapter[Any, Any], spec: EndpointSpec, live: LiveEndpoint) -> None:
+        """No request body was refused by the REST models (a refusal the SDK might have swallowed)."""
+        assert adapter.validator.problems == []  # type: ignore[attr-defined]
+
     @property
     def sent_calls(self) -> list[tuple[str, str]]:
         return [call for policy in self._policies for call in policy.sent]
+
+    def checked_operations(self) -> set[str]:
+        """``METHOD collection`` (the path's last resource collection) of every request the checked
+        adapters sent; their PUT bodies were validated."""
+        return {f"{method} {next(p for p in reversed(path.split('/')) if p in _COLLECTIONS)}"
+                for method, path in self.sent_calls if any(p in _COLLECTIONS for p in path.split("/"))}
 
     def writes(self) -> list[str]:
         """Every mutating request the adapters sent so far (key and token reads are POSTs)."""

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from core.adapter import Adapter
+from core.live import LiveEndpoint
 from core.spec import EndpointSpec
 from core.spec_io import parse_spec
 from tests.contract.drift_support import Applied, DriftData, drift
@@ -31,21 +32,34 @@ class VertexEnv(DriftData):
     """ContractEnv (tests/contract/envs.py) for Vertex AI."""
 
     platform = "vertex"
+    lifecycle_operations = frozenset({"UploadModel", "CreateEndpoint", "DeployModel", "UpdateEndpoint", "GetOperation",
+                                      "UndeployModel", "DeleteEndpoint", "DeleteModel"})
+    variants_in_immutable_config = False
 
     def __init__(self, emulator: Any) -> None:
         self.emulator = emulator
         self.sent: list[str] = []  # every Vertex method the adapters sent (validated when checked)
         self._reader: Any = None
 
-    def adapter(self, *, checked: bool = True) -> Adapter[Any, Any]:
-        """The adapter; ``checked``: every request it sends is validated against the protos first."""
+    def adapter(self, *, checked: bool = True, target: Any = None) -> Adapter[Any, Any]:
+        """The adapter for ``target`` (None: :meth:`spec`'s); ``checked``: every request it sends is
+        validated against the protos first."""
         from adapters.vertex.adapter import VertexAdapter
         from tests.support.vertex_schema import validate_every_request
 
-        adapter = VertexAdapter(self.spec("xyz").target, emulators={"vertex": {"url": self.emulator.url}},
+        adapter = VertexAdapter(target or self.spec("xyz").target, emulators={"vertex": {"url": self.emulator.url}},
                                 policy=fast_calls())
         validate_every_request(adapter.clients, self.sent, check=checked)
         return adapter
+
+    def checked_operations(self) -> set[str]:
+        return set(self.sent)
+
+    def check_round_trip(self, adapter: Adapter[Any, Any], spec: EndpointSpec, live: LiveEndpoint) -> None:
+        """The endpoint's resource name carries the project NUMBER, as Vertex AI answers it."""
+        number = self.emulator.control.project_number(spec.target.project)
+        assert live.provider_ids["endpoint"] == \
+            f"projects/{number}/locations/{spec.target.location}/endpoints/{spec.name}"
 
     def writes(self) -> list[str]:
         """Every mutating method the adapters sent so far."""

@@ -15,6 +15,7 @@ import boto3
 from botocore.exceptions import ClientError
 
 from core.adapter import Adapter
+from core.live import LiveEndpoint
 from core.spec import EndpointSpec
 from core.spec_io import parse_spec
 from tests.contract.drift_support import Applied, DriftData, DriftFn, drift
@@ -26,10 +27,38 @@ __all__ = ["ContractEnv", "SageMakerEnv", "ENVS", "EMULATOR_FIXTURES", "SESSION_
 
 
 class ContractEnv(Protocol):
-    platform: str
+    """One platform's adapter around its emulator, and what the suites need to know about it.
 
-    def adapter(self, *, checked: bool = True) -> Adapter[Any, Any]: ...
+    ``platform``: the platform's name, which is also its corpus folder (``tests/corpus/<platform>``,
+    every spec of which must round-trip). ``emulator``: the running emulator (its control API is
+    the same on every platform: ``set_prediction``, ``calls``, ``clear_calls`` ...).
+    """
+
+    platform: str
+    emulator: Any
+    lifecycle_operations: frozenset[str]
+    """What a create, an update and a delete send, each through the schema check (names as
+    :meth:`checked_operations` spells them)."""
+    variants_in_immutable_config: bool
+    """Variants live in an immutable endpoint config: a variant added by hand comes with a whole
+    config of someone else's, which the endpoint then runs instead of the service's."""
+
+    def adapter(self, *, checked: bool = True, target: Any = None) -> Adapter[Any, Any]:
+        """The real adapter against the emulator, for ``target`` (None: the target of :meth:`spec`);
+        ``checked``: every request it sends is validated against the provider's schema first."""
+        ...
+
     def spec(self, name: str, *, image: str = "r/m:1") -> EndpointSpec: ...
+
+    def checked_operations(self) -> set[str]:
+        """The operations the checked adapters sent so far (each validated against the schema)."""
+        ...
+
+    def check_round_trip(self, adapter: Adapter[Any, Any], spec: EndpointSpec, live: LiveEndpoint) -> None:
+        """Assert what this platform adds to the round-trip property once ``spec`` round-tripped
+        through ``adapter`` and was observed as ``live`` (provider ids, recorded schema problems)."""
+        ...
+
     def fail(self, name: str, *, on: str, reason: str) -> None: ...
     def throttle(self, count: int) -> None: ...
     def resources(self, name: str) -> set[str]: ...
@@ -65,6 +94,9 @@ class SageMakerEnv(DriftData):
     """The real boto3 adapter against the SageMaker emulator (moto + lifecycle)."""
 
     platform = "sagemaker"
+    lifecycle_operations = frozenset({"CreateModel", "CreateEndpointConfig", "CreateEndpoint", "UpdateEndpoint",
+                                      "RegisterScalableTarget", "PutScalingPolicy", "DeleteEndpoint"})
+    variants_in_immutable_config = True
 
     def __init__(self, emulator: Any) -> None:
         self.emulator = emulator
@@ -75,12 +107,14 @@ class SageMakerEnv(DriftData):
                                     endpoint_url=emulator.url, aws_access_key_id="testing",
                                     aws_secret_access_key="testing")
 
-    def adapter(self, *, checked: bool = True) -> Adapter[Any, Any]:
-        """The adapter; ``checked``: every request it sends is validated against botocore first."""
+    def adapter(self, *, checked: bool = True, target: Any = None) -> Adapter[Any, Any]:
+        """The adapter for ``target`` (None: :meth:`spec`'s); ``checked``: every request it sends is
+        validated against botocore first."""
         from adapters.sagemaker.adapter import SageMakerAdapter
         from tests.support.aws_schema import validate_every_request
 
-        adapter = SageMakerAdapter(self.spec("xyz").target, emulators={"sagemaker": {"url": self.emulator.url}})
+        adapter = SageMakerAdapter(target or self.spec("xyz").target,
+                                   emulators={"sagemaker": {"url": self.emulator.url}})
         for client in (adapter.sm, adapter.scaling, adapter.runtime):
             if checked:
                 validate_every_request(client)
@@ -103,6 +137,12 @@ class SageMakerEnv(DriftData):
             "logging": {"enabled": True, "sample_percent": 10, "destination": "s3://cap/x/"},
             "tags": {"team": "t"},
         })
+
+    def checked_operations(self) -> set[str]:
+        return set(self.sent)
+
+    def check_round_trip(self, adapter: Adapter[Any, Any], spec: EndpointSpec, live: LiveEndpoint) -> None:
+        """Nothing beyond the contract: botocore validation raises on the request itself."""
 
     def fail(self, name: str, *, on: str, reason: str) -> None:
         self.emulator.control.fail_endpoint(name, on=on, reason=reason)

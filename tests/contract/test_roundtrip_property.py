@@ -1,7 +1,7 @@
 """The round-trip property (DESIGN section 4) over GENERATED specs, on every platform: a valid spec
 (no gaps on its platform), deployed through the adapter to the emulator, is read back by a full
 check as in sync with no changes. Normalisation must be symmetric: whatever the provider stores
-normalised (a trailing ``/``, map key order ...) the spec model normalises too (issue 15, part 3).
+normalised (a trailing ``/``, map key order ...) the spec model normalises too.
 
 Strategies: tests/contract/spec_strategies.py. Examples are bounded (``EXAMPLES`` per platform,
 no deadline: each one is a real rollout against the emulator), not stored between runs and not
@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, Phase, given, note, settings
 
 from core.adapter import find_gaps
 from core.checks.judge import judge
-from core.live import Health, Sync
 from core.checks.read import observe
+from core.live import Health, Sync
 from core.spec import revision
 from core.spec_io import parse_spec
 from tests.contract.spec_strategies import SPECS

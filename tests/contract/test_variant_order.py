@@ -1,10 +1,10 @@
-"""The order variants are listed in is not configuration (issue 15, part 3): a spec whose variants
+"""The order variants are listed in is not configuration: a spec whose variants
 are listed in another order (e.g. after a Terraform import) has the same revision, a deployment of
 either order is in sync with the other, and re-applying it changes nothing on the provider."""
 
 from core.checks.judge import judge
-from core.live import Sync
 from core.checks.read import observe
+from core.live import Sync
 from core.spec import EndpointSpec, revision
 from core.spec_io import parse_spec
 from tests.support.stepping import finalize_all, rollout, submit_all

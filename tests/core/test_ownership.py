@@ -1,4 +1,4 @@
-"""Issue 15, part 2: the ownership rules (pure), ``unmanaged[...]`` drift items, and that they never
+"""The ownership rules (pure), ``unmanaged[...]`` drift items, and that they never
 become spec fields (patch, accept-live)."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from core.checks.judge import judge
+from core.checks.record_patch import in_spec, to_patch
 from core.diff import Change, Severity
 from core.errors import Conflict, NotOwned
 from core.jobs.workflows import _repaired, _unconverged
 from core.live import Health, LiveEndpoint, Sync
 from core.ownership import Ownership, Stamps, new_owner, not_owned, stamped_by, unmanaged_changes
-from core.checks.record_patch import in_spec, to_patch
 from core.registry import adapter_class
 from core.spec import revision
 from core.spec_io import parse_spec

@@ -6,8 +6,8 @@ import copy
 import jsonpatch
 import pytest
 
-from core.diff import diff
 from core.checks.record_patch import live_document, parse_path, to_patch
+from core.diff import diff
 from core.spec_io import parse_spec
 
 BASE = {"name": "patchy", "target": {"platform": "vertex", "project": "proj-123", "location": "europe-west4"},

@@ -1,4 +1,4 @@
-"""Issue 15 part 3, in core: a value the adapter could not read is absent from the live config,
+"""Unreadable values in core: a value the adapter could not read is absent from the live config,
 reported once with its reason, never patched, never adopted; empty and absent mappings agree.
 (Through the real SDKs against the emulators: tests/checks/test_unreadable.py.)"""
 
@@ -11,9 +11,9 @@ from pydantic import ValidationError
 
 from core.adapter import Capabilities
 from core.checks.judge import judge
+from core.checks.record_patch import live_document, to_patch
 from core.diff import Severity, diff
 from core.live import Health, LiveEndpoint, Sync, build_live_config
-from core.checks.record_patch import live_document, to_patch
 from core.spec import revision
 from core.spec_io import parse_spec
 from core.unreadable import STAND_IN_MARK
@@ -27,7 +27,7 @@ SPEC = parse_spec({
                  {"name": "b", "image": "r/m:2", "instance_type": "ml.c5.large", "weight": 40}],
     "tags": {"team": "t"},
 })
-CAPS = Capabilities(platform="sagemaker", sdk="boto3", extra="sagemaker",
+CAPS = Capabilities(platform="sagemaker", sdk="boto3", extra="sagemaker", basic_reads=1,
                     provider_fields={"variants[*].image": "Model.PrimaryContainer.Image"})
 GONE = "model unread-a-1234abcd was not found: deleted outside the service"
 A_MODEL = {"variants[a].image": GONE, "variants[a].model_uri": GONE, "variants[a].env": GONE}

@@ -66,6 +66,9 @@ class Cloud:
     platform: ClassVar[str]
     create_call: ClassVar[str]
     """The emulator's method name for creating the endpoint."""
+    synchronous_creates: ClassVar[dict[str, int]] = {}
+    """Create calls the provider answers synchronously (each checked by a describe first, so a
+    resumed deploy sends each only once) -> how many a deploy of :meth:`spec` sends."""
 
     @property
     def fixture(self) -> str:
@@ -102,6 +105,7 @@ class Cloud:
 class SageMaker(Cloud):
     platform = "sagemaker"
     create_call = "CreateEndpoint"
+    synchronous_creates = {"CreateEndpoint": 1, "CreateEndpointConfig": 1, "CreateModel": 2}
 
     def spec(self, name: str, *, queries: bool = False) -> dict[str, Any]:
         return {

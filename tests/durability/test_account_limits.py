@@ -20,12 +20,12 @@ def _spec(name: str, region: str) -> dict:
     return spec | {"target": spec["target"] | {"region": region}}
 
 
-def test_operations_per_account_hold_across_replicas(sm, postgres_url, tmp_path):
-    emulators = write_emulators_file(tmp_path / "emulators.json", {"sagemaker": {"url": sm.url}})
+def test_operations_per_account_hold_across_replicas(sagemaker_emulator, postgres_url, tmp_path):
+    emulators = write_emulators_file(tmp_path / "emulators.json", {"sagemaker": {"url": sagemaker_emulator.url}})
     settings = {"OPERATIONS_PER_ACCOUNT": "2", "QUEUE_POLLING_SECONDS": "0.1"}
     configs = [ServiceConfig(data_dir=tmp_path / f"d{i}", emulators_file=emulators, executor_id=f"replica-{i}",
                              database_url=postgres_url, settings=settings) for i in (1, 2)]
-    SageMaker().hold(sm)
+    SageMaker().hold(sagemaker_emulator)
     with running_service(configs[0]) as one, running_service(configs[1]) as two:
         ops = {}
         for i in range(6):
@@ -49,6 +49,6 @@ def test_operations_per_account_hold_across_replicas(sm, postgres_url, tmp_path)
         queued = one.client.get("/v1/operations", params={"state": "pending"}).json()["operations"]
         assert len(queued) == 4 and all(op["metadata"]["deployment"].startswith("lim-east") for op in queued)
 
-        SageMaker().release(sm)
+        SageMaker().release(sagemaker_emulator)
         for name, op in ops.items():
             assert wait_done(one.client, op, timeout=90)["metadata"]["state"] == "succeeded", name

@@ -23,7 +23,13 @@ import pytest
 
 from tests.durability.clouds import CLOUDS, Cloud
 from tests.support.service_process import (
-    ServiceConfig, ServiceProcess, accepted, poll_until, running_service, wait_done, write_emulators_file,
+    ServiceConfig,
+    ServiceProcess,
+    accepted,
+    poll_until,
+    running_service,
+    wait_done,
+    write_emulators_file,
 )
 
 pytestmark = pytest.mark.e2e
@@ -105,9 +111,9 @@ def test_deploy_completes_after_kill(platform: str, point: KillPoint, database_u
     if spec["test_queries"]:
         assert [q["passed"] for q in done["response"]["test_queries"]] == [True, True], done
     cloud.snapshot(emulator, NAME).assert_one_set(spec)
-    if platform == "sagemaker":  # synchronous creates: describe-before-create sends each once
+    if cloud.synchronous_creates:  # describe-before-create sends each once
         calls = emulator.control.calls()
-        assert (calls["CreateEndpoint"], calls["CreateEndpointConfig"], calls["CreateModel"]) == (1, 1, 2), calls
+        assert {op: calls[op] for op in cloud.synchronous_creates} == cloud.synchronous_creates, calls
 
 
 @pytest.mark.parametrize("platform, point, database_url", [

@@ -28,7 +28,13 @@ import sqlalchemy as sa
 
 from tests.durability.clouds import SageMaker
 from tests.support.service_process import (
-    ServiceConfig, ServiceProcess, accepted, new_admin_key, poll_until, running_services, wait_done,
+    ServiceConfig,
+    ServiceProcess,
+    accepted,
+    new_admin_key,
+    poll_until,
+    running_services,
+    wait_done,
     write_emulators_file,
 )
 
@@ -90,10 +96,10 @@ def _dispatches(database_url: str, ops: dict[str, dict[str, Any]]) -> dict[str, 
     return {name: rows[op["id"]]["recovery_attempts"] for name, op in ops.items()}
 
 
-def test_concurrent_deploys_across_two_replicas_run_once(sm, postgres_url, tmp_path):
+def test_concurrent_deploys_across_two_replicas_run_once(sagemaker_emulator, postgres_url, tmp_path):
     names = [f"fleet-{i:02d}" for i in range(20)]
     owner = {name: REPLICAS[i % 2] for i, name in enumerate(names)}
-    with _replicas(tmp_path, sm, postgres_url) as services:
+    with _replicas(tmp_path, sagemaker_emulator, postgres_url) as services:
         def put(name: str) -> dict[str, Any]:
             return accepted(services[owner[name]].client.put(f"/v1/deployments/{name}", json=_spec(name)))
 
@@ -104,19 +110,19 @@ def test_concurrent_deploys_across_two_replicas_run_once(sm, postgres_url, tmp_p
 
     assert {name: op["metadata"]["state"] for name, op in done.items()} == dict.fromkeys(names, "succeeded")
     assert sorted(op["id"] for op in listed) == sorted(op["id"] for op in ops.values()), "one operation each"
-    calls = sm.control.calls()
+    calls = sagemaker_emulator.control.calls()
     assert calls["CreateEndpoint"] == len(names), calls  # with every endpoint created: one per deployment
-    assert _endpoints(sm) == names
+    assert _endpoints(sagemaker_emulator) == names
     runs = _runs(postgres_url, ops)  # one workflow row per operation (checked in _workflows)
     assert {status for status, _ in runs.values()} == {"SUCCESS"}
     assert {executor for _, executor in runs.values()} <= set(REPLICAS)
     assert _dispatches(postgres_url, ops) == dict.fromkeys(names, 1), "each workflow handed out once"
 
 
-def test_killed_replica_finishes_its_operations_when_restarted(sm, postgres_url, tmp_path):
+def test_killed_replica_finishes_its_operations_when_restarted(sagemaker_emulator, postgres_url, tmp_path):
     names = [f"held-{i}" for i in range(4)]
-    CLOUD.hold(sm)  # every endpoint stays Creating until released
-    with _replicas(tmp_path, sm, postgres_url) as services:
+    CLOUD.hold(sagemaker_emulator)  # every endpoint stays Creating until released
+    with _replicas(tmp_path, sagemaker_emulator, postgres_url) as services:
         ops = {name: accepted(services[REPLICAS[i % 2]].client.put(f"/v1/deployments/{name}", json=_spec(name)))
                for i, name in enumerate(names)}
         api = services[REPLICAS[0]].client
@@ -133,7 +139,7 @@ def test_killed_replica_finishes_its_operations_when_restarted(sm, postgres_url,
         assert sorted(lost + kept) == names and {status for status, _ in before.values()} == {"PENDING"}
 
         services[victim].kill()
-        CLOUD.release(sm)
+        CLOUD.release(sagemaker_emulator)
         client = services[survivor].client
         for name in kept:
             assert wait_done(client, ops[name]["name"])["metadata"]["state"] == "succeeded"
@@ -154,5 +160,5 @@ def test_killed_replica_finishes_its_operations_when_restarted(sm, postgres_url,
     assert all(runs[name][0] == "SUCCESS" and runs[name][1] in REPLICAS for name in lost), runs
     # handed out once, plus once more after the victim's recovery re-queued it
     assert _dispatches(postgres_url, ops) == {name: 2 if name in lost else 1 for name in names}
-    assert sm.control.calls()["CreateEndpoint"] == len(names)
-    assert _endpoints(sm) == names
+    assert sagemaker_emulator.control.calls()["CreateEndpoint"] == len(names)
+    assert _endpoints(sagemaker_emulator) == names

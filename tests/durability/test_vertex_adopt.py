@@ -10,43 +10,43 @@ from tests.contract.env_vertex import VertexEnv
 from tests.support.stepping import drive, finalize_all, rollout, submit_all
 
 
-def test_delete_after_a_restart_continues_from_the_stored_pending(vx):
-    env = VertexEnv(vx)
+def test_delete_after_a_restart_continues_from_the_stored_pending(vertex_emulator):
+    env = VertexEnv(vertex_emulator)
     spec = env.spec("stored-delete")
     rollout(env.adapter(), spec)
-    vx.control.set_progression("manual", times=4)
+    vertex_emulator.control.set_progression("manual", times=4)
     started = env.adapter().delete(spec.name)  # UndeployModel started, its Progress stored
     assert not started.done and started.pending
     restarted = env.adapter()
     env.sent.clear()
     resumed = restarted.delete(spec.name, started.pending)
     assert resumed.pending == started.pending and set(env.sent) == {"GetOperation"}, env.sent
-    vx.control.set_progression("manual", times=1)
+    vertex_emulator.control.set_progression("manual", times=1)
     drive(restarted.delete, spec.name, attempts=50)
     assert restarted.describe(spec.name) is None
 
 
-def test_delete_after_a_restart_waits_for_the_running_undeploy(vx):
-    env = VertexEnv(vx)
+def test_delete_after_a_restart_waits_for_the_running_undeploy(vertex_emulator):
+    env = VertexEnv(vertex_emulator)
     spec = env.spec("adopt-delete")
     rollout(env.adapter(), spec)
-    vx.control.set_progression("manual", times=4)
+    vertex_emulator.control.set_progression("manual", times=4)
     assert env.adapter().delete(spec.name).done is False  # UndeployModel started, then the process dies
     restarted = env.adapter()
     env.sent.clear()
     assert restarted.delete(spec.name).done is False  # refused by Vertex: adopts the running operation
     assert env.sent[-1] == "ListOperations" and "DeleteEndpoint" not in env.sent
-    vx.control.set_progression("manual", times=1)
+    vertex_emulator.control.set_progression("manual", times=1)
     drive(restarted.delete, spec.name, attempts=50)
     assert restarted.describe(spec.name) is None
 
 
-def test_submit_step_repeated_after_a_restart_waits_for_the_running_deploy(vx):
-    env = VertexEnv(vx)
+def test_submit_step_repeated_after_a_restart_waits_for_the_running_deploy(vertex_emulator):
+    env = VertexEnv(vertex_emulator)
     spec = env.spec("adopt-submit")
     adapter = env.adapter()
     request = adapter.to_request(spec)
-    vx.control.set_progression("manual", times=4)
+    vertex_emulator.control.set_progression("manual", times=4)
     progress = Progress(False, (), "")
     for _ in range(50):  # until the first DeployModel runs
         progress = adapter.submit(request, progress.pending)

@@ -37,7 +37,7 @@ def endpoints(az):
     return [e for ws in az.control.state()["workspaces"] for e in ws["endpoints"]]
 
 
-def test_deploy_drift_reapply_delete(azureml_api, az):
+def test_deploy_drift_reapply_delete(azureml_api, azureml_emulator):
     api = azureml_api
     op = wait_operation(api, api.put("/v1/deployments/e2e-churn", json=SPEC).json())
     assert op["metadata"]["state"] == "succeeded", op
@@ -49,10 +49,10 @@ def test_deploy_drift_reapply_delete(azureml_api, az):
     # Changes behind the service's back: the endpoint's tags with MLClient, as an operator would;
     # the instance count through the emulator (azure-ai-ml 1.35 cannot re-submit a deployment it
     # read back when it has a data collector: AttributeError in _register_collection_data_assets).
-    (endpoint,) = endpoints(az)
+    (endpoint,) = endpoints(azureml_emulator)
     stable = next(d for d in endpoint["deployments"] if d.startswith("stable-"))
-    az.control.drift("e2e-churn", {"instance_count": 5}, deployment=stable)
-    ml = _ml_client(az)
+    azureml_emulator.control.drift("e2e-churn", {"instance_count": 5}, deployment=stable)
+    ml = _ml_client(azureml_emulator)
     live_endpoint = ml.online_endpoints.get("e2e-churn")
     live_endpoint.tags = {**live_endpoint.tags, "team": "someone-else"}
     ml.online_endpoints.begin_create_or_update(live_endpoint).result()
@@ -71,7 +71,7 @@ def test_deploy_drift_reapply_delete(azureml_api, az):
 
     op = wait_operation(api, api.delete("/v1/deployments/e2e-churn").json())
     assert op["metadata"]["state"] == "succeeded", op
-    assert endpoints(az) == []
+    assert endpoints(azureml_emulator) == []
     assert api.get("/v1/deployments/e2e-churn").status_code == 404
 
 
@@ -83,7 +83,7 @@ def _ml_client(az):
     return make_client(AzureMLTarget(**TARGET), {"url": az.url, "ca_file": str(az.ca_file)}).ml
 
 
-def test_plan_refuses_what_azure_cannot_express(azureml_api, az):
+def test_plan_refuses_what_azure_cannot_express(azureml_api, azureml_emulator):
     autoscaled = {**SPEC, "variants": [{**SPEC["variants"][0], "min_replicas": 1, "max_replicas": 3,
                                         "autoscaling": {"metric": "cpu_utilization", "target": 70}},
                                        SPEC["variants"][1]]}
@@ -100,4 +100,4 @@ def test_plan_refuses_what_azure_cannot_express(azureml_api, az):
     assert {"model_uri", "scale_to_zero"} <= set(reasons)
     assert "autoscaling" not in reasons, "autoscaling is an Azure Monitor autoscale setting"
     assert "register" in reasons["model_uri"]
-    assert endpoints(az) == [], "nothing sent to Azure"
+    assert endpoints(azureml_emulator) == [], "nothing sent to Azure"

@@ -1,4 +1,4 @@
-"""Issue 15, part 2, end to end through the real API (uvicorn + DBOS + store) against every
+"""Ownership end to end through the real API (uvicorn + DBOS + store) against every
 platform's emulator, with the cloud's own SDK acting behind the service's back:
 
 - a ``PUT`` or ``plan`` whose name is taken by an endpoint the service did not create is refused
@@ -21,9 +21,9 @@ from tests.contract.envs import EMULATOR_FIXTURES, make_env
 from tests.support.api_server import wait_operation
 from tests.support.foreign import (
     endpoint_exists,
-    forget_writes,
     foreign_endpoint,
     foreign_sub_resource,
+    forget_writes,
     replace_endpoint,
     writes,
 )
@@ -31,7 +31,7 @@ from tests.support.foreign import (
 pytestmark = [pytest.mark.e2e, pytest.mark.filterwarnings("ignore::DeprecationWarning"),
               pytest.mark.filterwarnings("ignore::FutureWarning:google.*")]
 
-API_FIXTURES = {"sagemaker": "api", "vertex": "vertex_api", "azureml": "azureml_api"}
+API_FIXTURES = {"sagemaker": "sagemaker_api", "vertex": "vertex_api", "azureml": "azureml_api"}
 ENDPOINT_WRITES = {
     "sagemaker": {"CreateEndpoint", "UpdateEndpoint", "DeleteEndpoint", "AddTags", "DeleteTags",
                   "UpdateEndpointWeightsAndCapacities", "RegisterScalableTarget", "DeregisterScalableTarget",

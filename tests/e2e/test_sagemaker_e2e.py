@@ -38,41 +38,41 @@ def check(api, mode="full"):
     return response.json()
 
 
-def test_deploy_drift_reapply_delete(api, sm):
-    op = wait_operation(api, api.put("/v1/deployments/e2e-fraud", json=SPEC).json())
+def test_deploy_drift_reapply_delete(sagemaker_api, sagemaker_emulator):
+    op = wait_operation(sagemaker_api, sagemaker_api.put("/v1/deployments/e2e-fraud", json=SPEC).json())
     assert op["metadata"]["state"] == "succeeded", op
     assert op["response"]["test_queries"][0]["passed"] is True
-    dep = api.get("/v1/deployments/e2e-fraud").json()
+    dep = sagemaker_api.get("/v1/deployments/e2e-fraud").json()
     assert (dep["health"], dep["sync"]) == ("serving", "in_sync")
-    assert check(api)["sync"] == "in_sync"
-    assert check(api, "basic")["sync"] == "in_sync"
+    assert check(sagemaker_api)["sync"] == "in_sync"
+    assert check(sagemaker_api, "basic")["sync"] == "in_sync"
 
-    client, scaling = clients(sm)
+    client, scaling = clients(sagemaker_emulator)
     client.update_endpoint_weights_and_capacities(
         EndpointName="e2e-fraud", DesiredWeightsAndCapacities=[{"VariantName": "canary", "DesiredWeight": 90.0}])
     arn = client.describe_endpoint(EndpointName="e2e-fraud")["EndpointArn"]
     client.add_tags(ResourceArn=arn, Tags=[{"Key": "team", "Value": "someone-else"}])
-    result = check(api)
+    result = check(sagemaker_api)
     assert result["sync"] == "out_of_sync"
     assert {c["path"] for c in result["changes"]} == {"variants[stable].weight", "variants[canary].weight", "tags.team"}
     weight = next(c for c in result["changes"] if c["path"] == "variants[canary].weight")
     assert (weight["expected"], weight["actual"], weight["severity"]) == (10, 50, "material")
     assert next(c for c in result["changes"] if c["path"] == "tags.team")["severity"] == "cosmetic"
-    assert api.get("/v1/deployments/e2e-fraud").json()["sync"] == "out_of_sync"
+    assert sagemaker_api.get("/v1/deployments/e2e-fraud").json()["sync"] == "out_of_sync"
 
-    response = api.put("/v1/deployments/e2e-fraud", json=SPEC)
+    response = sagemaker_api.put("/v1/deployments/e2e-fraud", json=SPEC)
     assert response.status_code == 202
-    assert wait_operation(api, response.json())["metadata"]["state"] == "succeeded"
-    assert check(api)["sync"] == "in_sync"
+    assert wait_operation(sagemaker_api, response.json())["metadata"]["state"] == "succeeded"
+    assert check(sagemaker_api)["sync"] == "in_sync"
 
     updated = {**SPEC, "variants": [SPEC["variants"][0], {**SPEC["variants"][1], "image": "r/fraud:2.2"}]}
-    op = wait_operation(api, api.put("/v1/deployments/e2e-fraud", json=updated).json())
+    op = wait_operation(sagemaker_api, sagemaker_api.put("/v1/deployments/e2e-fraud", json=updated).json())
     assert op["metadata"]["state"] == "succeeded", op
     configs = client.list_endpoint_configs()["EndpointConfigs"]
     assert len(configs) == 1, "the previous revision's config is removed once the new one serves"
-    assert check(api)["sync"] == "in_sync"
+    assert check(sagemaker_api)["sync"] == "in_sync"
 
-    op = wait_operation(api, api.delete("/v1/deployments/e2e-fraud").json())
+    op = wait_operation(sagemaker_api, sagemaker_api.delete("/v1/deployments/e2e-fraud").json())
     assert op["metadata"]["state"] == "succeeded", op
-    assert resources(sm) == []
-    assert api.get("/v1/deployments/e2e-fraud").status_code == 404
+    assert resources(sagemaker_emulator) == []
+    assert sagemaker_api.get("/v1/deployments/e2e-fraud").status_code == 404

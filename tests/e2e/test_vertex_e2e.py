@@ -50,7 +50,7 @@ def check(api, mode="full"):
     return response.json()
 
 
-def test_deploy_drift_reapply_update_delete(vertex_api, vx):
+def test_deploy_drift_reapply_update_delete(vertex_api, vertex_emulator):
     api = vertex_api
     op = wait_operation(api, api.put(f"/v1/deployments/{NAME}", json=SPEC).json())
     assert op["metadata"]["state"] == "succeeded", op
@@ -61,7 +61,7 @@ def test_deploy_drift_reapply_update_delete(vertex_api, vx):
     assert check(api, "basic")["sync"] == "in_sync"
 
     # drift behind the service's back: traffic and a label
-    endpoints, _, prediction = clients(vx)
+    endpoints, _, prediction = clients(vertex_emulator)
     live = endpoints.get_endpoint(name=ENDPOINT, timeout=10)
     ids = {dm.display_name: dm.id for dm in live.deployed_models}
     labels = dict(live.labels) | {"team": "someone-else"}
@@ -94,12 +94,12 @@ def test_deploy_drift_reapply_update_delete(vertex_api, vx):
     assert op["metadata"]["state"] == "succeeded", op
     assert answers > 0
     assert check(api)["sync"] == "in_sync"
-    models = [m for m in resources(vx) if "/models/" in m]
+    models = [m for m in resources(vertex_emulator) if "/models/" in m]
     assert len(models) == 2, "the replaced canary's model is deleted once the new one serves"
 
     op = wait_operation(api, api.delete(f"/v1/deployments/{NAME}").json())
     assert op["metadata"]["state"] == "succeeded", op
-    assert resources(vx) == []
+    assert resources(vertex_emulator) == []
     assert api.get(f"/v1/deployments/{NAME}").status_code == 404
 
 

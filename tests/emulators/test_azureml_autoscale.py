@@ -15,8 +15,7 @@ from typing import Any
 
 import pytest
 
-from emulators.azureml import AzureMLEmulator
-from emulators.azureml import monitor_schema
+from emulators.azureml import AzureMLEmulator, monitor_schema
 from tests.emulators.azureml_support import (
     RESOURCE_GROUP,
     SUBSCRIPTION,

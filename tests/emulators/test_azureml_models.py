@@ -136,8 +136,8 @@ def test_register_get_latest_and_list_through_mlclient(ml: Any, arm: ArmClient, 
 
 
 def test_unknown_models(ml: Any, arm: ArmClient) -> None:
-    from azure.core.exceptions import ResourceNotFoundError
     from azure.ai.ml.exceptions import ValidationException
+    from azure.core.exceptions import ResourceNotFoundError
 
     with pytest.raises(ResourceNotFoundError):
         ml.models.get("ghost", "1")

@@ -24,6 +24,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from emulators.common.control import ControlAPIError
 from emulators.common.faults import FaultInjector, RequestFault, Trigger, trigger_fields
+from tests.platforms import emulator_fixture
 
 # ------------------------------------------------------------------------------ the shared core
 
@@ -214,14 +215,14 @@ def _azureml(emulator: Any) -> Iterator[Probe]:
         }, client)
 
 
-PROBES = {"sagemaker": ("sm", _sagemaker), "vertex": ("vx", _vertex), "azureml": ("az", _azureml)}
-"""Platform -> (conftest fixture of its reset emulator, probe factory)."""
+PROBES = {"sagemaker": _sagemaker, "vertex": _vertex, "azureml": _azureml}
+"""Platform -> probe factory (its emulator: the conftest fixture :func:`tests.platforms.emulator_fixture`)."""
 
 
 @pytest.fixture(params=sorted(PROBES))
 def probe(request: pytest.FixtureRequest) -> Iterator[Probe]:
-    fixture, factory = PROBES[request.param]
-    emulator = request.getfixturevalue(fixture)
+    factory = PROBES[request.param]
+    emulator = request.getfixturevalue(emulator_fixture(request.param))
     emulator.control.set_progression("immediate")
     yield from factory(emulator)
 
@@ -297,17 +298,17 @@ def test_after_needs_an_answer_to_replace(probe: Probe) -> None:
     assert refused.value.status == 400 and "'after'" in refused.value.message
 
 
-def test_azureml_drop_and_sagemaker_retry_after_headers(az: Any, sm: Any) -> None:
+def test_azureml_drop_and_sagemaker_retry_after_headers(azureml_emulator: Any, sagemaker_emulator: Any) -> None:
     """The two effects an emulator lacked: Azure ML drops connections; SageMaker sends AWS's
     ``x-amz-retry-after`` (ms, honoured by botocore) and ``Retry-After`` (s)."""
     from tests.emulators.azureml_support import raw_client
 
-    az.control.inject_fault(drop=True, path_contains="/onlineEndpoints")
-    with raw_client(az) as arm, pytest.raises(httpx.TransportError):
+    azureml_emulator.control.inject_fault(drop=True, path_contains="/onlineEndpoints")
+    with raw_client(azureml_emulator) as arm, pytest.raises(httpx.TransportError):
         arm.get("/onlineEndpoints")
 
-    sm.control.inject_fault(operation="ListModels", retry_after=1.5)
-    request = urllib.request.Request(f"{sm.url}/", data=b"{}", method="POST", headers={
+    sagemaker_emulator.control.inject_fault(operation="ListModels", retry_after=1.5)
+    request = urllib.request.Request(f"{sagemaker_emulator.url}/", data=b"{}", method="POST", headers={
         "X-Amz-Target": "SageMaker.ListModels", "Content-Type": "application/x-amz-json-1.1"})
     with pytest.raises(urllib.error.HTTPError) as throttled:
         urllib.request.urlopen(request, timeout=10)

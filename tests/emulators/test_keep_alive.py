@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from emulators.vertex.server import VertexEmulator
+from tests.platforms import NAMES, emulator_fixture
 
 Connect = Callable[[], http.client.HTTPConnection]
 
@@ -24,9 +25,9 @@ def _connect_to(emulator) -> Connect:  # noqa: ANN001 - any of the three emulato
     return lambda: http.client.HTTPConnection(host, int(port), timeout=10)
 
 
-@pytest.fixture(params=["sagemaker", "vertex", "azureml"])
+@pytest.fixture(params=NAMES)
 def connect(request: pytest.FixtureRequest) -> Connect:
-    return _connect_to(request.getfixturevalue({"sagemaker": "sm", "vertex": "vx", "azureml": "az"}[request.param]))
+    return _connect_to(request.getfixturevalue(emulator_fixture(request.param)))
 
 
 def _exchange(conn: http.client.HTTPConnection, method: str, path: str, body: bytes | None = None,
@@ -53,10 +54,10 @@ def test_several_requests_share_one_connection(connect: Connect) -> None:
         conn.close()
 
 
-def test_a_chunked_body_is_read_whole(vx: VertexEmulator) -> None:
-    conn = _connect_to(vx)()
+def test_a_chunked_body_is_read_whole(vertex_emulator: VertexEmulator) -> None:
+    conn = _connect_to(vertex_emulator)()
     try:
-        vx.control.set_progression("immediate")
+        vertex_emulator.control.set_progression("immediate")
         parent = "/v1/projects/keep-alive/locations/us-central1"
         body = json.dumps({"displayName": "chunked"}).encode()
         conn.request("POST", f"{parent}/endpoints", body=iter([body[:5], body[5:]]),
@@ -72,8 +73,8 @@ def test_a_chunked_body_is_read_whole(vx: VertexEmulator) -> None:
         conn.close()
 
 
-def test_the_clients_connection_close_is_honoured(vx: VertexEmulator) -> None:
-    conn = _connect_to(vx)()
+def test_the_clients_connection_close_is_honoured(vertex_emulator: VertexEmulator) -> None:
+    conn = _connect_to(vertex_emulator)()
     try:
         status, _, header = _exchange(conn, "GET", "/_emulator/health", headers={"Connection": "close"})
         assert (status, header) == (200, "close")

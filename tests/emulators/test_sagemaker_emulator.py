@@ -53,7 +53,7 @@ def _client(emulator: SageMakerEmulator, service: str, **config: Any) -> Any:
 
 
 @pytest.fixture(scope="module")
-def sm(emulator: SageMakerEmulator) -> Any:
+def sagemaker_client(emulator: SageMakerEmulator) -> Any:
     return _client(emulator, "sagemaker", retries={"mode": "standard", "total_max_attempts": 1})
 
 
@@ -102,52 +102,52 @@ def _error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
 # --- lifecycle ------------------------------------------------------------------------------------
 
 
-def test_create_goes_creating_then_in_service_by_reads(sm: Any) -> None:
-    _model(sm)
-    _config(sm, "cfg-1")
-    arn = sm.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")["EndpointArn"]
+def test_create_goes_creating_then_in_service_by_reads(sagemaker_client: Any) -> None:
+    _model(sagemaker_client)
+    _config(sagemaker_client, "cfg-1")
+    arn = sagemaker_client.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")["EndpointArn"]
 
-    first = sm.describe_endpoint(EndpointName="ep")
-    second = sm.describe_endpoint(EndpointName="ep")
+    first = sagemaker_client.describe_endpoint(EndpointName="ep")
+    second = sagemaker_client.describe_endpoint(EndpointName="ep")
 
     assert arn == f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:endpoint/ep"
     assert first["EndpointStatus"] == "Creating"
     assert second["EndpointStatus"] == "InService"
     assert "FailureReason" not in second
-    assert sm.list_endpoints(StatusEquals="InService")["Endpoints"][0]["EndpointName"] == "ep"
+    assert sagemaker_client.list_endpoints(StatusEquals="InService")["Endpoints"][0]["EndpointName"] == "ep"
 
 
-def test_list_endpoints_counts_as_a_read(sm: Any) -> None:
-    _model(sm)
-    _config(sm, "cfg-1")
-    sm.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
+def test_list_endpoints_counts_as_a_read(sagemaker_client: Any) -> None:
+    _model(sagemaker_client)
+    _config(sagemaker_client, "cfg-1")
+    sagemaker_client.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
 
-    assert [e["EndpointStatus"] for e in sm.list_endpoints()["Endpoints"]] == ["Creating"]
-    assert [e["EndpointStatus"] for e in sm.list_endpoints()["Endpoints"]] == ["InService"]
+    assert [e["EndpointStatus"] for e in sagemaker_client.list_endpoints()["Endpoints"]] == ["Creating"]
+    assert [e["EndpointStatus"] for e in sagemaker_client.list_endpoints()["Endpoints"]] == ["InService"]
 
 
-def test_create_failure_ends_failed_with_reason(sm: Any, emulator: SageMakerEmulator) -> None:
+def test_create_failure_ends_failed_with_reason(sagemaker_client: Any, emulator: SageMakerEmulator) -> None:
     emulator.control.fail_endpoint("ep", on="create", reason="No capacity for ml.m5.large")
-    _model(sm)
-    _config(sm, "cfg-1")
-    sm.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
+    _model(sagemaker_client)
+    _config(sagemaker_client, "cfg-1")
+    sagemaker_client.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
 
-    assert sm.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Creating"
-    failed = sm.describe_endpoint(EndpointName="ep")
+    assert sagemaker_client.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Creating"
+    failed = sagemaker_client.describe_endpoint(EndpointName="ep")
     assert failed["EndpointStatus"] == "Failed"
     assert failed["FailureReason"] == "No capacity for ml.m5.large"
     with pytest.raises(ClientError) as exc:
-        sm.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
+        sagemaker_client.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
     assert _error(exc)[0] == "ValidationException"
 
 
-def test_update_goes_updating_with_pending_summary_then_in_service_on_new_config(sm: Any) -> None:
-    _in_service_endpoint(sm)
-    _config(sm, "cfg-2", instance_type="ml.g5.xlarge", count=2)
+def test_update_goes_updating_with_pending_summary_then_in_service_on_new_config(sagemaker_client: Any) -> None:
+    _in_service_endpoint(sagemaker_client)
+    _config(sagemaker_client, "cfg-2", instance_type="ml.g5.xlarge", count=2)
 
-    sm.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-2")
-    updating = sm.describe_endpoint(EndpointName="ep")
-    done = sm.describe_endpoint(EndpointName="ep")
+    sagemaker_client.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-2")
+    updating = sagemaker_client.describe_endpoint(EndpointName="ep")
+    done = sagemaker_client.describe_endpoint(EndpointName="ep")
 
     assert updating["EndpointStatus"] == "Updating"
     assert updating["EndpointConfigName"] == "cfg-1"
@@ -164,31 +164,31 @@ def test_update_goes_updating_with_pending_summary_then_in_service_on_new_config
     assert "FailureReason" not in done
 
 
-def test_a_once_failure_fails_only_the_next_create(sm: Any, emulator: SageMakerEmulator) -> None:
+def test_a_once_failure_fails_only_the_next_create(sagemaker_client: Any, emulator: SageMakerEmulator) -> None:
     emulator.control.fail_endpoint("ep", on="create", reason="No capacity", once=True)
-    _model(sm)
-    _config(sm, "cfg-1")
-    sm.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
-    sm.describe_endpoint(EndpointName="ep")
-    assert sm.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Failed"
-    sm.delete_endpoint(EndpointName="ep")
-    assert sm.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Deleting"
-    assert sm.list_endpoints()["Endpoints"] == []
+    _model(sagemaker_client)
+    _config(sagemaker_client, "cfg-1")
+    sagemaker_client.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
+    sagemaker_client.describe_endpoint(EndpointName="ep")
+    assert sagemaker_client.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Failed"
+    sagemaker_client.delete_endpoint(EndpointName="ep")
+    assert sagemaker_client.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Deleting"
+    assert sagemaker_client.list_endpoints()["Endpoints"] == []
 
-    sm.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
-    sm.describe_endpoint(EndpointName="ep")
+    sagemaker_client.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
+    sagemaker_client.describe_endpoint(EndpointName="ep")
 
-    assert sm.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "InService"
+    assert sagemaker_client.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "InService"
 
 
-def test_failed_update_rolls_back_to_old_config_with_reason(sm: Any, emulator: SageMakerEmulator) -> None:
-    _in_service_endpoint(sm)
-    _config(sm, "cfg-2", count=3)
+def test_failed_update_rolls_back_to_old_config_with_reason(sagemaker_client: Any, emulator: SageMakerEmulator) -> None:
+    _in_service_endpoint(sagemaker_client)
+    _config(sagemaker_client, "cfg-2", count=3)
     emulator.control.fail_endpoint("ep", on="update", reason="Health check failed")
 
-    sm.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-2")
-    assert sm.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Updating"
-    rolled_back = sm.describe_endpoint(EndpointName="ep")
+    sagemaker_client.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-2")
+    assert sagemaker_client.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Updating"
+    rolled_back = sagemaker_client.describe_endpoint(EndpointName="ep")
 
     assert rolled_back["EndpointStatus"] == "InService"
     assert rolled_back["EndpointConfigName"] == "cfg-1"
@@ -196,22 +196,22 @@ def test_failed_update_rolls_back_to_old_config_with_reason(sm: Any, emulator: S
     assert rolled_back["ProductionVariants"][0]["CurrentInstanceCount"] == 1
 
     emulator.control.clear_failure("ep")
-    sm.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-2")
-    sm.describe_endpoint(EndpointName="ep")
-    assert sm.describe_endpoint(EndpointName="ep")["EndpointConfigName"] == "cfg-2"
+    sagemaker_client.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-2")
+    sagemaker_client.describe_endpoint(EndpointName="ep")
+    assert sagemaker_client.describe_endpoint(EndpointName="ep")["EndpointConfigName"] == "cfg-2"
 
 
-def test_update_refused_while_creating_or_when_something_is_missing(sm: Any) -> None:
-    _model(sm)
-    _config(sm, "cfg-1")
-    sm.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
+def test_update_refused_while_creating_or_when_something_is_missing(sagemaker_client: Any) -> None:
+    _model(sagemaker_client)
+    _config(sagemaker_client, "cfg-1")
+    sagemaker_client.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
 
     with pytest.raises(ClientError) as in_progress:
-        sm.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
+        sagemaker_client.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
     with pytest.raises(ClientError) as no_endpoint:
-        sm.update_endpoint(EndpointName="nope", EndpointConfigName="cfg-1")
+        sagemaker_client.update_endpoint(EndpointName="nope", EndpointConfigName="cfg-1")
     with pytest.raises(ClientError) as no_config:
-        sm.update_endpoint(EndpointName="ep", EndpointConfigName="nope")
+        sagemaker_client.update_endpoint(EndpointName="ep", EndpointConfigName="nope")
 
     arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:endpoint/ep"
     assert _error(in_progress) == ("ValidationException", f'Cannot update in-progress endpoint "{arn}".')
@@ -222,102 +222,102 @@ def test_update_refused_while_creating_or_when_something_is_missing(sm: Any) -> 
     assert _error(no_config)[1].startswith("Could not find endpoint configuration")
 
 
-def test_update_retains_variant_properties_on_request(sm: Any) -> None:
-    _in_service_endpoint(sm)
-    sm.update_endpoint_weights_and_capacities(
+def test_update_retains_variant_properties_on_request(sagemaker_client: Any) -> None:
+    _in_service_endpoint(sagemaker_client)
+    sagemaker_client.update_endpoint_weights_and_capacities(
         EndpointName="ep", DesiredWeightsAndCapacities=[{"VariantName": "primary", "DesiredInstanceCount": 4}]
     )
-    sm.describe_endpoint(EndpointName="ep")
-    _config(sm, "cfg-2", count=1)
+    sagemaker_client.describe_endpoint(EndpointName="ep")
+    _config(sagemaker_client, "cfg-2", count=1)
 
-    sm.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-2", RetainAllVariantProperties=True)
-    sm.describe_endpoint(EndpointName="ep")
+    sagemaker_client.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-2", RetainAllVariantProperties=True)
+    sagemaker_client.describe_endpoint(EndpointName="ep")
 
-    assert sm.describe_endpoint(EndpointName="ep")["ProductionVariants"][0]["CurrentInstanceCount"] == 4
+    assert sagemaker_client.describe_endpoint(EndpointName="ep")["ProductionVariants"][0]["CurrentInstanceCount"] == 4
 
 
-def test_delete_goes_deleting_then_gone(sm: Any) -> None:
-    _in_service_endpoint(sm)
+def test_delete_goes_deleting_then_gone(sagemaker_client: Any) -> None:
+    _in_service_endpoint(sagemaker_client)
 
-    sm.delete_endpoint(EndpointName="ep")
-    assert sm.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Deleting"
+    sagemaker_client.delete_endpoint(EndpointName="ep")
+    assert sagemaker_client.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Deleting"
     with pytest.raises(ClientError) as exc:
-        sm.describe_endpoint(EndpointName="ep")
+        sagemaker_client.describe_endpoint(EndpointName="ep")
 
     assert _error(exc) == (
         "ValidationException",
         f'Could not find endpoint "arn:aws:sagemaker:{REGION}:{ACCOUNT}:endpoint/ep".',
     )
-    assert sm.list_endpoints()["Endpoints"] == []
-    sm.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")  # the name is free again
-    assert sm.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Creating"
+    assert sagemaker_client.list_endpoints()["Endpoints"] == []
+    sagemaker_client.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")  # the name is free again
+    assert sagemaker_client.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Creating"
 
 
-def test_delete_allowed_while_creating(sm: Any) -> None:
-    _model(sm)
-    _config(sm, "cfg-1")
-    sm.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
+def test_delete_allowed_while_creating(sagemaker_client: Any) -> None:
+    _model(sagemaker_client)
+    _config(sagemaker_client, "cfg-1")
+    sagemaker_client.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
 
-    sm.delete_endpoint(EndpointName="ep")
+    sagemaker_client.delete_endpoint(EndpointName="ep")
 
-    assert sm.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Deleting"
+    assert sagemaker_client.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Deleting"
     with pytest.raises(ClientError):
-        sm.describe_endpoint(EndpointName="ep")
+        sagemaker_client.describe_endpoint(EndpointName="ep")
 
 
-def test_time_progression(sm: Any, emulator: SageMakerEmulator) -> None:
+def test_time_progression(sagemaker_client: Any, emulator: SageMakerEmulator) -> None:
     emulator.control.set_progression("time", seconds=0.1)
-    _model(sm)
-    _config(sm, "cfg-1")
-    sm.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
+    _model(sagemaker_client)
+    _config(sagemaker_client, "cfg-1")
+    sagemaker_client.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
 
-    assert sm.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Creating"
-    assert sm.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Creating"
+    assert sagemaker_client.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Creating"
+    assert sagemaker_client.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Creating"
     time.sleep(0.15)
-    assert sm.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "InService"
+    assert sagemaker_client.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "InService"
 
 
-def test_moto_state_manager_api_drives_the_lifecycle(sm: Any, emulator: SageMakerEmulator) -> None:
+def test_moto_state_manager_api_drives_the_lifecycle(sagemaker_client: Any, emulator: SageMakerEmulator) -> None:
     body = {"model_name": "sagemaker::endpoint", "transition": {"progression": "immediate"}}
     request = urllib.request.Request(
         f"{emulator.url}/moto-api/state-manager/set-transition", data=json.dumps(body).encode(), method="POST"
     )
     urllib.request.urlopen(request).close()
-    _model(sm)
-    _config(sm, "cfg-1")
-    sm.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
+    _model(sagemaker_client)
+    _config(sagemaker_client, "cfg-1")
+    sagemaker_client.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
 
-    assert sm.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "InService"
+    assert sagemaker_client.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "InService"
 
 
-def test_reset_clears_state_but_keeps_progression(sm: Any, emulator: SageMakerEmulator) -> None:
+def test_reset_clears_state_but_keeps_progression(sagemaker_client: Any, emulator: SageMakerEmulator) -> None:
     emulator.control.set_progression("manual", times=2)
-    _model(sm)
+    _model(sagemaker_client)
     emulator.control.reset()
 
-    assert sm.list_models()["Models"] == []
-    _model(sm)
-    _config(sm, "cfg-1")
-    sm.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
-    statuses = [sm.describe_endpoint(EndpointName="ep")["EndpointStatus"] for _ in range(3)]
+    assert sagemaker_client.list_models()["Models"] == []
+    _model(sagemaker_client)
+    _config(sagemaker_client, "cfg-1")
+    sagemaker_client.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
+    statuses = [sagemaker_client.describe_endpoint(EndpointName="ep")["EndpointStatus"] for _ in range(3)]
     assert statuses == ["Creating", "Creating", "InService"]
 
 
 # --- fidelity fixes -------------------------------------------------------------------------------
 
 
-def test_duplicate_creates_refused(sm: Any) -> None:
-    _model(sm)
-    _config(sm, "cfg-1")
-    sm.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
+def test_duplicate_creates_refused(sagemaker_client: Any) -> None:
+    _model(sagemaker_client)
+    _config(sagemaker_client, "cfg-1")
+    sagemaker_client.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
     base = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}"
 
     with pytest.raises(ClientError) as model:
-        _model(sm, image="other:2")
+        _model(sagemaker_client, image="other:2")
     with pytest.raises(ClientError) as config:
-        _config(sm, "cfg-1", count=5)
+        _config(sagemaker_client, "cfg-1", count=5)
     with pytest.raises(ClientError) as endpoint:
-        sm.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
+        sagemaker_client.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
 
     assert _error(model) == ("ValidationException", f'Cannot create already existing model "{base}:model/model".')
     assert _error(config) == (
@@ -325,42 +325,42 @@ def test_duplicate_creates_refused(sm: Any) -> None:
         f'Cannot create already existing endpoint configuration "{base}:endpoint-config/cfg-1".',
     )
     assert _error(endpoint) == ("ValidationException", f'Cannot create already existing endpoint "{base}:endpoint/ep".')
-    assert sm.describe_model(ModelName="model")["PrimaryContainer"]["Image"].endswith("/m:1")
-    assert sm.describe_endpoint_config(EndpointConfigName="cfg-1")["ProductionVariants"][0]["InitialInstanceCount"] == 1
+    assert sagemaker_client.describe_model(ModelName="model")["PrimaryContainer"]["Image"].endswith("/m:1")
+    assert sagemaker_client.describe_endpoint_config(EndpointConfigName="cfg-1")["ProductionVariants"][0]["InitialInstanceCount"] == 1
 
 
-def test_add_tags_replaces_existing_key(sm: Any) -> None:
-    _model(sm)
-    arn = sm.describe_model(ModelName="model")["ModelArn"]
+def test_add_tags_replaces_existing_key(sagemaker_client: Any) -> None:
+    _model(sagemaker_client)
+    arn = sagemaker_client.describe_model(ModelName="model")["ModelArn"]
 
-    sm.add_tags(ResourceArn=arn, Tags=[{"Key": "owner", "Value": "a"}, {"Key": "team", "Value": "ml"}])
-    sm.add_tags(ResourceArn=arn, Tags=[{"Key": "owner", "Value": "b"}])
+    sagemaker_client.add_tags(ResourceArn=arn, Tags=[{"Key": "owner", "Value": "a"}, {"Key": "team", "Value": "ml"}])
+    sagemaker_client.add_tags(ResourceArn=arn, Tags=[{"Key": "owner", "Value": "b"}])
 
-    assert sm.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "owner", "Value": "b"}, {"Key": "team", "Value": "ml"}]
+    assert sagemaker_client.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "owner", "Value": "b"}, {"Key": "team", "Value": "ml"}]
 
 
-def test_zero_weight_is_returned(sm: Any) -> None:
-    _model(sm)
+def test_zero_weight_is_returned(sagemaker_client: Any) -> None:
+    _model(sagemaker_client)
     variants = [
         {"VariantName": "blue", "ModelName": "model", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1,
          "InitialVariantWeight": 1.0},
         {"VariantName": "green", "ModelName": "model", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1,
          "InitialVariantWeight": 0.0},
     ]
-    _config(sm, "cfg-1", variants=variants)
-    sm.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
+    _config(sagemaker_client, "cfg-1", variants=variants)
+    sagemaker_client.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
 
-    green = sm.describe_endpoint(EndpointName="ep")["ProductionVariants"][1]
+    green = sagemaker_client.describe_endpoint(EndpointName="ep")["ProductionVariants"][1]
 
     assert green["VariantName"] == "green"
     assert green["CurrentWeight"] == 0.0
     assert green["DesiredWeight"] == 0.0
 
 
-def test_data_capture_config_shape(sm: Any) -> None:
-    _model(sm)
+def test_data_capture_config_shape(sagemaker_client: Any) -> None:
+    _model(sagemaker_client)
     _config(
-        sm,
+        sagemaker_client,
         "cfg-capture",
         DataCaptureConfig={
             "EnableCapture": True,
@@ -370,12 +370,12 @@ def test_data_capture_config_shape(sm: Any) -> None:
             "CaptureOptions": [{"CaptureMode": "Input"}, {"CaptureMode": "Output"}],
         },
     )
-    _config(sm, "cfg-plain")
-    sm.create_endpoint(EndpointName="captured", EndpointConfigName="cfg-capture")
-    sm.create_endpoint(EndpointName="plain", EndpointConfigName="cfg-plain")
+    _config(sagemaker_client, "cfg-plain")
+    sagemaker_client.create_endpoint(EndpointName="captured", EndpointConfigName="cfg-capture")
+    sagemaker_client.create_endpoint(EndpointName="plain", EndpointConfigName="cfg-plain")
 
-    captured = sm.describe_endpoint(EndpointName="captured")
-    plain = sm.describe_endpoint(EndpointName="plain")
+    captured = sagemaker_client.describe_endpoint(EndpointName="captured")
+    plain = sagemaker_client.describe_endpoint(EndpointName="plain")
 
     assert captured["DataCaptureConfig"] == {
         "EnableCapture": True,
@@ -385,15 +385,15 @@ def test_data_capture_config_shape(sm: Any) -> None:
         "KmsKeyId": "alias/capture",
     }
     assert "DataCaptureConfig" not in plain
-    assert "DataCaptureConfig" not in sm.describe_endpoint_config(EndpointConfigName="cfg-plain")
+    assert "DataCaptureConfig" not in sagemaker_client.describe_endpoint_config(EndpointConfigName="cfg-plain")
 
 
-def test_describe_endpoint_config_keeps_what_was_sent(sm: Any) -> None:
-    _model(sm)
+def test_describe_endpoint_config_keeps_what_was_sent(sagemaker_client: Any) -> None:
+    _model(sagemaker_client)
     vpc = {"SecurityGroupIds": ["sg-0123"], "Subnets": ["subnet-0123"]}
-    _config(sm, "cfg-1", ExecutionRoleArn=ROLE, VpcConfig=vpc, KmsKeyId="alias/k")
+    _config(sagemaker_client, "cfg-1", ExecutionRoleArn=ROLE, VpcConfig=vpc, KmsKeyId="alias/k")
 
-    described = sm.describe_endpoint_config(EndpointConfigName="cfg-1")
+    described = sagemaker_client.describe_endpoint_config(EndpointConfigName="cfg-1")
 
     assert described["ExecutionRoleArn"] == ROLE
     assert described["VpcConfig"] == vpc
@@ -401,44 +401,44 @@ def test_describe_endpoint_config_keeps_what_was_sent(sm: Any) -> None:
     assert described["ProductionVariants"][0]["InstanceType"] == "ml.m5.large"
 
 
-def test_describe_model_keeps_network_isolation(sm: Any) -> None:
-    sm.create_model(
+def test_describe_model_keeps_network_isolation(sagemaker_client: Any) -> None:
+    sagemaker_client.create_model(
         ModelName="isolated", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "img:1"}, EnableNetworkIsolation=True
     )
 
-    assert sm.describe_model(ModelName="isolated")["EnableNetworkIsolation"] is True
+    assert sagemaker_client.describe_model(ModelName="isolated")["EnableNetworkIsolation"] is True
 
 
 @pytest.mark.parametrize("instance_type", ["ml.g5.xlarge", "ml.m6i.large", "ml.inf2.xlarge"])
-def test_modern_instance_types_accepted(sm: Any, instance_type: str) -> None:
-    _model(sm)
+def test_modern_instance_types_accepted(sagemaker_client: Any, instance_type: str) -> None:
+    _model(sagemaker_client)
 
-    _config(sm, "cfg-modern", instance_type=instance_type)
+    _config(sagemaker_client, "cfg-modern", instance_type=instance_type)
 
-    assert sm.describe_endpoint_config(EndpointConfigName="cfg-modern")["ProductionVariants"][0]["InstanceType"] == (
+    assert sagemaker_client.describe_endpoint_config(EndpointConfigName="cfg-modern")["ProductionVariants"][0]["InstanceType"] == (
         instance_type
     )
 
 
-def test_bogus_instance_type_refused(sm: Any) -> None:
-    _model(sm)
+def test_bogus_instance_type_refused(sagemaker_client: Any) -> None:
+    _model(sagemaker_client)
 
     with pytest.raises(ClientError) as exc:
-        _config(sm, "cfg-bogus", instance_type="ml.bogus.xlarge")
+        _config(sagemaker_client, "cfg-bogus", instance_type="ml.bogus.xlarge")
 
     code, message = _error(exc)
     assert code == "ValidationException"
     assert "Value 'ml.bogus.xlarge' at 'productionVariants.1.member.instanceType'" in message
 
 
-def test_update_endpoint_weights_and_capacities_keeps_other_fields(sm: Any) -> None:
-    _in_service_endpoint(sm)
+def test_update_endpoint_weights_and_capacities_keeps_other_fields(sagemaker_client: Any) -> None:
+    _in_service_endpoint(sagemaker_client)
 
-    sm.update_endpoint_weights_and_capacities(
+    sagemaker_client.update_endpoint_weights_and_capacities(
         EndpointName="ep", DesiredWeightsAndCapacities=[{"VariantName": "primary", "DesiredInstanceCount": 3}]
     )
-    updating = sm.describe_endpoint(EndpointName="ep")
-    done = sm.describe_endpoint(EndpointName="ep")
+    updating = sagemaker_client.describe_endpoint(EndpointName="ep")
+    done = sagemaker_client.describe_endpoint(EndpointName="ep")
 
     assert updating["EndpointStatus"] == "Updating"
     assert updating["ProductionVariants"][0]["DesiredInstanceCount"] == 3
@@ -449,13 +449,13 @@ def test_update_endpoint_weights_and_capacities_keeps_other_fields(sm: Any) -> N
     assert (variant["CurrentWeight"], variant["DesiredWeight"]) == (1.0, 1.0)
 
 
-def test_update_endpoint_weights_and_capacities_refused_unless_in_service(sm: Any) -> None:
-    _model(sm)
-    _config(sm, "cfg-1")
-    sm.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
+def test_update_endpoint_weights_and_capacities_refused_unless_in_service(sagemaker_client: Any) -> None:
+    _model(sagemaker_client)
+    _config(sagemaker_client, "cfg-1")
+    sagemaker_client.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
 
     with pytest.raises(ClientError) as exc:
-        sm.update_endpoint_weights_and_capacities(
+        sagemaker_client.update_endpoint_weights_and_capacities(
             EndpointName="ep", DesiredWeightsAndCapacities=[{"VariantName": "primary", "DesiredWeight": 0.5}]
         )
 
@@ -465,8 +465,8 @@ def test_update_endpoint_weights_and_capacities_refused_unless_in_service(sm: An
 # --- Application Auto Scaling ---------------------------------------------------------------------
 
 
-def test_autoscaling_for_a_variant(sm: Any, autoscaling: Any) -> None:
-    _in_service_endpoint(sm)
+def test_autoscaling_for_a_variant(sagemaker_client: Any, autoscaling: Any) -> None:
+    _in_service_endpoint(sagemaker_client)
     resource = "endpoint/ep/variant/primary"
     policy = {
         "TargetValue": 70.0,
@@ -502,51 +502,51 @@ def test_autoscaling_for_a_variant(sm: Any, autoscaling: Any) -> None:
     assert autoscaling.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"] == []
 
 
-def test_update_refused_when_it_changes_an_autoscaled_instance_type(sm: Any, autoscaling: Any) -> None:
-    _in_service_endpoint(sm)
+def test_update_refused_when_it_changes_an_autoscaled_instance_type(sagemaker_client: Any, autoscaling: Any) -> None:
+    _in_service_endpoint(sagemaker_client)
     autoscaling.register_scalable_target(
         ServiceNamespace="sagemaker", ResourceId="endpoint/ep/variant/primary", ScalableDimension=DIMENSION,
         MinCapacity=1, MaxCapacity=2,
     )
-    _config(sm, "cfg-bigger", instance_type="ml.g5.xlarge")
-    _config(sm, "cfg-same-type", count=2)
+    _config(sagemaker_client, "cfg-bigger", instance_type="ml.g5.xlarge")
+    _config(sagemaker_client, "cfg-same-type", count=2)
 
     with pytest.raises(ClientError) as exc:
-        sm.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-bigger")
-    sm.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-same-type")
+        sagemaker_client.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-bigger")
+    sagemaker_client.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-same-type")
 
     assert _error(exc)[0] == "ValidationException"
     assert "Auto Scaling" in _error(exc)[1]
 
 
-def test_the_running_config_may_be_deleted_and_the_endpoint_still_updates(sm: Any, autoscaling: Any) -> None:
+def test_the_running_config_may_be_deleted_and_the_endpoint_still_updates(sagemaker_client: Any, autoscaling: Any) -> None:
     """SageMaker lets an endpoint config be deleted while an endpoint runs it; the endpoint keeps
     what it runs: an update onto a new config works, and a scaled variant's instance type is still
     known (a change of it is still refused)."""
-    _in_service_endpoint(sm)
+    _in_service_endpoint(sagemaker_client)
     autoscaling.register_scalable_target(
         ServiceNamespace="sagemaker", ResourceId="endpoint/ep/variant/primary", ScalableDimension=DIMENSION,
         MinCapacity=1, MaxCapacity=2,
     )
-    sm.delete_endpoint_config(EndpointConfigName="cfg-1")
-    assert sm.describe_endpoint(EndpointName="ep")["EndpointConfigName"] == "cfg-1"
-    _config(sm, "cfg-bigger", instance_type="ml.g5.xlarge")
+    sagemaker_client.delete_endpoint_config(EndpointConfigName="cfg-1")
+    assert sagemaker_client.describe_endpoint(EndpointName="ep")["EndpointConfigName"] == "cfg-1"
+    _config(sagemaker_client, "cfg-bigger", instance_type="ml.g5.xlarge")
     with pytest.raises(ClientError) as exc:
-        sm.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-bigger")
+        sagemaker_client.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-bigger")
     assert "Auto Scaling" in _error(exc)[1]
-    _config(sm, "cfg-same-type", count=2)
-    sm.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-same-type")
-    assert sm.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Updating"
+    _config(sagemaker_client, "cfg-same-type", count=2)
+    sagemaker_client.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-same-type")
+    assert sagemaker_client.describe_endpoint(EndpointName="ep")["EndpointStatus"] == "Updating"
 
 
-def test_delete_endpoint_deregisters_its_scalable_targets(sm: Any, autoscaling: Any) -> None:
-    _in_service_endpoint(sm)
+def test_delete_endpoint_deregisters_its_scalable_targets(sagemaker_client: Any, autoscaling: Any) -> None:
+    _in_service_endpoint(sagemaker_client)
     autoscaling.register_scalable_target(
         ServiceNamespace="sagemaker", ResourceId="endpoint/ep/variant/primary", ScalableDimension=DIMENSION,
         MinCapacity=1, MaxCapacity=2,
     )
 
-    sm.delete_endpoint(EndpointName="ep")
+    sagemaker_client.delete_endpoint(EndpointName="ep")
 
     assert autoscaling.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"] == []
 
@@ -554,8 +554,8 @@ def test_delete_endpoint_deregisters_its_scalable_targets(sm: Any, autoscaling: 
 # --- data plane -----------------------------------------------------------------------------------
 
 
-def test_invoke_default_prediction(sm: Any, runtime: Any) -> None:
-    _in_service_endpoint(sm)
+def test_invoke_default_prediction(sagemaker_client: Any, runtime: Any) -> None:
+    _in_service_endpoint(sagemaker_client)
 
     response = runtime.invoke_endpoint(
         EndpointName="ep", ContentType="application/json", Body=json.dumps({"instances": [[1, 2], [3, 4]]})
@@ -570,17 +570,17 @@ def test_invoke_default_prediction(sm: Any, runtime: Any) -> None:
     assert all(0.0 <= p["score"] < 1.0 for p in document["predictions"])
 
 
-def test_invoke_picks_variants_by_weight(sm: Any, runtime: Any) -> None:
-    _model(sm)
+def test_invoke_picks_variants_by_weight(sagemaker_client: Any, runtime: Any) -> None:
+    _model(sagemaker_client)
     variants = [
         {"VariantName": "blue", "ModelName": "model", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1,
          "InitialVariantWeight": 0.0},
         {"VariantName": "green", "ModelName": "model", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1,
          "InitialVariantWeight": 1.0},
     ]
-    _config(sm, "cfg-1", variants=variants)
-    sm.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
-    sm.describe_endpoint(EndpointName="ep")
+    _config(sagemaker_client, "cfg-1", variants=variants)
+    sagemaker_client.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
+    sagemaker_client.describe_endpoint(EndpointName="ep")
 
     picked = {runtime.invoke_endpoint(EndpointName="ep", Body=b"{}")["InvokedProductionVariant"] for _ in range(5)}
     targeted = runtime.invoke_endpoint(EndpointName="ep", Body=b"{}", TargetVariant="blue")
@@ -589,8 +589,8 @@ def test_invoke_picks_variants_by_weight(sm: Any, runtime: Any) -> None:
     assert targeted["InvokedProductionVariant"] == "blue"
 
 
-def test_invoke_custom_response(sm: Any, runtime: Any, emulator: SageMakerEmulator) -> None:
-    _in_service_endpoint(sm)
+def test_invoke_custom_response(sagemaker_client: Any, runtime: Any, emulator: SageMakerEmulator) -> None:
+    _in_service_endpoint(sagemaker_client)
     emulator.control.set_prediction("ep", body="label,score\ncat,0.9", content_type="text/csv")
 
     response = runtime.invoke_endpoint(EndpointName="ep", Body=b"x")
@@ -599,8 +599,8 @@ def test_invoke_custom_response(sm: Any, runtime: Any, emulator: SageMakerEmulat
     assert response["Body"].read() == b"label,score\ncat,0.9"
 
 
-def test_invoke_model_error(sm: Any, runtime: Any, emulator: SageMakerEmulator) -> None:
-    _in_service_endpoint(sm)
+def test_invoke_model_error(sagemaker_client: Any, runtime: Any, emulator: SageMakerEmulator) -> None:
+    _in_service_endpoint(sagemaker_client)
     emulator.control.set_prediction("ep", status=500, body={"error": "CUDA out of memory"})
 
     with pytest.raises(runtime.exceptions.ModelError) as exc:
@@ -613,10 +613,10 @@ def test_invoke_model_error(sm: Any, runtime: Any, emulator: SageMakerEmulator) 
     assert response["LogStreamArn"].endswith(":log-group:/aws/sagemaker/Endpoints/ep")
 
 
-def test_invoke_refused_when_missing_or_not_in_service(sm: Any, runtime: Any) -> None:
-    _model(sm)
-    _config(sm, "cfg-1")
-    sm.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
+def test_invoke_refused_when_missing_or_not_in_service(sagemaker_client: Any, runtime: Any) -> None:
+    _model(sagemaker_client)
+    _config(sagemaker_client, "cfg-1")
+    sagemaker_client.create_endpoint(EndpointName="ep", EndpointConfigName="cfg-1")
 
     with pytest.raises(ClientError) as creating:
         runtime.invoke_endpoint(EndpointName="ep", Body=b"{}")
@@ -628,22 +628,22 @@ def test_invoke_refused_when_missing_or_not_in_service(sm: Any, runtime: Any) ->
     assert _error(missing) == ("ValidationError", f"Endpoint nope of account {ACCOUNT} not found.")
 
 
-def test_invoke_served_by_the_old_config_while_updating(sm: Any, runtime: Any) -> None:
-    _in_service_endpoint(sm)
-    _config(sm, "cfg-2", variants=[
+def test_invoke_served_by_the_old_config_while_updating(sagemaker_client: Any, runtime: Any) -> None:
+    _in_service_endpoint(sagemaker_client)
+    _config(sagemaker_client, "cfg-2", variants=[
         {"VariantName": "canary", "ModelName": "model", "InstanceType": "ml.m5.large", "InitialInstanceCount": 1}
     ])
-    sm.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-2")
+    sagemaker_client.update_endpoint(EndpointName="ep", EndpointConfigName="cfg-2")
 
     during = runtime.invoke_endpoint(EndpointName="ep", Body=b"{}")["InvokedProductionVariant"]
-    sm.describe_endpoint(EndpointName="ep")
+    sagemaker_client.describe_endpoint(EndpointName="ep")
     after = runtime.invoke_endpoint(EndpointName="ep", Body=b"{}")["InvokedProductionVariant"]
 
     assert (during, after) == ("primary", "canary")
 
 
-def test_invoke_accepts_binary_payloads(sm: Any, runtime: Any) -> None:
-    _in_service_endpoint(sm)
+def test_invoke_accepts_binary_payloads(sagemaker_client: Any, runtime: Any) -> None:
+    _in_service_endpoint(sagemaker_client)
 
     response = runtime.invoke_endpoint(EndpointName="ep", ContentType="application/x-image", Body=bytes(range(256)))
 
@@ -680,19 +680,19 @@ def test_throttling_beyond_attempts_surfaces(emulator: SageMakerEmulator, no_bac
     assert exc.value.response["ResponseMetadata"]["RetryAttempts"] == 1
 
 
-def test_internal_failure_500(sm: Any, emulator: SageMakerEmulator) -> None:
+def test_internal_failure_500(sagemaker_client: Any, emulator: SageMakerEmulator) -> None:
     emulator.control.inject_fault(operation="DescribeEndpoint", code="InternalFailure", status=500, count=1)
 
     with pytest.raises(ClientError) as exc:
-        sm.describe_endpoint(EndpointName="anything")
+        sagemaker_client.describe_endpoint(EndpointName="anything")
 
     assert exc.value.response["Error"]["Code"] == "InternalFailure"
     assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 500
-    assert sm.list_endpoints()["Endpoints"] == []  # other operations unaffected, fault consumed
+    assert sagemaker_client.list_endpoints()["Endpoints"] == []  # other operations unaffected, fault consumed
 
 
-def test_runtime_fault_and_latency(sm: Any, runtime: Any, emulator: SageMakerEmulator) -> None:
-    _in_service_endpoint(sm)
+def test_runtime_fault_and_latency(sagemaker_client: Any, runtime: Any, emulator: SageMakerEmulator) -> None:
+    _in_service_endpoint(sagemaker_client)
     emulator.control.inject_fault(service="sagemaker-runtime", operation="InvokeEndpoint", code="ServiceUnavailable",
                                   status=503)
     emulator.control.inject_fault(service="sagemaker-runtime", status=0, delay=0.1)
@@ -707,11 +707,11 @@ def test_runtime_fault_and_latency(sm: Any, runtime: Any, emulator: SageMakerEmu
     assert elapsed >= 0.1
 
 
-def test_dropped_connection(sm: Any, emulator: SageMakerEmulator) -> None:
+def test_dropped_connection(sagemaker_client: Any, emulator: SageMakerEmulator) -> None:
     emulator.control.inject_fault(drop=True)
 
     with pytest.raises(Exception) as exc:
-        sm.list_endpoints()
+        sagemaker_client.list_endpoints()
 
     assert "closed" in str(exc.value).lower() or "connection" in type(exc.value).__name__.lower()
 

@@ -48,20 +48,20 @@ pytestmark = [pytest.mark.filterwarnings("ignore::FutureWarning")]
 
 
 @pytest.fixture
-def c(vx: VertexEmulator) -> Iterator[Clients]:
-    clients = make_clients(vx.url)
+def c(vertex_emulator: VertexEmulator) -> Iterator[Clients]:
+    clients = make_clients(vertex_emulator.url)
     yield clients
     clients.http.close()
 
 
 @pytest.fixture
-def aiplatform(vx: VertexEmulator) -> Iterator[Any]:
+def aiplatform(vertex_emulator: VertexEmulator) -> Iterator[Any]:
     """The high-level SDK, initialised against the emulator (global state reset afterwards)."""
     from google.cloud import aiplatform as sdk
     from google.cloud.aiplatform import initializer
 
     sdk.init(
-        project=PROJECT, location=LOCATION, api_endpoint=vx.url, api_transport="rest",
+        project=PROJECT, location=LOCATION, api_endpoint=vertex_emulator.url, api_transport="rest",
         credentials=AnonymousCredentials(),
     )
     yield sdk
@@ -201,7 +201,7 @@ def test_several_container_ports_are_stored_returned_and_served(c: Clients, aipl
 
 
 def test_list_versions_and_other_unimplemented_methods_answer_501(
-    vx: VertexEmulator, c: Clients, aiplatform: Any
+    vertex_emulator: VertexEmulator, c: Clients, aiplatform: Any
 ) -> None:
     name = upload(c, "churn")
     create_endpoint(c, "ep1")
@@ -225,7 +225,7 @@ def test_list_versions_and_other_unimplemented_methods_answer_501(
     raw_refused(c.http.request("DELETE", f"/v1/{name}:deleteVersion"), 501, "UNIMPLEMENTED",
                 "ModelService.DeleteModelVersion")
     raw_refused(c.http.get(f"/v1/projects/{PROJECT}/locations"), 501, "UNIMPLEMENTED", "Locations.ListLocations")
-    assert vx.control.calls()["ListModelVersions"] == 2
+    assert vertex_emulator.control.calls()["ListModelVersions"] == 2
     # unknown verbs and paths, and a known path with a verb it does not have, stay 404
     raw_refused(c.http.get(f"/v1/{name}:frobnicate"), 404, "NOT_FOUND", "was not found on this server")
     raw_refused(c.http.post(f"/v1/{name}:frobnicate", json={}), 404, "NOT_FOUND", "was not found on this server")

@@ -61,7 +61,7 @@ def _api(platform: FaultPlatform, emulator: Any, tmp_path: Any,
 
 
 @pytest.fixture
-def api(platform: FaultPlatform, emulator: Any, tmp_path: Any) -> Iterator[httpx.Client]:
+def platform_api(platform: FaultPlatform, emulator: Any, tmp_path: Any) -> Iterator[httpx.Client]:
     """The service with the default retry budget."""
     with _api(platform, emulator, tmp_path) as client:
         yield client
@@ -96,17 +96,17 @@ def _assert_one_clean_deployment(api: httpx.Client, env: ContractEnv, platform: 
     pytest.param([("lost_answer", 0.3)], True, id="answers-lost-after-the-change"),
 ])
 def test_deploy_succeeds_under_intermittent_faults_without_duplicates(
-        api: httpx.Client, env: ContractEnv, platform: FaultPlatform, emulator: Any,
+        platform_api: httpx.Client, env: ContractEnv, platform: FaultPlatform, emulator: Any,
         faults: list[tuple[str, float]], then_delete: bool) -> None:
     for seed, (kind, probability) in enumerate(faults, start=SEED):
         platform.inject(emulator, kind, probability=probability, count=None, seed=seed)
 
-    op = _deploy(api, env)
+    op = _deploy(platform_api, env)
 
     injected = len(emulator.control.injections())
     assert op["metadata"]["state"] == "succeeded", (op.get("error"), emulator.control.injections())
     assert injected > 0, "the faults were hit"
-    _assert_one_clean_deployment(api, env, platform, emulator)
+    _assert_one_clean_deployment(platform_api, env, platform, emulator)
     if not then_delete:
         return
 
@@ -114,21 +114,21 @@ def test_deploy_succeeds_under_intermittent_faults_without_duplicates(
     # still removes everything
     for seed, (kind, probability) in enumerate(faults, start=SEED + 100):
         platform.inject(emulator, kind, probability=probability, count=None, seed=seed)
-    deleted = wait_operation(api, api.delete(f"/v1/deployments/{NAME}").json(), timeout=OPERATION_TIMEOUT)
+    deleted = wait_operation(platform_api, platform_api.delete(f"/v1/deployments/{NAME}").json(), timeout=OPERATION_TIMEOUT)
     assert deleted["metadata"]["state"] == "succeeded", (deleted.get("error"), emulator.control.injections())
     emulator.control.clear_faults()
     assert env.resources(NAME) == set()
 
 
-def test_deploy_succeeds_with_added_latency(api: httpx.Client, env: ContractEnv, platform: FaultPlatform,
+def test_deploy_succeeds_with_added_latency(platform_api: httpx.Client, env: ContractEnv, platform: FaultPlatform,
                                             emulator: Any) -> None:
     platform.inject(emulator, "latency", count=None)
 
-    op = _deploy(api, env)
+    op = _deploy(platform_api, env)
 
     assert op["metadata"]["state"] == "succeeded", op
     assert emulator.control.faults()[0]["injected"] > 5
-    _assert_one_clean_deployment(api, env, platform, emulator)
+    _assert_one_clean_deployment(platform_api, env, platform, emulator)
 
 
 def _assert_failed_cleanly(op: dict[str, Any], platform: FaultPlatform) -> None:
@@ -159,14 +159,14 @@ def test_throttled_rollout_is_rolled_back(platform: FaultPlatform, emulator: Any
         assert env.resources(NAME) == set(), "what the rollout made before the refusal is removed"
 
 
-def test_retry_after_is_honoured(api: httpx.Client, env: ContractEnv, platform: FaultPlatform,
+def test_retry_after_is_honoured(platform_api: httpx.Client, env: ContractEnv, platform: FaultPlatform,
                                  emulator: Any) -> None:
     # as many refusals as one SDK call makes attempts at most (botocore 3, azure-core 4, Vertex's
     # 1 s test deadline), then one more: the SDK's waits and core's are both measured
     emulator.control.inject_fault(
         **(platform.retry_after_call | platform.retry_after_1s | {"count": 4}))
 
-    op = _deploy(api, env)
+    op = _deploy(platform_api, env)
 
     assert op["metadata"]["state"] == "succeeded", op
     refused = [i["at"] for i in emulator.control.injections()]
@@ -177,20 +177,20 @@ def test_retry_after_is_honoured(api: httpx.Client, env: ContractEnv, platform: 
     assert min(gaps) >= 0.95, gaps
 
 
-def test_vertex_call_retry_waits_for_retry_after(vx: Any) -> None:
+def test_vertex_call_retry_waits_for_retry_after(vertex_emulator: Any) -> None:
     """Within one call (google-api-core's Retry ignores Retry-After; the adapter's CallPolicy waits
     it out in ``on_error``), not only between core's attempts as above."""
     from adapters.vertex.adapter import VertexAdapter
     from adapters.vertex.client import CallPolicy
     from core.targets import VertexTarget
 
-    target = make_env("vertex", vx).spec(NAME).target
+    target = make_env("vertex", vertex_emulator).spec(NAME).target
     assert isinstance(target, VertexTarget)
-    adapter = VertexAdapter(target, emulators={"vertex": {"url": vx.url}},
+    adapter = VertexAdapter(target, emulators={"vertex": {"url": vertex_emulator.url}},
                             policy=CallPolicy(timeout=20.0, initial=0.01, maximum=0.05, deadline=10.0))
-    vx.control.inject_fault(method="GET", status=429, retry_after=1, count=2)
+    vertex_emulator.control.inject_fault(method="GET", status=429, retry_after=1, count=2)
 
     assert adapter.describe(NAME) is None  # not deployed: one GetEndpoint, retried twice
 
-    refused = [i["at"] for i in vx.control.injections()]
+    refused = [i["at"] for i in vertex_emulator.control.injections()]
     assert len(refused) == 2 and refused[1] - refused[0] >= 0.95, refused

@@ -34,8 +34,9 @@ SPEC = {
 
 
 @pytest.fixture
-def api(sm, tmp_path):
-    with running_api(tmp_path, emulator_url=sm.url) as client:
+def sagemaker_sqlite_api(sagemaker_emulator, tmp_path):
+    """The API (SQLite only) in sandbox mode against the SageMaker emulator."""
+    with running_api(tmp_path, emulator_url=sagemaker_emulator.url) as client:
         yield client
 
 
@@ -117,147 +118,147 @@ def _assert_nowhere(texts, *, logs=None, data_dir: Path | None = None):
                 assert not [s for s in SECRETS if s.encode() in blob], path
 
 
-def test_literal_secret_reaches_the_provider_and_is_shown_only_as_a_fingerprint(api, sm, tmp_path, logs):
-    first, op = _apply(api, SPEC)
+def test_literal_secret_reaches_the_provider_and_is_shown_only_as_a_fingerprint(sagemaker_sqlite_api, sagemaker_emulator, tmp_path, logs):
+    first, op = _apply(sagemaker_sqlite_api, SPEC)
     env = first.json()["spec"]["variants"][0]["env"] if "spec" in first.json() else \
-        api.get("/v1/deployments/sec-fraud").json()["spec"]["variants"][0]["env"]
+        sagemaker_sqlite_api.get("/v1/deployments/sec-fraud").json()["spec"]["variants"][0]["env"]
     assert env["LOG_LEVEL"] == "info"
     assert set(env["API_TOKEN"]) == {"secret", "fingerprint"} and env["API_TOKEN"]["fingerprint"].startswith("hmac-sha256:")
-    assert _live_env(sm) == {"LOG_LEVEL": "info", "API_TOKEN": LITERAL}
+    assert _live_env(sagemaker_emulator) == {"LOG_LEVEL": "info", "API_TOKEN": LITERAL}
 
-    dep = api.get("/v1/deployments/sec-fraud").json()
-    check = api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()
+    dep = sagemaker_sqlite_api.get("/v1/deployments/sec-fraud").json()
+    check = sagemaker_sqlite_api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()
     assert check["sync"] == "in_sync", check
-    live = api.get("/v1/deployments/sec-fraud/live").json()
+    live = sagemaker_sqlite_api.get("/v1/deployments/sec-fraud/live").json()
     assert live["spec"]["variants"][0]["env"]["API_TOKEN"] == env["API_TOKEN"]
 
     # the spec as returned round-trips: same revision, nothing deployed
-    again, _ = _apply(api, {k: v for k, v in dep["spec"].items()}, status=200)
+    again, _ = _apply(sagemaker_sqlite_api, {k: v for k, v in dep["spec"].items()}, status=200)
     assert again.json()["revision"] == dep["revision"]
     # the same value sent again is the same revision too
-    assert _apply(api, SPEC, status=200)[0].json()["revision"] == dep["revision"]
+    assert _apply(sagemaker_sqlite_api, SPEC, status=200)[0].json()["revision"] == dep["revision"]
 
     # a new value: new fingerprint, new revision, rolled out
-    _, op2 = _apply(api, _with_env(API_TOKEN={"secret": True, "value": ROTATED}))
-    dep2 = api.get("/v1/deployments/sec-fraud").json()
+    _, op2 = _apply(sagemaker_sqlite_api, _with_env(API_TOKEN={"secret": True, "value": ROTATED}))
+    dep2 = sagemaker_sqlite_api.get("/v1/deployments/sec-fraud").json()
     assert dep2["revision"] != dep["revision"]
     assert dep2["spec"]["variants"][0]["env"]["API_TOKEN"]["fingerprint"] != env["API_TOKEN"]["fingerprint"]
-    assert _live_env(sm)["API_TOKEN"] == ROTATED
+    assert _live_env(sagemaker_emulator)["API_TOKEN"] == ROTATED
 
     # changed behind the service's back: reported changed, as two fingerprints
-    _drift_env(sm, "API_TOKEN", BEHIND)
-    drift = api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()
+    _drift_env(sagemaker_emulator, "API_TOKEN", BEHIND)
+    drift = sagemaker_sqlite_api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()
     assert drift["sync"] == "out_of_sync"
     change = next(c for c in drift["changes"] if c["path"].endswith("API_TOKEN"))
     assert change["path"] == "variants[a].env.API_TOKEN" and change["severity"] == "material"
     assert change["expected"] == dep2["spec"]["variants"][0]["env"]["API_TOKEN"]
     assert change["actual"]["secret"] is True and change["actual"]["fingerprint"] != change["expected"]["fingerprint"]
     # accept-live cannot adopt a value the service never saw
-    refused = api.post("/v1/deployments/sec-fraud:accept-live", json={})
+    refused = sagemaker_sqlite_api.post("/v1/deployments/sec-fraud:accept-live", json={})
     assert refused.status_code == 422, refused.text
     # reconcile puts the stored value back
-    op3 = wait_operation(api, api.post("/v1/deployments/sec-fraud:reconcile").json())
+    op3 = wait_operation(sagemaker_sqlite_api, sagemaker_sqlite_api.post("/v1/deployments/sec-fraud:reconcile").json())
     assert op3["metadata"]["state"] == "succeeded", op3
-    assert _live_env(sm)["API_TOKEN"] == ROTATED
+    assert _live_env(sagemaker_emulator)["API_TOKEN"] == ROTATED
 
     texts = [first.text, str(op), str(op2), str(op3), str(dep), str(dep2), str(check), str(live), str(drift),
              refused.text]
     for path in ("/v1/deployments/sec-fraud", "/v1/deployments/sec-fraud/checks", "/v1/events", "/v1/audit",
                  "/v1/operations", "/v1/deployments/sec-fraud/live", "/metrics"):
-        texts.append(api.get(path).text)
-    plan = api.post("/v1/plan", json=_with_env(API_TOKEN={"secret": True, "value": LITERAL}))
+        texts.append(sagemaker_sqlite_api.get(path).text)
+    plan = sagemaker_sqlite_api.post("/v1/plan", json=_with_env(API_TOKEN={"secret": True, "value": LITERAL}))
     assert plan.status_code == 200 and "**redacted**" in plan.text, plan.text
     texts.append(plan.text)
     _assert_nowhere(texts, logs=logs, data_dir=tmp_path)
     # nor are the service's own keys: the secrets key, the admin key
     service_keys = [(tmp_path / "data" / "secrets.key").read_text().strip(),
-                    api.headers["Authorization"].removeprefix("Bearer ")]
+                    sagemaker_sqlite_api.headers["Authorization"].removeprefix("Bearer ")]
     for path in ("/v1/platforms", "/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/audit"):
-        assert not [k for k in service_keys if k in api.get(path).text], path
+        assert not [k for k in service_keys if k in sagemaker_sqlite_api.get(path).text], path
 
 
-def test_unknown_fingerprint_and_missing_service_secret_are_refused_with_paths(api, tmp_path):
+def test_unknown_fingerprint_and_missing_service_secret_are_refused_with_paths(sagemaker_sqlite_api, tmp_path):
     spec = _with_env(A={"secret": True, "fingerprint": "hmac-sha256:" + "0" * 32},
                      B={"value_from": {"service_secret": "nope"}})
-    response = api.put("/v1/deployments/sec-fraud", json=spec)
+    response = sagemaker_sqlite_api.put("/v1/deployments/sec-fraud", json=spec)
     assert response.status_code == 422, response.text
     assert response.json()["error"]["code"] == "secret_unavailable"
     assert {d["path"] for d in response.json()["error"]["details"]} == {"variants[0].env.A.fingerprint",
                                                                 "variants[0].env.B.value_from.service_secret"}
-    assert api.get("/v1/deployments/sec-fraud").status_code == 404  # nothing stored
+    assert sagemaker_sqlite_api.get("/v1/deployments/sec-fraud").status_code == 404  # nothing stored
     refused = _with_env(A={"secret": True, "value": "refused-literal"}, B={"value_from": {"service_secret": "nope"}})
-    assert api.put("/v1/deployments/sec-fraud", json=refused).status_code == 422
+    assert sagemaker_sqlite_api.put("/v1/deployments/sec-fraud", json=refused).status_code == 422
     with sqlite3.connect(tmp_path / "data" / "deploy-anywhere.db") as db:
         assert db.execute("SELECT count(*) FROM secrets WHERE scope = 'literal'").fetchone() == (0,), \
             "a refused request leaves no secret value behind"
 
     foreign = _with_env(C={"value_from": {"gcp_secret_manager": "projects/p/secrets/s"}})
-    response = api.put("/v1/deployments/sec-fraud", json=foreign)
+    response = sagemaker_sqlite_api.put("/v1/deployments/sec-fraud", json=foreign)
     assert response.status_code == 422 and response.json()["error"]["code"] == "unsupported_feature", response.text
     assert [d["path"] for d in response.json()["error"]["details"]] == ["variants[0].env.C.value_from"]
 
     placeholder = _with_env(D={"secret": True, "value": "**redacted**"})
-    response = api.put("/v1/deployments/sec-fraud", json=placeholder)
+    response = sagemaker_sqlite_api.put("/v1/deployments/sec-fraud", json=placeholder)
     assert response.status_code == 422 and response.json()["error"]["details"][0]["path"] == "variants[0].env.D.value"
 
 
-def test_service_secret_is_referenced_deployed_rotated_and_protected(api, sm, tmp_path, logs):
-    created = api.put("/v1/secrets/db-password", json={"value": SERVICE})
+def test_service_secret_is_referenced_deployed_rotated_and_protected(sagemaker_sqlite_api, sagemaker_emulator, tmp_path, logs):
+    created = sagemaker_sqlite_api.put("/v1/secrets/db-password", json={"value": SERVICE})
     assert created.status_code == 201, created.text
     meta = created.json()
     assert set(meta) == {"name", "fingerprint", "created_at", "updated_at"}
-    listed = api.get("/v1/secrets").json()["secrets"]
+    listed = sagemaker_sqlite_api.get("/v1/secrets").json()["secrets"]
     assert [s["name"] for s in listed] == ["db-password"]
 
     spec = _with_env(DB_PASSWORD={"value_from": {"service_secret": "db-password"}})
-    first, op = _apply(api, spec)
-    assert _live_env(sm)["DB_PASSWORD"] == SERVICE
-    dep = api.get("/v1/deployments/sec-fraud").json()
+    first, op = _apply(sagemaker_sqlite_api, spec)
+    assert _live_env(sagemaker_emulator)["DB_PASSWORD"] == SERVICE
+    dep = sagemaker_sqlite_api.get("/v1/deployments/sec-fraud").json()
     assert dep["spec"]["variants"][0]["env"]["DB_PASSWORD"] == {"value_from": {"service_secret": "db-password"}}
-    assert api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
+    assert sagemaker_sqlite_api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
 
     # a new value of the secret: what is deployed is still what was deployed (in sync) until a rollout
-    replaced = api.put("/v1/secrets/db-password", json={"value": SERVICE_NEXT})
+    replaced = sagemaker_sqlite_api.put("/v1/secrets/db-password", json={"value": SERVICE_NEXT})
     assert replaced.status_code == 200 and replaced.json()["fingerprint"] != meta["fingerprint"]
-    assert api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
-    op2 = wait_operation(api, api.post("/v1/deployments/sec-fraud:reconcile").json())
+    assert sagemaker_sqlite_api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
+    op2 = wait_operation(sagemaker_sqlite_api, sagemaker_sqlite_api.post("/v1/deployments/sec-fraud:reconcile").json())
     assert op2["metadata"]["state"] == "succeeded", op2
-    assert _live_env(sm)["DB_PASSWORD"] == SERVICE_NEXT
-    assert api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
+    assert _live_env(sagemaker_emulator)["DB_PASSWORD"] == SERVICE_NEXT
+    assert sagemaker_sqlite_api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
 
     # changed behind the service's back
-    _drift_env(sm, "DB_PASSWORD", BEHIND)
-    drift = api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()
+    _drift_env(sagemaker_emulator, "DB_PASSWORD", BEHIND)
+    drift = sagemaker_sqlite_api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()
     [change] = [c for c in drift["changes"] if c["path"] != "revision"]
     assert change["path"] == "variants[a].env.DB_PASSWORD"
     assert change["expected"] == {"value_from": {"service_secret": "db-password"}}
     assert change["actual"]["secret"] is True
 
-    busy = api.delete("/v1/secrets/db-password")
+    busy = sagemaker_sqlite_api.delete("/v1/secrets/db-password")
     assert busy.status_code == 409 and busy.json()["error"]["details"]["deployments"] == ["sec-fraud"]
-    audit = api.get("/v1/audit", params={"action": "secret.set"}).json()["events"]
+    audit = sagemaker_sqlite_api.get("/v1/audit", params={"action": "secret.set"}).json()["events"]
     assert [e["details"]["created"] for e in audit] == [False, True]
 
     texts = [created.text, replaced.text, first.text, str(op), str(op2), str(drift), busy.text, str(audit),
-             api.get("/v1/secrets/db-password").text, api.get("/v1/events").text]
+             sagemaker_sqlite_api.get("/v1/secrets/db-password").text, sagemaker_sqlite_api.get("/v1/events").text]
     _assert_nowhere(texts, logs=logs, data_dir=tmp_path)
 
-    op3 = wait_operation(api, api.delete("/v1/deployments/sec-fraud").json())
+    op3 = wait_operation(sagemaker_sqlite_api, sagemaker_sqlite_api.delete("/v1/deployments/sec-fraud").json())
     assert op3["metadata"]["state"] == "succeeded", op3
-    assert api.delete("/v1/secrets/db-password").status_code == 204
-    assert api.get("/v1/secrets/db-password").status_code == 404
+    assert sagemaker_sqlite_api.delete("/v1/secrets/db-password").status_code == 204
+    assert sagemaker_sqlite_api.get("/v1/secrets/db-password").status_code == 404
 
 
-def test_secret_writes_need_an_admin_key(api):
-    key = api.post("/v1/keys", json={"role": "deployer"}).json()["token"]
+def test_secret_writes_need_an_admin_key(sagemaker_sqlite_api):
+    key = sagemaker_sqlite_api.post("/v1/keys", json={"role": "deployer"}).json()["token"]
     headers = {"Authorization": f"Bearer {key}"}
-    assert api.put("/v1/secrets/x1", json={"value": "abc"}, headers=headers).status_code == 403
-    assert api.get("/v1/secrets", headers=headers).status_code == 200
-    created = api.put("/v1/secrets/x1", json={"value": "abc"})
+    assert sagemaker_sqlite_api.put("/v1/secrets/x1", json={"value": "abc"}, headers=headers).status_code == 403
+    assert sagemaker_sqlite_api.get("/v1/secrets", headers=headers).status_code == 200
+    created = sagemaker_sqlite_api.put("/v1/secrets/x1", json={"value": "abc"})
     assert created.status_code == 201, created.text
-    assert api.delete("/v1/secrets/x1", headers=headers).status_code == 403
-    assert api.post("/v1/secrets:rotate", headers=headers).status_code == 403
-    rotated = api.post("/v1/secrets:rotate")
+    assert sagemaker_sqlite_api.delete("/v1/secrets/x1", headers=headers).status_code == 403
+    assert sagemaker_sqlite_api.post("/v1/secrets:rotate", headers=headers).status_code == 403
+    rotated = sagemaker_sqlite_api.post("/v1/secrets:rotate")
     assert rotated.status_code == 200 and rotated.json()["rotated"] >= 1
 
 
@@ -265,8 +266,8 @@ ARN_VALUE = "sm-ref-8a7b6c5d-value"
 ARN_ROTATED = "sm-ref-1f2e3d4c-rotated"
 
 
-def test_aws_reference_is_read_at_rollout_and_rotation_rolls_out_on_reconcile(api, sm, tmp_path, logs):
-    secrets = boto3.client("secretsmanager", region_name="us-east-1", endpoint_url=sm.url, aws_access_key_id="t",
+def test_aws_reference_is_read_at_rollout_and_rotation_rolls_out_on_reconcile(sagemaker_sqlite_api, sagemaker_emulator, tmp_path, logs):
+    secrets = boto3.client("secretsmanager", region_name="us-east-1", endpoint_url=sagemaker_emulator.url, aws_access_key_id="t",
                            aws_secret_access_key="t")
     logging.disable(logging.INFO)  # the test's own client: nothing masks the value yet
     try:
@@ -274,27 +275,27 @@ def test_aws_reference_is_read_at_rollout_and_rotation_rolls_out_on_reconcile(ap
     finally:
         logging.disable(logging.NOTSET)
     spec = _with_env(DB_PASSWORD={"value_from": {"aws_secrets_manager": arn}})
-    first, op = _apply(api, spec)
-    assert _live_env(sm)["DB_PASSWORD"] == ARN_VALUE
-    dep = api.get("/v1/deployments/sec-fraud").json()
+    first, op = _apply(sagemaker_sqlite_api, spec)
+    assert _live_env(sagemaker_emulator)["DB_PASSWORD"] == ARN_VALUE
+    dep = sagemaker_sqlite_api.get("/v1/deployments/sec-fraud").json()
     assert dep["spec"]["variants"][0]["env"]["DB_PASSWORD"] == {"value_from": {"aws_secrets_manager": arn}}
-    assert api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
+    assert sagemaker_sqlite_api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
 
     logging.disable(logging.INFO)
     try:
         secrets.put_secret_value(SecretId=arn, SecretString=ARN_ROTATED)
     finally:
         logging.disable(logging.NOTSET)
-    assert api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
-    op2 = wait_operation(api, api.post("/v1/deployments/sec-fraud:reconcile").json())
+    assert sagemaker_sqlite_api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
+    op2 = wait_operation(sagemaker_sqlite_api, sagemaker_sqlite_api.post("/v1/deployments/sec-fraud:reconcile").json())
     assert op2["metadata"]["state"] == "succeeded", op2
-    assert _live_env(sm)["DB_PASSWORD"] == ARN_ROTATED
-    after = api.get("/v1/deployments/sec-fraud").json()
+    assert _live_env(sagemaker_emulator)["DB_PASSWORD"] == ARN_ROTATED
+    after = sagemaker_sqlite_api.get("/v1/deployments/sec-fraud").json()
     assert after["revision"] == dep["revision"], "a rotated value is the same revision"
-    assert api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
+    assert sagemaker_sqlite_api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
 
-    texts = [first.text, str(op), str(op2), str(after), api.get("/v1/deployments/sec-fraud/live").text,
-             api.get("/v1/deployments/sec-fraud/checks").text]
+    texts = [first.text, str(op), str(op2), str(after), sagemaker_sqlite_api.get("/v1/deployments/sec-fraud/live").text,
+             sagemaker_sqlite_api.get("/v1/deployments/sec-fraud/checks").text]
     for text in texts:
         assert ARN_VALUE not in text and ARN_ROTATED not in text
     for record in logs.records:

@@ -45,9 +45,9 @@ def make_key(api: httpx.Client, role: Role, **scope: object) -> str:
 
 
 @pytest.fixture
-def keys(api: httpx.Client) -> Iterator[Keys]:
-    """One key per role (the admin one is the bootstrap key ``api`` sends)."""
-    tokens = {Role.ADMIN: api.headers["Authorization"].removeprefix("Bearer "),
-              Role.DEPLOYER: make_key(api, Role.DEPLOYER), Role.READER: make_key(api, Role.READER)}
-    with httpx.Client(base_url=api.base_url, timeout=30) as anonymous:
+def keys(sagemaker_api: httpx.Client) -> Iterator[Keys]:
+    """One key per role (the admin one is the bootstrap key ``sagemaker_api`` sends)."""
+    tokens = {Role.ADMIN: sagemaker_api.headers["Authorization"].removeprefix("Bearer "),
+              Role.DEPLOYER: make_key(sagemaker_api, Role.DEPLOYER), Role.READER: make_key(sagemaker_api, Role.READER)}
+    with httpx.Client(base_url=sagemaker_api.base_url, timeout=30) as anonymous:
         yield Keys(tokens, anonymous)

@@ -19,29 +19,29 @@ SPEC = {
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-def test_changes_are_audited_with_actor_and_revision(api: httpx.Client, sm) -> None:
-    admin_id = api.headers["Authorization"].split("_")[1]
-    token = make_key(api, Role.DEPLOYER)
+def test_changes_are_audited_with_actor_and_revision(sagemaker_api: httpx.Client, sagemaker_emulator) -> None:
+    admin_id = sagemaker_api.headers["Authorization"].split("_")[1]
+    token = make_key(sagemaker_api, Role.DEPLOYER)
     deployer_id = token.split("_")[1]
-    deployer = httpx.Client(base_url=api.base_url, headers=bearer(token), timeout=30)
+    deployer = httpx.Client(base_url=sagemaker_api.base_url, headers=bearer(token), timeout=30)
 
-    sm.control.set_progression("manual", times=100000)  # hold in Creating, so cancel has work to stop
+    sagemaker_emulator.control.set_progression("manual", times=100000)  # hold in Creating, so cancel has work to stop
     op = deployer.put("/v1/deployments/audit-demo", json=SPEC).json()
     cancelled = deployer.post(f"/v1/operations/{op['id']}:cancel")
     assert cancelled.status_code == 200, cancelled.text
-    sm.control.set_progression("immediate")
+    sagemaker_emulator.control.set_progression("immediate")
     again = deployer.put("/v1/deployments/audit-demo", json=SPEC)
     assert again.status_code == 202, again.text
-    assert wait_operation(api, again.json())["metadata"]["state"] == "succeeded"
+    assert wait_operation(sagemaker_api, again.json())["metadata"]["state"] == "succeeded"
     unchanged = deployer.put("/v1/deployments/audit-demo", json=SPEC)
     assert unchanged.status_code == 200
     revision = unchanged.json()["revision"]
     replay = {"Idempotency-Key": "audit-delete-1"}
     delete = deployer.delete("/v1/deployments/audit-demo", headers=replay)
     assert deployer.delete("/v1/deployments/audit-demo", headers=replay).headers["Idempotent-Replayed"] == "true"
-    wait_operation(api, delete.json())
+    wait_operation(sagemaker_api, delete.json())
 
-    events = api.get("/v1/audit", params={"deployment": "audit-demo"}).json()["events"]
+    events = sagemaker_api.get("/v1/audit", params={"deployment": "audit-demo"}).json()["events"]
     assert [(e["action"], e["actor"], e["revision"]) for e in reversed(events)] == [
         ("apply", deployer_id, revision), ("cancel", deployer_id, revision), ("apply", deployer_id, revision),
         ("apply", deployer_id, revision), ("delete", deployer_id, revision)]
@@ -50,16 +50,16 @@ def test_changes_are_audited_with_actor_and_revision(api: httpx.Client, sm) -> N
     assert events[-4]["details"]["operation"] is None  # unchanged: nothing to do
     assert events[0]["details"]["operation"] == delete.json()["id"]
 
-    revoked = api.delete(f"/v1/keys/{deployer_id}")
+    revoked = sagemaker_api.delete(f"/v1/keys/{deployer_id}")
     assert revoked.status_code == 200
-    keys = api.get("/v1/audit", params={"actor": admin_id}).json()["events"]
+    keys = sagemaker_api.get("/v1/audit", params={"actor": admin_id}).json()["events"]
     assert [(e["action"], e["details"]["key"]) for e in keys] == [("key.revoke", deployer_id),
                                                                    ("key.create", deployer_id)]
-    everything = api.get("/v1/audit").text
+    everything = sagemaker_api.get("/v1/audit").text
     assert token.split("_", 2)[2] not in everything and token not in everything
 
-    page = api.get("/v1/audit", params={"limit": 2}).json()
+    page = sagemaker_api.get("/v1/audit", params={"limit": 2}).json()
     assert len(page["events"]) == 2 and page["next_before"] == page["events"][-1]["id"]
-    older = api.get("/v1/audit", params={"limit": 2, "before": page["next_before"]}).json()["events"]
+    older = sagemaker_api.get("/v1/audit", params={"limit": 2, "before": page["next_before"]}).json()["events"]
     assert older and max(e["id"] for e in older) < page["next_before"]
-    assert api.get("/v1/audit", params={"action": "Not An Action"}).status_code == 422
+    assert sagemaker_api.get("/v1/audit", params={"action": "Not An Action"}).status_code == 422

@@ -50,8 +50,8 @@ def url(path: str) -> str:
 
 
 @SQLITE
-def test_every_route_by_every_role(api: httpx.Client, keys: Keys) -> None:
-    ops = operations(api)
+def test_every_route_by_every_role(sagemaker_api: httpx.Client, keys: Keys) -> None:
+    ops = operations(sagemaker_api)
     assert ("PUT", "/v1/deployments/{name}") in ops and ("GET", "/v1/audit") in ops
     wrong = []
     for method, path in ops:
@@ -76,10 +76,10 @@ def test_every_route_by_every_role(api: httpx.Client, keys: Keys) -> None:
     assert wrong == []
 
 
-def test_public_paths_are_configurable(sm, tmp_path: Path) -> None:
+def test_public_paths_are_configurable(sagemaker_emulator, tmp_path: Path) -> None:
     from tests.support.api_server import running_api
 
-    with running_api(tmp_path, emulator_url=sm.url, public_paths=["/readyz"]) as api:
+    with running_api(tmp_path, emulator_url=sagemaker_emulator.url, public_paths=["/readyz"]) as api:
         anonymous = httpx.Client(base_url=api.base_url)
         assert anonymous.get("/readyz").status_code == 200
         assert anonymous.get("/healthz").status_code == 401
@@ -91,23 +91,23 @@ def test_public_paths_are_configurable(sm, tmp_path: Path) -> None:
     "Token da_abcd1234_" + "a" * 43,
 ])
 @SQLITE
-def test_bad_credentials_are_401(api: httpx.Client, header: str) -> None:
-    r = httpx.get(f"{api.base_url}/v1/deployments", headers={"Authorization": header})
+def test_bad_credentials_are_401(sagemaker_api: httpx.Client, header: str) -> None:
+    r = httpx.get(f"{sagemaker_api.base_url}/v1/deployments", headers={"Authorization": header})
     assert r.status_code == 401 and r.headers["WWW-Authenticate"].startswith("Bearer")
     assert r.json()["error"]["code"] == "unauthenticated"
 
 
 @SQLITE
-def test_wrong_secret_revoked_and_expired_keys_are_401(api: httpx.Client, tmp_path: Path) -> None:
-    token = make_key(api, Role.READER)
-    assert httpx.get(f"{api.base_url}/v1/deployments", headers=bearer(token)).status_code == 200
+def test_wrong_secret_revoked_and_expired_keys_are_401(sagemaker_api: httpx.Client, tmp_path: Path) -> None:
+    token = make_key(sagemaker_api, Role.READER)
+    assert httpx.get(f"{sagemaker_api.base_url}/v1/deployments", headers=bearer(token)).status_code == 200
     wrong = token[:-2] + ("xx" if not token.endswith("xx") else "yy")
-    assert httpx.get(f"{api.base_url}/v1/deployments", headers=bearer(wrong)).status_code == 401
+    assert httpx.get(f"{sagemaker_api.base_url}/v1/deployments", headers=bearer(wrong)).status_code == 401
 
     key_id = token.split("_")[1]
-    revoked = api.delete(f"/v1/keys/{key_id}")
+    revoked = sagemaker_api.delete(f"/v1/keys/{key_id}")
     assert revoked.status_code == 200 and revoked.json()["revoked_at"] and not revoked.json()["active"]
-    r = httpx.get(f"{api.base_url}/v1/deployments", headers=bearer(token))
+    r = httpx.get(f"{sagemaker_api.base_url}/v1/deployments", headers=bearer(token))
     assert r.status_code == 401 and "revoked" in r.json()["error"]["message"]
 
     store = Store(f"sqlite:///{tmp_path}/data/deploy-anywhere.db")  # the server's own database file
@@ -115,37 +115,37 @@ def test_wrong_secret_revoked_and_expired_keys_are_401(api: httpx.Client, tmp_pa
         _, expired = store.keys.create(role=Role.ADMIN, created_by="test", expires_at=utcnow() - dt.timedelta(seconds=1))
     finally:
         store.dispose()
-    r = httpx.get(f"{api.base_url}/v1/deployments", headers=bearer(expired))
+    r = httpx.get(f"{sagemaker_api.base_url}/v1/deployments", headers=bearer(expired))
     assert r.status_code == 401 and "expired" in r.json()["error"]["message"]
 
 
 @SQLITE
-def test_key_management_api(api: httpx.Client) -> None:
-    created = api.post("/v1/keys", json={"role": "deployer", "description": "ci", "platforms": ["vertex"],
+def test_key_management_api(sagemaker_api: httpx.Client) -> None:
+    created = sagemaker_api.post("/v1/keys", json={"role": "deployer", "description": "ci", "platforms": ["vertex"],
                                          "name_prefixes": ["team-a-"], "expires_in_days": 30})
     assert created.status_code == 201
     key = created.json()
     assert key["token"].startswith(f"da_{key['id']}_") and key["expires_at"] and key["active"]
     secret = key["token"].split("_", 2)[2]
-    listed = api.get("/v1/keys")
+    listed = sagemaker_api.get("/v1/keys")
     assert listed.status_code == 200 and key["id"] in listed.text and secret not in listed.text
-    one = api.get(f"/v1/keys/{key['id']}").json()
+    one = sagemaker_api.get(f"/v1/keys/{key['id']}").json()
     assert "token" not in one and one["platforms"] == ["vertex"] and one["name_prefixes"] == ["team-a-"]
-    bad = api.post("/v1/keys", json={"role": "admin", "platforms": ["vertex"]})
+    bad = sagemaker_api.post("/v1/keys", json={"role": "admin", "platforms": ["vertex"]})
     assert bad.status_code == 422 and "admin keys cannot be scoped" in bad.text
-    assert api.post("/v1/keys", json={"role": "root"}).status_code == 422
-    assert api.get("/v1/keys/nosuch1").status_code == 404
-    own_id = api.headers["Authorization"].split("_")[1]
-    last = api.delete(f"/v1/keys/{own_id}")
+    assert sagemaker_api.post("/v1/keys", json={"role": "root"}).status_code == 422
+    assert sagemaker_api.get("/v1/keys/nosuch1").status_code == 404
+    own_id = sagemaker_api.headers["Authorization"].split("_")[1]
+    last = sagemaker_api.delete(f"/v1/keys/{own_id}")
     assert last.status_code == 409 and "last active admin" in last.json()["error"]["message"]
 
 
 @SQLITE
-def test_scoped_keys_only_reach_their_deployments(api: httpx.Client, keys: Keys, sm) -> None:
-    sm.control.set_progression("immediate")
-    scoped = bearer(make_key(api, Role.DEPLOYER, platforms=["sagemaker"], name_prefixes=["team-a-"]))
-    other_op = api.put("/v1/deployments/team-b-one", json=spec("team-b-one")).json()
-    wait_operation(api, other_op)
+def test_scoped_keys_only_reach_their_deployments(sagemaker_api: httpx.Client, keys: Keys, sagemaker_emulator) -> None:
+    sagemaker_emulator.control.set_progression("immediate")
+    scoped = bearer(make_key(sagemaker_api, Role.DEPLOYER, platforms=["sagemaker"], name_prefixes=["team-a-"]))
+    other_op = sagemaker_api.put("/v1/deployments/team-b-one", json=spec("team-b-one")).json()
+    wait_operation(sagemaker_api, other_op)
 
     for name, target in (("team-b-two", None), ("team-a-two", VERTEX)):
         r = keys.anonymous.put(f"/v1/deployments/{name}", json=spec(name, target), headers=scoped)
@@ -154,12 +154,12 @@ def test_scoped_keys_only_reach_their_deployments(api: httpx.Client, keys: Keys,
 
     r = keys.anonymous.put("/v1/deployments/team-a-one", json=spec("team-a-one"), headers=scoped)
     assert r.status_code == 202, r.text
-    own_op = wait_operation(api, r.json())
+    own_op = wait_operation(sagemaker_api, r.json())
     assert own_op["metadata"]["state"] == "succeeded"
 
     listed = keys.anonymous.get("/v1/deployments", headers=scoped).json()["deployments"]
     assert [d["name"] for d in listed] == ["team-a-one"]
-    assert [d["name"] for d in api.get("/v1/deployments").json()["deployments"]] == ["team-a-one", "team-b-one"]
+    assert [d["name"] for d in sagemaker_api.get("/v1/deployments").json()["deployments"]] == ["team-a-one", "team-b-one"]
     ops = keys.anonymous.get("/v1/operations", headers=scoped).json()["operations"]
     assert {o["metadata"]["deployment"] for o in ops} == {"team-a-one"}
     for forbidden in ("/v1/deployments/team-b-one", f"/v1/operations/{other_op['id']}",
@@ -169,11 +169,11 @@ def test_scoped_keys_only_reach_their_deployments(api: httpx.Client, keys: Keys,
     assert keys.anonymous.get("/v1/deployments/team-a-one", headers=scoped).status_code == 200
     assert keys.anonymous.get(f"/v1/operations/{own_op['id']}", headers=scoped).status_code == 200
     # a key scoped to another platform, whose name prefix matches, asking by query parameter
-    vertex_only = bearer(make_key(api, Role.READER, platforms=["vertex"], name_prefixes=["team-a-"]))
+    vertex_only = bearer(make_key(sagemaker_api, Role.READER, platforms=["vertex"], name_prefixes=["team-a-"]))
     for query in ("/v1/operations?deployment=team-a-one", "/v1/events?deployment=team-a-one"):
         r = keys.anonymous.get(query, headers=vertex_only)
         assert r.status_code == 403 and r.json()["error"]["details"]["reason"] == "scope", (query, r.text)
     assert keys.anonymous.get("/v1/events?deployment=team-a-one", headers=scoped).status_code == 200
 
-    denied = api.get("/v1/audit", params={"action": "denied"}).json()["events"]
+    denied = sagemaker_api.get("/v1/audit", params={"action": "denied"}).json()["events"]
     assert {e["deployment"] for e in denied} >= {"team-b-one", "team-b-two", "team-a-two"}

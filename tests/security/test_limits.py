@@ -41,18 +41,18 @@ def problem(response: httpx.Response) -> str:
 
 
 @SQLITE
-def test_body_size_limit(api: httpx.Client) -> None:
+def test_body_size_limit(sagemaker_api: httpx.Client) -> None:
     big = json.dumps({**SPEC, "tags": {"t": "x" * (1024 * 1024)}}).encode()
-    r = raw_put(api, big)
+    r = raw_put(sagemaker_api, big)
     assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large"
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: counted while streaming
         for _ in range(300):
             yield b" " * 4096
 
-    r = api.put("/v1/deployments/limits-demo", content=chunks(), headers={"Content-Type": "application/json"})
+    r = sagemaker_api.put("/v1/deployments/limits-demo", content=chunks(), headers={"Content-Type": "application/json"})
     assert r.status_code == 413
-    assert api.get("/v1/deployments").status_code == 200  # the service is fine
+    assert sagemaker_api.get("/v1/deployments").status_code == 200  # the service is fine
 
 
 @SQLITE
@@ -68,18 +68,18 @@ def test_body_size_limit(api: httpx.Client) -> None:
     (b'{"n": 1' + b'1' * 5000 + b'}', "digits"),
     (b'{"name": ', "Expecting value"),
 ])
-def test_strict_json(api: httpx.Client, body: bytes, message: str) -> None:
-    assert message in problem(raw_put(api, body))
+def test_strict_json(sagemaker_api: httpx.Client, body: bytes, message: str) -> None:
+    assert message in problem(raw_put(sagemaker_api, body))
 
 
 @SQLITE
-def test_nul_in_url_and_invalid_names(api: httpx.Client) -> None:
-    assert "NUL" in problem(api.get("/v1/operations", params={"deployment": "a\x00b"}))
-    assert "NUL" in problem(api.get("/v1/deployments/abc%00def"))
+def test_nul_in_url_and_invalid_names(sagemaker_api: httpx.Client) -> None:
+    assert "NUL" in problem(sagemaker_api.get("/v1/operations", params={"deployment": "a\x00b"}))
+    assert "NUL" in problem(sagemaker_api.get("/v1/deployments/abc%00def"))
     for name in ("UPPER", "a", "x" * 33, "has_underscore", "-lead", "a.b", "a%20b"):
-        assert "must match" in problem(api.get(f"/v1/deployments/{name}")), name
-    assert "must match" in problem(api.delete("/v1/deployments/Bad.Name"))
-    assert api.get("/v1/deployments/fine-name").status_code == 404
+        assert "must match" in problem(sagemaker_api.get(f"/v1/deployments/{name}")), name
+    assert "must match" in problem(sagemaker_api.delete("/v1/deployments/Bad.Name"))
+    assert sagemaker_api.get("/v1/deployments/fine-name").status_code == 404
 
 
 def test_spec_bounds() -> None:
@@ -129,7 +129,7 @@ def test_strict_json_accepts_ordinary_json() -> None:
 
 
 @SQLITE
-def test_test_queries_cannot_name_a_host(api: httpx.Client) -> None:
+def test_test_queries_cannot_name_a_host(sagemaker_api: httpx.Client) -> None:
     """SSRF: a test query has no URL, host or endpoint field (unknown fields are refused), and the
     adapters send it to the deployment's own endpoint, found by the deployment's name."""
     fields = set(TestQuery.model_fields)
@@ -137,16 +137,16 @@ def test_test_queries_cannot_name_a_host(api: httpx.Client) -> None:
     assert inspect.signature(Adapter.invoke).parameters.keys() == {"self", "name", "query", "timeout"}
     for field in ("url", "host", "endpoint", "target_url"):
         body = {**SPEC, "test_queries": [{"payload": {}, field: "http://169.254.169.254/latest/meta-data"}]}
-        r = api.put("/v1/deployments/limits-demo", json=body)
+        r = sagemaker_api.put("/v1/deployments/limits-demo", json=body)
         assert r.status_code == 422 and f"test_queries[0].{field}" in r.text
 
 
 @SQLITE
-def test_unknown_query_parameters_and_wrong_methods(api: httpx.Client) -> None:
-    assert "not a parameter of this route" in problem(api.get("/v1/deployments", params={"plat": "vertex"}))
-    assert api.get("/v1/deployments", params={"platform": "vertex"}).status_code == 200
-    r = api.request("OPTIONS", "/v1/keys")
+def test_unknown_query_parameters_and_wrong_methods(sagemaker_api: httpx.Client) -> None:
+    assert "not a parameter of this route" in problem(sagemaker_api.get("/v1/deployments", params={"plat": "vertex"}))
+    assert sagemaker_api.get("/v1/deployments", params={"platform": "vertex"}).status_code == 200
+    r = sagemaker_api.request("OPTIONS", "/v1/keys")
     assert r.status_code == 405 and r.headers["Allow"] == "GET, POST"
     assert r.json()["error"]["code"] == "method_not_allowed"
-    r = api.put("/v1/deployments/limits-demo:reconcile", json={})  # not PUT /v1/deployments/{name}
+    r = sagemaker_api.put("/v1/deployments/limits-demo:reconcile", json={})  # not PUT /v1/deployments/{name}
     assert r.status_code == 405 and r.headers["Allow"] == "POST"

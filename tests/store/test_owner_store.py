@@ -1,4 +1,4 @@
-"""Issue 15: each deployment's owner uid (the ownership stamp), on SQLite and PostgreSQL."""
+"""Each deployment's owner uid (the ownership stamp), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

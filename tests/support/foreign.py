@@ -1,5 +1,5 @@
 """What an operator makes by hand, with each cloud's real SDK, next to (or instead of) what the
-service manages: foreign endpoints and foreign sub-resources, for the ownership tests (issue 15).
+service manages: foreign endpoints and foreign sub-resources, for the ownership tests.
 
 Each function takes a platform's contract environment (tests/contract/envs.py: its operator
 clients) and works through the public SDK calls a console or notebook user makes; nothing here

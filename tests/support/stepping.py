@@ -7,9 +7,9 @@ from typing import Any
 
 from core.adapter import Progress
 from core.checks.judge import judge
+from core.checks.read import observe
 from core.live import Health, LiveEndpoint
 from core.ownership import Ownership
-from core.checks.read import observe
 from core.spec import EndpointSpec, revision
 from core.wait import ServingGate, WaitPolicy, poll_until_serving
 

@@ -10,8 +10,19 @@ import hashlib
 import pytest
 
 from core.spec_io import parse_spec
-from terraform.shape import BLOCKS, SECRET_ENV, SECRET_FINGERPRINTS, SECRET_KINDS, SECRET_VERSION, TARGET_ATTRIBUTES, TOP, \
-    SpecShapeError, attribute_path, spec_from_state, state_from_spec
+from terraform.shape import (
+    BLOCKS,
+    SECRET_ENV,
+    SECRET_FINGERPRINTS,
+    SECRET_KINDS,
+    SECRET_VERSION,
+    TARGET_ATTRIBUTES,
+    TOP,
+    SpecShapeError,
+    attribute_path,
+    spec_from_state,
+    state_from_spec,
+)
 from terraform.spec_fields import FIELDS
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from core.checks.judge import judge
-from core.live import Sync
 from core.checks.read import observe
+from core.live import Sync
 from tests.contract.envs import make_env
 from tests.support.stepping import rollout
 
@@ -20,9 +20,9 @@ def _changes(adapter, spec, *, full: bool) -> list[tuple[str, object, str | None
     return [(c.path, c.actual, c.provider_field) for c in outcome.drift.changes]
 
 
-def test_a_second_deployments_timeout_and_logging_are_compared(az):
-    az.control.set_progression("immediate")
-    env = make_env("azureml", az)
+def test_a_second_deployments_timeout_and_logging_are_compared(azureml_emulator):
+    azureml_emulator.control.set_progression("immediate")
+    env = make_env("azureml", azureml_emulator)
     adapter = env.adapter()
     spec = env.spec("per-deployment")
     rollout(adapter, spec)

@@ -43,17 +43,17 @@ def test_only_key_vault_is_native():
     assert set(AzureMLAdapter.capabilities.unsupported) >= {"aws_secrets_manager", "gcp_secret_manager"}
 
 
-def test_resolve_refuses_what_azure_ml_reads_itself(az):
-    adapter = adapter_for(az, SPEC.target)
+def test_resolve_refuses_what_azure_ml_reads_itself(azureml_emulator):
+    adapter = adapter_for(azureml_emulator, SPEC.target)
     with pytest.raises(SecretUnavailable, match="azure_key_vault"):
         adapter.resolve_secret(SecretRef(azure_key_vault=CURRENT))
 
 
-def test_deploy_sends_the_reference_and_checks_find_no_drift(az, tmp_path):
+def test_deploy_sends_the_reference_and_checks_find_no_drift(azureml_emulator, tmp_path):
     spec = with_env(SPEC, {"MODE": "fast", "DB_PASSWORD": {"value_from": {"azure_key_vault": VERSIONED}},
                            "API_TOKEN": {"value_from": {"azure_key_vault": CURRENT}},
                            "SHARED": {"value_from": {"service_secret": "shared-key"}}})
-    adapter = adapter_for(az, SPEC.target)
+    adapter = adapter_for(azureml_emulator, SPEC.target)
     with temporary_vault(tmp_path) as vault:
         vault.set_service("shared-key", "from-the-service")
         request_spec, seen = materialized(spec, vault, adapter)
@@ -72,15 +72,15 @@ def test_deploy_sends_the_reference_and_checks_find_no_drift(az, tmp_path):
         assert judge(sealed, live, adapter.capabilities).drift.changes == []
 
 
-def test_a_reference_changed_behind_the_back_is_drift(az, tmp_path):
+def test_a_reference_changed_behind_the_back_is_drift(azureml_emulator, tmp_path):
     spec = with_env(SPEC, {"DB_PASSWORD": {"value_from": {"azure_key_vault": VERSIONED}}})
-    adapter = adapter_for(az, SPEC.target)
+    adapter = adapter_for(azureml_emulator, SPEC.target)
     with temporary_vault(tmp_path) as vault:
         request_spec, seen = materialized(spec, vault, adapter)
         deploy(adapter, request_spec)
         (deployment,) = adapter.ml.online_deployments.list(spec.name)
         other = "https://kv-prod-01.vault.azure.net/secrets/db-password-old"
-        az.control.drift(spec.name, {"environment_variables": {"DB_PASSWORD": "${{keyvault:" + other + "}}"}},
+        azureml_emulator.control.drift(spec.name, {"environment_variables": {"DB_PASSWORD": "${{keyvault:" + other + "}}"}},
                          deployment=deployment.name)
         sealed = request_spec._sealed
         live = redacted(sealed, live_of(adapter, spec.name), vault, adapter, seen)
@@ -89,10 +89,10 @@ def test_a_reference_changed_behind_the_back_is_drift(az, tmp_path):
         assert changes[0].actual == {"value_from": {"azure_key_vault": other}}
 
 
-def test_a_missing_key_vault_secret_fails_the_rollout_with_azures_reason(az, tmp_path):
-    az.control.add_key_vault_secret("kv-prod-01", "api-token")  # the vault is known: others are checked
+def test_a_missing_key_vault_secret_fails_the_rollout_with_azures_reason(azureml_emulator, tmp_path):
+    azureml_emulator.control.add_key_vault_secret("kv-prod-01", "api-token")  # the vault is known: others are checked
     spec = with_env(SPEC, {"DB_PASSWORD": {"value_from": {"azure_key_vault": VERSIONED}}})
-    adapter = adapter_for(az, SPEC.target)
+    adapter = adapter_for(azureml_emulator, SPEC.target)
     with temporary_vault(tmp_path) as vault:
         request_spec, _ = materialized(spec, vault, adapter)
         with pytest.raises(DeploymentFailed) as caught:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from adapters.azureml import CAPABILITIES
-from adapters.azureml import reverse as rv
 from adapters.azureml import ownership as own
+from adapters.azureml import reverse as rv
 from adapters.azureml import translate as tr
 from core.adapter import find_gaps
 from core.live import Health
@@ -177,7 +177,7 @@ def test_capabilities_are_data_only():
 
 
 def test_values_the_workspace_does_not_let_the_service_read_are_unreadable_never_invented():
-    """Issue 15 part 3: an anonymous environment version or a data collector's data asset that
+    """An anonymous environment version or a data collector's data asset that
     cannot be read, and the per-deployment fields of an endpoint without deployments, are reported
     unreadable with the reason; the config has no value there."""
     spec = CORPUS["logging"]

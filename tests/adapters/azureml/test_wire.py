@@ -38,15 +38,15 @@ def _assert_same(adapter, name: str) -> None:
 
 
 @pytest.mark.parametrize("key", sorted(SPECS))
-def test_wire_and_entities_agree_at_every_step_of_a_rollout(az, key):
+def test_wire_and_entities_agree_at_every_step_of_a_rollout(azureml_emulator, key):
     spec = SPECS[key]
-    adapter = adapter_for(az, spec.target)
+    adapter = adapter_for(azureml_emulator, spec.target)
     request = adapter.to_request(spec)
     _assert_same(adapter, spec.name)  # missing
-    az.control.set_progression("time", seconds=600)  # a state that holds between the two readings
+    azureml_emulator.control.set_progression("time", seconds=600)  # a state that holds between the two readings
     pending = adapter.submit(request, ()).pending
     _assert_same(adapter, spec.name)  # Creating
-    az.control.set_progression("immediate")  # each later step settles at once: readings agree
+    azureml_emulator.control.set_progression("immediate")  # each later step settles at once: readings agree
     for _ in range(100):
         progress = adapter.submit(request, pending)
         _assert_same(adapter, spec.name)
@@ -60,9 +60,9 @@ def test_wire_and_entities_agree_at_every_step_of_a_rollout(az, key):
     assert adapter.validator.problems == []
 
 
-def test_a_basic_describe_is_two_gets(az):
+def test_a_basic_describe_is_two_gets(azureml_emulator):
     spec = SPECS["canary"]
-    adapter = adapter_for(az, spec.target)
+    adapter = adapter_for(azureml_emulator, spec.target)
     submit = adapter.to_request(spec)
     pending: tuple[str, ...] = ()
     while not (progress := adapter.submit(submit, pending)).done:
@@ -74,11 +74,11 @@ def test_a_basic_describe_is_two_gets(az):
         ("GET", ["onlineEndpoints", spec.name]), ("GET", [spec.name, "deployments"])]
 
 
-def test_provider_errors_map_as_the_sdks_do(az):
+def test_provider_errors_map_as_the_sdks_do(azureml_emulator):
     spec = SPECS["minimal-key"]
-    adapter = adapter_for(az, spec.target)
+    adapter = adapter_for(azureml_emulator, spec.target)
     assert adapter.describe(spec.name, full=False) is None  # 404: missing, not an error
-    az.control.inject_fault(status=503, count=10, retry_after=None)
+    azureml_emulator.control.inject_fault(status=503, count=10, retry_after=None)
     with pytest.raises(ProviderUnavailable):
         adapter.describe(spec.name, full=False)
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from adapters.sagemaker.repair import same_content, twin_config_names
 from adapters.sagemaker.translate import revision_of_config
 from core.checks.judge import judge
-from core.live import Sync
 from core.checks.read import observe
+from core.live import Sync
 from core.spec import revision
 from tests.contract.envs import make_env
 from tests.support.stepping import rollout
@@ -49,9 +49,9 @@ def test_same_content_matches_production_variants_by_name_not_position():
     assert not same_content({"CaptureOptions": options}, {"CaptureOptions": options[::-1]}), "other lists by position"
 
 
-def test_reconcile_repairs_a_model_recreated_behind_the_back_and_back_again(sm):
-    sm.control.set_progression("immediate")
-    env = make_env("sagemaker", sm)
+def test_reconcile_repairs_a_model_recreated_behind_the_back_and_back_again(sagemaker_emulator):
+    sagemaker_emulator.control.set_progression("immediate")
+    env = make_env("sagemaker", sagemaker_emulator)
     adapter = env.adapter()
     spec = env.spec("repaired")
     rollout(adapter, spec)

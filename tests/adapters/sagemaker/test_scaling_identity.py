@@ -1,4 +1,4 @@
-"""Issue 15: SageMaker scaling reads are keyed by full identity (endpoint, variant and policy name),
+"""SageMaker scaling reads are keyed by full identity (endpoint, variant and policy name),
 never by variant name alone; the emulator filters DescribeScalingPolicies as AWS does."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from typing import Any
 import boto3
 
 from core.checks.judge import judge
-from core.ownership import Ownership, new_owner
 from core.checks.read import observe
+from core.ownership import Ownership, new_owner
 from core.spec import EndpointSpec, revision
 from core.spec_io import parse_spec
 from tests.adapters.sagemaker.test_stock_moto import aws_env, stock_moto  # noqa: F401 - fixtures
@@ -27,9 +27,9 @@ def _spec(name: str, target: int) -> EndpointSpec:
     })
 
 
-def test_two_deployments_with_a_stable_variant_read_their_own_scaling_target(sm: Any) -> None:
-    sm.control.set_progression("immediate")
-    env = SageMakerEnv(sm)
+def test_two_deployments_with_a_stable_variant_read_their_own_scaling_target(sagemaker_emulator: Any) -> None:
+    sagemaker_emulator.control.set_progression("immediate")
+    env = SageMakerEnv(sagemaker_emulator)
     adapter = env.adapter()
     first, second = _spec("scale-first", 50), _spec("scale-second", 80)
     owners = {first.name: Ownership(new_owner()), second.name: Ownership(new_owner())}
@@ -45,9 +45,9 @@ def test_two_deployments_with_a_stable_variant_read_their_own_scaling_target(sm:
         f"{s.name}-stable-target-tracking-{owners[s.name].uid}" for s in (first, second)), "the uid is in the name"
 
 
-def test_a_policy_named_before_owner_stamps_is_renamed_on_the_next_write(sm: Any) -> None:
-    sm.control.set_progression("immediate")
-    env = SageMakerEnv(sm)
+def test_a_policy_named_before_owner_stamps_is_renamed_on_the_next_write(sagemaker_emulator: Any) -> None:
+    sagemaker_emulator.control.set_progression("immediate")
+    env = SageMakerEnv(sagemaker_emulator)
     adapter, spec = env.adapter(), _spec("scale-legacy", 60)
     rollout(adapter, spec)  # written before owner stamps existed
     owner = Ownership(new_owner(), frozenset({revision(spec)}))
@@ -59,10 +59,10 @@ def test_a_policy_named_before_owner_stamps_is_renamed_on_the_next_write(sm: Any
     assert names == [f"scale-legacy-stable-target-tracking-{owner.uid}"], "one policy, stamped"
 
 
-def test_emulator_filters_scaling_policies_by_name_and_exact_resource_id(sm: Any) -> None:
-    sagemaker = boto3.client("sagemaker", region_name="us-east-1", endpoint_url=sm.url,
+def test_emulator_filters_scaling_policies_by_name_and_exact_resource_id(sagemaker_emulator: Any) -> None:
+    sagemaker = boto3.client("sagemaker", region_name="us-east-1", endpoint_url=sagemaker_emulator.url,
                              aws_access_key_id="t", aws_secret_access_key="t")
-    scaling = boto3.client("application-autoscaling", region_name="us-east-1", endpoint_url=sm.url,
+    scaling = boto3.client("application-autoscaling", region_name="us-east-1", endpoint_url=sagemaker_emulator.url,
                            aws_access_key_id="t", aws_secret_access_key="t")
     sagemaker.create_model(ModelName="m", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "r/m:1"})
     for endpoint in ("ep", "ep2"):  # "endpoint/ep/variant/v" is a substring of neither, but moto matched loosely

@@ -33,71 +33,71 @@ def _ref(arn):
     return SecretRef(aws_secrets_manager=arn)
 
 
-def test_resolve_reads_the_secret_string(sm):
-    arn = _secrets(sm).create_secret(Name="prod/db-password", SecretString="s3cr3t-välue")["ARN"]
-    assert _adapter(sm).resolve_secret(_ref(arn)) == "s3cr3t-välue"
-    assert sm.control.calls()["GetSecretValue"] == 1
+def test_resolve_reads_the_secret_string(sagemaker_emulator):
+    arn = _secrets(sagemaker_emulator).create_secret(Name="prod/db-password", SecretString="s3cr3t-välue")["ARN"]
+    assert _adapter(sagemaker_emulator).resolve_secret(_ref(arn)) == "s3cr3t-välue"
+    assert sagemaker_emulator.control.calls()["GetSecretValue"] == 1
 
 
-def test_resolve_reads_the_current_version(sm):
-    client = _secrets(sm)
+def test_resolve_reads_the_current_version(sagemaker_emulator):
+    client = _secrets(sagemaker_emulator)
     arn = client.create_secret(Name="token", SecretString="v1")["ARN"]
     client.put_secret_value(SecretId=arn, SecretString="v2")
-    assert _adapter(sm).resolve_secret(_ref(arn)) == "v2"
+    assert _adapter(sagemaker_emulator).resolve_secret(_ref(arn)) == "v2"
 
 
-def test_unknown_secret_is_unavailable_and_names_the_arn(sm):
+def test_unknown_secret_is_unavailable_and_names_the_arn(sagemaker_emulator):
     arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:nope-AbCdEf"
     with pytest.raises(SecretUnavailable) as caught:
-        _adapter(sm).resolve_secret(_ref(arn))
+        _adapter(sagemaker_emulator).resolve_secret(_ref(arn))
     assert arn in caught.value.message and "ResourceNotFoundException" in caught.value.message
     assert caught.value.details["provider_code"] == "ResourceNotFoundException"
 
 
-def test_secret_in_another_region_is_not_found(sm):
-    arn = _secrets(sm, "us-west-2").create_secret(Name="elsewhere", SecretString="x")["ARN"]
+def test_secret_in_another_region_is_not_found(sagemaker_emulator):
+    arn = _secrets(sagemaker_emulator, "us-west-2").create_secret(Name="elsewhere", SecretString="x")["ARN"]
     wrong = arn.replace("us-west-2", SECRET_REGION)
     with pytest.raises(SecretUnavailable, match="elsewhere"):
-        _adapter(sm).resolve_secret(_ref(wrong))
-    assert _adapter(sm).resolve_secret(_ref(arn)) == "x"
+        _adapter(sagemaker_emulator).resolve_secret(_ref(wrong))
+    assert _adapter(sagemaker_emulator).resolve_secret(_ref(arn)) == "x"
 
 
-def test_binary_secret_is_refused_without_its_value(sm):
-    arn = _secrets(sm).create_secret(Name="blob", SecretBinary=b"\x00zq-payload\xff")["ARN"]
+def test_binary_secret_is_refused_without_its_value(sagemaker_emulator):
+    arn = _secrets(sagemaker_emulator).create_secret(Name="blob", SecretBinary=b"\x00zq-payload\xff")["ARN"]
     with pytest.raises(SecretUnavailable, match="SecretBinary") as caught:
-        _adapter(sm).resolve_secret(_ref(arn))
+        _adapter(sagemaker_emulator).resolve_secret(_ref(arn))
     assert arn in caught.value.message and "binary\\xff" not in caught.value.message
 
 
-def test_secret_marked_for_deletion_is_unavailable(sm):
-    client = _secrets(sm)
+def test_secret_marked_for_deletion_is_unavailable(sagemaker_emulator):
+    client = _secrets(sagemaker_emulator)
     arn = client.create_secret(Name="going", SecretString="x")["ARN"]
     client.delete_secret(SecretId=arn, RecoveryWindowInDays=7)
     with pytest.raises(SecretUnavailable, match="InvalidRequestException"):
-        _adapter(sm).resolve_secret(_ref(arn))
+        _adapter(sagemaker_emulator).resolve_secret(_ref(arn))
 
 
-def test_access_denied_is_unavailable(sm):
-    arn = _secrets(sm).create_secret(Name="guarded", SecretString="x")["ARN"]
-    sm.control.inject_fault(service="secretsmanager", operation="GetSecretValue", code="AccessDeniedException",
+def test_access_denied_is_unavailable(sagemaker_emulator):
+    arn = _secrets(sagemaker_emulator).create_secret(Name="guarded", SecretString="x")["ARN"]
+    sagemaker_emulator.control.inject_fault(service="secretsmanager", operation="GetSecretValue", code="AccessDeniedException",
                             status=400)
     with pytest.raises(SecretUnavailable, match="AccessDeniedException"):
-        _adapter(sm).resolve_secret(_ref(arn))
+        _adapter(sagemaker_emulator).resolve_secret(_ref(arn))
 
 
-def test_throttling_is_retried_by_botocore(sm):
-    arn = _secrets(sm).create_secret(Name="busy", SecretString="value")["ARN"]
-    sm.control.inject_fault(service="secretsmanager", operation="GetSecretValue", count=1)
-    assert _adapter(sm).resolve_secret(_ref(arn)) == "value"
-    assert len(sm.control.injections()) == 1
+def test_throttling_is_retried_by_botocore(sagemaker_emulator):
+    arn = _secrets(sagemaker_emulator).create_secret(Name="busy", SecretString="value")["ARN"]
+    sagemaker_emulator.control.inject_fault(service="secretsmanager", operation="GetSecretValue", count=1)
+    assert _adapter(sagemaker_emulator).resolve_secret(_ref(arn)) == "value"
+    assert len(sagemaker_emulator.control.injections()) == 1
 
 
-def test_persistent_server_errors_are_provider_unavailable(sm):
-    arn = _secrets(sm).create_secret(Name="down", SecretString="value")["ARN"]
-    sm.control.inject_fault(service="secretsmanager", operation="GetSecretValue", code="InternalServiceError",
+def test_persistent_server_errors_are_provider_unavailable(sagemaker_emulator):
+    arn = _secrets(sagemaker_emulator).create_secret(Name="down", SecretString="value")["ARN"]
+    sagemaker_emulator.control.inject_fault(service="secretsmanager", operation="GetSecretValue", code="InternalServiceError",
                             status=500, count=3)
     with pytest.raises(ProviderUnavailable, match="GetSecretValue"):
-        _adapter(sm).resolve_secret(_ref(arn))
+        _adapter(sagemaker_emulator).resolve_secret(_ref(arn))
 
 
 def test_other_kinds_are_refused():
@@ -107,11 +107,11 @@ def test_other_kinds_are_refused():
     assert set(adapter_cls.capabilities.unsupported) >= {"gcp_secret_manager", "azure_key_vault"}
 
 
-def test_deploy_sends_the_value_and_checks_find_no_drift(sm, tmp_path):
-    arn = _secrets(sm).create_secret(Name="prod/api-token", SecretString="tok-123")["ARN"]
+def test_deploy_sends_the_value_and_checks_find_no_drift(sagemaker_emulator, tmp_path):
+    arn = _secrets(sagemaker_emulator).create_secret(Name="prod/api-token", SecretString="tok-123")["ARN"]
     spec = with_env(SPEC, {"A": "1", "TOKEN": {"value_from": {"aws_secrets_manager": arn}},
                            "PIN": {"secret": True, "value": "4711"}})
-    adapter = _adapter(sm)
+    adapter = _adapter(sagemaker_emulator)
     with temporary_vault(tmp_path) as vault:
         request_spec, seen = materialized(spec, vault, adapter)
         deploy(adapter, request_spec)

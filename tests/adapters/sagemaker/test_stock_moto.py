@@ -21,10 +21,10 @@ import pytest
 
 from adapters.sagemaker.adapter import SageMakerAdapter
 from core.checks.judge import judge
+from core.checks.read import observe
 from core.errors import NotOwned
 from core.live import Health, Sync
 from core.ownership import Ownership, new_owner
-from core.checks.read import observe
 from core.spec import EndpointSpec
 from core.spec_io import parse_spec
 from tests.support.stepping import drive, rollout

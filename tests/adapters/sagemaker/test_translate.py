@@ -12,8 +12,8 @@ from core.live import Health
 from core.spec import revision
 from core.spec_io import parse_spec
 from tests.corpus import corpus
-from tests.support.golden import assert_golden
 from tests.support.aws_schema import validate_request
+from tests.support.golden import assert_golden
 
 GOLDEN = Path(__file__).parent / "golden"
 CORPUS = corpus("sagemaker")

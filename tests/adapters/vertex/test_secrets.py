@@ -25,10 +25,10 @@ PROJECT = "my-project"
 
 
 @pytest.fixture
-def secrets(vx):
+def secrets(vertex_emulator):
     """A real Secret Manager client on the emulator."""
     return secretmanager_v1.SecretManagerServiceClient(
-        transport="rest", credentials=AnonymousCredentials(), client_options=ClientOptions(api_endpoint=vx.url))
+        transport="rest", credentials=AnonymousCredentials(), client_options=ClientOptions(api_endpoint=vertex_emulator.url))
 
 
 def _adapter(vx, sent=None):
@@ -49,13 +49,13 @@ def _ref(name):
     return SecretRef(gcp_secret_manager=name)
 
 
-def test_resolve_reads_latest_or_the_named_version(vx, secrets):
+def test_resolve_reads_latest_or_the_named_version(vertex_emulator, secrets):
     name = _secret(secrets, "api-token", "first".encode(), "sécond".encode())
-    adapter = _adapter(vx)
+    adapter = _adapter(vertex_emulator)
     assert adapter.resolve_secret(_ref(name)) == "sécond"
     assert adapter.resolve_secret(_ref(f"{name}/versions/latest")) == "sécond"
     assert adapter.resolve_secret(_ref(f"{name}/versions/1")) == "first"
-    assert vx.control.calls()["AccessSecretVersion"] == 3
+    assert vertex_emulator.control.calls()["AccessSecretVersion"] == 3
 
 
 @pytest.mark.parametrize("ref, words", [
@@ -63,50 +63,50 @@ def test_resolve_reads_latest_or_the_named_version(vx, secrets):
     ("projects/my-project/secrets/empty", "not found or has no versions"),
     ("projects/my-project/secrets/api-token/versions/9", "Secret Version"),
 ])
-def test_missing_secret_or_version_is_unavailable_and_named(vx, secrets, ref, words):
+def test_missing_secret_or_version_is_unavailable_and_named(vertex_emulator, secrets, ref, words):
     _secret(secrets, "api-token", b"value")
     _secret(secrets, "empty")
     with pytest.raises(SecretUnavailable) as caught:
-        _adapter(vx).resolve_secret(_ref(ref))
+        _adapter(vertex_emulator).resolve_secret(_ref(ref))
     assert ref in caught.value.message and words in caught.value.message
     assert "value" not in caught.value.message.replace(ref, "")
     assert caught.value.details["provider_code"] == "NOT_FOUND"
     assert caught.value.details["reference"] == {"gcp_secret_manager": ref}
 
 
-def test_disabled_version_is_unavailable(vx, secrets):
+def test_disabled_version_is_unavailable(vertex_emulator, secrets):
     name = _secret(secrets, "rotating", b"old", b"new")
     secrets.disable_secret_version(name=f"{name}/versions/2")
-    adapter = _adapter(vx)
+    adapter = _adapter(vertex_emulator)
     with pytest.raises(SecretUnavailable, match="DISABLED state"):
         adapter.resolve_secret(_ref(name))  # latest is the newest version, whatever its state
     assert adapter.resolve_secret(_ref(f"{name}/versions/1")) == "old"
 
 
-def test_binary_payload_is_refused_without_its_value(vx, secrets):
+def test_binary_payload_is_refused_without_its_value(vertex_emulator, secrets):
     name = _secret(secrets, "keyfile", b"\xff\xfe\x00zq-payload")
     with pytest.raises(SecretUnavailable, match="not UTF-8") as caught:
-        _adapter(vx).resolve_secret(_ref(name))
+        _adapter(vertex_emulator).resolve_secret(_ref(name))
     assert "zq-payload" not in caught.value.message
 
 
-def test_throttling_is_retried_within_the_call(vx, secrets):
+def test_throttling_is_retried_within_the_call(vertex_emulator, secrets):
     name = _secret(secrets, "busy", b"value")
-    vx.control.inject_fault(path_contains=":access", status=429, count=2, retry_after=None)
-    assert _adapter(vx).resolve_secret(_ref(name)) == "value"
-    assert len(vx.control.injections()) == 2
+    vertex_emulator.control.inject_fault(path_contains=":access", status=429, count=2, retry_after=None)
+    assert _adapter(vertex_emulator).resolve_secret(_ref(name)) == "value"
+    assert len(vertex_emulator.control.injections()) == 2
 
 
-def test_persistent_unavailability_is_provider_unavailable(vx, secrets):
+def test_persistent_unavailability_is_provider_unavailable(vertex_emulator, secrets):
     name = _secret(secrets, "down", b"value")
-    vx.control.inject_fault(path_contains=":access", status=503, count=None, retry_after=None)
+    vertex_emulator.control.inject_fault(path_contains=":access", status=503, count=None, retry_after=None)
     with pytest.raises(ProviderUnavailable, match="AccessSecretVersion"):
-        _adapter(vx).resolve_secret(_ref(name))
+        _adapter(vertex_emulator).resolve_secret(_ref(name))
 
 
-def test_other_kinds_are_refused(vx):
+def test_other_kinds_are_refused(vertex_emulator):
     with pytest.raises(SecretUnavailable, match="aws_secrets_manager"):
-        _adapter(vx).resolve_secret(SecretRef(aws_secrets_manager="arn:aws:secretsmanager:us-east-1:123456789012:secret:x"))
+        _adapter(vertex_emulator).resolve_secret(SecretRef(aws_secrets_manager="arn:aws:secretsmanager:us-east-1:123456789012:secret:x"))
     assert VertexAdapter.native_secret(_ref("projects/p/secrets/s")) is None
     assert set(VertexAdapter.capabilities.unsupported) >= {"aws_secrets_manager", "azure_key_vault"}
 
@@ -117,11 +117,11 @@ def test_secret_manager_is_imported_only_when_a_secret_is_read():
     subprocess.run([sys.executable, "-W", "ignore", "-c", code], check=True, timeout=120)
 
 
-def test_deploy_sends_the_value_and_a_rotation_makes_a_new_model(vx, secrets, tmp_path):
+def test_deploy_sends_the_value_and_a_rotation_makes_a_new_model(vertex_emulator, secrets, tmp_path):
     name = _secret(secrets, "db-password", b"pw-1")
     spec = with_env(SPEC, {"MODE": "fast", "DB_PASSWORD": {"value_from": {"gcp_secret_manager": name}}})
     sent: list[str] = []
-    adapter = _adapter(vx, sent)
+    adapter = _adapter(vertex_emulator, sent)
     with temporary_vault(tmp_path) as vault:
         request_spec, seen = materialized(spec, vault, adapter)
         deploy(adapter, request_spec)

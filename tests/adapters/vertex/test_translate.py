@@ -292,7 +292,7 @@ def test_capabilities_importable_without_google():
 
 
 def test_values_vertex_does_not_let_the_service_read_are_unreadable_never_invented():
-    """Issue 15 part 3: a Model GetModel cannot read, automatic resources (no machine type) and an
+    """A Model GetModel cannot read, automatic resources (no machine type) and an
     autoscaling metric the spec cannot name are reported unreadable, with no value in the config."""
     spec = CORPUS["canary"]
     state = described(spec)

@@ -7,9 +7,9 @@ import pytest
 
 from adapters.vertex.adapter import VertexAdapter
 from core.checks.judge import judge
+from core.checks.read import observe
 from core.errors import DeploymentFailed
 from core.live import Health
-from core.checks.read import observe
 from core.spec import TestQuery, revision
 from core.spec_io import parse_spec
 from tests.contract.env_vertex import fast_calls
@@ -60,9 +60,9 @@ def changed(spec, index=0, **fields):
     return parse_spec(data)
 
 
-def test_replica_and_autoscaling_change_mutates_in_place(vx):
+def test_replica_and_autoscaling_change_mutates_in_place(vertex_emulator):
     spec = CORPUS["canary"]
-    h = Harness(vx, spec)
+    h = Harness(vertex_emulator, spec)
     before = h.deploy(spec)
     h.sent.clear()
     new = changed(spec, min_replicas=3, max_replicas=10, autoscaling={"metric": "cpu_utilization", "target": 50})
@@ -71,9 +71,9 @@ def test_replica_and_autoscaling_change_mutates_in_place(vx):
     assert after.provider_ids["deployed_models"] == before.provider_ids["deployed_models"]
 
 
-def test_traffic_labels_logging_timeout_change_is_one_update_endpoint(vx):
+def test_traffic_labels_logging_timeout_change_is_one_update_endpoint(vertex_emulator):
     spec = CORPUS["canary"]
-    h = Harness(vx, spec)
+    h = Harness(vertex_emulator, spec)
     h.deploy(spec)
     h.sent.clear()
     data = spec.model_dump(mode="json")
@@ -84,9 +84,9 @@ def test_traffic_labels_logging_timeout_change_is_one_update_endpoint(vx):
     assert h.writes() == ["UpdateEndpoint"]
 
 
-def test_image_change_replaces_the_variant_and_serves_throughout(vx):
+def test_image_change_replaces_the_variant_and_serves_throughout(vertex_emulator):
     spec = CORPUS["canary"]
-    h = Harness(vx, spec)
+    h = Harness(vertex_emulator, spec)
     h.deploy(spec)
     old_models = h.models(spec.name)
     new = changed(spec, image="us-docker.pkg.dev/risk-prod/serving/fraud:2.0.1")
@@ -121,9 +121,9 @@ def test_image_change_replaces_the_variant_and_serves_throughout(vx):
     assert len(now) == len(old_models) and len(now - old_models) == 1, "old model deleted, new one kept"
 
 
-def test_machine_change_redeploys_the_same_model(vx):
+def test_machine_change_redeploys_the_same_model(vertex_emulator):
     spec = CORPUS["minimal"]
-    h = Harness(vx, spec)
+    h = Harness(vertex_emulator, spec)
     before = h.deploy(spec)
     h.sent.clear()
     after = h.deploy(changed(spec, instance_type="n1-standard-8"))
@@ -132,9 +132,9 @@ def test_machine_change_redeploys_the_same_model(vx):
     assert after.provider_ids["deployed_models"] != before.provider_ids["deployed_models"]
 
 
-def test_failed_update_leaves_no_orphan_and_the_old_revision_serving(vx):
+def test_failed_update_leaves_no_orphan_and_the_old_revision_serving(vertex_emulator):
     spec = CORPUS["canary"]
-    h = Harness(vx, spec)
+    h = Harness(vertex_emulator, spec)
     h.deploy(spec)
     before_models = h.models(spec.name)
     data = spec.model_dump(mode="json")
@@ -148,7 +148,7 @@ def test_failed_update_leaves_no_orphan_and_the_old_revision_serving(vx):
             progress = h.adapter.submit(request, pending)
             if progress.message == "deploying variant stable":
                 # the first new deployment succeeds, the second one fails
-                vx.control.fail_endpoint(spec.name, on="update", reason="readiness probe failed")
+                vertex_emulator.control.fail_endpoint(spec.name, on="update", reason="readiness probe failed")
             pending = progress.pending
     assert len(h.models(spec.name)) == 4, "both new models were uploaded"
     discard_all(h.adapter, request, attempts=50)
@@ -160,12 +160,12 @@ def test_failed_update_leaves_no_orphan_and_the_old_revision_serving(vx):
     assert h.adapter.invoke(spec.name, TestQuery(payload={"instances": [1]}), timeout=10).status == 200
 
 
-def test_discard_never_deletes_a_served_endpoint_whose_labels_drifted(vx):
+def test_discard_never_deletes_a_served_endpoint_whose_labels_drifted(vertex_emulator):
     spec = CORPUS["zero-weight"]
-    h = Harness(vx, spec)
+    h = Harness(vertex_emulator, spec)
     h.deploy(spec)
-    number = vx.control.project_number(spec.target.project)
-    vx.control.drift(f"projects/{number}/locations/{spec.target.location}/endpoints/{spec.name}", {"labels": {}})
+    number = vertex_emulator.control.project_number(spec.target.project)
+    vertex_emulator.control.drift(f"projects/{number}/locations/{spec.target.location}/endpoints/{spec.name}", {"labels": {}})
     new = changed(spec, image="europe-docker.pkg.dev/my-project/serving/model:6")
     discard_all(h.adapter, h.adapter.to_request(new), attempts=50)
     live = observe(h.adapter, spec.name, full=True)
@@ -174,11 +174,11 @@ def test_discard_never_deletes_a_served_endpoint_whose_labels_drifted(vx):
     assert h.adapter.invoke(spec.name, TestQuery(payload={"instances": [1]}), timeout=10).status == 200
 
 
-def test_failed_upload_reaches_deployment_failed_and_discard_leaves_nothing(vx):
+def test_failed_upload_reaches_deployment_failed_and_discard_leaves_nothing(vertex_emulator):
     spec = CORPUS["custom-container"]
-    h = Harness(vx, spec)
+    h = Harness(vertex_emulator, spec)
     request = h.adapter.to_request(spec)
-    vx.control.fail_model_upload(request.variants[0].model_id, reason="artifact gs://my-models/custom/v7/ not readable")
+    vertex_emulator.control.fail_model_upload(request.variants[0].model_id, reason="artifact gs://my-models/custom/v7/ not readable")
     with pytest.raises(DeploymentFailed, match="not readable") as err:
         submit_all(h.adapter, request)
     assert "UploadModel" in err.value.message
@@ -186,10 +186,10 @@ def test_failed_upload_reaches_deployment_failed_and_discard_leaves_nothing(vx):
     assert h.adapter.describe(spec.name) is None and h.models(spec.name) == set()
 
 
-def test_failed_create_leaves_nothing(vx):
+def test_failed_create_leaves_nothing(vertex_emulator):
     spec = CORPUS["zero-weight"]
-    h = Harness(vx, spec)
-    vx.control.fail_endpoint(spec.name, on="create", reason="quota exceeded for n1-standard-2")
+    h = Harness(vertex_emulator, spec)
+    vertex_emulator.control.fail_endpoint(spec.name, on="create", reason="quota exceeded for n1-standard-2")
     request = h.adapter.to_request(spec)
     with pytest.raises(DeploymentFailed, match="quota exceeded"):
         submit_all(h.adapter, request)
@@ -198,19 +198,19 @@ def test_failed_create_leaves_nothing(vx):
 
 
 @pytest.mark.parametrize("status", [429, 503])
-def test_throttling_and_unavailability_on_lro_polls_are_retried(vx, status):
+def test_throttling_and_unavailability_on_lro_polls_are_retried(vertex_emulator, status):
     spec = CORPUS["minimal"]
-    h = Harness(vx, spec)
-    vx.control.inject_fault(method="GET", path_contains="/operations/", status=status, count=3)
+    h = Harness(vertex_emulator, spec)
+    vertex_emulator.control.inject_fault(method="GET", path_contains="/operations/", status=status, count=3)
     h.deploy(spec)
-    assert vx.control.faults() == [], "every fault was hit and retried"
+    assert vertex_emulator.control.faults() == [], "every fault was hit and retried"
     assert h.sent.count("GetOperation") >= 3 + 3
 
 
-def test_resume_with_stored_operation_names_in_a_new_adapter(vx):
+def test_resume_with_stored_operation_names_in_a_new_adapter(vertex_emulator):
     spec = CORPUS["canary"]
-    vx.control.set_progression("manual", times=3)
-    h = Harness(vx, spec)
+    vertex_emulator.control.set_progression("manual", times=3)
+    h = Harness(vertex_emulator, spec)
     request = h.adapter.to_request(spec)
     first = h.adapter.submit(request)
     assert not first.done and len(first.pending) == 3  # two uploads + create endpoint
@@ -230,12 +230,12 @@ def test_resume_with_stored_operation_names_in_a_new_adapter(vx):
     assert observe(h.adapter, spec.name, full=True).revision == revision(spec)
 
 
-def test_lost_operation_names_converge_through_conflict(vx):
+def test_lost_operation_names_converge_through_conflict(vertex_emulator):
     """A crash before the step's result was stored: the next try starts from nothing; the
     deterministic ids make Vertex answer Conflict and the rollout converges without duplicates."""
     spec = CORPUS["minimal"]
-    vx.control.set_progression("manual", times=3)
-    h = Harness(vx, spec)
+    vertex_emulator.control.set_progression("manual", times=3)
+    h = Harness(vertex_emulator, spec)
     request = h.adapter.to_request(spec)
     assert not h.adapter.submit(request).done
     h.adapter = h.new_adapter(spec)
@@ -246,21 +246,33 @@ def test_lost_operation_names_converge_through_conflict(vx):
     assert observe(h.adapter, spec.name, full=True).revision == revision(spec)
 
 
-def test_delete_removes_endpoint_deployed_models_and_models(vx):
+def test_delete_removes_endpoint_deployed_models_and_models(vertex_emulator):
     spec = CORPUS["autoscaled"]
-    h = Harness(vx, spec)
+    h = Harness(vertex_emulator, spec)
     h.deploy(spec)
     delete_all(h.adapter, spec.name, attempts=50)
     assert h.adapter.describe(spec.name) is None and h.models(spec.name) == set()
     assert {"UndeployModel", "DeleteEndpoint", "DeleteModel"} <= set(h.writes())
 
 
-def test_container_error_is_an_invoke_result(vx):
+def test_container_error_is_an_invoke_result(vertex_emulator):
     spec = CORPUS["minimal"]
-    h = Harness(vx, spec)
+    h = Harness(vertex_emulator, spec)
     h.deploy(spec)
-    vx.control.set_prediction(spec.name, status=400, body="bad instance shape")
+    vertex_emulator.control.set_prediction(spec.name, status=400, body="bad instance shape")
     answer = h.adapter.invoke(spec.name, TestQuery(payload={"instances": [1]}), timeout=10)
     assert answer.status == 400 and b"bad instance shape" in answer.body
     answer = h.adapter.invoke(spec.name, TestQuery(payload="x", content_type="text/plain"), timeout=10)
     assert (answer.status, answer.body) == (400, b"bad instance shape")
+
+
+def test_resubmitting_a_served_revision_sends_no_write(vertex_emulator):
+    spec = CORPUS["autoscaled"]
+    h = Harness(vertex_emulator, spec)
+    request = h.adapter.to_request(spec)
+    submit_all(h.adapter, request)
+    finalize_all(h.adapter, request)
+    h.sent.clear()
+    submit_all(h.adapter, request)
+    finalize_all(h.adapter, request)
+    assert set(h.sent) <= {"GetEndpoint", "GetModel", "ListModels"}, h.sent
