@@ -50,8 +50,9 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from core.live import LiveEndpoint
 from core.ownership import Ownership, Stamps
-from core.spec import EndpointSpec, TestQuery
+from core.spec import EndpointSpec
 from core.spec_env import SERVICE_SECRET, EnvFrom, SecretRef, foreign_secret_stores
+from core.spec_policy import TestQuery
 
 __all__ = [
     "Feature",

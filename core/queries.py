@@ -1,4 +1,4 @@
-"""Test queries: judge a data-plane answer against a :class:`core.spec.TestQuery`.
+"""Test queries: judge a data-plane answer against a :class:`core.spec_policy.TestQuery`.
 
 Pure: the adapter sends the request (``Adapter.invoke``); this module decides pass/fail and says why.
 """
@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from core.adapter import InvokeResult
-from core.spec import TestQuery
+from core.spec_policy import TestQuery
 
 __all__ = ["QueryResult", "evaluate", "resolve_pointer"]
 

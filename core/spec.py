@@ -14,7 +14,8 @@ Contracts:
   queries, the sync policy and the order variants are listed in are not deployed).
 - The spec is split by concern: the shared model base (:mod:`core.spec_base`), targets and the
   platform registry (:mod:`core.targets`), environment values and secret references
-  (:mod:`core.spec_env`), and reading/validating documents (:mod:`core.spec_io`).
+  (:mod:`core.spec_env`), test queries and the sync policy (:mod:`core.spec_policy`), and
+  reading/validating documents (:mod:`core.spec_io`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from typing import Any, Literal
 
 from pydantic import (
     Field,
-    JsonValue,
     PrivateAttr,
     ValidationInfo,
     field_validator,
@@ -35,6 +35,7 @@ from pydantic import (
 
 from core.spec_base import Strict, entry_path, error_at, input_only, is_live
 from core.spec_env import MAX_ENV_VALUE, MAX_ENV_VARS, SECRET_SOURCES, EnvValue, SecretValue
+from core.spec_policy import SyncPolicy, TestQuery
 from core.targets import Target
 
 __all__ = [
@@ -45,8 +46,6 @@ __all__ = [
     "Autoscaling",
     "Variant",
     "PredictionLogging",
-    "TestQuery",
-    "SyncPolicy",
     "DeployedConfig",
     "EndpointSpec",
     "revision",
@@ -67,11 +66,8 @@ _LABEL_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_.:/=+@-]{0,62}$")
 # Input limits (what a caller may send; live configs are bounded by the provider instead). Portable:
 # the strictest of the three clouds, so a spec that passes fits everywhere.
 MAX_TAGS = 48  # SageMaker and Azure allow 50 tags per resource; the service adds 2 of its own
-MAX_POINTER = 1024
 _INSTANCE_TYPE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _NO_WHITESPACE = re.compile(r"^\S+$")
-_MEDIA_TYPE = (r"^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*"
-               r"(\s*;\s*[A-Za-z0-9_.+-]+=[A-Za-z0-9_.+\"-]+)*$")
 
 
 class Accelerator(Strict):
@@ -270,95 +266,10 @@ class PredictionLogging(Strict):
         return self
 
 
-class TestQuery(Strict):
-    """A request sent to the live endpoint after each deploy; the deploy fails if it does not pass."""
-
-    __test__ = False  # not a pytest test class
-
-    name: str = Field(default="query", max_length=64, description="Label used in reports.")
-    payload: JsonValue = Field(description="Request body: JSON, or a string sent as-is.")
-    content_type: str = Field(default="application/json", max_length=255, pattern=_MEDIA_TYPE,
-                              description="Request content type (a media type).")
-    expect_status: int = Field(default=200, ge=100, le=599, description="Expected HTTP status.")
-    expect_fields: list[str] = Field(
-        default_factory=list, max_length=50,
-        description="JSON pointers (RFC 6901) that must exist in the response body.",
-    )
-    expect_values: dict[str, JsonValue] = Field(
-        default_factory=dict, max_length=50,
-        description="JSON pointer -> expected value in the response body.",
-    )
-
-    @field_validator("expect_fields")
-    @classmethod
-    def _pointers(cls, pointers: list[str]) -> list[str]:
-        for pointer in pointers:
-            _check_pointer(pointer)
-        return pointers
-
-    @field_validator("expect_values")
-    @classmethod
-    def _value_pointers(cls, values: dict[str, Any]) -> dict[str, Any]:
-        for pointer in values:
-            _check_pointer(pointer)
-        return values
-
-    def body(self) -> bytes:
-        """The bytes sent on the data plane: a string payload as-is (UTF-8), anything else as JSON."""
-        payload = self.payload
-        return payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
-
-
 def _without_trailing_slash(uri: str) -> str:
     """``s3://bucket/prefix/`` -> ``s3://bucket/prefix``; a bare ``scheme://`` is kept as it is."""
     stripped = uri.rstrip("/")
     return stripped if stripped and not stripped.endswith(":") else uri
-
-
-def _check_pointer(pointer: str) -> None:
-    if len(pointer) > MAX_POINTER:
-        raise ValueError(f"a JSON pointer is at most {MAX_POINTER} characters")
-    if pointer and not pointer.startswith("/"):
-        raise ValueError(f"{pointer!r} is not a JSON pointer (must start with '/')")
-
-
-# ------------------------------------------------------------------------------------ sync policy
-
-_IGNORE_PATH = re.compile(r'^(\*|target|variants|logging|auth_mode|request_timeout_seconds|tags|unmanaged)'
-                          r'([.\[][A-Za-z0-9_.:/=+@*"\[\]-]*)?$')
-
-
-class SyncPolicy(Strict):
-    """How checks treat this deployment (not deployed: changing it makes no new revision).
-
-    Like Argo CD's ``ignoreDifferences`` and ``syncPolicy.automated.selfHeal``.
-    """
-
-    ignore: list[str] = Field(
-        default_factory=list, max_length=50,
-        description="Spec path globs never reported as drift, e.g. `tags.*`, "
-        "`variants[*].env.LOG_LEVEL`, `variants[canary].weight`, `unmanaged[shadow-*]` (a foreign "
-        "sub-resource) (`*` matches any run of characters).",
-    )
-    auto_remediate: bool = Field(
-        default=False,
-        description="Reconcile (re-apply the expected setup) after `remediate_after` consecutive "
-        "scheduled checks found material drift. Off by default.",
-    )
-    remediate_after: int = Field(
-        default=3, ge=1, le=100,
-        description="Consecutive out-of-sync checks with material drift before auto-remediation.",
-    )
-
-    @field_validator("ignore")
-    @classmethod
-    def _paths(cls, paths: list[str]) -> list[str]:
-        for path in paths:
-            if not _IGNORE_PATH.fullmatch(path):
-                raise ValueError(f"{path!r} is not a spec path glob (it must start with a field of the "
-                                 f"spec: target, variants, logging, auth_mode, request_timeout_seconds, "
-                                 f"tags; unmanaged (foreign sub-resources); or *)")
-        return list(dict.fromkeys(paths))
 
 
 # ---------------------------------------------------------------------------------------- config

@@ -38,8 +38,8 @@ from core.adapter import DONE, Adapter, InvokeResult, Progress
 from core.cache import ImmutableCache
 from core.errors import Conflict, NotFound, NotOwned
 from core.ownership import Ownership, Stamps, not_owned
-from core.spec import TestQuery
 from core.spec_env import SecretRef
+from core.spec_policy import TestQuery
 from core.targets import SageMakerTarget
 
 __all__ = ["SageMakerAdapter"]

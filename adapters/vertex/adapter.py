@@ -52,8 +52,8 @@ from core.errors import (
     ProviderUnavailable,
 )
 from core.ownership import Ownership, Stamps, not_owned
-from core.spec import TestQuery
 from core.spec_env import SecretRef
+from core.spec_policy import TestQuery
 from core.targets import VertexTarget
 
 __all__ = ["VertexAdapter"]

@@ -26,7 +26,7 @@ from adapters.vertex import translate as tr
 from adapters.vertex.client import Clients, message, to_dict
 from adapters.vertex.errors import sdk_errors
 from core.adapter import InvokeResult
-from core.spec import TestQuery
+from core.spec_policy import TestQuery
 
 __all__ = ["route", "invoke"]
 

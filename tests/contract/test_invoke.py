@@ -4,7 +4,7 @@ the container's status and message, never an exception."""
 
 import json
 
-from core.spec import TestQuery
+from core.spec_policy import TestQuery
 from tests.support.stepping import rollout
 
 QUERY = TestQuery(payload={"instances": [[1.0, 2.0]]})

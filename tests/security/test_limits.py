@@ -14,9 +14,10 @@ import pytest
 from api.security.limits import strict_json
 from core.adapter import Adapter
 from core.errors import SpecError
-from core.spec import MAX_TAGS, TestQuery
+from core.spec import MAX_TAGS
 from core.spec_env import MAX_ENV_VARS
 from core.spec_io import load_spec, parse_spec
+from core.spec_policy import TestQuery
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 

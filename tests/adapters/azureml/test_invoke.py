@@ -4,7 +4,7 @@ one of the spec's variants. (The contract suite covers invoke's answers and cont
 
 import pytest
 
-from core.spec import TestQuery
+from core.spec_policy import TestQuery
 from tests.adapters.azureml.support import adapter_for
 from tests.corpus import corpus
 from tests.support.stepping import submit_all

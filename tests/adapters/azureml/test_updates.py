@@ -7,8 +7,9 @@ import pytest
 from core.checks.read import observe
 from core.errors import DeploymentFailed, ProviderUnavailable
 from core.live import Health
-from core.spec import TestQuery, revision
+from core.spec import revision
 from core.spec_io import parse_spec
+from core.spec_policy import TestQuery
 from tests.adapters.azureml.support import adapter_for
 from tests.corpus import corpus
 from tests.support.stepping import discard_all, finalize_all, rollout, submit_all

@@ -15,8 +15,9 @@ from adapters.vertex import translate as tr
 from adapters.vertex.values import ACCELERATOR_TYPES
 from core.adapter import Feature, find_gaps
 from core.live import Health
-from core.spec import TestQuery, revision
+from core.spec import revision
 from core.spec_io import parse_spec
+from core.spec_policy import TestQuery
 from tests.corpus import corpus
 from tests.support.golden import assert_golden
 from tests.support.vertex_schema import SchemaViolation, validate_request

@@ -10,8 +10,9 @@ from core.checks.judge import judge
 from core.checks.read import observe
 from core.errors import DeploymentFailed
 from core.live import Health
-from core.spec import TestQuery, revision
+from core.spec import revision
 from core.spec_io import parse_spec
+from core.spec_policy import TestQuery
 from tests.contract.env_vertex import fast_calls
 from tests.corpus import corpus
 from tests.support.stepping import delete_all, discard_all, finalize_all, submit_all
