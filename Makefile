@@ -19,9 +19,9 @@ run: $(STAMP)
 	$(BIN)/deploy-anywhere serve --sandbox --host 127.0.0.1 --port 8080
 
 ## Static gates, configured in pyproject.toml: ruff (pyflakes, isort, line length) on the source
-## packages and mypy (strict on core/, checked elsewhere).
+## packages and the tests, and mypy (strict on core/, checked elsewhere).
 lint: $(STAMP)
-	$(BIN)/ruff check core adapters api emulators terraform
+	$(BIN)/ruff check core adapters api emulators terraform tests
 	$(BIN)/mypy
 
 ## The static gates, then the whole test suite: SQLite, then the PostgreSQL-marked tests on a throwaway server.

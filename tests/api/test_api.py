@@ -102,7 +102,8 @@ def test_delete_while_running_is_409(sagemaker_api, sagemaker_emulator):
 def test_provider_refusal_fails_operation_and_leaves_nothing(sagemaker_api, sagemaker_emulator):
     # a refusal the preflight cannot foresee (an unknown instance type is a 422 before any call:
     # tests/api/test_preflight.py): the config is refused after the model was created
-    sagemaker_emulator.control.inject_fault(operation="CreateEndpointConfig", code="ValidationException", status=400, count=1)
+    sagemaker_emulator.control.inject_fault(operation="CreateEndpointConfig", code="ValidationException", status=400,
+                                            count=1)
     op = wait_operation(sagemaker_api, sagemaker_api.put("/v1/deployments/api-demo", json=SPEC).json())
     assert op["metadata"]["state"] == "failed"
     assert "ValidationException" in op["error"]["message"]
@@ -149,8 +150,8 @@ def test_provision_budget_spent_is_timed_out_not_failed(sagemaker_emulator, tmp_
         assert op["error"]["code"] == "serving_timeout" and "Creating" in op["error"]["message"]
         assert op["error"]["details"]["phase"] == "provision"
         assert api.get("/v1/deployments/api-demo").json()["health"] == "provisioning"
-        assert sagemaker(sagemaker_emulator).describe_endpoint(EndpointName="api-demo")["EndpointStatus"] == "Creating", \
-            "a timed-out deploy is left to finish on the provider"
+        described = sagemaker(sagemaker_emulator).describe_endpoint(EndpointName="api-demo")
+        assert described["EndpointStatus"] == "Creating", "a timed-out deploy is left to finish on the provider"
 
 
 def test_throttling_and_5xx_during_a_deploy_are_retried(sagemaker_api, sagemaker_emulator):
@@ -164,7 +165,8 @@ def test_throttling_and_5xx_during_a_deploy_are_retried(sagemaker_api, sagemaker
 
 
 def test_persistent_throttling_fails_cleanly_with_the_provider_message(sagemaker_api, sagemaker_emulator):
-    sagemaker_emulator.control.inject_fault(operation="CreateEndpoint", code="ThrottlingException", status=400, count=1000)
+    sagemaker_emulator.control.inject_fault(operation="CreateEndpoint", code="ThrottlingException", status=400,
+                                            count=1000)
     op = wait_operation(sagemaker_api, sagemaker_api.put("/v1/deployments/api-demo", json=SPEC).json())
     assert op["metadata"]["state"] == "failed"
     assert op["error"]["code"] == "provider_unavailable" and "ThrottlingException" in op["error"]["message"]
@@ -174,7 +176,8 @@ def test_persistent_throttling_fails_cleanly_with_the_provider_message(sagemaker
 
 def test_change_that_needs_replacement_is_planned_and_refused_before_any_call(sagemaker_api, sagemaker_emulator):
     sagemaker_emulator.control.set_progression("immediate")
-    assert wait_operation(sagemaker_api, sagemaker_api.put("/v1/deployments/api-demo", json=SPEC).json())["metadata"]["state"] == "succeeded"
+    applied = wait_operation(sagemaker_api, sagemaker_api.put("/v1/deployments/api-demo", json=SPEC).json())
+    assert applied["metadata"]["state"] == "succeeded"
     before = sorted(names(sagemaker_emulator))
     moved = {**SPEC, "target": {**SPEC["target"], "region": "eu-west-1"}}
     plan = sagemaker_api.post("/v1/plan", json=moved).json()
@@ -185,7 +188,8 @@ def test_change_that_needs_replacement_is_planned_and_refused_before_any_call(sa
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "requires_replacement"
     assert refused.json()["error"]["details"][0]["path"] == "target.region"
-    assert sorted(names(sagemaker_emulator)) == before and sagemaker_api.get("/v1/deployments/api-demo").json()["spec"]["target"]["region"] == "us-east-1"
+    assert sorted(names(sagemaker_emulator)) == before and (
+        sagemaker_api.get("/v1/deployments/api-demo").json()["spec"]["target"]["region"] == "us-east-1")
 
 
 def test_each_phase_has_its_own_budget(sagemaker_emulator, tmp_path):

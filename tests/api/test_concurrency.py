@@ -65,7 +65,8 @@ def test_idempotency_key_replays_the_first_response(sagemaker_api, sagemaker_emu
     assert other.status_code == 422 and other.json()["error"]["code"] == "idempotency_key_reused"
     # another caller with the same key never gets the first caller's response
     deployer = sagemaker_api.post("/v1/keys", json={"role": "deployer"}).json()["token"]
-    stranger = sagemaker_api.put("/v1/deployments/api-demo", json=SPEC, headers={**key, "Authorization": f"Bearer {deployer}"})
+    stranger = sagemaker_api.put("/v1/deployments/api-demo", json=SPEC,
+                                 headers={**key, "Authorization": f"Bearer {deployer}"})
     assert stranger.status_code == 422 and stranger.json()["error"]["code"] == "idempotency_key_reused"
     # a secret value is part of the request: another value with the same key is another request
     secret = {"Idempotency-Key": "deploy-43"}
@@ -116,4 +117,5 @@ def test_cancel_stops_the_operation_and_says_what_it_left(sagemaker_api, sagemak
     again = sagemaker_api.put("/v1/deployments/api-demo", json=SPEC)
     assert again.status_code == 202, "the deployment is free again"
     assert wait_operation(sagemaker_api, again.json())["metadata"]["state"] == "succeeded"
-    assert len([n for n in names(sagemaker_emulator) if n.startswith("api-demo")]) == 3, "one endpoint, config and model"
+    assert len([n for n in names(sagemaker_emulator) if n.startswith("api-demo")]) == 3, (
+        "one endpoint, config and model")

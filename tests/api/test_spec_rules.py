@@ -63,4 +63,5 @@ def test_a_value_that_means_nothing_must_still_be_valid(sagemaker_api):
     valid = {**one, "logging": {"enabled": False, "destination": "s3://x/", "sample_percent": 5},
              "variants": [{**one["variants"][0], "autoscaling": {"target": 40}}]}
     plan = sagemaker_api.post("/v1/plan", json=valid)
-    assert plan.status_code == 200 and plan.json()["revision"] == sagemaker_api.post("/v1/plan", json=one).json()["revision"]
+    assert plan.status_code == 200 and (
+        plan.json()["revision"] == sagemaker_api.post("/v1/plan", json=one).json()["revision"])

@@ -200,20 +200,22 @@ def _run(services: list[ServiceProcess], sm: Any, *, deploys: int = N, rate: flo
 
 @pytest.mark.parametrize("replicas", [1, 2])
 @pytest.mark.parametrize("load", ["burst", "steady"])
-def test_operations_throughput(benchmark, sagemaker_emulator, postgres_url: str, tmp_path: Path, replicas: int, load: str) -> None:
+def test_operations_throughput(benchmark, sagemaker_emulator, postgres_url: str, tmp_path: Path, replicas: int,
+                               load: str) -> None:
     """``burst``: N deploys at once, which saturates this 2-core machine (throughput, and latency
     under saturation); ``steady``: STEADY deploys arriving at STEADY_RATE per second, well inside
     capacity (the serving -> done latency the target is about)."""
     sagemaker_emulator.control.set_progression("time", seconds=TRANSITION_S)
-    emulators = write_emulators_file(tmp_path / "emulators.json", {"sagemaker": CLOUD.emulator_entry(sagemaker_emulator)})
+    emulators = write_emulators_file(tmp_path / "emulators.json",
+                                     {"sagemaker": CLOUD.emulator_entry(sagemaker_emulator)})
     key = new_admin_key()
     configs = [ServiceConfig(data_dir=tmp_path / f"r{i}" / "data", emulators_file=emulators,
                              executor_id=f"bench-{i}", database_url=postgres_url, admin_key=key, settings=POLL | QUEUE)
                for i in range(replicas)]
     result: dict[str, Any] = {}
     with running_services(configs) as services:
-        run = (lambda: _run(services, sagemaker_emulator)) if load == "burst" else (lambda: _run(services, sagemaker_emulator, deploys=STEADY,
-                                                                                     rate=STEADY_RATE))
+        run = (lambda: _run(services, sagemaker_emulator)) if load == "burst" else (
+            lambda: _run(services, sagemaker_emulator, deploys=STEADY, rate=STEADY_RATE))
         benchmark.pedantic(lambda: result.update(run()), rounds=1, iterations=1)
     benchmark.extra_info.update(result)
     print(f"\nops bench: {result}")

@@ -92,7 +92,8 @@ def test_accept_live_adopts_the_live_values_into_a_new_revision(sagemaker_api, s
     arn = _sagemaker(sagemaker_emulator).describe_endpoint(EndpointName="chk-fraud")["EndpointArn"]
     _sagemaker(sagemaker_emulator).add_tags(ResourceArn=arn, Tags=[{"Key": "team", "Value": "ops"}])
 
-    dry = sagemaker_api.post("/v1/deployments/chk-fraud:accept-live", json={"paths": ["tags.*"], "dry_run": True}).json()
+    dry = sagemaker_api.post("/v1/deployments/chk-fraud:accept-live",
+                             json={"paths": ["tags.*"], "dry_run": True}).json()
     assert [c["path"] for c in dry["adopted"]] == ["tags.team"] and dry["applied"] is False
     assert dry["spec"]["tags"] == {"team": "ops"} and dry["spec"]["variants"][1]["weight"] == 10
 
@@ -128,9 +129,11 @@ def test_auto_remediation_reconciles_after_consecutive_material_drift(sagemaker_
     _check(sagemaker_api, "basic")
     op_id = sagemaker_api.get("/v1/deployments/chk-fraud").json()["current_operation"]
     assert op_id is not None, "the second consecutive out-of-sync check starts a reconcile"
-    assert wait_operation(sagemaker_api, sagemaker_api.get(f"/v1/operations/{op_id}").json())["metadata"]["state"] == "succeeded"
+    reconciled = wait_operation(sagemaker_api, sagemaker_api.get(f"/v1/operations/{op_id}").json())
+    assert reconciled["metadata"]["state"] == "succeeded"
     assert _check(sagemaker_api)["sync"] == "in_sync"
-    kinds = [(e["type"], e["current"]) for e in sagemaker_api.get("/v1/events", params={"deployment": "chk-fraud"}).json()["events"]]
+    events = sagemaker_api.get("/v1/events", params={"deployment": "chk-fraud"}).json()["events"]
+    kinds = [(e["type"], e["current"]) for e in events]
     assert ("remediation", "started") in kinds and kinds[0] == ("sync", "in_sync")
 
 

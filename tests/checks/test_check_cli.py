@@ -6,20 +6,9 @@ import json
 
 import boto3
 import pytest
-from typer.testing import CliRunner
 
-from api.cli import EXIT_DOWN, EXIT_OUT_OF_SYNC, app
+from api.cli import EXIT_DOWN, EXIT_OUT_OF_SYNC
 from tests.checks.test_check_api import SPEC, _deploy, _drift_weights
-
-
-@pytest.fixture
-def cli(sagemaker_api):
-    runner = CliRunner()
-    token = sagemaker_api.headers.get("Authorization", "").removeprefix("Bearer ")
-
-    def run(*args):
-        return runner.invoke(app, [*args, "--server", str(sagemaker_api.base_url)], env={"DEPLOY_ANYWHERE_TOKEN": token})
-    return run
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
@@ -34,7 +23,8 @@ def test_check_all_exit_codes_and_json(cli, sagemaker_api, sagemaker_emulator):
     _drift_weights(sagemaker_emulator, "chk-other")
     result = cli("check", "--all", "--full")
     assert result.exit_code == EXIT_OUT_OF_SYNC, result.output
-    assert "variants[canary].weight [Endpoint.ProductionVariants[].DesiredWeight]: expected 10, live 50" in result.output
+    assert ("variants[canary].weight [Endpoint.ProductionVariants[].DesiredWeight]: "
+            "expected 10, live 50") in result.output
 
     boto3.client("sagemaker", region_name="us-east-1", endpoint_url=sagemaker_emulator.url, aws_access_key_id="t",
                  aws_secret_access_key="t").delete_endpoint(EndpointName="chk-fraud")

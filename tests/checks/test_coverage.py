@@ -23,13 +23,8 @@ from core.diff import matches
 from core.spec import revision
 from core.store import Store
 from core.store.checks import Recorded
-from tests.checks.test_drift_matrix import (  # noqa: F401  (fixtures and the parametrisation hook)
-    Deployed,
-    bench,
-    benches,
-    deployed,
-    pytest_generate_tests,
-)
+from tests.checks.conftest import Deployed
+from tests.checks.test_drift_matrix import pytest_generate_tests  # noqa: F401 - the drift matrix's parametrisation
 from tests.support.stepping import rollout
 
 pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),

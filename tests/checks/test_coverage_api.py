@@ -122,7 +122,8 @@ def test_auto_remediation_fires_on_drift_only_a_full_check_sees(sagemaker_api, s
     _check(sagemaker_api, "basic")
     op_id = sagemaker_api.get(f"/v1/deployments/{NAME}").json()["current_operation"]
     assert op_id is not None, "the third check with (carried) material drift starts a reconcile"
-    assert wait_operation(sagemaker_api, sagemaker_api.get(f"/v1/operations/{op_id}").json())["metadata"]["state"] == "succeeded"
+    reconciled = wait_operation(sagemaker_api, sagemaker_api.get(f"/v1/operations/{op_id}").json())
+    assert reconciled["metadata"]["state"] == "succeeded"
     assert _check(sagemaker_api, "full")["sync"] == "in_sync"
     assert ("remediation", None, "started") in _events(sagemaker_api)
 

@@ -10,33 +10,27 @@ Cost: every test deploys the environment's spec under a name of its own, with on
 one adapter per platform for the module, on the platform's session emulator (reset at the start
 and the end of the module, operations immediate). A deploy then costs a few tenths of a second,
 while new SDK clients per test cost more than the test itself. Each drift is also undone by
-re-applying the spec (what a reconcile does).
+re-applying the spec (what a reconcile does). The benches and ``deployed`` are tests/checks/conftest.py's.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from core.adapter import Adapter
-from core.checks.judge import CheckOutcome, judge
-from core.checks.read import observe
+from core.checks.judge import CheckOutcome
 from core.diff import Severity
-from core.live import DOWN, Health, LiveEndpoint, Sync
-from core.spec import EndpointSpec, revision
-from tests.contract.envs import ENVS, SESSION_EMULATOR_FIXTURES, ContractEnv, drift_paths, make_env
+from core.live import DOWN, Health, Sync
+from core.spec import revision
+from tests.checks.conftest import Deployed
+from tests.contract.envs import ENVS, drift_paths
 from tests.support.stepping import rollout
 
 pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
               pytest.mark.filterwarnings("ignore::FutureWarning:google.*")]
 
-_NAMES = (f"drift-{n:03d}" for n in itertools.count())
-"""A fresh endpoint name per test (fixed width: no name contains another)."""
 _COSMETIC = re.compile(r"tags(\..+|\[.+\])|(variants\[[^\]]+\]\.)?description")
 """Cosmetic paths: tags, and descriptions where a platform has them."""
 _STEP = re.compile(r"(?P<key>[A-Za-z0-9_-]+)(\[(?P<name>[^\]]+)\])?")
@@ -49,68 +43,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize(("platform", "drift_path"), cases, ids=[f"{p}:{path}" for p, path in cases])
     elif "platform" in metafunc.fixturenames:
         metafunc.parametrize("platform", ENVS)
-
-
-@dataclass(frozen=True)
-class Bench:
-    """One platform's environment and adapter, shared by the module's tests."""
-
-    env: ContractEnv
-    adapter: Adapter[Any, Any]
-    emulator: Any
-
-
-@dataclass(frozen=True)
-class Deployed:
-    """The environment's spec, deployed and finalized (autoscaling attached)."""
-
-    env: ContractEnv
-    adapter: Adapter[Any, Any]
-    spec: EndpointSpec
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
-
-    def observe(self, *, full: bool) -> LiveEndpoint | None:
-        return observe(self.adapter, self.spec.name, full=full)
-
-    def check(self, *, full: bool = True) -> CheckOutcome:
-        """A check as the service runs it: observe, then judge against the spec."""
-        return judge(self.spec, self.observe(full=full), self.adapter.capabilities)
-
-
-def _reset(emulator: Any) -> None:
-    """Back to the state the conftest's per-test fixtures expect (as tests/conftest.py resets)."""
-    emulator.control.reset()
-    emulator.control.set_progression("manual", times=1)
-
-
-@pytest.fixture(scope="module")
-def benches() -> Iterator[dict[str, Bench]]:
-    """Platform -> its bench, made on first use; the emulators are reset when the module ends."""
-    made: dict[str, Bench] = {}
-    yield made
-    for bench in made.values():
-        _reset(bench.emulator)
-
-
-@pytest.fixture
-def bench(platform: str, benches: dict[str, Bench], request: pytest.FixtureRequest) -> Bench:
-    if platform not in benches:
-        emulator = request.getfixturevalue(SESSION_EMULATOR_FIXTURES[platform])
-        _reset(emulator)
-        emulator.control.set_progression("immediate")
-        env = make_env(platform, emulator)
-        benches[platform] = Bench(env, env.adapter(), emulator)
-    return benches[platform]
-
-
-@pytest.fixture
-def deployed(bench: Bench) -> Deployed:
-    spec = bench.env.spec(next(_NAMES))
-    rollout(bench.adapter, spec)
-    return Deployed(bench.env, bench.adapter, spec)
 
 
 def spec_value(config: dict[str, Any], path: str) -> Any:

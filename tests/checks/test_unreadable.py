@@ -12,7 +12,7 @@
   reported missing (``variants[a]``: expected object, actual None), never ``unknown``.
 
 The platform benches (environment, adapter, emulator) are the drift matrix's
-(tests/checks/test_drift_matrix.py): each test deploys its environment's spec under a name of its own.
+(tests/checks/conftest.py): each test deploys its environment's spec under a name of its own.
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from core.checks.record_patch import live_document, to_patch
 from core.diff import Severity
 from core.live import Health, Sync
 from core.unreadable import STAND_IN_MARK, value_at
+from tests.checks.conftest import Deployed
 from tests.checks.test_check_api import SPEC as API_SPEC
 from tests.checks.test_check_api import _check, _deploy
-from tests.checks.test_check_cli import cli  # noqa: F401 - fixture
-from tests.checks.test_drift_matrix import Deployed, bench, benches, deployed, spec_value  # noqa: F401 - fixtures
+from tests.checks.test_drift_matrix import spec_value
 from tests.support.api_server import wait_operation
 from tests.support.stepping import rollout
 
@@ -265,11 +265,12 @@ def test_an_env_change_is_reported_once_with_its_expected_and_live_values(deploy
     assert [v["env"] for v in live["variants"]] == [{}, {"X": "1"}]
 
 
-def test_unreadable_models_through_the_api_are_named_never_patched_never_adopted(sagemaker_api, sagemaker_emulator, cli) -> None:
+def test_unreadable_models_through_the_api_are_named_never_patched_never_adopted(sagemaker_api, sagemaker_emulator,
+                                                                                  cli) -> None:
     _deploy(sagemaker_api)
     before = sagemaker_api.get("/v1/deployments/chk-fraud").json()
-    client = boto3.client("sagemaker", region_name="us-east-1", endpoint_url=sagemaker_emulator.url, aws_access_key_id="t",
-                          aws_secret_access_key="t")
+    client = boto3.client("sagemaker", region_name="us-east-1", endpoint_url=sagemaker_emulator.url,
+                          aws_access_key_id="t", aws_secret_access_key="t")
     config = client.describe_endpoint_config(EndpointConfigName=before["provider_ids"]["endpoint_config_name"])
     models = {pv["VariantName"]: pv["ModelName"] for pv in config["ProductionVariants"]}
     for model in models.values():
@@ -284,14 +285,16 @@ def test_unreadable_models_through_the_api_are_named_never_patched_never_adopted
     assert f"model {models['stable']} was not found" in unread["variants[stable].image"]
     assert result["patch"] == []
     dep = sagemaker_api.get("/v1/deployments/chk-fraud").json()
-    assert "unreadable: " in dep["status_message"] and f"model {models['stable']} was not found" in dep["status_message"]
+    assert "unreadable: " in dep["status_message"] and (
+        f"model {models['stable']} was not found" in dep["status_message"])
     live = sagemaker_api.get("/v1/deployments/chk-fraud/live").json()
     assert live["unreadable"] == unread and live["patch"] == []
     assert [v["image"] for v in live["spec"]["variants"]] == [v["image"] for v in API_SPEC["variants"]]
     _no_placeholder(result, dep, live)
     shown = cli("check", "chk-fraud", "--full")
     assert shown.exit_code == 3 and (f"variants[stable].image [Model.PrimaryContainer.Image]: expected 'r/fraud:2.0', "
-                                     f"unreadable: model {models['stable']} was not found") in shown.output, shown.output
+                                     f"unreadable: model {models['stable']} was not found"
+                                     ) in shown.output, shown.output
 
     for body in ({}, {"dry_run": True}, {"paths": ["variants[stable].*"], "dry_run": True}):
         response = sagemaker_api.post("/v1/deployments/chk-fraud:accept-live", json=body)
@@ -311,5 +314,6 @@ def test_unreadable_models_through_the_api_are_named_never_patched_never_adopted
     schemas = sagemaker_api.get("/openapi.json").json()["components"]["schemas"]
     assert "unreadable" in schemas["Change"]["properties"]
     assert schemas["CheckView"]["properties"]["changes"]["items"] == {"$ref": "#/components/schemas/RecordedChange"}
-    assert "unreadable" in schemas["RecordedChange"]["properties"] and "carried" in schemas["RecordedChange"]["properties"]
+    assert "unreadable" in schemas["RecordedChange"]["properties"] and (
+        "carried" in schemas["RecordedChange"]["properties"])
     assert "unreadable" in schemas["LiveView"]["properties"]

@@ -93,7 +93,8 @@ def test_each_transition_is_delivered_once_signed_and_retried_on_500(sagemaker_e
         assert len({h["X-Deploy-Anywhere-Delivery"] for h, _, _ in hook.requests}) == 1, "one id across retries"
 
         _check(api)  # still out of sync: nothing new
-        assert wait_operation(api, api.post("/v1/deployments/chk-fraud:reconcile").json())["metadata"]["state"] == "succeeded"
+        reconciled = wait_operation(api, api.post("/v1/deployments/chk-fraud:reconcile").json())
+        assert reconciled["metadata"]["state"] == "succeeded"
         hook.wait_for(2)
         time.sleep(0.5)
         assert [(e["previous"], e["current"]) for e in hook.delivered()] == [

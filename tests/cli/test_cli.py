@@ -133,7 +133,8 @@ def test_emulate_writes_the_platforms_file(tmp_path):
         assert azure.startswith("https://127.0.0.1:") and Path(ca_file).is_file()
         assert tmp_path in Path(ca_file).parents, "the CA is written next to the emulators file"
         answer = httpx.get(f"{azure}/subscriptions/s/resourceGroups/r/providers/"
-                           "Microsoft.MachineLearningServices/workspaces/w", verify=ssl.create_default_context(cafile=ca_file))
+                           "Microsoft.MachineLearningServices/workspaces/w",
+                           verify=ssl.create_default_context(cafile=ca_file))
         assert answer.status_code == 401, "TLS verified with the published CA; no token, so refused"
     finally:
         os.kill(proc.pid, signal.SIGINT)

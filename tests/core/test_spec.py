@@ -187,7 +187,8 @@ def test_autoscaling_and_accelerator_and_concurrency_rules():
     ok = parse_spec(with_(variants=[{**variant, "autoscaling": {"metric": "invocations_per_replica", "target": 150}}]))
     assert ok.variants[0].autoscaling.target == 150
     with pytest.raises(SpecError) as err:
-        parse_spec(with_(variants=[{**variant, "accelerator": {"type": "nvidia t4", "count": 0}, "max_concurrency": 1}]))
+        parse_spec(with_(variants=[{**variant, "accelerator": {"type": "nvidia t4", "count": 0},
+                                    "max_concurrency": 1}]))
     assert set(paths(err.value)) == {"variants[0].accelerator.type", "variants[0].accelerator.count",
                                      "variants[0].max_concurrency"}
 

@@ -49,7 +49,8 @@ def test_failed_stops_at_once_with_reason():
 
 
 def test_rolled_back_update_fails():
-    observe = sequence(live(Health.UPDATING, rev="old", pending="r1"), live(Health.SERVING, rev="old", reason="health check failed"))
+    observe = sequence(live(Health.UPDATING, rev="old", pending="r1"),
+                       live(Health.SERVING, rev="old", reason="health check failed"))
     with pytest.raises(DeploymentFailed, match="rolled back.*health check failed"):
         poll_until_serving(observe, ServingGate("r1"), FAST, sleep=lambda s: None)
 

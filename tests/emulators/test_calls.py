@@ -29,7 +29,8 @@ def test_sagemaker_counts_operations(sagemaker_emulator):
 
 def test_vertex_counts_methods(vertex_emulator):
     endpoints = aiplatform_v1.EndpointServiceClient(
-        transport="rest", credentials=AnonymousCredentials(), client_options=ClientOptions(api_endpoint=vertex_emulator.url))
+        transport="rest", credentials=AnonymousCredentials(),
+        client_options=ClientOptions(api_endpoint=vertex_emulator.url))
     parent = "projects/calls-project/locations/us-central1"
     list(endpoints.list_endpoints(parent=parent, timeout=10))
     with pytest.raises(gexc.NotFound):

@@ -326,7 +326,8 @@ def test_duplicate_creates_refused(sagemaker_client: Any) -> None:
     )
     assert _error(endpoint) == ("ValidationException", f'Cannot create already existing endpoint "{base}:endpoint/ep".')
     assert sagemaker_client.describe_model(ModelName="model")["PrimaryContainer"]["Image"].endswith("/m:1")
-    assert sagemaker_client.describe_endpoint_config(EndpointConfigName="cfg-1")["ProductionVariants"][0]["InitialInstanceCount"] == 1
+    kept = sagemaker_client.describe_endpoint_config(EndpointConfigName="cfg-1")
+    assert kept["ProductionVariants"][0]["InitialInstanceCount"] == 1
 
 
 def test_add_tags_replaces_existing_key(sagemaker_client: Any) -> None:
@@ -336,7 +337,8 @@ def test_add_tags_replaces_existing_key(sagemaker_client: Any) -> None:
     sagemaker_client.add_tags(ResourceArn=arn, Tags=[{"Key": "owner", "Value": "a"}, {"Key": "team", "Value": "ml"}])
     sagemaker_client.add_tags(ResourceArn=arn, Tags=[{"Key": "owner", "Value": "b"}])
 
-    assert sagemaker_client.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "owner", "Value": "b"}, {"Key": "team", "Value": "ml"}]
+    assert sagemaker_client.list_tags(ResourceArn=arn)["Tags"] == [{"Key": "owner", "Value": "b"},
+                                                                   {"Key": "team", "Value": "ml"}]
 
 
 def test_zero_weight_is_returned(sagemaker_client: Any) -> None:
@@ -415,9 +417,8 @@ def test_modern_instance_types_accepted(sagemaker_client: Any, instance_type: st
 
     _config(sagemaker_client, "cfg-modern", instance_type=instance_type)
 
-    assert sagemaker_client.describe_endpoint_config(EndpointConfigName="cfg-modern")["ProductionVariants"][0]["InstanceType"] == (
-        instance_type
-    )
+    config = sagemaker_client.describe_endpoint_config(EndpointConfigName="cfg-modern")
+    assert config["ProductionVariants"][0]["InstanceType"] == instance_type
 
 
 def test_bogus_instance_type_refused(sagemaker_client: Any) -> None:
@@ -492,7 +493,8 @@ def test_autoscaling_for_a_variant(sagemaker_client: Any, autoscaling: Any) -> N
     )
     targets = autoscaling.describe_scalable_targets(ServiceNamespace="sagemaker", ResourceIds=[resource])
     policies = autoscaling.describe_scaling_policies(ServiceNamespace="sagemaker", ResourceId=resource)
-    autoscaling.deregister_scalable_target(ServiceNamespace="sagemaker", ResourceId=resource, ScalableDimension=DIMENSION)
+    autoscaling.deregister_scalable_target(ServiceNamespace="sagemaker", ResourceId=resource,
+                                           ScalableDimension=DIMENSION)
 
     assert _error(no_target)[0] == "ObjectNotFoundException"
     assert _error(no_variant)[0] == "ValidationException"
@@ -519,7 +521,8 @@ def test_update_refused_when_it_changes_an_autoscaled_instance_type(sagemaker_cl
     assert "Auto Scaling" in _error(exc)[1]
 
 
-def test_the_running_config_may_be_deleted_and_the_endpoint_still_updates(sagemaker_client: Any, autoscaling: Any) -> None:
+def test_the_running_config_may_be_deleted_and_the_endpoint_still_updates(sagemaker_client: Any,
+                                                                           autoscaling: Any) -> None:
     """SageMaker lets an endpoint config be deleted while an endpoint runs it; the endpoint keeps
     what it runs: an update onto a new config works, and a scaled variant's instance type is still
     known (a change of it is still refused)."""

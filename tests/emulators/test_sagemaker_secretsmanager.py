@@ -32,9 +32,10 @@ def test_secrets_are_served_per_region_and_counted(sagemaker_emulator):
 def test_faults_match_the_secretsmanager_service(sagemaker_emulator):
     client = _client(sagemaker_emulator)
     arn = client.create_secret(Name="token", SecretString="v")["ARN"]
-    sagemaker_emulator.control.inject_fault(service="secretsmanager", operation="GetSecretValue", code="InternalServiceError",
-                            status=500, retry_after=2)
-    sagemaker_emulator.control.inject_fault(service="sagemaker", operation="GetSecretValue", code="AccessDeniedException")
+    sagemaker_emulator.control.inject_fault(service="secretsmanager", operation="GetSecretValue",
+                                            code="InternalServiceError", status=500, retry_after=2)
+    sagemaker_emulator.control.inject_fault(service="sagemaker", operation="GetSecretValue",
+                                            code="AccessDeniedException")
     with pytest.raises(ClientError) as caught:
         client.get_secret_value(SecretId=arn)
     error = caught.value.response

@@ -89,7 +89,8 @@ def test_version_aliases_name_versions(client):
 
 def test_duplicate_secret_is_already_exists(client):
     _create(client)
-    refused(lambda: _create(client), 409, "ALREADY_EXISTS", f"Secret [projects/{NUMBER}/secrets/db-pass] already exists.")
+    refused(lambda: _create(client), 409, "ALREADY_EXISTS",
+            f"Secret [projects/{NUMBER}/secrets/db-pass] already exists.")
 
 
 @pytest.mark.parametrize("secret_id", ["has.dot", "x" * 256, "spa ce"])

@@ -2,9 +2,10 @@
 emulator, what its throttling error says, and what one deployment leaves on the provider.
 
 A platform joins tests/faults with one :class:`FaultPlatform` here, named by its entry in
-tests/platforms.py (``faults``); the tests never change. Every fault is the emulator's own control API (``emulator.control.inject_fault``, one
-vocabulary for the three emulators: :mod:`emulators.common.faults`); the probabilistic ones are
-seeded, so a run is repeatable for the same sequence of requests.
+tests/platforms.py (``faults``); the tests never change. Every fault is the emulator's own control
+API (``emulator.control.inject_fault``, one vocabulary for the three emulators:
+:mod:`emulators.common.faults`); the probabilistic ones are seeded, so a run is repeatable for the
+same sequence of requests.
 """
 
 from __future__ import annotations

@@ -114,7 +114,8 @@ def test_deploy_succeeds_under_intermittent_faults_without_duplicates(
     # still removes everything
     for seed, (kind, probability) in enumerate(faults, start=SEED + 100):
         platform.inject(emulator, kind, probability=probability, count=None, seed=seed)
-    deleted = wait_operation(platform_api, platform_api.delete(f"/v1/deployments/{NAME}").json(), timeout=OPERATION_TIMEOUT)
+    deleted = wait_operation(platform_api, platform_api.delete(f"/v1/deployments/{NAME}").json(),
+                             timeout=OPERATION_TIMEOUT)
     assert deleted["metadata"]["state"] == "succeeded", (deleted.get("error"), emulator.control.injections())
     emulator.control.clear_faults()
     assert env.resources(NAME) == set()

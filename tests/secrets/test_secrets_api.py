@@ -118,12 +118,14 @@ def _assert_nowhere(texts, *, logs=None, data_dir: Path | None = None):
                 assert not [s for s in SECRETS if s.encode() in blob], path
 
 
-def test_literal_secret_reaches_the_provider_and_is_shown_only_as_a_fingerprint(sagemaker_sqlite_api, sagemaker_emulator, tmp_path, logs):
+def test_literal_secret_reaches_the_provider_and_is_shown_only_as_a_fingerprint(sagemaker_sqlite_api,
+                                                                                 sagemaker_emulator, tmp_path, logs):
     first, op = _apply(sagemaker_sqlite_api, SPEC)
     env = first.json()["spec"]["variants"][0]["env"] if "spec" in first.json() else \
         sagemaker_sqlite_api.get("/v1/deployments/sec-fraud").json()["spec"]["variants"][0]["env"]
     assert env["LOG_LEVEL"] == "info"
-    assert set(env["API_TOKEN"]) == {"secret", "fingerprint"} and env["API_TOKEN"]["fingerprint"].startswith("hmac-sha256:")
+    assert set(env["API_TOKEN"]) == {"secret", "fingerprint"} and (
+        env["API_TOKEN"]["fingerprint"].startswith("hmac-sha256:"))
     assert _live_env(sagemaker_emulator) == {"LOG_LEVEL": "info", "API_TOKEN": LITERAL}
 
     dep = sagemaker_sqlite_api.get("/v1/deployments/sec-fraud").json()
@@ -202,7 +204,8 @@ def test_unknown_fingerprint_and_missing_service_secret_are_refused_with_paths(s
     assert response.status_code == 422 and response.json()["error"]["details"][0]["path"] == "variants[0].env.D.value"
 
 
-def test_service_secret_is_referenced_deployed_rotated_and_protected(sagemaker_sqlite_api, sagemaker_emulator, tmp_path, logs):
+def test_service_secret_is_referenced_deployed_rotated_and_protected(sagemaker_sqlite_api, sagemaker_emulator, tmp_path,
+                                                                     logs):
     created = sagemaker_sqlite_api.put("/v1/secrets/db-password", json={"value": SERVICE})
     assert created.status_code == 201, created.text
     meta = created.json()
@@ -215,16 +218,19 @@ def test_service_secret_is_referenced_deployed_rotated_and_protected(sagemaker_s
     assert _live_env(sagemaker_emulator)["DB_PASSWORD"] == SERVICE
     dep = sagemaker_sqlite_api.get("/v1/deployments/sec-fraud").json()
     assert dep["spec"]["variants"][0]["env"]["DB_PASSWORD"] == {"value_from": {"service_secret": "db-password"}}
-    assert sagemaker_sqlite_api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
+    assert sagemaker_sqlite_api.post("/v1/deployments/sec-fraud/checks",
+                                     json={"mode": "full"}).json()["sync"] == "in_sync"
 
     # a new value of the secret: what is deployed is still what was deployed (in sync) until a rollout
     replaced = sagemaker_sqlite_api.put("/v1/secrets/db-password", json={"value": SERVICE_NEXT})
     assert replaced.status_code == 200 and replaced.json()["fingerprint"] != meta["fingerprint"]
-    assert sagemaker_sqlite_api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
+    assert sagemaker_sqlite_api.post("/v1/deployments/sec-fraud/checks",
+                                     json={"mode": "full"}).json()["sync"] == "in_sync"
     op2 = wait_operation(sagemaker_sqlite_api, sagemaker_sqlite_api.post("/v1/deployments/sec-fraud:reconcile").json())
     assert op2["metadata"]["state"] == "succeeded", op2
     assert _live_env(sagemaker_emulator)["DB_PASSWORD"] == SERVICE_NEXT
-    assert sagemaker_sqlite_api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
+    assert sagemaker_sqlite_api.post("/v1/deployments/sec-fraud/checks",
+                                     json={"mode": "full"}).json()["sync"] == "in_sync"
 
     # changed behind the service's back
     _drift_env(sagemaker_emulator, "DB_PASSWORD", BEHIND)
@@ -266,9 +272,10 @@ ARN_VALUE = "sm-ref-8a7b6c5d-value"
 ARN_ROTATED = "sm-ref-1f2e3d4c-rotated"
 
 
-def test_aws_reference_is_read_at_rollout_and_rotation_rolls_out_on_reconcile(sagemaker_sqlite_api, sagemaker_emulator, tmp_path, logs):
-    secrets = boto3.client("secretsmanager", region_name="us-east-1", endpoint_url=sagemaker_emulator.url, aws_access_key_id="t",
-                           aws_secret_access_key="t")
+def test_aws_reference_is_read_at_rollout_and_rotation_rolls_out_on_reconcile(sagemaker_sqlite_api, sagemaker_emulator,
+                                                                              tmp_path, logs):
+    secrets = boto3.client("secretsmanager", region_name="us-east-1", endpoint_url=sagemaker_emulator.url,
+                           aws_access_key_id="t", aws_secret_access_key="t")
     logging.disable(logging.INFO)  # the test's own client: nothing masks the value yet
     try:
         arn = secrets.create_secret(Name="db-password", SecretString=ARN_VALUE)["ARN"]
@@ -279,20 +286,23 @@ def test_aws_reference_is_read_at_rollout_and_rotation_rolls_out_on_reconcile(sa
     assert _live_env(sagemaker_emulator)["DB_PASSWORD"] == ARN_VALUE
     dep = sagemaker_sqlite_api.get("/v1/deployments/sec-fraud").json()
     assert dep["spec"]["variants"][0]["env"]["DB_PASSWORD"] == {"value_from": {"aws_secrets_manager": arn}}
-    assert sagemaker_sqlite_api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
+    assert sagemaker_sqlite_api.post("/v1/deployments/sec-fraud/checks",
+                                     json={"mode": "full"}).json()["sync"] == "in_sync"
 
     logging.disable(logging.INFO)
     try:
         secrets.put_secret_value(SecretId=arn, SecretString=ARN_ROTATED)
     finally:
         logging.disable(logging.NOTSET)
-    assert sagemaker_sqlite_api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
+    assert sagemaker_sqlite_api.post("/v1/deployments/sec-fraud/checks",
+                                     json={"mode": "full"}).json()["sync"] == "in_sync"
     op2 = wait_operation(sagemaker_sqlite_api, sagemaker_sqlite_api.post("/v1/deployments/sec-fraud:reconcile").json())
     assert op2["metadata"]["state"] == "succeeded", op2
     assert _live_env(sagemaker_emulator)["DB_PASSWORD"] == ARN_ROTATED
     after = sagemaker_sqlite_api.get("/v1/deployments/sec-fraud").json()
     assert after["revision"] == dep["revision"], "a rotated value is the same revision"
-    assert sagemaker_sqlite_api.post("/v1/deployments/sec-fraud/checks", json={"mode": "full"}).json()["sync"] == "in_sync"
+    assert sagemaker_sqlite_api.post("/v1/deployments/sec-fraud/checks",
+                                     json={"mode": "full"}).json()["sync"] == "in_sync"
 
     texts = [first.text, str(op), str(op2), str(after), sagemaker_sqlite_api.get("/v1/deployments/sec-fraud/live").text,
              sagemaker_sqlite_api.get("/v1/deployments/sec-fraud/checks").text]

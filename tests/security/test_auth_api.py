@@ -112,7 +112,8 @@ def test_wrong_secret_revoked_and_expired_keys_are_401(sagemaker_api: httpx.Clie
 
     store = Store(f"sqlite:///{tmp_path}/data/deploy-anywhere.db")  # the server's own database file
     try:
-        _, expired = store.keys.create(role=Role.ADMIN, created_by="test", expires_at=utcnow() - dt.timedelta(seconds=1))
+        _, expired = store.keys.create(role=Role.ADMIN, created_by="test",
+                                       expires_at=utcnow() - dt.timedelta(seconds=1))
     finally:
         store.dispose()
     r = httpx.get(f"{sagemaker_api.base_url}/v1/deployments", headers=bearer(expired))
@@ -159,7 +160,8 @@ def test_scoped_keys_only_reach_their_deployments(sagemaker_api: httpx.Client, k
 
     listed = keys.anonymous.get("/v1/deployments", headers=scoped).json()["deployments"]
     assert [d["name"] for d in listed] == ["team-a-one"]
-    assert [d["name"] for d in sagemaker_api.get("/v1/deployments").json()["deployments"]] == ["team-a-one", "team-b-one"]
+    everything = sagemaker_api.get("/v1/deployments").json()["deployments"]
+    assert [d["name"] for d in everything] == ["team-a-one", "team-b-one"]
     ops = keys.anonymous.get("/v1/operations", headers=scoped).json()["operations"]
     assert {o["metadata"]["deployment"] for o in ops} == {"team-a-one"}
     for forbidden in ("/v1/deployments/team-b-one", f"/v1/operations/{other_op['id']}",

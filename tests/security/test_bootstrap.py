@@ -18,7 +18,8 @@ def test_env_and_file_keys_are_registered_once(store: Store, tmp_path: Path) -> 
     env_key, file_key = new_token(), new_token()
     key_file = tmp_path / "admin.key"
     key_file.write_text(file_key.token + "\n")
-    settings = Settings(data_dir=tmp_path, bootstrap_admin_key=SecretStr(env_key.token), bootstrap_admin_key_file=key_file)
+    settings = Settings(data_dir=tmp_path, bootstrap_admin_key=SecretStr(env_key.token),
+                        bootstrap_admin_key_file=key_file)
     assert bootstrap_admin_keys(store.keys, settings) == [env_key.key_id, file_key.key_id]
     assert bootstrap_admin_keys(store.keys, settings) == [env_key.key_id, file_key.key_id]  # restart
     assert len(store.keys.list_keys()) == 2

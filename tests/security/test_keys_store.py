@@ -112,7 +112,8 @@ def test_scoped_lists(store: Store) -> None:
 
 
 def test_audit_log_records_and_filters_newest_first(store: Store) -> None:
-    a = store.audit.record(actor="k1", action="apply", deployment="demo", revision="abc123", details={"operation": "o1"})
+    a = store.audit.record(actor="k1", action="apply", deployment="demo", revision="abc123",
+                           details={"operation": "o1"})
     b = store.audit.record(actor="k2", action="delete", deployment="demo", revision="abc123")
     c = store.audit.record(actor="k1", action="key.create", details={"key": "k3"})
     assert [e.id for e in store.audit.list_events()] == [c.id, b.id, a.id]

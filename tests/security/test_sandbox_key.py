@@ -31,7 +31,8 @@ def _serve_once(data_dir: Path, emulators_file: Path) -> str:
            "DEPLOY_ANYWHERE_EMULATORS_FILE": str(emulators_file)}  # the session's emulator: a faster start
     env.pop("DEPLOY_ANYWHERE_BOOTSTRAP_ADMIN_KEY", None)
     env.pop("DEPLOY_ANYWHERE_BOOTSTRAP_ADMIN_KEY_FILE", None)
-    proc = subprocess.Popen([sys.executable, "-c", "from api.cli import main; main()", "serve", "--sandbox", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-c", "from api.cli import main; main()",
+                             "serve", "--sandbox", "--port", str(port)],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         banner = ""

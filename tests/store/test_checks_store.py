@@ -16,7 +16,8 @@ def store(tmp_path):
     s = Store(f"sqlite:///{tmp_path / 's.db'}")
     s.migrate()
     for name in ("s1", "s2", "s3"):
-        op = s.deployments.begin_operation(name, kind="apply", platform="sagemaker", spec=SPEC | {"name": name}, revision="r1")
+        op = s.deployments.begin_operation(name, kind="apply", platform="sagemaker", spec=SPEC | {"name": name},
+                                           revision="r1")
         s.deployments.finish_operation(op.id, state="succeeded")
     yield s
     s.dispose()

@@ -8,7 +8,6 @@ from sqlalchemy import text
 from core.store import Store
 from core.store.db import make_engine
 from core.store.migrate import alembic_config, schema_diff
-from tests.store.test_repository import db_url, store  # noqa: F401 - fixtures: SQLite and PostgreSQL
 
 SPEC = {"name": "demo", "variants": []}
 

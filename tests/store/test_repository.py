@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,27 +23,10 @@ SPEC_A = {"name": "demo", "variants": [{"name": "a", "weight": 100}]}
 SPEC_B = {"name": "demo", "variants": [{"name": "b", "weight": 100}]}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """An empty database: a SQLite file (its parent dirs do not exist yet) or a fresh PostgreSQL db."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/nested/dir/state.db"
-    return str(request.getfixturevalue("postgres_url"))
-
-
-@pytest.fixture
-def store(db_url: str) -> Iterator[Store]:
-    s = Store(db_url)
-    s.migrate()
-    try:
-        yield s
-    finally:
-        s.dispose()
-
-
 def apply(store: Store, name: str = "demo", *, spec: dict | None = None, revision: str = "aaaaaaaaaaaa",
           platform: str = "sagemaker") -> OperationRecord:
-    return store.deployments.begin_operation(name, kind="apply", platform=platform, spec=spec or SPEC_A, revision=revision)
+    return store.deployments.begin_operation(name, kind="apply", platform=platform, spec=spec or SPEC_A,
+                                             revision=revision)
 
 
 # -- schema -------------------------------------------------------------------------------------
@@ -190,7 +172,8 @@ def test_delete_marks_deleting_and_failed_delete_resets(store: Store) -> None:
     assert (op.kind, op.revision) == ("delete", "aaaaaaaaaaaa")
     dep = store.deployments.get("demo")
     assert dep is not None and dep.deleting and dep.current_operation_id == op.id
-    store.deployments.finish_operation(op.id, state="failed", error={"code": "provider_error", "message": "no", "details": None})
+    store.deployments.finish_operation(op.id, state="failed",
+                                       error={"code": "provider_error", "message": "no", "details": None})
     dep = store.deployments.get("demo")
     assert dep is not None and not dep.deleting and dep.current_operation_id is None
 
@@ -268,7 +251,8 @@ def test_list_filters_and_order(store: Store) -> None:
     assert newest_first == ["delta", "bravo", "alpha", "charlie"]
     assert [o.id for o in store.deployments.list_operations(limit=1)] == [ops["delta"].id]
     assert [o.id for o in store.deployments.list_operations(deployment="alpha")] == [ops["alpha"].id]
-    assert [o.deployment_name for o in store.deployments.list_operations(state="pending")] == ["delta", "bravo", "charlie"]
+    pending = store.deployments.list_operations(state="pending")
+    assert [o.deployment_name for o in pending] == ["delta", "bravo", "charlie"]
     assert store.deployments.list_operations(deployment="bravo", state="succeeded") == []
     again = store.deployments.finish_operation(apply(store, "alpha", revision="bbbbbbbbbbbb").id, state="succeeded")
     assert [o.id for o in store.deployments.list_operations(deployment="alpha")] == [again.id, ops["alpha"].id]
@@ -377,7 +361,8 @@ def _race(store: Store, name: str, threads: int = 8) -> tuple[list[OperationReco
     def worker(i: int) -> None:
         barrier.wait()
         try:
-            op = store.deployments.begin_operation(name, kind="apply", platform="sagemaker", spec={"i": i}, revision=f"{i:012x}")
+            op = store.deployments.begin_operation(name, kind="apply", platform="sagemaker", spec={"i": i},
+                                                   revision=f"{i:012x}")
         except BaseException as exc:  # noqa: BLE001 - collected and asserted below
             with lock:
                 losses.append(exc)
@@ -417,7 +402,8 @@ def test_concurrent_begin_on_an_idle_existing_name_exactly_one_wins(store: Store
 def test_datetimes_are_tz_aware_utc(store: Store) -> None:
     before = dt.datetime.now(UTC)
     op = apply(store)
-    records = [store.deployments.get("demo"), store.deployments.get_operation(op.id), *store.deployments.list_operations()]
+    records = [store.deployments.get("demo"), store.deployments.get_operation(op.id),
+               *store.deployments.list_operations()]
     stamps = [getattr(r, f) for r in records for f in ("created_at", "updated_at")]
     stamps.append(store.deployments.revisions("demo")[0][2])
     [check] = store.checks.record([CheckWrite(name="demo", mode="basic", health="serving", sync="in_sync",

@@ -105,7 +105,8 @@ def test_import_update_in_place_replace_destroy(workspace, service, emulators):
     op = wait_operation(service, service.put(f"/v1/deployments/{name}", json=spec).json())
     assert op["metadata"]["state"] == "succeeded", op
     config = deployment_config(name, p.target, p.variants(), tags={"team": "risk"},
-                               test_query=[{"name": "smoke", "payload": '{"instances":[{"amount":1}]}'}])  # as jsonencode() writes it
+                               # the payload as jsonencode() writes it
+                               test_query=[{"name": "smoke", "payload": '{"instances":[{"amount":1}]}'}])
     write(workspace, config)
 
     imported = workspace.run("import", "-no-color", ADDRESS, name).ok()

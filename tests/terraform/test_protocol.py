@@ -62,7 +62,8 @@ class FakeClient:
     def live(self, name):
         spec = self.sent[-1]
         sealed = {**spec, "variants": [{**v, "env": {k: ({"secret": True, "fingerprint": FP} if isinstance(e, dict)
-                                                         and e.get("secret") else e) for k, e in v.get("env", {}).items()}}
+                                                         and e.get("secret") else e)
+                                                     for k, e in v.get("env", {}).items()}}
                                        for v in spec["variants"]]}
         return {"name": name, "spec": sealed, "exists": True, "health": "serving", "sync": "in_sync",
                 "expected_revision": "abc", "provider_ids": {}, "invoke_url": "http://x"}

@@ -94,7 +94,8 @@ def test_secrets_never_leave_the_provider_and_a_new_version_rolls_out(workspace,
     assert state["secret_env_wo"] is None and state["secret_env_wo_version"] == 1
     assert state["secret_env_fingerprints"] == {"stable.API_KEY": fp1}
     stable = next(v for v in state["variant"] if v["name"] == "stable")
-    assert (stable["env"], stable["env_from"]) == ({"LOG_LEVEL": "info"}, {"DB_PASSWORD": f"azure_key_vault:{KEY_VAULT}"})
+    assert (stable["env"], stable["env_from"]) == ({"LOG_LEVEL": "info"},
+                                                  {"DB_PASSWORD": f"azure_key_vault:{KEY_VAULT}"})
     assert workspace.plan().returncode == 0, "the second plan is empty"
 
     write(workspace, config(name, 1), second)
@@ -170,7 +171,8 @@ def test_import_and_refresh_read_references_and_fingerprints(workspace, service)
     workspace.run("import", "-no-color", ADDRESS, name).ok()
     state = workspace.resource(ADDRESS)
     stable = next(v for v in state["variant"] if v["name"] == "stable")
-    assert (stable["env"], stable["env_from"]) == ({"LOG_LEVEL": "info"}, {"DB_PASSWORD": f"azure_key_vault:{KEY_VAULT}"})
+    assert (stable["env"], stable["env_from"]) == ({"LOG_LEVEL": "info"},
+                                                  {"DB_PASSWORD": f"azure_key_vault:{KEY_VAULT}"})
     assert state["secret_env_fingerprints"] == {"stable.API_KEY": fp} and state["secret_env_wo_version"] is None
     assert value not in (workspace.dir / "terraform.tfstate").read_text()
 

@@ -77,7 +77,8 @@ def test_reading_back_what_was_sent_reproduces_the_state(planned):
 
 def test_the_put_body_leaves_unset_attributes_to_the_service():
     sent = spec_from_state(state(variant=[variant(name="b"), variant(name="a", weight=None)]))
-    assert sent == {"name": "fraud", "target": {"platform": "vertex", "project": "p-project", "location": "us-central1"},
+    assert sent == {"name": "fraud",
+                    "target": {"platform": "vertex", "project": "p-project", "location": "us-central1"},
                     "variants": [{"name": "a", "image": "r/img:1", "instance_type": "n1-standard-4"},
                                  {"name": "b", "image": "r/img:1", "instance_type": "n1-standard-4"}],
                     "test_queries": []}
@@ -182,7 +183,8 @@ def fingerprint(value: str) -> str:
     return "hmac-sha256:" + hashlib.sha256(value.encode()).hexdigest()[:32]
 
 
-SECRETS = state(variant=[variant(weight=90, env={"LOG_LEVEL": "info"}, env_from={"DB_PASSWORD": f"gcp_secret_manager:{GCP}"}),
+SECRETS = state(variant=[variant(weight=90, env={"LOG_LEVEL": "info"},
+                                 env_from={"DB_PASSWORD": f"gcp_secret_manager:{GCP}"}),
                          variant(name="canary", weight=10)],
                 **{SECRET_ENV: {"stable.API_KEY": PLAINTEXT}, SECRET_VERSION: 1})
 

@@ -148,7 +148,8 @@ def test_monitor_errors_map_to_core_errors(azureml_emulator):
     adapter = adapter_for(azureml_emulator, SPEC.target)
     request = adapter.to_request(SPEC)
     submit_all(adapter, request)
-    azureml_emulator.control.inject_fault(method="PUT", path_contains="/autoscalesettings/", status=429, count=10, retry_after=0)
+    azureml_emulator.control.inject_fault(method="PUT", path_contains="/autoscalesettings/", status=429, count=10,
+                                          retry_after=0)
     with pytest.raises(ProviderUnavailable, match="autoscale setting"):
         adapter.finalize(request)
     azureml_emulator.control.clear_faults()

@@ -80,8 +80,9 @@ def test_a_reference_changed_behind_the_back_is_drift(azureml_emulator, tmp_path
         deploy(adapter, request_spec)
         (deployment,) = adapter.ml.online_deployments.list(spec.name)
         other = "https://kv-prod-01.vault.azure.net/secrets/db-password-old"
-        azureml_emulator.control.drift(spec.name, {"environment_variables": {"DB_PASSWORD": "${{keyvault:" + other + "}}"}},
-                         deployment=deployment.name)
+        azureml_emulator.control.drift(spec.name,
+                                       {"environment_variables": {"DB_PASSWORD": "${{keyvault:" + other + "}}"}},
+                                       deployment=deployment.name)
         sealed = request_spec._sealed
         live = redacted(sealed, live_of(adapter, spec.name), vault, adapter, seen)
         changes = judge(sealed, live, adapter.capabilities).drift.changes

@@ -83,7 +83,8 @@ def test_failed_new_deployment_is_discarded_and_old_revision_keeps_serving(azure
     before = deployments(azureml_emulator, spec.name)
     new = changed(spec, instance_type="Standard_F8s_v2")
     request = adapter.to_request(new)
-    azureml_emulator.control.fail_deployment(spec.name, request.deployments[0].name, reason="image pull failed: manifest unknown")
+    azureml_emulator.control.fail_deployment(spec.name, request.deployments[0].name,
+                                             reason="image pull failed: manifest unknown")
     with pytest.raises(DeploymentFailed, match="manifest unknown"):
         submit_all(adapter, request)
     discard_all(adapter, request, attempts=20)
@@ -122,7 +123,8 @@ def test_throttling_and_5xx_retried(azureml_emulator, status):
 def test_long_retry_after_is_left_to_core(azureml_emulator):
     spec = CORPUS["minimal-key"]
     adapter = adapter_for(azureml_emulator, spec.target)
-    azureml_emulator.control.inject_fault(method="GET", path_contains="/onlineEndpoints/", status=429, count=1, retry_after=120)
+    azureml_emulator.control.inject_fault(method="GET", path_contains="/onlineEndpoints/", status=429, count=1,
+                                          retry_after=120)
     with pytest.raises(ProviderUnavailable):
         adapter.describe(spec.name)
 

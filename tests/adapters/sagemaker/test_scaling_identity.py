@@ -12,7 +12,6 @@ from core.checks.read import observe
 from core.ownership import Ownership, new_owner
 from core.spec import EndpointSpec, revision
 from core.spec_io import parse_spec
-from tests.adapters.sagemaker.test_stock_moto import aws_env, stock_moto  # noqa: F401 - fixtures
 from tests.contract.envs import SageMakerEnv
 from tests.support.stepping import rollout
 

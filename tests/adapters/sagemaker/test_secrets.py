@@ -79,8 +79,8 @@ def test_secret_marked_for_deletion_is_unavailable(sagemaker_emulator):
 
 def test_access_denied_is_unavailable(sagemaker_emulator):
     arn = _secrets(sagemaker_emulator).create_secret(Name="guarded", SecretString="x")["ARN"]
-    sagemaker_emulator.control.inject_fault(service="secretsmanager", operation="GetSecretValue", code="AccessDeniedException",
-                            status=400)
+    sagemaker_emulator.control.inject_fault(service="secretsmanager", operation="GetSecretValue",
+                                            code="AccessDeniedException", status=400)
     with pytest.raises(SecretUnavailable, match="AccessDeniedException"):
         _adapter(sagemaker_emulator).resolve_secret(_ref(arn))
 
@@ -94,8 +94,8 @@ def test_throttling_is_retried_by_botocore(sagemaker_emulator):
 
 def test_persistent_server_errors_are_provider_unavailable(sagemaker_emulator):
     arn = _secrets(sagemaker_emulator).create_secret(Name="down", SecretString="value")["ARN"]
-    sagemaker_emulator.control.inject_fault(service="secretsmanager", operation="GetSecretValue", code="InternalServiceError",
-                            status=500, count=3)
+    sagemaker_emulator.control.inject_fault(service="secretsmanager", operation="GetSecretValue",
+                                            code="InternalServiceError", status=500, count=3)
     with pytest.raises(ProviderUnavailable, match="GetSecretValue"):
         _adapter(sagemaker_emulator).resolve_secret(_ref(arn))
 

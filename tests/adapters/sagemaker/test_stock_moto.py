@@ -5,16 +5,13 @@ built for production (no sandbox emulator map).
 moto runs in its own process (``python -m moto.server``), so none of the SageMaker emulator's
 in-process patches reach it. Stock moto creates every endpoint ``InService`` at once and has no
 UpdateEndpoint: these tests deploy once and drift the endpoint with plain boto3.
+The server and the environment that points boto3 at it are tests/adapters/sagemaker/conftest.py's
+``stock_moto`` and ``aws_env``.
 """
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
 import warnings
-from collections.abc import Iterator
 
 import boto3
 import pytest
@@ -30,40 +27,6 @@ from core.spec_io import parse_spec
 from tests.support.stepping import drive, rollout
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-@pytest.fixture(scope="module")
-def stock_moto() -> Iterator[str]:
-    """A stock moto server in a child process on 127.0.0.1; its URL. Stopped at the end."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                assert proc.poll() is None and time.monotonic() < deadline, "moto.server did not start"
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
-@pytest.fixture
-def aws_env(stock_moto: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The environment a user sets to point boto3 (and so the service) at another endpoint."""
-    for var in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", stock_moto)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    return stock_moto
 
 
 def _spec(name: str) -> EndpointSpec:

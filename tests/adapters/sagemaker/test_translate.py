@@ -97,7 +97,8 @@ def _described(spec, *, status="InService", weights=None, counts=None, scaling=N
         "EndpointConfigName": request.config_name, "EndpointStatus": status,
         "ProductionVariants": [{"VariantName": pv["VariantName"],
                                 "DesiredWeight": (weights or {}).get(pv["VariantName"], pv["InitialVariantWeight"]),
-                                "DesiredInstanceCount": (counts or {}).get(pv["VariantName"], pv["InitialInstanceCount"])}
+                                "DesiredInstanceCount": (counts or {}).get(pv["VariantName"],
+                                                                           pv["InitialInstanceCount"])}
                                for pv in pvs],
     }
     dc = request.endpoint_config.get("DataCaptureConfig")
@@ -161,7 +162,8 @@ def test_basic_describe_marks_unread_fields_unobserved():
 def test_autoscaling_metric_maps_both_ways():
     data = CORPUS["three-variants-autoscaled"].model_dump(mode="json")
     for metric, target in (("cpu_utilization", 55), ("invocations_per_replica", 400)):
-        data["variants"][0] |= {"min_replicas": 1, "max_replicas": 3, "autoscaling": {"metric": metric, "target": target}}
+        data["variants"][0] |= {"min_replicas": 1, "max_replicas": 3,
+                                "autoscaling": {"metric": metric, "target": target}}
         spec = parse_spec(data)
         config = tr.to_request(spec).scaling[0].policy["TargetTrackingScalingPolicyConfiguration"]
         assert config["TargetValue"] == float(target)

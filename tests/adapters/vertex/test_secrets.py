@@ -28,7 +28,8 @@ PROJECT = "my-project"
 def secrets(vertex_emulator):
     """A real Secret Manager client on the emulator."""
     return secretmanager_v1.SecretManagerServiceClient(
-        transport="rest", credentials=AnonymousCredentials(), client_options=ClientOptions(api_endpoint=vertex_emulator.url))
+        transport="rest", credentials=AnonymousCredentials(),
+        client_options=ClientOptions(api_endpoint=vertex_emulator.url))
 
 
 def _adapter(vx, sent=None):

@@ -246,7 +246,8 @@ def test_health_is_derived_with_an_unknown_fallback():
         assert (live.provider_status, live.health) == (status, health)
     assert set(rv.STATUS_MAP) | {"UNRECOGNISED"} == set(cases) | {"SERVING"}
     emptied = rv.to_live(described(spec, deployed=[], traffic={})).config
-    assert emptied is not None and emptied["variants"] == [], "nothing deployed is a live fact, not an unreadable config"
+    assert emptied is not None and emptied["variants"] == [], (
+        "nothing deployed is a live fact, not an unreadable config")
 
 
 def test_drift_in_traffic_and_labels_is_read_back():

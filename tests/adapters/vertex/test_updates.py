@@ -166,7 +166,8 @@ def test_discard_never_deletes_a_served_endpoint_whose_labels_drifted(vertex_emu
     h = Harness(vertex_emulator, spec)
     h.deploy(spec)
     number = vertex_emulator.control.project_number(spec.target.project)
-    vertex_emulator.control.drift(f"projects/{number}/locations/{spec.target.location}/endpoints/{spec.name}", {"labels": {}})
+    vertex_emulator.control.drift(f"projects/{number}/locations/{spec.target.location}/endpoints/{spec.name}",
+                                  {"labels": {}})
     new = changed(spec, image="europe-docker.pkg.dev/my-project/serving/model:6")
     discard_all(h.adapter, h.adapter.to_request(new), attempts=50)
     live = observe(h.adapter, spec.name, full=True)
@@ -179,7 +180,8 @@ def test_failed_upload_reaches_deployment_failed_and_discard_leaves_nothing(vert
     spec = CORPUS["custom-container"]
     h = Harness(vertex_emulator, spec)
     request = h.adapter.to_request(spec)
-    vertex_emulator.control.fail_model_upload(request.variants[0].model_id, reason="artifact gs://my-models/custom/v7/ not readable")
+    vertex_emulator.control.fail_model_upload(request.variants[0].model_id,
+                                              reason="artifact gs://my-models/custom/v7/ not readable")
     with pytest.raises(DeploymentFailed, match="not readable") as err:
         submit_all(h.adapter, request)
     assert "UploadModel" in err.value.message
