@@ -56,7 +56,7 @@ def session_fixture(platform: str) -> str:
 
 
 TEST_PLATFORMS: Mapping[str, TestPlatform] = MappingProxyType({p.name: p for p in (
-    TestPlatform("sagemaker", contract_env="tests.contract.envs:SageMakerEnv",
+    TestPlatform("sagemaker", contract_env="tests.contract.env_sagemaker:SageMakerEnv",
                  faults="tests.faults.platforms:SAGEMAKER", terraform="tests.terraform.platforms:SAGEMAKER",
                  durability="tests.durability.clouds:SageMaker"),
     TestPlatform("vertex", contract_env="tests.contract.env_vertex:VertexEnv",

@@ -27,14 +27,6 @@ from core.live import Health, Sync
 from core.ownership import Ownership, new_owner
 from core.spec import EndpointSpec, revision
 from tests.contract.envs import EMULATOR_FIXTURES, ENVS, make_env
-from tests.support.foreign import (
-    endpoint_exists,
-    foreign_endpoint,
-    foreign_sub_resource,
-    forget_writes,
-    unstamped,
-    writes,
-)
 from tests.support.stepping import drive, rollout
 
 pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
@@ -57,7 +49,7 @@ def check(adapter: Any, spec: EndpointSpec, owner: Ownership, *, full: bool = Tr
 def test_every_resource_a_rollout_creates_carries_the_owner_stamp(env: Any) -> None:
     adapter, spec, owner = env.adapter(), env.spec(next(_NAMES)), Ownership(new_owner())
     rollout(adapter, spec, owner=owner)
-    assert unstamped(env, spec.name, owner.uid) == []
+    assert env.unstamped(spec.name, owner.uid) == []
     assert adapter.stamps(spec.name).owner == owner.uid
     for full in (True, False):
         outcome = check(adapter, spec, owner, full=full)
@@ -66,16 +58,16 @@ def test_every_resource_a_rollout_creates_carries_the_owner_stamp(env: Any) -> N
 
 def test_a_foreign_endpoint_is_refused_before_any_write_and_never_removed(env: Any) -> None:
     adapter, spec, owner = env.adapter(), env.spec(next(_NAMES)), Ownership(new_owner())
-    foreign_endpoint(env, spec.name)
-    forget_writes(env)
+    env.create_foreign_endpoint(spec.name)
+    env.forget_emulator_writes()
     request = adapter.to_request(spec, owner=owner)
     with pytest.raises(NotOwned) as refused:
         drive(adapter.submit, request)
     assert refused.value.details["endpoint"] == spec.name and "import" in refused.value.message.lower()
     assert adapter.discard(request).done is True, "the rollback has nothing of ours to undo there"
     assert adapter.delete(spec.name, owner=owner).done is True, "a delete leaves it alone"
-    assert writes(env) == [] and env.writes() == [], "nothing was written to the provider"
-    assert endpoint_exists(env, spec.name)
+    assert env.emulator_writes() == [] and env.writes() == [], "nothing was written to the provider"
+    assert env.endpoint_exists(spec.name)
     other = Ownership(new_owner(), frozenset({revision(spec)}))
     assert not other.owns(adapter.stamps(spec.name)), "no revision stamp of ours either"
 
@@ -102,7 +94,7 @@ def test_an_endpoint_made_before_owner_stamps_is_ours_by_revision_and_gets_stamp
 def test_a_foreign_sub_resource_is_unmanaged_never_a_variant_or_endpoint_field(env: Any) -> None:
     adapter, spec, owner = env.adapter(), env.spec(next(_NAMES)), Ownership(new_owner())
     rollout(adapter, spec, owner=owner)
-    foreign_sub_resource(env, spec.name)
+    env.add_foreign_sub_resource(spec.name)
 
     live = observe(adapter, spec.name, full=True, owner=owner.uid)
     outcome = judge(spec, live, adapter.capabilities)

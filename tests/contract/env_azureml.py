@@ -20,6 +20,9 @@ TARGET = {"platform": "azureml", "subscription_id": "00000000-0000-0000-0000-000
           "resource_group": "rg-contract", "workspace": "ws-contract"}
 
 
+OWNER_KEY = "deploy-anywhere-owner"
+"""The tag that carries a resource's owner stamp."""
+
 _COLLECTIONS = frozenset({"onlineEndpoints", "deployments", "environments", "data", "autoscalesettings"})
 
 
@@ -284,3 +287,51 @@ class AzureMLEnv(DriftData):
             ml.online_endpoints.begin_create_or_update(endpoint).result()
         state = ml.online_endpoints.get(name).provisioning_state
         assert getattr(state, "value", state) == "Failed", state
+
+    # ------------------------------------------------------------ an operator's own resources
+
+    def create_foreign_endpoint(self, name: str) -> None:
+        """An endpoint without deployments (key auth)."""
+        from azure.ai.ml.entities import ManagedOnlineEndpoint
+
+        ml = self._clients()[0]
+        ml.online_endpoints.begin_create_or_update(
+            ManagedOnlineEndpoint(name=name, auth_mode="key", tags={"team": "x"})).result()
+
+    def endpoint_exists(self, name: str) -> bool:
+        return any(e.name == name for e in self._clients()[0].online_endpoints.list())
+
+    def add_foreign_sub_resource(self, name: str) -> None:
+        """A deployment ``extra`` (a copy of ``b`` without the service's tags, 30 s request timeout, no
+        data collector), taking 10 % from ``a``."""
+        extra = self._deployment(name, "b")
+        extra.name, extra.tags, extra.data_collector = "extra", {}, None
+        extra.request_settings.request_timeout_ms = 30000
+        self._resubmit(extra)
+        a = self._deployment(name, "a").name
+        self._edit_endpoint(name, lambda e: e.traffic.update({a: 70, "extra": 10}))
+
+    def unstamped(self, name: str, uid: str) -> list[str]:
+        """Tags of the endpoint, its deployments and the autoscale settings that target them."""
+        ml, monitor = self._clients()
+        missing = [f"endpoint {name}"] if (ml.online_endpoints.get(name).tags or {}).get(OWNER_KEY) != uid else []
+        for d in ml.online_deployments.list(endpoint_name=name):
+            if (d.tags or {}).get(OWNER_KEY) != uid:
+                missing.append(f"deployment {d.name}")
+        for setting in monitor.autoscale_settings.list_by_resource_group(TARGET["resource_group"]):
+            ours = f"/onlineendpoints/{name}/" in setting.target_resource_uri.lower()
+            if ours and (setting.tags or {}).get(OWNER_KEY) != uid:
+                missing.append(f"autoscale setting {setting.name}")
+        return missing
+
+    def forget_emulator_writes(self) -> None:
+        self.emulator.control.clear_requests()
+
+    def emulator_writes(self) -> list[str]:
+        """``METHOD path`` of each mutating request the emulator answered, in order."""
+        return [f"{r['method']} {r['path']}" for r in self.emulator.control.requests()
+                if r["method"] != "GET" and not r["path"].endswith(("/listKeys", "/token"))]
+
+    def endpoint_writes(self, name: str) -> list[str]:
+        """The writes whose path is the endpoint's or under it (its deployments included)."""
+        return [w for w in self.emulator_writes() if f"/onlineEndpoints/{name}".lower() in w.lower()]

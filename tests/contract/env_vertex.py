@@ -19,6 +19,11 @@ PROJECT, LOCATION = "contract-proj", "europe-west4"
 PARENT = f"projects/{PROJECT}/locations/{LOCATION}"
 TIMEOUT = 10.0
 REGISTRY = "europe-docker.pkg.dev/contract-proj/serving/"
+OWNER_KEY = "deploy-anywhere-owner"
+"""The label that carries a resource's owner stamp."""
+ENDPOINT_OPERATIONS = frozenset({"CreateEndpoint", "UpdateEndpoint", "DeleteEndpoint", "DeployModel", "UndeployModel",
+                                 "MutateDeployedModel"})
+"""The write methods that can change an endpoint itself (its traffic, labels, deployed models or existence)."""
 
 
 def fast_calls() -> Any:
@@ -333,3 +338,58 @@ class VertexEnv(DriftData):
         """A Vertex endpoint has no failed state; it is down when nothing is deployed on it any more
         (every model undeployed behind the service's back)."""
         self._undeploy_all(name)
+
+    # ------------------------------------------------------------ an operator's own resources
+
+    def create_foreign_endpoint(self, name: str) -> None:
+        """An empty endpoint (Vertex serves nothing until a model is deployed on it)."""
+        from google.cloud import aiplatform_v1
+
+        endpoint = aiplatform_v1.Endpoint(display_name="someone else's", labels={"team": "x"})
+        self._clients()[0].create_endpoint(parent=PARENT, endpoint_id=name, endpoint=endpoint,
+                                           timeout=TIMEOUT).result(timeout=TIMEOUT)
+
+    def endpoint_exists(self, name: str) -> bool:
+        return any(e.name.rsplit("/", 1)[-1] == name
+                   for e in self._clients()[0].list_endpoints(parent=PARENT, timeout=TIMEOUT))
+
+    def add_foreign_sub_resource(self, name: str) -> None:
+        """A deployed model of someone else's Model, displayed as ``a``, taking 10 % from ``a``."""
+        from google.cloud import aiplatform_v1
+
+        endpoints, models = self._clients()
+        model = aiplatform_v1.Model(display_name="someone else's",
+                                    container_spec=aiplatform_v1.ModelContainerSpec(image_uri=REGISTRY + "r-else:1"))
+        uploaded = models.upload_model(request={"parent": PARENT, "model": model, "model_id": f"{name}-by-hand"},
+                                       timeout=TIMEOUT).result(timeout=TIMEOUT)
+        endpoint = self._get(name)
+        a = self._deployed(endpoint, "a")
+        traffic = dict(endpoint.traffic_split)
+        traffic[a.id] -= 10
+        traffic["0"] = 10  # "0": the model being deployed
+        resources = aiplatform_v1.DedicatedResources(
+            machine_spec=aiplatform_v1.MachineSpec(machine_type="n1-standard-2"), min_replica_count=1,
+            max_replica_count=1)
+        deployed = aiplatform_v1.DeployedModel(model=uploaded.model, display_name="a", dedicated_resources=resources)
+        endpoints.deploy_model(endpoint=endpoint.name, deployed_model=deployed, traffic_split=traffic,
+                               timeout=TIMEOUT).result(timeout=TIMEOUT)
+
+    def unstamped(self, name: str, uid: str) -> list[str]:
+        """Labels of the endpoint and of the Model of each deployed model."""
+        models = self._clients()[1]
+        endpoint = self._get(name)
+        missing = [f"endpoint {name}"] if endpoint.labels.get(OWNER_KEY) != uid else []
+        for dm in endpoint.deployed_models:
+            if models.get_model(name=dm.model, timeout=TIMEOUT).labels.get(OWNER_KEY) != uid:
+                missing.append(f"model {dm.model}")
+        return missing
+
+    def forget_emulator_writes(self) -> None:
+        self.emulator.control.clear_calls()
+
+    def emulator_writes(self) -> list[str]:
+        """The emulator's per-method call counts, sorted."""
+        return sorted(m for m in self.emulator.control.calls() if not m.startswith(("Get", "List")))
+
+    def endpoint_writes(self, name: str) -> list[str]:
+        return [w for w in self.emulator_writes() if w in ENDPOINT_OPERATIONS]

@@ -19,26 +19,11 @@ import pytest
 
 from tests.contract.envs import EMULATOR_FIXTURES, make_env
 from tests.support.api_server import wait_operation
-from tests.support.foreign import (
-    endpoint_exists,
-    foreign_endpoint,
-    foreign_sub_resource,
-    forget_writes,
-    replace_endpoint,
-    writes,
-)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.filterwarnings("ignore::DeprecationWarning"),
               pytest.mark.filterwarnings("ignore::FutureWarning:google.*")]
 
 API_FIXTURES = {"sagemaker": "sagemaker_api", "vertex": "vertex_api", "azureml": "azureml_api"}
-ENDPOINT_WRITES = {
-    "sagemaker": {"CreateEndpoint", "UpdateEndpoint", "DeleteEndpoint", "AddTags", "DeleteTags",
-                  "UpdateEndpointWeightsAndCapacities", "RegisterScalableTarget", "DeregisterScalableTarget",
-                  "PutScalingPolicy", "DeleteScalingPolicy"},
-    "vertex": {"CreateEndpoint", "UpdateEndpoint", "DeleteEndpoint", "DeployModel", "UndeployModel",
-               "MutateDeployedModel"},
-}
 
 
 @dataclass(frozen=True)
@@ -61,12 +46,6 @@ class Cloud:
         assert response.status_code == 200, response.text
         return dict(response.json())
 
-    def endpoint_writes(self, name: str) -> list[str]:
-        """Mutating requests on the endpoint ``name`` itself since ``forget_writes``."""
-        if self.platform == "azureml":
-            return [w for w in writes(self.env) if f"/onlineEndpoints/{name}".lower() in w.lower()]
-        return [w for w in writes(self.env) if w in ENDPOINT_WRITES[self.platform]]
-
 
 @pytest.fixture(params=list(API_FIXTURES))
 def cloud(request: pytest.FixtureRequest, database_url: str | None) -> Cloud:
@@ -86,41 +65,42 @@ def _refused(response: Any, name: str) -> None:
 
 def test_put_and_plan_refuse_an_endpoint_the_service_did_not_create(cloud: Cloud) -> None:
     name = "own-e2e-foreign"
-    foreign_endpoint(cloud.env, name)
-    forget_writes(cloud.env)
+    cloud.env.create_foreign_endpoint(name)
+    cloud.env.forget_emulator_writes()
     _refused(cloud.api.put(f"/v1/deployments/{name}", json=cloud.spec(name)), name)
     _refused(cloud.api.post("/v1/plan", json=cloud.spec(name)), name)
-    assert writes(cloud.env) == [], "nothing was sent to the provider but reads"
+    assert cloud.env.emulator_writes() == [], "nothing was sent to the provider but reads"
     assert cloud.api.get(f"/v1/deployments/{name}").status_code == 404, "nothing was stored"
-    assert endpoint_exists(cloud.env, name)
+    assert cloud.env.endpoint_exists(name)
 
 
 def test_an_endpoint_replaced_behind_the_back_is_never_written_nor_deleted(cloud: Cloud) -> None:
     name = "own-e2e-taken"
     cloud.deploy(name)
-    replace_endpoint(cloud.env, name)
-    forget_writes(cloud.env)
+    cloud.env.delete_behind(name)  # replaced behind the service's back by a foreign endpoint of that name
+    cloud.env.create_foreign_endpoint(name)
+    cloud.env.forget_emulator_writes()
 
     _refused(cloud.api.put(f"/v1/deployments/{name}", json=cloud.spec(name)), name)
     response = cloud.api.post(f"/v1/deployments/{name}:reconcile")
     assert response.status_code == 202, response.text
     op = wait_operation(cloud.api, response.json())
     assert (op["metadata"]["state"], op["error"]["code"]) == ("failed", "not_owned"), op
-    assert writes(cloud.env) == [], "the refused rollout wrote nothing and its rollback left it alone"
+    assert cloud.env.emulator_writes() == [], "the refused rollout wrote nothing and its rollback left it alone"
 
     op = wait_operation(cloud.api, cloud.api.delete(f"/v1/deployments/{name}").json())
     assert op["metadata"]["state"] == "succeeded", op
     (left,) = op["response"]["left"]
     assert left["endpoint"] == name and left["reason"].startswith("not_owned")
-    assert cloud.endpoint_writes(name) == [], "the delete never touched the foreign endpoint"
-    assert endpoint_exists(cloud.env, name)
+    assert cloud.env.endpoint_writes(name) == [], "the delete never touched the foreign endpoint"
+    assert cloud.env.endpoint_exists(name)
     assert cloud.api.get(f"/v1/deployments/{name}").status_code == 404
 
 
 def test_a_reconcile_removes_foreign_sub_resources_and_verifies_with_a_full_check(cloud: Cloud) -> None:
     name = "own-e2e-extra"
     cloud.deploy(name)
-    foreign_sub_resource(cloud.env, name)
+    cloud.env.add_foreign_sub_resource(name)
 
     result = cloud.check(name)
     unmanaged = {c["path"]: c for c in result["changes"] if c["path"].startswith("unmanaged[")}

@@ -12,7 +12,7 @@ from core.checks.read import observe
 from core.ownership import Ownership, new_owner
 from core.spec import EndpointSpec, revision
 from core.spec_io import parse_spec
-from tests.contract.envs import SageMakerEnv
+from tests.contract.env_sagemaker import SageMakerEnv
 from tests.support.stepping import rollout
 
 ROLE = "arn:aws:iam::123456789012:role/Exec"
