@@ -80,7 +80,10 @@ def test_drift_is_reported_patched_evented_and_reconciled(sagemaker_api, sagemak
     response = sagemaker_api.post("/v1/deployments/chk-fraud:reconcile")
     assert response.status_code == 202, response.text
     assert wait_operation(sagemaker_api, response.json())["metadata"]["state"] == "succeeded"
-    assert sagemaker_api.post("/v1/deployments/chk-fraud:reconcile").status_code == 202  # a reconcile always rolls out
+    again = sagemaker_api.post("/v1/deployments/chk-fraud:reconcile")
+    assert again.status_code == 202, "a reconcile always rolls out"
+    # waited for, so no rollout of this test's service is still writing when the next test starts
+    assert wait_operation(sagemaker_api, again.json())["metadata"]["state"] == "succeeded"
     events = sagemaker_api.get("/v1/events", params={"deployment": "chk-fraud"}).json()["events"]
     assert (events[0]["type"], events[0]["previous"], events[0]["current"]) == ("sync", "out_of_sync", "in_sync")
 
