@@ -38,7 +38,6 @@ __all__ = [
     "VertexTarget",
     "AzureMLTarget",
     "Target",
-    "platform",
 ]
 
 
@@ -205,12 +204,3 @@ else:
         Field(discriminator="platform", description="The cloud and account to deploy to."),
     ]
     """Any platform's target, told apart by ``platform`` (a discriminated union)."""
-
-
-def platform(name: str) -> Platform:
-    """The entry for ``name``; ``KeyError`` naming the known platforms otherwise."""
-    try:
-        return PLATFORMS[name]
-    except KeyError:
-        raise KeyError(f"unknown platform {name!r}; known: {', '.join(PLATFORMS)}") from None
-
